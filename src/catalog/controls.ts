@@ -1,0 +1,199 @@
+/**
+ * The control catalogue: the Pod Security Standards checks (PSA ids) plus the controls policies
+ * commonly add. Field paths drop list indices: pod-level paths start at the Pod object
+ * (`spec.hostNetwork`), container paths at the container (`securityContext.privileged`).
+ */
+
+export type ControlId =
+  | 'windowsHostProcess'
+  | 'hostNamespaces'
+  | 'privileged'
+  | 'capabilities_baseline'
+  | 'hostPathVolumes'
+  | 'hostPorts'
+  | 'hostProbesAndHostLifecycle'
+  | 'appArmorProfile'
+  | 'seLinuxOptions'
+  | 'procMount'
+  | 'seccompProfile_baseline'
+  | 'sysctls'
+  | 'restrictedVolumes'
+  | 'allowPrivilegeEscalation'
+  | 'runAsNonRoot'
+  | 'runAsUser'
+  | 'seccompProfile_restricted'
+  | 'capabilities_restricted'
+  | 'image'
+  | 'readOnlyRootFilesystem'
+  | 'runAsUserName'
+  | 'resources'
+  | 'probes'
+  | 'ports'
+  | 'lifecycle';
+
+export type PssLevel = 'baseline' | 'restricted';
+
+export interface Control {
+  id: ControlId;
+  title: string;
+  /** Pod Security Standards level, when the control is part of PSS. */
+  level?: PssLevel;
+  /** Name used by Kyverno `podSecurity.exclude[].controlName`. */
+  pssName?: string;
+  /** First PSS version (minor of 1.x) that includes the check. */
+  sinceMinor?: number;
+  podFields: string[];
+  containerFields: string[];
+  /** An ephemeral container can set these fields (DOMAIN.md §1). */
+  ephemeralSettable: boolean;
+}
+
+const probeHosts = ['livenessProbe', 'readinessProbe', 'startupProbe'].flatMap((p) => [
+  `${p}.httpGet.host`,
+  `${p}.tcpSocket.host`,
+]);
+const lifecycleHosts = ['postStart', 'preStop'].flatMap((h) => [
+  `lifecycle.${h}.httpGet.host`,
+  `lifecycle.${h}.tcpSocket.host`,
+]);
+
+export const CONTROLS: readonly Control[] = [
+  {
+    id: 'windowsHostProcess', title: 'Windows HostProcess', level: 'baseline', pssName: 'HostProcess', sinceMinor: 0,
+    podFields: ['spec.securityContext.windowsOptions.hostProcess'],
+    containerFields: ['securityContext.windowsOptions.hostProcess'], ephemeralSettable: true,
+  },
+  {
+    id: 'hostNamespaces', title: 'Host namespaces', level: 'baseline', pssName: 'Host Namespaces', sinceMinor: 0,
+    podFields: ['spec.hostNetwork', 'spec.hostPID', 'spec.hostIPC'], containerFields: [], ephemeralSettable: false,
+  },
+  {
+    id: 'privileged', title: 'Privileged containers', level: 'baseline', pssName: 'Privileged Containers', sinceMinor: 0,
+    podFields: [], containerFields: ['securityContext.privileged'], ephemeralSettable: true,
+  },
+  {
+    id: 'capabilities_baseline', title: 'Capabilities (baseline)', level: 'baseline', pssName: 'Capabilities', sinceMinor: 0,
+    podFields: [], containerFields: ['securityContext.capabilities.add'], ephemeralSettable: true,
+  },
+  {
+    id: 'hostPathVolumes', title: 'HostPath volumes', level: 'baseline', pssName: 'HostPath Volumes', sinceMinor: 0,
+    podFields: ['spec.volumes.hostPath'], containerFields: [], ephemeralSettable: false,
+  },
+  {
+    id: 'hostPorts', title: 'Host ports', level: 'baseline', pssName: 'Host Ports', sinceMinor: 0,
+    podFields: [], containerFields: ['ports.hostPort'], ephemeralSettable: false,
+  },
+  {
+    id: 'hostProbesAndHostLifecycle', title: 'Host probes and lifecycle hooks', level: 'baseline',
+    pssName: 'Host Probes / Lifecycle Hooks', sinceMinor: 34,
+    podFields: [], containerFields: [...probeHosts, ...lifecycleHosts], ephemeralSettable: false,
+  },
+  {
+    id: 'appArmorProfile', title: 'AppArmor', level: 'baseline', pssName: 'AppArmor', sinceMinor: 0,
+    podFields: ['spec.securityContext.appArmorProfile.type', 'metadata.annotations.container.apparmor.security.beta.kubernetes.io/'],
+    containerFields: ['securityContext.appArmorProfile.type'], ephemeralSettable: true,
+  },
+  {
+    id: 'seLinuxOptions', title: 'SELinux', level: 'baseline', pssName: 'SELinux', sinceMinor: 0,
+    podFields: ['spec.securityContext.seLinuxOptions'],
+    containerFields: ['securityContext.seLinuxOptions'], ephemeralSettable: true,
+  },
+  {
+    id: 'procMount', title: '/proc mount type', level: 'baseline', pssName: '/proc Mount Type', sinceMinor: 0,
+    podFields: [], containerFields: ['securityContext.procMount'], ephemeralSettable: true,
+  },
+  {
+    id: 'seccompProfile_baseline', title: 'Seccomp (baseline)', level: 'baseline', pssName: 'Seccomp', sinceMinor: 0,
+    podFields: ['spec.securityContext.seccompProfile.type', 'metadata.annotations.seccomp.security.alpha.kubernetes.io/'],
+    containerFields: ['securityContext.seccompProfile.type'], ephemeralSettable: true,
+  },
+  {
+    id: 'sysctls', title: 'Sysctls', level: 'baseline', pssName: 'Sysctls', sinceMinor: 0,
+    podFields: ['spec.securityContext.sysctls'], containerFields: [], ephemeralSettable: false,
+  },
+  {
+    id: 'restrictedVolumes', title: 'Volume types', level: 'restricted', pssName: 'Volume Types', sinceMinor: 0,
+    podFields: ['spec.volumes'], containerFields: [], ephemeralSettable: false,
+  },
+  {
+    id: 'allowPrivilegeEscalation', title: 'Privilege escalation', level: 'restricted', pssName: 'Privilege Escalation',
+    sinceMinor: 8, podFields: [], containerFields: ['securityContext.allowPrivilegeEscalation'], ephemeralSettable: true,
+  },
+  {
+    id: 'runAsNonRoot', title: 'Running as non-root', level: 'restricted', pssName: 'Running as Non-root', sinceMinor: 0,
+    podFields: ['spec.securityContext.runAsNonRoot'], containerFields: ['securityContext.runAsNonRoot'],
+    ephemeralSettable: true,
+  },
+  {
+    id: 'runAsUser', title: 'Running as non-root user', level: 'restricted', pssName: 'Running as Non-root user',
+    sinceMinor: 23, podFields: ['spec.securityContext.runAsUser'], containerFields: ['securityContext.runAsUser'],
+    ephemeralSettable: true,
+  },
+  {
+    id: 'seccompProfile_restricted', title: 'Seccomp (restricted)', level: 'restricted', pssName: 'Seccomp', sinceMinor: 19,
+    podFields: ['spec.securityContext.seccompProfile.type'], containerFields: ['securityContext.seccompProfile.type'],
+    ephemeralSettable: true,
+  },
+  {
+    id: 'capabilities_restricted', title: 'Capabilities (restricted)', level: 'restricted', pssName: 'Capabilities',
+    sinceMinor: 22, podFields: [],
+    containerFields: ['securityContext.capabilities.drop', 'securityContext.capabilities.add'], ephemeralSettable: true,
+  },
+  { id: 'image', title: 'Image registry, tag or digest', podFields: [], containerFields: ['image'], ephemeralSettable: true },
+  {
+    id: 'readOnlyRootFilesystem', title: 'Read-only root filesystem', podFields: [],
+    containerFields: ['securityContext.readOnlyRootFilesystem'], ephemeralSettable: true,
+  },
+  {
+    id: 'runAsUserName', title: 'Windows runAsUserName', podFields: ['spec.securityContext.windowsOptions.runAsUserName'],
+    containerFields: ['securityContext.windowsOptions.runAsUserName'], ephemeralSettable: true,
+  },
+  { id: 'resources', title: 'Resource requests and limits', podFields: [], containerFields: ['resources'], ephemeralSettable: false },
+  {
+    id: 'probes', title: 'Probes', podFields: [],
+    containerFields: ['livenessProbe', 'readinessProbe', 'startupProbe'], ephemeralSettable: false,
+  },
+  { id: 'ports', title: 'Container ports', podFields: [], containerFields: ['ports'], ephemeralSettable: false },
+  { id: 'lifecycle', title: 'Lifecycle hooks', podFields: [], containerFields: ['lifecycle'], ephemeralSettable: false },
+];
+
+const byId = new Map(CONTROLS.map((c) => [c.id, c]));
+
+export function control(id: ControlId): Control {
+  const c = byId.get(id);
+  if (!c) throw new Error(`unknown control ${id}`);
+  return c;
+}
+
+export function controlsAtLevel(level: PssLevel | 'privileged', minor: number): Control[] {
+  if (level === 'privileged') return [];
+  return CONTROLS.filter(
+    (c) => c.level && (level === 'restricted' || c.level === 'baseline') && (c.sinceMinor ?? 0) <= minor,
+  );
+}
+
+/**
+ * Two dotted paths overlap when one is a prefix of the other (reading a parent reads its children).
+ * Annotation fields end in `/`: any annotation key starting with that prefix is that field.
+ */
+function overlaps(path: string, field: string): boolean {
+  if (field.endsWith('/')) return path.startsWith(field);
+  return path === field || field.startsWith(path + '.') || path.startsWith(field + '.');
+}
+
+/** Controls a read of a container-relative field path touches. An empty path touches nothing. */
+export function controlsForContainerField(path: string): ControlId[] {
+  if (!path) return [];
+  return CONTROLS.filter((c) => c.containerFields.some((f) => overlaps(path, f))).map((c) => c.id);
+}
+
+/** Controls a read of a Pod-relative field path touches (`spec.` or `metadata.annotations` paths). */
+export function controlsForPodField(path: string): ControlId[] {
+  if (path === 'spec' || path === 'spec.securityContext' || path === 'metadata' || !path) {
+    // Whole-object reads are too coarse to count as a check of anything in particular.
+    return path === 'spec.securityContext'
+      ? CONTROLS.filter((c) => c.podFields.some((f) => f.startsWith('spec.securityContext.'))).map((c) => c.id)
+      : [];
+  }
+  return CONTROLS.filter((c) => c.podFields.some((f) => overlaps(path, f))).map((c) => c.id);
+}

@@ -1,0 +1,105 @@
+/**
+ * Which object fields a Kyverno JMESPath expression reads. The expression is parsed with a
+ * JMESPath library and evaluated abstractly: values are sets of paths, list projections keep the
+ * path (indices are dropped) and multiselects fan out, so
+ * `request.object.spec.[ephemeralContainers, containers][].image` reads both lists' `image`.
+ */
+import { compile } from '@jmespath-community/jmespath';
+
+/** A path from a variable root, e.g. ['request', 'object', 'spec', 'containers']. */
+export type VarPath = string[];
+
+interface JNode {
+  type: string;
+  name?: string;
+  value?: unknown;
+  left?: JNode;
+  right?: JNode;
+  child?: JNode;
+  children?: JNode[];
+  condition?: JNode;
+}
+
+export interface JmesReads {
+  /** Paths whose values the expression consumes (terminals, comparison operands, function args). */
+  reads: VarPath[];
+  /** Paths the expression evaluates to (what `foreach.list` iterates). */
+  results: VarPath[];
+}
+
+const ROOT: VarPath = [];
+const MAX_DEPTH = 200;
+
+/** Throws the library's error for invalid JMESPath. */
+export function jmesReads(expression: string): JmesReads {
+  const ast = compile(expression) as unknown as JNode;
+  const reads: VarPath[] = [];
+  const results = evalNode(ast, [ROOT], reads, 0);
+  return { reads: [...reads, ...results], results };
+}
+
+/** Abstract evaluation: the set of paths the node's value may come from. */
+function evalNode(n: JNode, ctx: VarPath[], reads: VarPath[], depth: number): VarPath[] {
+  if (depth > MAX_DEPTH) throw new RangeError('JMESPath expression nested too deeply');
+  const ev = (m: JNode | undefined, c: VarPath[] = ctx): VarPath[] => (m ? evalNode(m, c, reads, depth + 1) : []);
+  const consume = (m: JNode | undefined, c: VarPath[] = ctx): void => void reads.push(...ev(m, c));
+  switch (n.type) {
+    case 'Field':
+      return ctx.map((p) => [...p, n.name!]);
+    case 'ValueProjection': // `obj.*`: every key
+      return ev(n.right, ev(n.left).map((p) => [...p, '*']));
+    case 'Subexpression':
+    case 'Pipe':
+    case 'Projection':
+      return ev(n.right, ev(n.left));
+    case 'FilterProjection': {
+      const base = ev(n.left);
+      consume(n.condition, base);
+      return ev(n.right, base);
+    }
+    case 'Flatten':
+      return ev(n.child);
+    case 'IndexExpression':
+      return ev(n.right, ev(n.left));
+    case 'Index':
+    case 'Slice':
+    case 'Identity':
+    case 'Current':
+      return ctx;
+    case 'MultiSelectList':
+    case 'MultiSelectHash':
+      return (n.children ?? []).flatMap((c) => ev(c.type === 'KeyValuePair' ? c.value as JNode : c));
+    case 'KeyValuePair':
+      return ev(n.value as JNode);
+    case 'Comparator':
+    case 'AndExpression':
+      consume(n.left);
+      consume(n.right);
+      return [];
+    case 'OrExpression': // `a || 'default'` yields a's value
+      return [...ev(n.left), ...ev(n.right)];
+    case 'NotExpression':
+      consume(n.child);
+      return [];
+    case 'Function':
+      // Conservative: a function's result may come from any argument (to_array, merge, not_null…).
+      return (n.children ?? []).flatMap((c) => ev(c));
+    case 'ExpressionReference':
+      return ev(n.child);
+    case 'Literal':
+      return [];
+    default:
+      // Arithmetic and anything newer: keep what the operands read.
+      for (const k of ['left', 'right', 'child'] as const) consume(n[k]);
+      for (const c of n.children ?? []) consume(c);
+      return [];
+  }
+}
+
+/** The `{{ … }}` expressions inside a Kyverno string; a string without them yields []. */
+export function templateExpressions(text: string): string[] {
+  const out: string[] = [];
+  const re = /\{\{-?\s*([\s\S]*?)\s*-?\}\}/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1]!);
+  return out;
+}

@@ -1,0 +1,130 @@
+/**
+ * Kyverno `match`/`exclude`: which kinds and operations reach a rule, and so whether Pods, their
+ * `ephemeralcontainers` subresource and UPDATE requests are seen at admission.
+ */
+import type { Node } from 'yaml';
+import type { YamlDoc } from '../../discover/yaml-doc';
+import type { AdmissionScope, Exemption, SourceRef } from '../../facts';
+
+/** Pod controllers Kyverno's autogen targets. */
+const CONTROLLERS = new Set(['Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet', 'Job', 'CronJob', 'ReplicationController']);
+
+interface Filter {
+  kinds: { value: string; at: SourceRef }[];
+  kindsAt: SourceRef;
+  operations?: { values: string[]; at: SourceRef };
+  /** The filter narrows by something other than kind and operation (names, namespaces, subjects…). */
+  narrowed: boolean;
+}
+
+/** `v1/Pod`, `*\/Pod`, `Pod/ephemeralcontainers` → { kind: 'Pod', sub: 'ephemeralcontainers' }. */
+function splitKind(raw: string): { kind: string; sub?: string } {
+  const parts = raw.split('/');
+  const last = parts[parts.length - 1]!;
+  if (parts.length >= 2 && /^[a-z*]/.test(last) && /^[A-Z*]/.test(parts[parts.length - 2]!)) {
+    return { kind: parts[parts.length - 2]!, sub: last };
+  }
+  return { kind: last };
+}
+
+function readFilter(y: YamlDoc, f: Node): Filter {
+  const res = y.get(f, 'resources');
+  const kindsNode = y.get(res, 'kinds');
+  const kinds = y.items(kindsNode).map((k) => ({ value: y.str(k) ?? '', at: y.ref(k) }));
+  const opsNode = y.get(res, 'operations');
+  const ops = y.items(opsNode);
+  const narrowKeys = ['names', 'name', 'namespaces', 'selector', 'namespaceSelector', 'annotations'];
+  const narrowed =
+    narrowKeys.some((k) => y.get(res, k) !== undefined) ||
+    ['subjects', 'roles', 'clusterRoles'].some((k) => y.get(f, k) !== undefined);
+  return {
+    kinds,
+    kindsAt: y.keyRef(res, 'kinds'),
+    ...(opsNode ? { operations: { values: ops.map((o) => (y.str(o) ?? '').toUpperCase()), at: y.ref(ops[0] ?? opsNode) } } : {}),
+    narrowed,
+  };
+}
+
+/** `any` filters are alternatives; `all` filters and the legacy form are one combined filter. */
+function readBlock(y: YamlDoc, block: Node | undefined): Filter[] {
+  if (!block) return [];
+  const any = y.items(y.get(block, 'any')).map((f) => readFilter(y, f));
+  const all = y.items(y.get(block, 'all')).map((f) => readFilter(y, f));
+  const out = [...any];
+  if (all.length > 0) {
+    const withKinds = all.filter((f) => f.kinds.length > 0);
+    const withOps = all.filter((f) => f.operations);
+    out.push({
+      kinds: withKinds[0]?.kinds ?? [],
+      kindsAt: withKinds[0]?.kindsAt ?? all[0]!.kindsAt,
+      ...(withOps[0] ? { operations: withOps[0].operations } : {}),
+      narrowed: all.some((f) => f.narrowed),
+    });
+  }
+  if (y.get(block, 'resources')) out.push(readFilter(y, block));
+  return out;
+}
+
+/** Pod itself or its ephemeralcontainers subresource (other subresources carry no pod spec). */
+const matchesPodKind = (k: string): boolean => {
+  const { kind, sub } = splitKind(k);
+  return (kind === 'Pod' || kind === '*') && (sub === undefined || sub === '*' || sub === 'ephemeralcontainers');
+};
+const seesUpdate = (f: Filter): boolean => !f.operations || f.operations.values.includes('UPDATE');
+
+export interface MatchResult {
+  scope: AdmissionScope;
+  exemptions: Exemption[];
+}
+
+export function readMatch(y: YamlDoc, rule: Node, ruleAt: SourceRef): MatchResult {
+  const matchNode = y.get(rule, 'match');
+  const filters = readBlock(y, matchNode);
+  const podFilters = filters.filter((f) => f.kinds.some((k) => matchesPodKind(k.value)));
+  const controllerFilters = filters.filter((f) => f.kinds.some((k) => CONTROLLERS.has(splitKind(k.value).kind)));
+
+  const scope: AdmissionScope = {
+    matchesPod: podFilters.length > 0,
+    // Kyverno registers pods/ephemeralcontainers itself for rules on Pod (DOMAIN.md §5).
+    ephemeralSubresource: podFilters.length > 0 ? 'yes' : 'no',
+    subresourceAt: podFilters[0]?.kindsAt ?? filters[0]?.kindsAt ?? ruleAt,
+  };
+  if (podFilters.length === 0 && controllerFilters.length > 0) scope.controllersOnlyAt = controllerFilters[0]!.kindsAt;
+
+  if (podFilters.length > 0 && !podFilters.some(seesUpdate)) {
+    const f = podFilters[0]!;
+    scope.updateSkipped = {
+      at: f.operations!.at,
+      reason: `match operations are [${f.operations!.values.join(', ')}]: UPDATE is not matched`,
+    };
+  }
+  const excluded = readBlock(y, y.get(rule, 'exclude')).find(
+    (f) => !f.narrowed && f.operations?.values.includes('UPDATE') && (f.kinds.length === 0 || f.kinds.some((k) => matchesPodKind(k.value))),
+  );
+  if (!scope.updateSkipped && excluded) {
+    scope.updateSkipped = { at: excluded.operations!.at, reason: 'exclude removes UPDATE requests' };
+  }
+  return { scope, exemptions: readExclusions(y, y.get(rule, 'exclude')) };
+}
+
+/** Excluded users, groups, roles and namespaces: each can add debug containers unchecked. */
+function readExclusions(y: YamlDoc, exclude: Node | undefined): Exemption[] {
+  if (!exclude) return [];
+  const blocks = [...y.items(y.get(exclude, 'any')), ...y.items(y.get(exclude, 'all')), exclude];
+  const out: Exemption[] = [];
+  for (const b of blocks) {
+    for (const s of y.items(y.get(b, 'subjects'))) {
+      const name = y.str(y.get(s, 'name')) ?? '';
+      out.push({ kind: 'user', value: `${y.str(y.get(s, 'kind')) ?? 'Subject'}:${name}`, at: y.ref(s), admitsArbitraryDebug: true });
+    }
+    for (const key of ['roles', 'clusterRoles'] as const) {
+      for (const r of y.items(y.get(b, key))) {
+        out.push({ kind: 'user', value: `${key === 'roles' ? 'Role' : 'ClusterRole'}:${y.str(r) ?? ''}`, at: y.ref(r), admitsArbitraryDebug: true });
+      }
+    }
+    for (const ns of y.items(y.at(b, 'resources', 'namespaces'))) {
+      out.push({ kind: 'namespace', value: y.str(ns) ?? '', at: y.ref(ns), admitsArbitraryDebug: true });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,221 @@
+/** One Kyverno validate rule → RuleFacts. */
+import type { Node } from 'yaml';
+import type { YamlDoc } from '../../discover/yaml-doc';
+import { controlsAtLevel, type Control } from '../../catalog/controls';
+import { CONTAINER_LISTS, type Check, type Enforcement, type Exemption, type Location, type RuleFacts, type SourceRef, type Unanalyzable } from '../../facts';
+import { checksFor, classifyPodPath } from '../pod-paths';
+import { readConditions, sideReads, updateExcludedBy, type ConditionBlock } from './conditions';
+import { jmesReads, templateExpressions, type VarPath } from './jmespath-reads';
+import { readMatch } from './match';
+import { patternFacts, type PatternFacts } from './pattern';
+
+/** Variable name → the object paths (from the object root) it stands for. */
+type Env = Map<string, string[][]>;
+
+interface Acc {
+  checks: Check[];
+  listRefs: Partial<Record<Location, SourceRef>>;
+  unanalyzable: Unanalyzable[];
+  updateSkipped?: { at: SourceRef; reason: string };
+  exemptions: Exemption[];
+}
+
+const MAX_FOREACH_DEPTH = 10;
+
+/** Facts of a validate rule (undefined for mutate/generate rules); exemptions go to `exemptions`. */
+export function analyzeRule(
+  y: YamlDoc,
+  rule: Node,
+  policyEnforcement: Enforcement,
+  latestMinor: number,
+  exemptions: Exemption[],
+): RuleFacts | undefined {
+  const validate = y.get(rule, 'validate');
+  if (!validate) return undefined;
+  const name = y.str(y.get(rule, 'name')) ?? '(unnamed rule)';
+  const at = y.ref(y.get(rule, 'name') ?? rule);
+  const match = readMatch(y, rule, at);
+  const scope = match.scope;
+  const acc: Acc = { checks: [], listRefs: {}, unanalyzable: [], exemptions };
+  exemptions.push(...match.exemptions);
+
+  const env: Env = new Map();
+  readContext(y, rule, env, acc);
+  guardUpdate(y, y.get(rule, 'preconditions'), 'preconditions', acc);
+  readValidation(y, validate, env, acc, 0);
+  if (y.get(validate, 'podSecurity')) podSecurity(y, y.get(validate, 'podSecurity')!, acc, latestMinor);
+  if (y.get(validate, 'cel')) {
+    acc.unanalyzable.push({ reason: 'validate.cel rules are not analysed yet', at: y.keyRef(validate, 'cel') });
+  }
+
+  if (!scope.updateSkipped && acc.updateSkipped) scope.updateSkipped = acc.updateSkipped;
+  const autogen = /^autogen-(?:cronjob-)?(.+)$/.exec(name);
+  return {
+    name,
+    at,
+    checks: acc.checks,
+    listRefs: acc.listRefs,
+    scope,
+    enforcement: ruleEnforcement(y, validate, policyEnforcement),
+    unanalyzable: acc.unanalyzable,
+    ...(autogen ? { autogenOf: autogen[1]! } : {}),
+  };
+}
+
+function ruleEnforcement(y: YamlDoc, validate: Node, policy: Enforcement): Enforcement {
+  const action = y.str(y.get(validate, 'failureAction'));
+  // A policy kept out of admission altogether cannot be made blocking by one rule.
+  if (!action || policy.action === 'admission: false') return policy;
+  return { action, blocking: action.toLowerCase() === 'enforce', at: y.keyRef(validate, 'failureAction') };
+}
+
+/** The rule body: pattern, anyPattern, deny and foreach (also used inside each foreach entry). */
+function readValidation(y: YamlDoc, v: Node, env: Env, acc: Acc, depth: number, bases: string[][] = [[]]): void {
+  const pattern = y.get(v, 'pattern');
+  if (pattern) mergePattern(acc, patternFacts(y, pattern, bases));
+  const anyPattern = y.get(v, 'anyPattern');
+  if (anyPattern) mergePattern(acc, intersectBranches(y.items(anyPattern).map((b) => patternFacts(y, b, bases))));
+  const deny = y.get(v, 'deny');
+  if (deny) {
+    const block = readConditions(y, y.get(deny, 'conditions'));
+    conditionChecks(block, env, acc);
+    guardBlock(block, 'deny conditions', acc);
+  }
+  for (const entry of y.items(y.get(v, 'foreach'))) foreach(y, entry, env, acc, depth + 1);
+}
+
+function mergePattern(acc: Acc, p: PatternFacts): void {
+  acc.checks.push(...p.checks);
+  for (const [loc, ref] of Object.entries(p.listRefs) as [Location, SourceRef][]) acc.listRefs[loc] ??= ref;
+}
+
+/** anyPattern passes when any branch passes: a field is only constrained if every branch constrains it. */
+function intersectBranches(branches: PatternFacts[]): PatternFacts {
+  if (branches.length === 0) return { checks: [], listRefs: {} };
+  const key = (c: Check): string => `${c.control}|${c.location}`;
+  const inAll = (c: Check): boolean => branches.every((b) => b.checks.some((o) => key(o) === key(c) && !o.presenceOnly));
+  const listRefs: PatternFacts['listRefs'] = {};
+  for (const b of branches) for (const [l, r] of Object.entries(b.listRefs)) listRefs[l as Location] ??= r;
+  return { checks: branches[0]!.checks.filter(inAll), listRefs };
+}
+
+function foreach(y: YamlDoc, entry: Node, env: Env, acc: Acc, depth: number): void {
+  if (depth > MAX_FOREACH_DEPTH) throw new RangeError('foreach nested too deeply');
+  const listNode = y.get(entry, 'list');
+  const listExpr = y.str(listNode);
+  if (!listExpr) {
+    acc.unanalyzable.push({ reason: 'foreach entry without a list', at: y.ref(entry) });
+    return;
+  }
+  const exprs = listExpr.includes('{{') ? templateExpressions(listExpr) : [listExpr];
+  let bases: string[][];
+  try {
+    bases = exprs.flatMap((e) => jmesReads(e).results).flatMap((p) => resolve(p, env));
+  } catch (e) {
+    acc.unanalyzable.push({ reason: `foreach list is not valid JMESPath: ${(e as Error).message}`, at: y.ref(listNode) });
+    return;
+  }
+  const listAt = y.ref(listNode);
+  for (const b of bases) {
+    for (const r of classifyPodPath(b)) if (r.location !== 'pod' && r.field === '') acc.listRefs[r.location] ??= listAt;
+  }
+  const inner: Env = new Map(env);
+  inner.set('element', bases);
+  inner.set(`element${depth - 1}`, bases);
+  guardUpdate(y, y.get(entry, 'preconditions'), 'foreach preconditions', acc);
+  readValidation(y, entry, inner, acc, depth, bases);
+}
+
+/** Rule `context` variables defined by JMESPath over the request (`variable.jmesPath`). */
+function readContext(y: YamlDoc, rule: Node, env: Env, acc: Acc): void {
+  for (const c of y.items(y.get(rule, 'context'))) {
+    const name = y.str(y.get(c, 'name'));
+    const expr = y.str(y.at(c, 'variable', 'jmesPath'));
+    if (!name || !expr) continue;
+    try {
+      env.set(name, jmesReads(expr).results.flatMap((p) => resolve(p, env)));
+    } catch (e) {
+      acc.unanalyzable.push({ reason: `context variable ${name} is not valid JMESPath: ${(e as Error).message}`, at: y.ref(c) });
+    }
+  }
+}
+
+/** A variable path → object paths. `request.object` is the admitted object; others come from env. */
+function resolve(p: VarPath, env: Env): string[][] {
+  if (p[0] === 'request' && p[1] === 'object') return [p.slice(2)];
+  const bound = p[0] !== undefined ? env.get(p[0]) : undefined;
+  return bound ? bound.map((b) => [...b, ...p.slice(1)]) : [];
+}
+
+function conditionChecks(block: ConditionBlock, env: Env, acc: Acc): void {
+  for (const c of [...block.all, ...block.any]) {
+    let paths: string[][];
+    try {
+      paths = [...sideReads(c.key), ...sideReads(c.value)].flatMap((p) => resolve(p, env));
+    } catch (e) {
+      acc.unanalyzable.push({ reason: `condition is not valid JMESPath: ${(e as Error).message}`, at: c.at });
+      continue;
+    }
+    for (const p of paths) acc.checks.push(...checksFor(classifyPodPath(p), c.at));
+  }
+}
+
+function guardUpdate(y: YamlDoc, node: Node | undefined, what: string, acc: Acc): void {
+  if (node) guardBlock(readConditions(y, node), what, acc);
+}
+
+function guardBlock(block: ConditionBlock, what: string, acc: Acc): void {
+  if (acc.updateSkipped) return;
+  try {
+    const c = updateExcludedBy(block);
+    if (c) acc.updateSkipped = { at: c.at, reason: `${what} never hold for UPDATE requests` };
+  } catch {
+    // Invalid JMESPath is reported where the condition's fields are read.
+  }
+}
+
+/** `validate.podSecurity`: the PSA checks of a level on every list and the pod level, minus exclusions. */
+function podSecurity(y: YamlDoc, ps: Node, acc: Acc, latestMinor: number): void {
+  const level = (y.str(y.get(ps, 'level')) ?? '').toLowerCase();
+  if (level !== 'baseline' && level !== 'restricted' && level !== 'privileged') {
+    acc.unanalyzable.push({ reason: `unknown podSecurity level "${level}"`, at: y.keyRef(ps, 'level') });
+    return;
+  }
+  const version = y.str(y.get(ps, 'version')) ?? 'latest';
+  const minor = version === 'latest' ? latestMinor : Number(/^v?1\.(\d+)$/.exec(version)?.[1] ?? NaN);
+  if (Number.isNaN(minor)) {
+    acc.unanalyzable.push({ reason: `unknown podSecurity version "${version}"`, at: y.keyRef(ps, 'version') });
+    return;
+  }
+  const at = y.keyRef(ps, 'level');
+  let checks = controlsAtLevel(level, minor).flatMap((c) => controlChecks(c, at));
+  for (const ex of y.items(y.get(ps, 'exclude'))) {
+    const controlName = y.str(y.get(ex, 'controlName')) ?? '';
+    const images = y.strings(y.get(ex, 'images'));
+    const field = y.str(y.get(ex, 'restrictedField'));
+    const exAt = y.ref(ex);
+    for (const img of images) {
+      acc.exemptions.push({ kind: 'image', value: img, at: y.ref(y.get(ex, 'images')), admitsArbitraryDebug: img.includes('*') });
+    }
+    if (images.length > 0 || y.get(ex, 'values')) continue; // narrowed exclusion: the control still applies
+    const locations = field ? new Set(classifyPodPath(field.replace(/\[[^\]]*\]/g, '').split('.')).map((r) => r.location)) : undefined;
+    checks = checks.filter((c) => {
+      const excluded = controlOfName(c, controlName) && (!locations || locations.has(c.location));
+      return !excluded;
+    });
+    acc.exemptions.push({ kind: 'control', value: controlName, at: exAt, admitsArbitraryDebug: !locations || locations.has('ephemeralContainers') });
+  }
+  acc.checks.push(...checks);
+}
+
+function controlOfName(c: Check, name: string): boolean {
+  return controlsAtLevel('restricted', 99).some((k) => k.id === c.control && k.pssName === name);
+}
+
+function controlChecks(c: Control, at: SourceRef): Check[] {
+  const pod = c.podFields.map((f): Check => ({ control: c.id, location: 'pod', field: f, at }));
+  const lists = CONTAINER_LISTS.flatMap((l) =>
+    c.containerFields.map((f): Check => ({ control: c.id, location: l, field: f, at })),
+  );
+  return [...pod, ...lists];
+}

@@ -1,0 +1,105 @@
+/**
+ * PodSecurityPolicy (policy/v1beta1). A PSP constrains every container of a Pod at CREATE and
+ * UPDATE, but its admission plugin ignores requests with a subresource, so it never sees
+ * `pods/ephemeralcontainers` (DOMAIN.md §3). PSPs are alternatives: the weakest usable one decides.
+ */
+import type { Node } from 'yaml';
+import type { ControlId } from '../../catalog/controls';
+import { control } from '../../catalog/controls';
+import { CONTAINER_LISTS, type Check, type PolicyFacts, type SourceRef } from '../../facts';
+import { analyzeEach } from '../guard';
+import type { Engine, PolicyDoc } from '../types';
+
+const SECCOMP_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/allowedProfileNames';
+const APPARMOR_ANNOTATION = 'apparmor.security.beta.kubernetes.io/allowedProfileNames';
+
+function analyzePsp(doc: PolicyDoc): PolicyFacts {
+  const y = doc.yaml;
+  const spec = y.get(y.root, 'spec');
+  const specAt = y.keyRef(y.root, 'spec');
+  const checks: Check[] = [];
+  const grants: { field: string; at: SourceRef }[] = [];
+  const val = (k: string): unknown => y.scalar(y.get(spec, k));
+  const at = (k: string): SourceRef => (y.pair(spec, k) ? y.keyRef(spec, k) : specAt);
+  const list = (k: string): string[] => y.strings(y.get(spec, k));
+  const restrict = (id: ControlId, where: SourceRef, fields?: string[]): void => {
+    const c = control(id);
+    for (const f of fields ?? c.podFields) checks.push({ control: id, location: 'pod', field: f, at: where });
+    if (fields) return;
+    for (const l of CONTAINER_LISTS) for (const f of c.containerFields) checks.push({ control: id, location: l, field: f, at: where });
+  };
+
+  if (val('privileged') !== true) restrict('privileged', at('privileged'));
+  else grants.push({ field: 'securityContext.privileged', at: at('privileged') });
+  for (const ns of ['hostNetwork', 'hostPID', 'hostIPC']) {
+    if (val(ns) === true) grants.push({ field: `spec.${ns}`, at: at(ns) });
+    else restrict('hostNamespaces', at(ns), [`spec.${ns}`]);
+  }
+  if (!list('allowedCapabilities').includes('*')) restrict('capabilities_baseline', at('allowedCapabilities'));
+  if (list('requiredDropCapabilities').some((c) => c.toUpperCase() === 'ALL')) {
+    restrict('capabilities_restricted', at('requiredDropCapabilities'));
+  }
+  const volumes = list('volumes');
+  if (!volumes.includes('*') && !volumes.includes('hostPath')) restrict('hostPathVolumes', at('volumes'));
+  if (!volumes.includes('*')) restrict('restrictedVolumes', at('volumes'));
+  if (y.items(y.get(spec, 'hostPorts')).length === 0) restrict('hostPorts', at('hostPorts'));
+  if (y.str(y.at(spec, 'seLinux', 'rule')) === 'MustRunAs') restrict('seLinuxOptions', at('seLinux'));
+  const runAsUser = y.str(y.at(spec, 'runAsUser', 'rule'));
+  if (runAsUser === 'MustRunAsNonRoot') restrict('runAsNonRoot', at('runAsUser'));
+  if (runAsUser === 'MustRunAsNonRoot' || (runAsUser === 'MustRunAs' && minRangeAboveZero(y, y.get(spec, 'runAsUser')))) {
+    restrict('runAsUser', at('runAsUser'));
+  }
+  if (val('allowPrivilegeEscalation') === false) restrict('allowPrivilegeEscalation', at('allowPrivilegeEscalation'));
+  if (val('readOnlyRootFilesystem') === true) restrict('readOnlyRootFilesystem', at('readOnlyRootFilesystem'));
+  if (!list('allowedProcMountTypes').some((t) => t !== 'Default')) restrict('procMount', at('allowedProcMountTypes'));
+  if (!list('allowedUnsafeSysctls').includes('*')) restrict('sysctls', at('allowedUnsafeSysctls'));
+  const annotations = y.at(y.root, 'metadata', 'annotations');
+  const profiles = (k: string): string[] => (y.str(y.get(annotations, k)) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const seccomp = profiles(SECCOMP_ANNOTATION);
+  if (seccomp.length > 0 && !seccomp.includes('*') && !seccomp.includes('unconfined')) {
+    restrict('seccompProfile_baseline', y.keyRef(annotations, SECCOMP_ANNOTATION));
+    restrict('seccompProfile_restricted', y.keyRef(annotations, SECCOMP_ANNOTATION));
+  }
+  const apparmor = profiles(APPARMOR_ANNOTATION);
+  if (apparmor.length > 0 && !apparmor.includes('*') && !apparmor.includes('unconfined')) {
+    restrict('appArmorProfile', y.keyRef(annotations, APPARMOR_ANNOTATION));
+  }
+
+  return {
+    engine: 'psp',
+    policy: { kind: doc.kind, name: doc.name },
+    at: doc.at,
+    rules: [
+      {
+        name: 'spec',
+        at: specAt,
+        checks,
+        listRefs: { pod: specAt, containers: specAt, initContainers: specAt, ephemeralContainers: specAt },
+        scope: {
+          matchesPod: true,
+          ephemeralSubresource: 'no',
+          subresourceAt: doc.at,
+        },
+        enforcement: { blocking: true, action: 'PodSecurityPolicy', at: doc.at },
+        unanalyzable: [],
+      },
+    ],
+    exemptions: [],
+    unanalyzable: [],
+    grants,
+    alternativeGroup: 'PodSecurityPolicy',
+  };
+}
+
+function minRangeAboveZero(y: PolicyDoc['yaml'], strategy: Node | undefined): boolean {
+  const ranges = y.items(y.get(strategy, 'ranges'));
+  return ranges.length > 0 && ranges.every((r) => Number(y.scalar(y.get(r, 'min'))) > 0);
+}
+
+export const pspEngine: Engine = {
+  id: 'psp',
+  markers: ['PodSecurityPolicy'],
+  kinds: ['PodSecurityPolicy'],
+  accepts: (apiVersion, kind) => kind === 'PodSecurityPolicy' && /^(policy|extensions)\//.test(apiVersion),
+  analyze: (docs) => analyzeEach('psp', docs, analyzePsp),
+};

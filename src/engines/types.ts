@@ -1,0 +1,32 @@
+/** The contract between discovery and the engine adapters. */
+import type { YamlDoc } from '../discover/yaml-doc';
+import type { SourceFile } from '../discover/walk';
+import type { EngineId, PolicyFacts, SourceRef } from '../facts';
+
+/** One Kubernetes object found in the scanned files. */
+export interface PolicyDoc {
+  yaml: YamlDoc;
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  at: SourceRef;
+}
+
+export interface EngineContext {
+  /** Kubernetes minor version the audit targets (1.minor). */
+  kubernetesMinor: number;
+}
+
+export interface Engine {
+  id: EngineId;
+  /** Substrings a file must contain to hold one of this engine's documents (the cheap prefilter). */
+  markers: readonly string[];
+  /** Kinds this engine reads; used to recognise a policy file that failed to parse. */
+  kinds: readonly string[];
+  accepts(apiVersion: string, kind: string): boolean;
+  /** File extensions read as raw source rather than YAML (e.g. `.rego`). */
+  rawExtensions?: readonly string[];
+  /** All of the engine's documents at once, so it can link documents (templates and constraints). */
+  analyze(docs: PolicyDoc[], raw: SourceFile[], ctx: EngineContext): PolicyFacts[];
+}

@@ -1,0 +1,25 @@
+import { control } from '../catalog/controls';
+import { missingListFindings } from './shared/container-lists';
+import type { RuleModule } from './types';
+
+const HINTS: Record<string, string> = {
+  kyverno:
+    'add an =(ephemeralContainers) entry with the same checks, or foreach over request.object.spec.[ephemeralContainers, initContainers, containers][]',
+  psp: 'PSPs cannot see ephemeral containers; enforce the control with Pod Security Admission or a policy engine',
+};
+
+export const rule: RuleModule = {
+  meta: {
+    id: 'ephemeral-containers-unchecked',
+    severity: 'error',
+    summary: 'A control is checked in containers or initContainers but never in ephemeralContainers',
+  },
+  check: (ctx) =>
+    missingListFindings(
+      ctx,
+      'ephemeralContainers',
+      (id) => control(id).ephemeralSettable,
+      (p) => HINTS[p.engine] ?? 'check spec.ephemeralContainers with the same logic as spec.containers',
+      '`kubectl debug` can add a container that violates it',
+    ),
+};

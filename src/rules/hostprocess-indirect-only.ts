@@ -1,0 +1,34 @@
+import { draft } from './shared/draft';
+import { hostProcessVerdicts } from './shared/hostprocess-set';
+import type { FindingDraft, RuleModule } from './types';
+
+export const rule: RuleModule = {
+  meta: {
+    id: 'hostprocess-indirect-only',
+    severity: 'warning',
+    summary: 'hostProcess is blocked only through a hostNetwork rule',
+  },
+  check: (ctx) => {
+    const out: FindingDraft[] = [];
+    const seen = new Set<string>();
+    for (const v of hostProcessVerdicts(ctx.policies)) {
+      if (v.direct) continue;
+      for (const e of v.indirect) {
+        const key = `${e.at.file}:${e.at.line}:${e.at.column}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const p = v.policies.find((x) => x.policy === e.policy)!;
+        out.push(
+          draft(
+            p,
+            e.at,
+            'HostProcess containers are blocked only because this forbids hostNetwork: an exemption or change to the hostNetwork rule silently admits them',
+            'add an explicit windowsOptions.hostProcess check at the pod level and in all three container lists',
+            { control: 'windowsHostProcess' },
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};

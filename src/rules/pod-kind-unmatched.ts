@@ -1,0 +1,24 @@
+import { draft, label, ownRules } from './shared/draft';
+import type { RuleModule } from './types';
+
+export const rule: RuleModule = {
+  meta: {
+    id: 'pod-kind-unmatched',
+    severity: 'warning',
+    summary: 'The rule matches only pod controllers, not Pod',
+  },
+  check: (ctx) =>
+    ctx.policies.flatMap((p) =>
+      ownRules(p)
+        .filter((r) => r.scope.controllersOnlyAt && r.checks.length > 0)
+        .map((r) =>
+          draft(
+            p,
+            r.scope.controllersOnlyAt!,
+            `${label(p, r)} matches only pod controllers: bare Pods, and every container kubectl debug adds, are never checked`,
+            'match kind Pod (Kyverno autogen then covers the controllers too)',
+            { rule: r },
+          ),
+        ),
+    ),
+};

@@ -1,0 +1,21 @@
+import { draft, label } from './shared/draft';
+import type { RuleModule } from './types';
+
+export const rule: RuleModule = {
+  meta: {
+    id: 'policy-unanalyzable',
+    severity: 'error',
+    summary: 'A policy could not be parsed or contains logic the analysis cannot follow',
+  },
+  check: (ctx) =>
+    ctx.policies.flatMap((p) => [
+      ...p.unanalyzable.map((u) =>
+        draft(p, u.at, `${label(p)} could not be analysed: ${u.reason}; it is not counted as coverage`, 'fix the policy, or review this part by hand'),
+      ),
+      ...p.rules.flatMap((r) =>
+        r.unanalyzable.map((u) =>
+          draft(p, u.at, `${label(p, r)} could not be fully analysed: ${u.reason}`, 'review this part by hand; polcov reports only what it can follow', { rule: r }),
+        ),
+      ),
+    ]),
+};

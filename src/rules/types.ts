@@ -1,0 +1,22 @@
+/** What a finding rule is: metadata plus a detector that only reads facts. */
+import type { Coverage } from '../coverage/matrix';
+import type { Finding, PolicyFacts, Severity } from '../facts';
+
+export interface RuleMeta {
+  id: string;
+  severity: Severity;
+  summary: string;
+}
+
+export interface RuleContext {
+  policies: PolicyFacts[];
+  coverage: Coverage;
+  kubernetesMinor: number;
+}
+
+export type FindingDraft = Omit<Finding, 'ruleId' | 'severity'>;
+
+export interface RuleModule {
+  meta: RuleMeta;
+  check(ctx: RuleContext): FindingDraft[];
+}
