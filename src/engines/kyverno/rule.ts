@@ -3,7 +3,7 @@ import type { Node } from 'yaml';
 import type { YamlDoc } from '../../discover/yaml-doc';
 import { controlsAtLevel, type Control } from '../../catalog/controls';
 import { CONTAINER_LISTS, type Check, type Enforcement, type Exemption, type Location, type RuleFacts, type SourceRef, type Unanalyzable } from '../../facts';
-import { checksFor, classifyPodPath } from '../pod-paths';
+import { checksFor, classifyPodPath, listRefsFor } from '../pod-paths';
 import { readConditions, sideReads, updateExcludedBy, type ConditionBlock } from './conditions';
 import { jmesReads, templateExpressions, type VarPath } from './jmespath-reads';
 import { readMatch } from './match';
@@ -156,7 +156,11 @@ function conditionChecks(block: ConditionBlock, env: Env, acc: Acc): void {
       acc.unanalyzable.push({ reason: `condition is not valid JMESPath: ${(e as Error).message}`, at: c.at });
       continue;
     }
-    for (const p of paths) acc.checks.push(...checksFor(classifyPodPath(p), c.at));
+    for (const p of paths) {
+      const reads = classifyPodPath(p);
+      acc.checks.push(...checksFor(reads, c.at));
+      listRefsFor(reads, c.at, acc.listRefs);
+    }
   }
 }
 

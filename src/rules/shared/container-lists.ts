@@ -1,11 +1,11 @@
 /** Shared logic of the two "list unchecked" rules: which controls a rule checks in which lists. */
-import { control, type ControlId } from '../../catalog/controls';
-import type { ContainerList, Location, PolicyFacts, RuleFacts, SourceRef } from '../../facts';
-import { draft, label, ownRules } from './draft';
+import { control, CONTROLS, type ControlId } from '../../catalog/controls';
+import { CONTAINER_LISTS, type ContainerList, type Location, type PolicyFacts, type RuleFacts } from '../../facts';
 import type { FindingDraft, RuleContext } from '../types';
+import { draft, label, ownRules } from './draft';
 
-/** Control → container lists where the rule constrains it (presence-only requirements excluded). */
-export function listsByControl(r: RuleFacts): Map<ControlId, Set<Location>> {
+/** Control → locations where the rule constrains it (presence-only requirements excluded). */
+export function locationsByControl(r: RuleFacts): Map<ControlId, Set<Location>> {
   const out = new Map<ControlId, Set<Location>>();
   for (const c of r.checks) {
     if (c.presenceOnly) continue;
@@ -16,6 +16,13 @@ export function listsByControl(r: RuleFacts): Map<ControlId, Set<Location>> {
   return out;
 }
 
+const catalogueOrder = (a: ControlId, b: ControlId): number =>
+  CONTROLS.findIndex((c) => c.id === a) - CONTROLS.findIndex((c) => c.id === b);
+
+/**
+ * One finding per rule and missing list, naming every control the rule checks elsewhere but not
+ * there: the fix is one edit, so it is one finding. `control` is the first in catalogue order.
+ */
 export function missingListFindings(
   ctx: RuleContext,
   missing: ContainerList,
@@ -26,21 +33,28 @@ export function missingListFindings(
   const out: FindingDraft[] = [];
   for (const p of ctx.policies) {
     for (const r of ownRules(p)) {
-      for (const [id, where] of listsByControl(r)) {
+      const gaps: ControlId[] = [];
+      const seenIn = new Set<ContainerList>();
+      for (const [id, where] of locationsByControl(r)) {
         if (!applies(id) || control(id).containerFields.length === 0 || where.has(missing)) continue;
-        const seen = (['containers', 'initContainers', 'ephemeralContainers'] as const).filter((l) => where.has(l));
-        if (seen.length === 0) continue;
-        const at: SourceRef = r.listRefs[seen[0]!] ?? r.at;
-        out.push(
-          draft(
-            p,
-            at,
-            `${label(p, r)} checks ${id} in ${seen.join(' and ')} but not in ${missing}: ${consequence}`,
-            hint(p),
-            { rule: r, control: id, location: missing },
-          ),
-        );
+        const lists = CONTAINER_LISTS.filter((l) => where.has(l));
+        if (lists.length === 0) continue;
+        gaps.push(id);
+        lists.forEach((l) => seenIn.add(l));
       }
+      if (gaps.length === 0) continue;
+      gaps.sort(catalogueOrder);
+      const lists = CONTAINER_LISTS.filter((l) => seenIn.has(l));
+      const at = r.listRefs[lists[0]!] ?? r.at;
+      out.push(
+        draft(
+          p,
+          at,
+          `${label(p, r)} checks ${gaps.join(', ')} in ${lists.join(' and ')} but not in ${missing}: ${consequence}`,
+          hint(p),
+          { rule: r, control: gaps[0]!, location: missing },
+        ),
+      );
     }
   }
   return out;

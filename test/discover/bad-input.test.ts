@@ -1,0 +1,127 @@
+/** Bad input gets a clear error with file and line, and the rest of the scan still reports. */
+import * as path from 'node:path';
+import { audit } from '../../src/audit';
+import { auditFiles, located, yaml } from '../helpers';
+
+const GOOD = yaml`
+  apiVersion: kyverno.io/v1
+  kind: ClusterPolicy
+  metadata:
+    name: good
+  spec:
+    validationFailureAction: Enforce
+    rules:
+      - name: r
+        match:
+          any:
+            - resources:
+                kinds: [Pod]
+        validate:
+          pattern:
+            spec:
+              containers:
+                - =(securityContext):
+                    =(privileged): "false"
+`;
+
+const BOMB = [
+  'apiVersion: kyverno.io/v1',
+  'kind: ClusterPolicy',
+  'metadata:',
+  '  name: bomb',
+  '  annotations:',
+  '    a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]',
+  ...Array.from({ length: 9 }, (_, i) => `    a${i + 1}: &a${i + 1} [*a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}]`),
+  'spec:',
+  '  rules: []',
+].join('\n');
+
+describe('bad input', () => {
+  const cases: { name: string; file: string; content: string | Buffer; line: number; message: RegExp; severity?: string }[] = [
+    { name: 'malformed YAML', file: 'broken.yaml', content: 'apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nspec: [a,\n  b: }\n', line: 4, message: /invalid YAML/ },
+    { name: 'YAML alias bomb', file: 'bomb.yaml', content: BOMB, line: 2, message: /alias/ },
+    { name: 'binary file', file: 'blob.yaml', content: Buffer.from([0x6b, 0x79, 0x0a, 0x00, 0x01, 0x02]), line: 2, message: /binary/ },
+    { name: 'empty file', file: 'empty.yaml', content: '\n\n', line: 0, message: /empty/, severity: 'warning' },
+  ];
+
+  it.each(cases)('$name: one clear error with file and line, and the good policy still reports', ({ file, content, line, message, severity }) => {
+    const r = auditFiles({ [file]: content, 'good.yaml': GOOD });
+    expect(r.errors).toHaveLength(1);
+    expect(path.basename(r.errors[0]!.file)).toBe(file);
+    expect(r.errors[0]!.line).toBe(line);
+    expect(r.errors[0]!.message).toMatch(message);
+    expect(r.errors[0]!.severity).toBe(severity ?? 'error');
+    expect(located(r.findings, 'ephemeral-containers-unchecked')).toEqual([
+      { ruleId: 'ephemeral-containers-unchecked', file: 'good.yaml', line: 16, column: 13 },
+    ]);
+  });
+
+  it('a policy file that cannot be parsed is also a policy-unanalyzable finding, never skipped', () => {
+    const r = auditFiles({ 'broken.yaml': 'apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: x\nspec: [a,\n  b: }\n' });
+    expect(located(r.findings, 'policy-unanalyzable')).toEqual([
+      { ruleId: 'policy-unanalyzable', file: 'broken.yaml', line: 6, column: 6 },
+    ]);
+    expect(r.findings[0]!.policy).toEqual({ kind: 'ClusterPolicy', name: 'x' });
+  });
+
+  it('a deeply nested document is unanalyzable, not a crash', () => {
+    const deep = `${GOOD}          extra: ${'['.repeat(5000)}${']'.repeat(5000)}\n`;
+    const r = auditFiles({ 'deep.yaml': deep.replace('containers:', `x: ${'{a: '.repeat(300)}1${'}'.repeat(300)}\n              containers:`) });
+    expect(r.findings.some((f) => f.ruleId === 'policy-unanalyzable')).toBe(true);
+  });
+
+  it('a file over the size limit is an error naming the limit', () => {
+    const r = auditFiles({ 'big.yaml': GOOD + '#'.repeat(2000) }, { maxFileBytes: 1000 });
+    expect(r.errors.map((e) => e.message)).toEqual([expect.stringMatching(/over the 1000-byte limit/)]);
+  });
+
+  it('a path that does not exist is an error and other paths are still scanned', () => {
+    const ok = auditFiles({ 'good.yaml': GOOD });
+    const r = audit({ paths: [path.join(ok.dir, 'missing.yaml'), ok.dir] });
+    expect(r.errors).toEqual([expect.objectContaining({ message: 'cannot read: no such file or directory', line: 0 })]);
+    expect(r.findings.length).toBeGreaterThan(0);
+  });
+});
+
+describe('discovery', () => {
+  it('reads multi-document files and kind: List, and skips files without policy markers', () => {
+    const list = yaml`
+      apiVersion: v1
+      kind: List
+      items:
+        - apiVersion: policy/v1beta1
+          kind: PodSecurityPolicy
+          metadata:
+            name: in-list
+          spec:
+            privileged: false
+    `;
+    const r = auditFiles({
+      'multi.yaml': `${GOOD}---\n${GOOD.replace('name: good', 'name: second')}`,
+      'list.yaml': list,
+      'deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n',
+      'notes.txt': 'kind: ClusterPolicy',
+    });
+    expect(r.policies.map((p) => `${p.policy.kind}/${p.policy.name}`)).toEqual([
+      'PodSecurityPolicy/in-list',
+      'ClusterPolicy/good',
+      'ClusterPolicy/second',
+    ]);
+    expect(r.summary.files).toBe(3);
+    expect(r.summary.policyFiles).toBe(2);
+    const second = r.findings.find((f) => f.policy.name === 'second' && f.ruleId === 'ephemeral-containers-unchecked');
+    expect(second?.line).toBe(16 + GOOD.split('\n').length);
+  });
+
+  it('reads a manifest stream from stdin as <stdin>', () => {
+    const r = audit({ paths: ['-'], stdin: GOOD });
+    expect(located(r.findings, 'ephemeral-containers-unchecked')).toEqual([
+      { ruleId: 'ephemeral-containers-unchecked', file: '<stdin>', line: 16, column: 13 },
+    ]);
+  });
+
+  it('reports paths relative to the working directory with forward slashes', () => {
+    const r = audit({ paths: ['test/fixtures/discover'] });
+    expect(r.policies.map((p) => p.at.file)).toEqual(['test/fixtures/discover/nested/policy.yml']);
+  });
+});

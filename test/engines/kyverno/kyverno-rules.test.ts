@@ -1,0 +1,431 @@
+/**
+ * Kyverno engine through the rules: table-driven cases that must fire (rule id, file, line, column)
+ * and cases that must stay silent. Every fixture starts with the same 12-line header, so
+ * `validate:` is on line 13 and its body starts on line 14.
+ */
+import { auditFiles, located, type Expected } from '../../helpers';
+
+const MATCH_POD = `      match:
+        any:
+          - resources:
+              kinds: [Pod]`;
+
+function kyverno(validate: string, opts: { match?: string; action?: string; extra?: string } = {}): string {
+  return [
+    'apiVersion: kyverno.io/v1',
+    'kind: ClusterPolicy',
+    'metadata:',
+    '  name: p',
+    'spec:',
+    `  validationFailureAction: ${opts.action ?? 'Enforce'}`,
+    '  rules:',
+    '    - name: r',
+    opts.match ?? MATCH_POD,
+    '      validate:',
+    validate.replace(/^\n/, '').replace(/\s+$/, ''),
+    opts.extra ?? '',
+  ].join('\n');
+}
+
+interface Case {
+  name: string;
+  text: string;
+  fires: Omit<Expected, 'file'>[];
+  /** Rule ids that must not fire at all. */
+  silent?: string[];
+}
+
+const ALL_LISTS_PRIVILEGED = `
+        pattern:
+          spec:
+            =(ephemeralContainers):
+              - =(securityContext):
+                  =(privileged): "false"
+            =(initContainers):
+              - =(securityContext):
+                  =(privileged): "false"
+            containers:
+              - =(securityContext):
+                  =(privileged): "false"
+`;
+
+const cases: Case[] = [
+  {
+    name: 'pattern over containers and =(initContainers) without ephemeralContainers',
+    text: kyverno(`
+        pattern:
+          spec:
+            =(initContainers):
+              - =(securityContext):
+                  =(privileged): "false"
+            containers:
+              - =(securityContext):
+                  =(privileged): "false"
+`),
+    fires: [{ ruleId: 'ephemeral-containers-unchecked', line: 19, column: 13 }],
+    silent: ['init-containers-unchecked'],
+  },
+  {
+    name: 'the same pattern with =(ephemeralContainers) is clean',
+    text: kyverno(ALL_LISTS_PRIVILEGED),
+    fires: [],
+    silent: ['ephemeral-containers-unchecked', 'init-containers-unchecked', 'ephemeral-update-skipped'],
+  },
+  {
+    name: 'ephemeralContainers mentioned only in the message and a comment is not coverage',
+    text: kyverno(`
+        message: "privileged is forbidden in containers, initContainers and ephemeralContainers"
+        pattern:
+          spec:
+            # ephemeralContainers: checked elsewhere
+            containers:
+              - =(securityContext):
+                  =(privileged): "false"
+`),
+    fires: [
+      { ruleId: 'ephemeral-containers-unchecked', line: 18, column: 13 },
+      { ruleId: 'init-containers-unchecked', line: 18, column: 13 },
+    ],
+  },
+  {
+    name: 'foreach over containers only fires both list rules at the list expression',
+    text: kyverno(`
+        foreach:
+          - list: "request.object.spec.containers"
+            deny:
+              conditions:
+                any:
+                  - key: "{{ element.securityContext.privileged || false }}"
+                    operator: Equals
+                    value: true
+`),
+    fires: [
+      { ruleId: 'ephemeral-containers-unchecked', line: 15, column: 19 },
+      { ruleId: 'init-containers-unchecked', line: 15, column: 19 },
+    ],
+  },
+  {
+    name: 'foreach over a multiselect of all three lists is clean',
+    text: kyverno(`
+        foreach:
+          - list: "request.object.spec.[ephemeralContainers, initContainers, containers][]"
+            deny:
+              conditions:
+                any:
+                  - key: "{{ element.securityContext.privileged || false }}"
+                    operator: Equals
+                    value: true
+`),
+    fires: [],
+    silent: ['ephemeral-containers-unchecked', 'init-containers-unchecked'],
+  },
+  {
+    name: 'foreach with a pattern rooted at the element',
+    text: kyverno(`
+        foreach:
+          - list: "request.object.spec.initContainers"
+            pattern:
+              =(securityContext):
+                =(windowsOptions):
+                  =(hostProcess): "false"
+`),
+    fires: [{ ruleId: 'ephemeral-containers-unchecked', line: 15, column: 19 }],
+  },
+  {
+    name: 'deny keys over containers[] only fire both list rules',
+    text: kyverno(`
+        deny:
+          conditions:
+            any:
+              - key: "{{ request.object.spec.containers[].securityContext.capabilities.add[] }}"
+                operator: AnyIn
+                value: [SYS_ADMIN, NET_ADMIN]
+`),
+    fires: [
+      { ruleId: 'ephemeral-containers-unchecked', line: 17, column: 17 },
+      { ruleId: 'init-containers-unchecked', line: 17, column: 17 },
+    ],
+  },
+  {
+    name: 'deny keys over a multiselect of all lists are clean',
+    text: kyverno(`
+        deny:
+          conditions:
+            any:
+              - key: "{{ request.object.spec.[containers, initContainers, ephemeralContainers][].securityContext.capabilities.add[] }}"
+                operator: AnyIn
+                value: [SYS_ADMIN, NET_ADMIN]
+`),
+    fires: [],
+    silent: ['ephemeral-containers-unchecked', 'init-containers-unchecked'],
+  },
+  {
+    name: 'rule context variable over all lists is followed',
+    text: kyverno(
+      `
+        deny:
+          conditions:
+            any:
+              - key: "{{ allContainers[].securityContext.privileged }}"
+                operator: AnyIn
+                value: [true]
+`,
+      {
+        match: `${MATCH_POD}
+      context:
+        - name: allContainers
+          variable:
+            jmesPath: "request.object.spec.[containers, initContainers, ephemeralContainers][]"`,
+      },
+    ),
+    fires: [],
+    silent: ['ephemeral-containers-unchecked', 'init-containers-unchecked'],
+  },
+  {
+    name: 'operations: [CREATE] fires ephemeral-update-skipped at the operations entry',
+    text: kyverno(ALL_LISTS_PRIVILEGED, {
+      match: `      match:
+        any:
+          - resources:
+              kinds: [Pod]
+              operations: [CREATE]`,
+    }).replace('validate:', 'validate:'),
+    fires: [{ ruleId: 'ephemeral-update-skipped', line: 13, column: 28 }],
+  },
+  {
+    name: 'operations: [CREATE, UPDATE] is clean',
+    text: kyverno(ALL_LISTS_PRIVILEGED, {
+      match: `      match:
+        any:
+          - resources:
+              kinds: [Pod]
+              operations: [CREATE, UPDATE]`,
+    }),
+    fires: [],
+    silent: ['ephemeral-update-skipped'],
+  },
+  {
+    name: 'a precondition requiring request.operation to be CREATE fires ephemeral-update-skipped',
+    text: kyverno(ALL_LISTS_PRIVILEGED, {
+      match: `${MATCH_POD}
+      preconditions:
+        all:
+          - key: "{{ request.operation }}"
+            operator: Equals
+            value: CREATE`,
+    }),
+    fires: [{ ruleId: 'ephemeral-update-skipped', line: 15, column: 13 }],
+  },
+  {
+    name: "the common `request.operation || 'BACKGROUND'` AnyIn [CREATE, UPDATE] precondition is clean",
+    text: kyverno(ALL_LISTS_PRIVILEGED, {
+      match: `${MATCH_POD}
+      preconditions:
+        all:
+          - key: "{{ request.operation || 'BACKGROUND' }}"
+            operator: AnyIn
+            value: [CREATE, UPDATE]`,
+    }),
+    fires: [],
+    silent: ['ephemeral-update-skipped'],
+  },
+  {
+    name: 'a precondition that excludes UPDATE with NotEquals fires',
+    text: kyverno(ALL_LISTS_PRIVILEGED, {
+      match: `${MATCH_POD}
+      preconditions:
+        any:
+          - key: "{{ request.operation }}"
+            operator: NotEquals
+            value: UPDATE`,
+    }),
+    fires: [{ ruleId: 'ephemeral-update-skipped', line: 15, column: 13 }],
+  },
+  {
+    name: 'kinds: [Deployment] only fires pod-kind-unmatched at the kinds key',
+    text: kyverno(
+      `
+        pattern:
+          spec:
+            template:
+              spec:
+                =(ephemeralContainers):
+                  - =(securityContext):
+                      =(privileged): "false"
+                =(initContainers):
+                  - =(securityContext):
+                      =(privileged): "false"
+                containers:
+                  - =(securityContext):
+                      =(privileged): "false"
+`,
+      { match: MATCH_POD.replace('[Pod]', '[Deployment]') },
+    ),
+    fires: [{ ruleId: 'pod-kind-unmatched', line: 12, column: 15 }],
+    silent: ['ephemeral-containers-unchecked', 'ephemeral-subresource-unmatched'],
+  },
+  {
+    name: 'anyPattern constrains a list only if every branch does',
+    text: kyverno(`
+        anyPattern:
+          - spec:
+              =(ephemeralContainers):
+                - =(securityContext):
+                    =(privileged): "false"
+              containers:
+                - =(securityContext):
+                    =(privileged): "false"
+          - spec:
+              containers:
+                - =(securityContext):
+                    =(privileged): "false"
+`),
+    fires: [{ ruleId: 'ephemeral-containers-unchecked', line: 19, column: 15 }],
+  },
+  {
+    name: 'Audit policies fire enforcement-not-blocking at the action and are not coverage',
+    text: kyverno(ALL_LISTS_PRIVILEGED, { action: 'Audit' }),
+    fires: [{ ruleId: 'enforcement-not-blocking', line: 6, column: 3 }],
+  },
+  {
+    name: 'a per-rule failureAction: Audit overrides Enforce',
+    text: kyverno(`        failureAction: Audit\n${ALL_LISTS_PRIVILEGED.replace(/^\n/, '')}`),
+    fires: [{ ruleId: 'enforcement-not-blocking', line: 14, column: 9 }],
+  },
+  {
+    name: 'requiring resources on ephemeral containers fires ephemeral-field-not-settable',
+    text: kyverno(`
+        pattern:
+          spec:
+            =(ephemeralContainers):
+              - resources:
+                  limits:
+                    memory: "?*"
+            containers:
+              - resources:
+                  limits:
+                    memory: "?*"
+`),
+    fires: [{ ruleId: 'ephemeral-field-not-settable', line: 19, column: 21 }],
+    silent: ['ephemeral-containers-unchecked'],
+  },
+  {
+    name: 'requiring probes on ephemeral containers fires; a resources check on containers only does not fire ephemeral-containers-unchecked',
+    text: kyverno(`
+        pattern:
+          spec:
+            =(ephemeralContainers):
+              - livenessProbe:
+                  periodSeconds: ">0"
+            containers:
+              - resources:
+                  limits:
+                    cpu: "?*"
+`),
+    fires: [{ ruleId: 'ephemeral-field-not-settable', line: 18, column: 19 }],
+    silent: ['ephemeral-containers-unchecked'],
+  },
+  {
+    name: 'hostProcess per container only (all lists) is partial: the pod level is missing',
+    text: kyverno(`
+        pattern:
+          spec:
+            =(ephemeralContainers):
+              - =(securityContext):
+                  =(windowsOptions):
+                    =(hostProcess): "false"
+            =(initContainers):
+              - =(securityContext):
+                  =(windowsOptions):
+                    =(hostProcess): "false"
+            containers:
+              - =(securityContext):
+                  =(windowsOptions):
+                    =(hostProcess): "false"
+`),
+    fires: [{ ruleId: 'hostprocess-partial', line: 19, column: 21 }],
+    silent: ['hostprocess-unchecked', 'hostprocess-indirect-only'],
+  },
+  {
+    name: 'hostProcess at the pod level only is partial',
+    text: kyverno(`
+        pattern:
+          spec:
+            =(securityContext):
+              =(windowsOptions):
+                =(hostProcess): "false"
+`),
+    fires: [{ ruleId: 'hostprocess-partial', line: 18, column: 17 }],
+  },
+  {
+    name: 'hostProcess at the pod level and in all three lists is complete',
+    text: kyverno(`
+        pattern:
+          spec:
+            =(securityContext):
+              =(windowsOptions):
+                =(hostProcess): "false"
+            =(ephemeralContainers):
+              - =(securityContext):
+                  =(windowsOptions):
+                    =(hostProcess): "false"
+            =(initContainers):
+              - =(securityContext):
+                  =(windowsOptions):
+                    =(hostProcess): "false"
+            containers:
+              - =(securityContext):
+                  =(windowsOptions):
+                    =(hostProcess): "false"
+`),
+    fires: [],
+    silent: ['hostprocess-partial', 'hostprocess-unchecked', 'hostprocess-indirect-only'],
+  },
+  {
+    name: 'a set that blocks only hostNetwork is indirect-only, at the hostNetwork key',
+    text: kyverno(`
+        pattern:
+          spec:
+            =(hostNetwork): "false"
+`),
+    fires: [{ ruleId: 'hostprocess-indirect-only', line: 16, column: 13 }],
+    silent: ['hostprocess-unchecked'],
+  },
+  {
+    name: 'a set with no hostProcess or hostNetwork control is unchecked, pointing at the privileged check',
+    text: kyverno(ALL_LISTS_PRIVILEGED),
+    fires: [{ ruleId: 'hostprocess-unchecked', line: 18, column: 19 }],
+  },
+  {
+    name: 'podSecurity baseline covers every list and the pod level',
+    text: kyverno(`
+        podSecurity:
+          level: baseline
+          version: latest
+`),
+    fires: [],
+    silent: ['ephemeral-containers-unchecked', 'init-containers-unchecked', 'hostprocess-unchecked', 'hostprocess-partial'],
+  },
+  {
+    name: 'podSecurity excluding HostProcess leaves hostProcess unchecked',
+    text: kyverno(`
+        podSecurity:
+          level: baseline
+          version: latest
+          exclude:
+            - controlName: HostProcess
+            - controlName: Host Namespaces
+`),
+    fires: [{ ruleId: 'hostprocess-unchecked', line: 15, column: 11 }],
+  },
+];
+
+describe('Kyverno rules', () => {
+  it.each(cases)('$name', ({ text, fires, silent }) => {
+    const result = auditFiles({ 'policy.yaml': text });
+    expect(result.errors).toEqual([]);
+    const got = located(result.findings);
+    for (const f of fires) expect(got).toContainEqual({ ...f, file: 'policy.yaml' });
+    for (const id of silent ?? []) expect(got.filter((g) => g.ruleId === id)).toEqual([]);
+  });
+});

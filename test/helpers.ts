@@ -1,0 +1,44 @@
+/** Test helpers: write fixture files to a temp folder and audit them. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { audit, type AuditOptions, type AuditResult } from '../src/audit';
+import type { Finding } from '../src/facts';
+
+export function tempDir(files: Record<string, string | Buffer>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'polcov-test-'));
+  for (const [name, content] of Object.entries(files)) {
+    const p = path.join(dir, name);
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, content);
+  }
+  return dir;
+}
+
+/** Audits the given files; returns the result and the folder (file paths in findings are absolute). */
+export function auditFiles(files: Record<string, string | Buffer>, options: Partial<AuditOptions> = {}): AuditResult & { dir: string } {
+  const dir = tempDir(files);
+  return { ...audit({ paths: [dir], ...options }), dir };
+}
+
+/** Strips the common left margin so fixtures can be indented in the test source. */
+export function yaml(strings: TemplateStringsArray, ...values: unknown[]): string {
+  const raw = strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ''), '');
+  const lines = raw.replace(/^\n/, '').split('\n');
+  const margin = Math.min(...lines.filter((l) => l.trim()).map((l) => l.match(/^ */)![0].length));
+  return lines.map((l) => l.slice(margin)).join('\n');
+}
+
+export interface Expected {
+  ruleId: string;
+  line: number;
+  column: number;
+  file?: string;
+}
+
+/** Findings of one rule as {ruleId, file (basename), line, column}. */
+export function located(findings: Finding[], ruleId?: string): Expected[] {
+  return findings
+    .filter((f) => !ruleId || f.ruleId === ruleId)
+    .map((f) => ({ ruleId: f.ruleId, file: path.basename(f.file), line: f.line, column: f.column }));
+}
