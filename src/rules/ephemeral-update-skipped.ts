@@ -22,7 +22,7 @@ export const rule: RuleModule = {
             p,
             r.scope.updateSkipped!.at,
             `${label(p, r)} skips UPDATE (${r.scope.updateSkipped!.reason}); ephemeral containers arrive as an UPDATE on pods/ephemeralcontainers and are never checked at admission`,
-            'let UPDATE requests through (operations: [CREATE, UPDATE]) so kubectl debug is checked',
+            'let UPDATE requests reach the rule (operations, preconditions, operation guards) so kubectl debug is checked',
             { rule: r, location: 'ephemeralContainers' },
           ),
         ),

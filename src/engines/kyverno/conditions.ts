@@ -25,7 +25,7 @@ export function readConditions(y: YamlDoc, node: Node | undefined): ConditionBlo
   const toCondition = (n: Node): Condition => ({
     keyNode: y.get(n, 'key'),
     key: plain(y, y.get(n, 'key')),
-    operator: (y.str(y.get(n, 'operator')) ?? '').toLowerCase(),
+    operator: y.str(y.get(n, 'operator')) ?? '',
     value: plain(y, y.get(n, 'value')),
     at: y.keyRef(n, 'key'),
   });
@@ -62,7 +62,7 @@ export function holdsForUpdate(c: Condition): boolean | undefined {
   const literals = (Array.isArray(other) ? other : [other]).filter((v): v is string => typeof v === 'string');
   if (literals.length === 0 || literals.some((l) => l.includes('{{'))) return undefined;
   const contains = literals.some((l) => l.toUpperCase() === 'UPDATE');
-  switch (c.operator) {
+  switch (c.operator.toLowerCase()) {
     case 'equals':
     case 'in':
     case 'anyin':

@@ -172,7 +172,7 @@ function guardBlock(block: ConditionBlock, what: string, acc: Acc): void {
   if (acc.updateSkipped) return;
   try {
     const c = updateExcludedBy(block);
-    if (c) acc.updateSkipped = { at: c.at, reason: `${what} never hold for UPDATE requests` };
+    if (c) acc.updateSkipped = { at: c.at, reason: `${what} test request.operation ${c.operator} ${JSON.stringify(c.value)}, never true for UPDATE` };
   } catch {
     // Invalid JMESPath is reported where the condition's fields are read.
   }

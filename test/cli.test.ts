@@ -1,0 +1,160 @@
+/** The CLI contract: formats, exit codes, colour, stdin, the rules listing. */
+import { Writable } from 'node:stream';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { main } from '../src/cli';
+import { RULES } from '../src/rules';
+import { tempDir, yaml } from './helpers';
+
+const GAP = yaml`
+  apiVersion: kyverno.io/v1
+  kind: ClusterPolicy
+  metadata:
+    name: gap
+  spec:
+    validationFailureAction: Enforce
+    rules:
+      - name: r
+        match:
+          any:
+            - resources:
+                kinds: [Pod]
+        validate:
+          pattern:
+            spec:
+              =(hostNetwork): "false"
+              =(securityContext):
+                =(windowsOptions):
+                  =(hostProcess): "false"
+              =(ephemeralContainers):
+                - =(securityContext):
+                    =(windowsOptions):
+                      =(hostProcess): "false"
+              =(initContainers):
+                - =(securityContext):
+                    =(windowsOptions):
+                      =(hostProcess): "false"
+              containers:
+                - =(securityContext):
+                    =(privileged): "false"
+                    =(windowsOptions):
+                      =(hostProcess): "false"
+`;
+/** The same policy with privileged checked in every list: no finding at all. */
+const CLEAN = GAP.replace(/(=\((?:ephemeral|init)Containers\):\n {14}- =\(securityContext\):\n)/g, '$1                  =(privileged): "false"\n');
+const AUDIT = CLEAN.replace('Enforce', 'Audit');
+
+class Capture extends Writable {
+  text = '';
+  isTTY = false;
+  override _write(chunk: Buffer, _enc: string, cb: () => void): void {
+    this.text += chunk.toString();
+    cb();
+  }
+}
+
+function run(args: string[], stdin?: string, tty = false): { code: number; out: string; err: string } {
+  const stdout = new Capture();
+  stdout.isTTY = tty;
+  const stderr = new Capture();
+  let stdinPath: string | number = 0;
+  if (stdin !== undefined) {
+    stdinPath = path.join(tempDir({}), 'stdin');
+    fs.writeFileSync(stdinPath, stdin);
+  }
+  const code = main(args, { stdout: stdout as unknown as NodeJS.WriteStream, stderr: stderr as unknown as NodeJS.WriteStream, stdin: stdinPath });
+  return { code, out: stdout.text, err: stderr.text };
+}
+
+describe('polcov scan', () => {
+  it('exits 0 on a clean set, 1 on findings at or above --fail-on, and honours never', () => {
+    const clean = tempDir({ 'p.yaml': CLEAN });
+    const gap = tempDir({ 'p.yaml': GAP });
+    const audit = tempDir({ 'p.yaml': AUDIT });
+    expect(run(['scan', clean]).code).toBe(0);
+    expect(run(['scan', gap]).code).toBe(1);
+    expect(run(['scan', gap, '--fail-on', 'never']).code).toBe(0);
+    // An Audit policy yields a note (enforcement-not-blocking) plus set-level errors it no longer covers.
+    expect(run(['scan', audit, '--fail-on', 'note']).code).toBe(1);
+  });
+
+  it('exits 2 on a bad flag or value, and on input errors', () => {
+    expect(run(['scan', '--format', 'yaml']).code).toBe(2);
+    expect(run(['scan', '--kubernetes-version', 'banana', '.']).code).toBe(2);
+    expect(run(['scan', '--bogus']).code).toBe(2);
+    const dir = tempDir({ 'p.yaml': CLEAN, 'bad.yaml': 'kind: ClusterPolicy\napiVersion: kyverno.io/v1\nspec: [a,\n b: }' });
+    expect(run(['scan', dir]).code).toBe(2);
+  });
+
+  it('prints text grouped by file with file:line:col, severity, rule id, message and an indented hint', () => {
+    const dir = tempDir({ 'p.yaml': GAP });
+    const { out } = run(['scan', dir]);
+    const file = path.join(dir, 'p.yaml');
+    expect(out).toContain(`${file}:28:13  error    ephemeral-containers-unchecked  ClusterPolicy gap rule "r" checks privileged in containers but not in ephemeralContainers`);
+    expect(out).toMatch(/\n {4}fix: add an =\(ephemeralContainers\) entry/);
+    expect(out.trim().split('\n').pop()).toBe('2 findings (1 error, 1 warning, 0 notes) in 1 policy from 1 file.');
+    expect(out).not.toContain('\x1b[');
+  });
+
+  it('colours only on a TTY and never with NO_COLOR', () => {
+    const dir = tempDir({ 'p.yaml': GAP });
+    expect(run(['scan', dir], undefined, true).out).toContain('\x1b[31m');
+    process.env.NO_COLOR = '1';
+    try {
+      expect(run(['scan', dir], undefined, true).out).not.toContain('\x1b[');
+    } finally {
+      delete process.env.NO_COLOR;
+    }
+  });
+
+  it('writes the JSON contract, deterministic across runs', () => {
+    const dir = tempDir({ 'a.yaml': GAP, 'b.yaml': AUDIT });
+    const first = run(['scan', dir, '--format', 'json']).out;
+    expect(run(['scan', dir, '--format', 'json']).out).toBe(first);
+    const doc = JSON.parse(first);
+    expect(Object.keys(doc)).toEqual(['tool', 'findings', 'policies', 'coverage', 'errors', 'summary']);
+    expect(doc.tool).toEqual({ name: 'polcov', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    expect(doc.findings[0]).toEqual({
+      ruleId: expect.any(String),
+      severity: expect.stringMatching(/^(error|warning|note)$/),
+      engine: 'kyverno',
+      policy: { kind: 'ClusterPolicy', name: 'gap' },
+      rule: 'r',
+      control: 'privileged',
+      location: 'ephemeralContainers',
+      file: path.join(dir, 'a.yaml'),
+      line: 28,
+      column: 13,
+      message: expect.any(String),
+      hint: expect.any(String),
+    });
+    const order = doc.findings.map((f: { file: string; line: number; ruleId: string }) => `${f.file}:${String(f.line).padStart(5, '0')}:${f.ruleId}`);
+    expect(order).toEqual([...order].sort());
+    expect(doc.summary.findings).toEqual({ error: 1, warning: 1, note: 1 });
+  });
+
+  it('writes the report to --output and nothing to stdout', () => {
+    const dir = tempDir({ 'p.yaml': GAP });
+    const out = path.join(dir, 'report.json');
+    const r = run(['scan', dir, '--format', 'json', '--output', out]);
+    expect(r.out).toBe('');
+    expect(JSON.parse(fs.readFileSync(out, 'utf8')).findings.length).toBe(2);
+  });
+
+  it('reads "-" from stdin', () => {
+    const r = run(['scan', '-', '--format', 'json'], GAP);
+    expect(JSON.parse(r.out).findings.map((f: { file: string }) => f.file)).toEqual(['<stdin>', '<stdin>']);
+  });
+});
+
+describe('polcov rules', () => {
+  it('lists every rule with severity, summary and doc page', () => {
+    const { out, code } = run(['rules']);
+    expect(code).toBe(0);
+    const lines = out.trim().split('\n');
+    expect(lines).toHaveLength(RULES.length);
+    for (const r of RULES) {
+      expect(out).toMatch(new RegExp(`^${r.meta.id} +${r.meta.severity} +.*docs/rules/${r.meta.id}\\.md\\)$`, 'm'));
+    }
+  });
+});
