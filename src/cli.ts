@@ -33,7 +33,14 @@ interface ScanFlags {
   color?: boolean;
 }
 
-export function main(argv: string[], io = { stdout: process.stdout, stderr: process.stderr, stdin: 0 as number | string }): number {
+export interface CliIO {
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stderr: { write(s: string): unknown };
+  /** A file descriptor or path to read `-` from. */
+  stdin: number | string;
+}
+
+export function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr, stdin: 0 }): number {
   let code = 0;
   const program = new Command()
     .name('polcov')
@@ -60,7 +67,7 @@ export function main(argv: string[], io = { stdout: process.stdout, stderr: proc
         ...(flags.kubernetesVersion ? { kubernetesVersion: flags.kubernetesVersion } : {}),
         maxFileBytes: flags.maxFileSize,
       });
-      const toTerminal = !flags.output && Boolean((io.stdout as NodeJS.WriteStream).isTTY);
+      const toTerminal = !flags.output && Boolean(io.stdout.isTTY);
       const color = flags.color !== false && toTerminal && !process.env.NO_COLOR;
       const report = REPORTERS[flags.format]!(result, { color });
       if (flags.output) writeFileSync(flags.output, report);

@@ -68,10 +68,10 @@ export interface Unanalyzable {
 
 /** An exemption that can let a debug container through (image prefix, user, namespace…). */
 export interface Exemption {
-  kind: 'image' | 'user' | 'namespace' | 'runtimeClass' | 'control';
+  kind: 'image' | 'containerName' | 'user' | 'namespace' | 'runtimeClass';
   value: string;
   at: SourceRef;
-  /** Whether it lets an attacker-chosen debug image or user through. */
+  /** It reaches ephemeral containers: whoever may run `kubectl debug` can pick a matching image, name or identity. */
   admitsArbitraryDebug: boolean;
 }
 

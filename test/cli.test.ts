@@ -62,7 +62,7 @@ function run(args: string[], stdin?: string, tty = false): { code: number; out: 
     stdinPath = path.join(tempDir({}), 'stdin');
     fs.writeFileSync(stdinPath, stdin);
   }
-  const code = main(args, { stdout: stdout as unknown as NodeJS.WriteStream, stderr: stderr as unknown as NodeJS.WriteStream, stdin: stdinPath });
+  const code = main(args, { stdout, stderr, stdin: stdinPath });
   return { code, out: stdout.text, err: stderr.text };
 }
 

@@ -4,6 +4,7 @@ import { rule as ephemeralContainersUnchecked } from './ephemeral-containers-unc
 import { rule as ephemeralFieldNotSettable } from './ephemeral-field-not-settable';
 import { rule as ephemeralSubresourceUnmatched } from './ephemeral-subresource-unmatched';
 import { rule as ephemeralUpdateSkipped } from './ephemeral-update-skipped';
+import { rule as exemptionAdmitsDebugImages } from './exemption-admits-debug-images';
 import { rule as hostprocessIndirectOnly } from './hostprocess-indirect-only';
 import { rule as hostprocessPartial } from './hostprocess-partial';
 import { rule as hostprocessUnchecked } from './hostprocess-unchecked';
@@ -22,6 +23,7 @@ export const RULES: readonly RuleModule[] = [
   hostprocessPartial,
   hostprocessIndirectOnly,
   ephemeralFieldNotSettable,
+  exemptionAdmitsDebugImages,
   enforcementNotBlocking,
   policyUnanalyzable,
 ];

@@ -5,7 +5,7 @@
  */
 import type { Node } from 'yaml';
 import type { YamlDoc } from '../../discover/yaml-doc';
-import type { Check, Location, SourceRef } from '../../facts';
+import type { Check, Exemption, Location, SourceRef } from '../../facts';
 import { checksFor, classifyPodPath } from '../pod-paths';
 
 type Anchor = '' | 'condition' | 'equality' | 'negation' | 'existence' | 'global' | 'add';
@@ -21,6 +21,8 @@ export function parseKey(raw: string): { name: string; anchor: Anchor } {
 export interface PatternFacts {
   checks: Check[];
   listRefs: Partial<Record<Location, SourceRef>>;
+  /** Conditional anchors on an ephemeral container's name or image: matching debug containers skip the check. */
+  exemptions: Exemption[];
 }
 
 const isPresenceOnly = (v: unknown): boolean => v === '*' || v === '?*';
@@ -31,7 +33,7 @@ const isNullish = (v: unknown): boolean => v === null || v === 'null' || v === '
  * rule pattern, the foreach list paths for a foreach pattern).
  */
 export function patternFacts(y: YamlDoc, pattern: Node | undefined, bases: string[][]): PatternFacts {
-  const out: PatternFacts = { checks: [], listRefs: {} };
+  const out: PatternFacts = { checks: [], listRefs: {}, exemptions: [] };
   walk(y, pattern, bases, false, 0, out);
   return out;
 }
@@ -40,9 +42,12 @@ function walk(y: YamlDoc, node: Node | undefined, bases: string[][], presence: b
   if (depth > MAX_DEPTH) throw new RangeError('pattern nested too deeply');
   for (const { key, keyNode, value } of y.pairs(node)) {
     const { name, anchor } = parseKey(key);
-    if (anchor === 'condition' || anchor === 'global' || anchor === 'add') continue;
     const paths = bases.map((b) => [...b, name]);
     const at = y.ref(keyNode);
+    if (anchor === 'condition' || anchor === 'global' || anchor === 'add') {
+      if (anchor !== 'add') recordSelector(y, name, value, paths, at, out);
+      continue;
+    }
     let required = presence;
     for (const p of paths) {
       for (const r of classifyPodPath(p)) {
@@ -64,4 +69,16 @@ function walk(y: YamlDoc, node: Node | undefined, bases: string[][], presence: b
     if (isPresenceOnly(leaf)) extra.presenceOnly = true;
     for (const p of paths) out.checks.push(...checksFor(classifyPodPath(p), at, extra));
   }
+}
+
+/**
+ * A condition on an ephemeral container's `name` or `image` decides which debug containers are
+ * checked at all; `kubectl debug --container NAME --image IMAGE` lets the user pick both.
+ */
+function recordSelector(y: YamlDoc, name: string, value: Node | undefined, paths: string[][], at: SourceRef, out: PatternFacts): void {
+  if (name !== 'name' && name !== 'image') return;
+  const inEphemeral = paths.some((p) => classifyPodPath(p).some((r) => r.location === 'ephemeralContainers' && r.field === name));
+  if (!inEphemeral) return;
+  const kind = name === 'image' ? 'image' : 'containerName';
+  out.exemptions.push({ kind, value: `(${name}): ${String(y.scalar(value) ?? '')}`, at, admitsArbitraryDebug: true });
 }

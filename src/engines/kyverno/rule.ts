@@ -86,17 +86,18 @@ function readValidation(y: YamlDoc, v: Node, env: Env, acc: Acc, depth: number, 
 
 function mergePattern(acc: Acc, p: PatternFacts): void {
   acc.checks.push(...p.checks);
+  acc.exemptions.push(...p.exemptions);
   for (const [loc, ref] of Object.entries(p.listRefs) as [Location, SourceRef][]) acc.listRefs[loc] ??= ref;
 }
 
 /** anyPattern passes when any branch passes: a field is only constrained if every branch constrains it. */
 function intersectBranches(branches: PatternFacts[]): PatternFacts {
-  if (branches.length === 0) return { checks: [], listRefs: {} };
+  if (branches.length === 0) return { checks: [], listRefs: {}, exemptions: [] };
   const key = (c: Check): string => `${c.control}|${c.location}`;
   const inAll = (c: Check): boolean => branches.every((b) => b.checks.some((o) => key(o) === key(c) && !o.presenceOnly));
   const listRefs: PatternFacts['listRefs'] = {};
   for (const b of branches) for (const [l, r] of Object.entries(b.listRefs)) listRefs[l as Location] ??= r;
-  return { checks: branches[0]!.checks.filter(inAll), listRefs };
+  return { checks: branches[0]!.checks.filter(inAll), listRefs, exemptions: branches.flatMap((b) => b.exemptions) };
 }
 
 function foreach(y: YamlDoc, entry: Node, env: Env, acc: Acc, depth: number): void {
@@ -197,17 +198,12 @@ function podSecurity(y: YamlDoc, ps: Node, acc: Acc, latestMinor: number): void 
     const controlName = y.str(y.get(ex, 'controlName')) ?? '';
     const images = y.strings(y.get(ex, 'images'));
     const field = y.str(y.get(ex, 'restrictedField'));
-    const exAt = y.ref(ex);
     for (const img of images) {
-      acc.exemptions.push({ kind: 'image', value: img, at: y.ref(y.get(ex, 'images')), admitsArbitraryDebug: img.includes('*') });
+      acc.exemptions.push({ kind: 'image', value: img, at: y.ref(y.get(ex, 'images')), admitsArbitraryDebug: true });
     }
     if (images.length > 0 || y.get(ex, 'values')) continue; // narrowed exclusion: the control still applies
     const locations = field ? new Set(classifyPodPath(field.replace(/\[[^\]]*\]/g, '').split('.')).map((r) => r.location)) : undefined;
-    checks = checks.filter((c) => {
-      const excluded = controlOfName(c, controlName) && (!locations || locations.has(c.location));
-      return !excluded;
-    });
-    acc.exemptions.push({ kind: 'control', value: controlName, at: exAt, admitsArbitraryDebug: !locations || locations.has('ephemeralContainers') });
+    checks = checks.filter((c) => !(controlOfName(c, controlName) && (!locations || locations.has(c.location))));
   }
   acc.checks.push(...checks);
 }

@@ -418,6 +418,51 @@ const cases: Case[] = [
 `),
     fires: [{ ruleId: 'hostprocess-unchecked', line: 15, column: 11 }],
   },
+  {
+    name: 'podSecurity image exclusions and excluded subjects are exemptions that reach debug containers',
+    text: kyverno(
+      `
+        podSecurity:
+          level: baseline
+          version: latest
+          exclude:
+            - controlName: Capabilities
+              images:
+                - ghcr.io/tools/*
+`,
+      {
+        match: `${MATCH_POD}
+      exclude:
+        any:
+          - subjects:
+              - kind: Group
+                name: platform-admins`,
+      },
+    ),
+    fires: [
+      { ruleId: 'exemption-admits-debug-images', line: 16, column: 17 },
+      { ruleId: 'exemption-admits-debug-images', line: 25, column: 17 },
+    ],
+  },
+  {
+    name: 'a condition on an ephemeral container name lets kubectl debug --container pick its way out',
+    text: kyverno(`
+        pattern:
+          spec:
+            =(ephemeralContainers):
+              - (name): "!istio-*"
+                =(securityContext):
+                  =(privileged): "false"
+            =(initContainers):
+              - =(securityContext):
+                  =(privileged): "false"
+            containers:
+              - =(securityContext):
+                  =(privileged): "false"
+`),
+    fires: [{ ruleId: 'exemption-admits-debug-images', line: 17, column: 17 }],
+    silent: ['ephemeral-containers-unchecked'],
+  },
 ];
 
 describe('Kyverno rules', () => {
