@@ -1,5 +1,5 @@
 /** Kyverno ClusterPolicy / Policy (kyverno.io/v1, v2beta1). */
-import type { Enforcement, PolicyFacts } from '../../facts';
+import type { Enforcement, Exemption, PolicyFacts, SourceRef } from '../../facts';
 import { analyzeEach } from '../guard';
 import type { Engine, PolicyDoc } from '../types';
 import { analyzeRule } from './rule';
@@ -12,7 +12,27 @@ function enforcement(doc: PolicyDoc): Enforcement {
   }
   const action = y.str(y.get(spec, 'validationFailureAction'));
   if (!action) return { blocking: false, action: 'Audit (default)', at: y.keyRef(y.root, 'spec') };
+  const everywhereAudit = auditOverrides(doc).find((o) => o.namespaces.includes('*'));
+  if (everywhereAudit) return { blocking: false, action: 'Audit in every namespace (validationFailureActionOverrides)', at: everywhereAudit.at };
   return { blocking: action.toLowerCase() === 'enforce', action, at: y.keyRef(spec, 'validationFailureAction') };
+}
+
+/** `validationFailureActionOverrides` entries that turn Enforce into Audit for some namespaces. */
+function auditOverrides(doc: PolicyDoc): { namespaces: string[]; at: SourceRef }[] {
+  const y = doc.yaml;
+  return y
+    .items(y.at(y.root, 'spec', 'validationFailureActionOverrides'))
+    .filter((o) => (y.str(y.get(o, 'action')) ?? '').toLowerCase() === 'audit')
+    .map((o) => ({ namespaces: y.strings(y.get(o, 'namespaces')), at: y.ref(o) }));
+}
+
+/** Namespaces where an override makes the policy audit-only: pods there are not blocked. */
+function overrideExemptions(doc: PolicyDoc): Exemption[] {
+  return auditOverrides(doc).flatMap((o) =>
+    o.namespaces
+      .filter((ns) => ns !== '*')
+      .map((ns): Exemption => ({ kind: 'namespace', value: `${ns} (Audit override)`, at: o.at, admitsArbitraryDebug: true })),
+  );
 }
 
 function analyzePolicy(doc: PolicyDoc, latestMinor: number): PolicyFacts {
@@ -23,7 +43,7 @@ function analyzePolicy(doc: PolicyDoc, latestMinor: number): PolicyFacts {
     policy: { kind: doc.kind, name: doc.name, ...(doc.namespace ? { namespace: doc.namespace } : {}) },
     at: doc.at,
     rules: [],
-    exemptions: [],
+    exemptions: overrideExemptions(doc),
     unanalyzable: [],
   };
   const rules = y.get(y.get(y.root, 'spec'), 'rules');

@@ -96,10 +96,22 @@ function evalNode(n: JNode, ctx: VarPath[], reads: VarPath[], depth: number): Va
   }
 }
 
-/** The `{{ … }}` expressions inside a Kyverno string; a string without them yields []. */
+/** Stands in for an inner `{{ }}` once it is read; a valid JMESPath identifier and string content. */
+const INNER = 'polcov_inner_variable';
+const INNERMOST = /\{\{-?((?:(?!\{\{|\}\})[\s\S])*?)-?\}\}/;
+
+/**
+ * The `{{ … }}` expressions inside a Kyverno string; a string without them yields []. Kyverno
+ * substitutes inner variables first (`{{ regex_match('^r/', '{{element.image}}') }}`), so the
+ * innermost one is read and replaced until none is left. Throws on an unterminated `{{`.
+ */
 export function templateExpressions(text: string): string[] {
   const out: string[] = [];
-  const re = /\{\{-?\s*([\s\S]*?)\s*-?\}\}/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1]!);
+  let rest = text;
+  for (let m = INNERMOST.exec(rest); m; m = INNERMOST.exec(rest)) {
+    out.push(m[1]!.trim());
+    rest = rest.slice(0, m.index) + INNER + rest.slice(m.index + m[0].length);
+  }
+  if (rest.includes('{{')) throw new SyntaxError('unterminated {{ in a Kyverno variable');
   return out;
 }

@@ -3,6 +3,7 @@ import type { Node } from 'yaml';
 import type { YamlDoc } from '../../discover/yaml-doc';
 import { controlsAtLevel, type Control } from '../../catalog/controls';
 import { CONTAINER_LISTS, type Check, type Enforcement, type Exemption, type Location, type RuleFacts, type SourceRef, type Unanalyzable } from '../../facts';
+import { analyzeCelValidations, mergeCelFacts } from '../cel';
 import { checksFor, classifyPodPath, listRefsFor } from '../pod-paths';
 import { readConditions, sideReads, updateExcludedBy, type ConditionBlock } from './conditions';
 import { jmesReads, templateExpressions, type VarPath } from './jmespath-reads';
@@ -44,9 +45,8 @@ export function analyzeRule(
   guardUpdate(y, y.get(rule, 'preconditions'), 'preconditions', acc);
   readValidation(y, validate, env, acc, 0);
   if (y.get(validate, 'podSecurity')) podSecurity(y, y.get(validate, 'podSecurity')!, acc, latestMinor);
-  if (y.get(validate, 'cel')) {
-    acc.unanalyzable.push({ reason: 'validate.cel rules are not analysed yet', at: y.keyRef(validate, 'cel') });
-  }
+  const cel = y.get(validate, 'cel');
+  if (cel) mergeCelFacts(acc, analyzeCelValidations(y, cel));
 
   if (!scope.updateSkipped && acc.updateSkipped) scope.updateSkipped = acc.updateSkipped;
   const autogen = /^autogen-(?:cronjob-)?(.+)$/.exec(name);
@@ -108,9 +108,9 @@ function foreach(y: YamlDoc, entry: Node, env: Env, acc: Acc, depth: number): vo
     acc.unanalyzable.push({ reason: 'foreach entry without a list', at: y.ref(entry) });
     return;
   }
-  const exprs = listExpr.includes('{{') ? templateExpressions(listExpr) : [listExpr];
   let bases: string[][];
   try {
+    const exprs = listExpr.includes('{{') ? templateExpressions(listExpr) : [listExpr];
     bases = exprs.flatMap((e) => jmesReads(e).results).flatMap((p) => resolve(p, env));
   } catch (e) {
     acc.unanalyzable.push({ reason: `foreach list is not valid JMESPath: ${(e as Error).message}`, at: y.ref(listNode) });

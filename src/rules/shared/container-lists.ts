@@ -33,6 +33,8 @@ export function missingListFindings(
   const out: FindingDraft[] = [];
   for (const p of ctx.policies) {
     for (const r of ownRules(p)) {
+      // Pod templates cannot carry ephemeral containers: a controller-only rule is pod-kind-unmatched.
+      if (missing === 'ephemeralContainers' && !r.scope.matchesPod) continue;
       const gaps: ControlId[] = [];
       const seenIn = new Set<ContainerList>();
       for (const [id, where] of locationsByControl(r)) {

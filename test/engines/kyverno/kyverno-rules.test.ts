@@ -463,6 +463,71 @@ const cases: Case[] = [
     fires: [{ ruleId: 'exemption-admits-debug-images', line: 17, column: 17 }],
     silent: ['ephemeral-containers-unchecked'],
   },
+  {
+    name: 'nested {{ }} variables are resolved innermost first, as Kyverno does',
+    text: kyverno(`
+        foreach:
+          - list: "request.object.spec.containers"
+            deny:
+              conditions:
+                any:
+                  - key: "{{ regex_match('^registry\\\\.corp\\\\.example/', '{{ element.image }}') }}"
+                    operator: Equals
+                    value: false
+`),
+    // The inner variable is read: the image check on containers alone is a gap for the other lists.
+    fires: [{ ruleId: 'ephemeral-containers-unchecked', line: 15, column: 19 }],
+    silent: ['policy-unanalyzable'],
+  },
+  {
+    name: 'an unterminated {{ is unanalyzable, not a silent plain string',
+    text: kyverno(`
+        deny:
+          conditions:
+            any:
+              - key: "{{ request.object.spec.containers[].securityContext.privileged "
+                operator: AnyIn
+                value: [true]
+`),
+    fires: [{ ruleId: 'policy-unanalyzable', line: 17, column: 17 }],
+  },
+  {
+    name: 'validationFailureActionOverrides to Audit in every namespace is not blocking',
+    text: kyverno(ALL_LISTS_PRIVILEGED).replace(
+      '  rules:',
+      '  validationFailureActionOverrides:\n    - action: Audit\n      namespaces: ["*"]\n  rules:',
+    ),
+    fires: [{ ruleId: 'enforcement-not-blocking', line: 8, column: 7 }],
+  },
+  {
+    name: 'validationFailureActionOverrides to Audit in some namespaces exempts them',
+    text: kyverno(ALL_LISTS_PRIVILEGED).replace(
+      '  rules:',
+      '  validationFailureActionOverrides:\n    - action: Audit\n      namespaces: [dev]\n  rules:',
+    ),
+    fires: [{ ruleId: 'exemption-admits-debug-images', line: 8, column: 7 }],
+    silent: ['enforcement-not-blocking'],
+  },
+  {
+    name: 'a Deployment-only rule reading the pod template is pod-kind-unmatched, not ephemeral-containers-unchecked',
+    text: kyverno(
+      `
+        pattern:
+          spec:
+            template:
+              spec:
+                containers:
+                  - =(securityContext):
+                      =(privileged): "false"
+`,
+      { match: MATCH_POD.replace('[Pod]', '[Deployment]') },
+    ),
+    fires: [
+      { ruleId: 'pod-kind-unmatched', line: 12, column: 15 },
+      { ruleId: 'init-containers-unchecked', line: 18, column: 17 },
+    ],
+    silent: ['ephemeral-containers-unchecked'],
+  },
 ];
 
 describe('Kyverno rules', () => {
