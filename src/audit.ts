@@ -1,4 +1,5 @@
 /** The library entry point: audit(options) runs the whole pipeline. The CLI is a thin layer on it. */
+import { ignoreMatcher } from './config/glob';
 import { buildCoverage, type Coverage } from './coverage/matrix';
 import { makeRouter } from './discover/documents';
 import { decodeSource, listFiles, readSource, type SourceFile } from './discover/walk';
@@ -6,6 +7,7 @@ import { ENGINES } from './engines';
 import { unanalyzablePolicy } from './engines/guard';
 import type { Finding, PolicyFacts, ScanError, Severity } from './facts';
 import { RULES } from './rules';
+import { applySuppressions, type SuppressedFinding } from './suppress';
 
 export const LATEST_MINOR = 34;
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -17,6 +19,15 @@ export interface AuditOptions {
   /** Target Kubernetes version, e.g. "1.30" (default: latest). */
   kubernetesVersion?: string;
   maxFileBytes?: number;
+  /** Per-rule severity overrides; `off` disables the rule (.polcov.yaml `rules`). */
+  ruleLevels?: Record<string, Severity | 'off'>;
+  /** Globs of files to skip (`**`, `*`, `?`), relative to `ignoreRoot` (default: the current folder). */
+  ignore?: string[];
+  ignoreRoot?: string;
+  /** Files audited as if read from disk, e.g. the policy set at a git revision. */
+  sources?: SourceFile[];
+  /** Called after each file is read, to draw progress. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface AuditSummary {
@@ -25,6 +36,12 @@ export interface AuditSummary {
   policies: number;
   findings: Record<Severity, number>;
   errors: number;
+  /** Findings silenced by `# polcov-ignore` comments (listed under `suppressed`). */
+  suppressed: number;
+  /** Findings matched by a --baseline file and not reported. */
+  baselined: number;
+  /** --diff-base: findings already present at `base` (not reported) and findings the change fixes. */
+  diff?: { base: string; preexisting: number; fixed: number };
 }
 
 export interface AuditResult {
@@ -32,6 +49,7 @@ export interface AuditResult {
   policies: PolicyFacts[];
   coverage: Coverage;
   errors: ScanError[];
+  suppressed: SuppressedFinding[];
   summary: AuditSummary;
 }
 
@@ -49,6 +67,7 @@ const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, note: 2
 
 export function audit(options: AuditOptions): AuditResult {
   const kubernetesMinor = parseKubernetesMinor(options.kubernetesVersion);
+  const explicitVersion = options.kubernetesVersion !== undefined && options.kubernetesVersion !== 'latest';
   const limits = { maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES };
   const errors: ScanError[] = [];
   const sources: SourceFile[] = [];
@@ -58,10 +77,14 @@ export function audit(options: AuditOptions): AuditResult {
     const s = decodeSource('<stdin>', buf, limits, errors);
     if (s) sources.push(s);
   }
-  for (const f of listFiles(fsPaths, errors)) {
+  const ignored = ignoreMatcher(options.ignore ?? [], options.ignoreRoot);
+  const files = listFiles(fsPaths, errors).filter((f) => !ignored(f));
+  files.forEach((f, i) => {
     const s = readSource(f, limits, errors);
     if (s) sources.push(s);
-  }
+    options.onProgress?.(i + 1, files.length);
+  });
+  sources.push(...(options.sources ?? []).filter((s) => !ignored(s.path)));
 
   const routed = route(sources, errors);
   const policies: PolicyFacts[] = [...routed.broken];
@@ -70,7 +93,7 @@ export function audit(options: AuditOptions): AuditResult {
     const raw = routed.raw.get(engine) ?? [];
     if (docs.length === 0 && raw.length === 0) continue;
     try {
-      policies.push(...engine.analyze(docs, raw, { kubernetesMinor }));
+      policies.push(...engine.analyze(docs, raw, { kubernetesMinor, explicitVersion }));
     } catch (e) {
       // An engine bug must not hide its policies: each becomes unanalyzable.
       policies.push(...docs.map((d) => unanalyzablePolicy(engine.id, d, `internal error: ${(e as Error).message}`)));
@@ -80,9 +103,13 @@ export function audit(options: AuditOptions): AuditResult {
 
   const coverage = buildCoverage(policies);
   const ctx = { policies, coverage, kubernetesMinor };
-  const findings = dedupe(
-    RULES.flatMap((r) => r.check(ctx).map((d): Finding => ({ ruleId: r.meta.id, severity: r.meta.severity, ...d }))),
+  const all = dedupe(
+    RULES.flatMap((r) => {
+      const severity = options.ruleLevels?.[r.meta.id] ?? r.meta.severity;
+      return severity === 'off' ? [] : r.check(ctx).map((d): Finding => ({ ruleId: r.meta.id, severity, ...d }));
+    }),
   ).sort(compareFindings);
+  const { findings, suppressed } = applySuppressions(all, sources, new Set(RULES.map((r) => r.meta.id)), errors);
 
   const count = (s: Severity): number => findings.filter((f) => f.severity === s).length;
   return {
@@ -90,12 +117,15 @@ export function audit(options: AuditOptions): AuditResult {
     policies,
     coverage,
     errors: errors.sort(compareRef),
+    suppressed,
     summary: {
       files: sources.length,
       policyFiles: routed.stats.prefiltered,
       policies: policies.length,
       findings: { error: count('error'), warning: count('warning'), note: count('note') },
       errors: errors.filter((e) => e.severity === 'error').length,
+      suppressed: suppressed.length,
+      baselined: 0,
     },
   };
 }

@@ -1,22 +1,11 @@
 #!/usr/bin/env node
-/** The polcov command line: parse flags, call audit(), pick a reporter, set the exit code. */
-import { readFileSync, writeFileSync } from 'node:fs';
+/** The polcov command line: parse flags, run the scan (src/scan.ts), return the exit code. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { audit, DEFAULT_MAX_FILE_BYTES, severityRank, UsageError, type AuditResult } from './audit';
-import type { Severity } from './facts';
+import { DEFAULT_MAX_FILE_BYTES, UsageError } from './audit';
 import { REPORTERS } from './report';
 import { docsPath, RULES } from './rules';
+import { scan, type CliIO, type FailOn } from './scan';
 import { VERSION } from './version';
-
-export type FailOn = Severity | 'never';
-
-/** 0 clean, 1 findings at or above the fail level, 2 input errors (the audit is incomplete). */
-export function exitCode(result: AuditResult, failOn: FailOn): number {
-  if (failOn === 'never') return 0;
-  if (result.summary.errors > 0) return 2;
-  const limit = severityRank(failOn);
-  return result.findings.some((f) => severityRank(f.severity) <= limit) ? 1 : 0;
-}
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -24,20 +13,26 @@ function positiveInt(v: string): number {
   return n;
 }
 
+/** For options that may repeat: each value is checked against `choices` and collected. */
+function collect(choices?: readonly string[]) {
+  return (v: string, previous: string[] | undefined): string[] => {
+    if (choices && !choices.includes(v)) throw new InvalidArgumentError(`Allowed choices are ${choices.join(', ')}.`);
+    return [...(previous ?? []), v];
+  };
+}
+
 interface ScanFlags {
-  format: string;
-  output?: string;
-  failOn: FailOn;
+  format?: string[];
+  output?: string[];
+  failOn?: FailOn;
   kubernetesVersion?: string;
   maxFileSize: number;
   color?: boolean;
-}
-
-export interface CliIO {
-  stdout: { write(s: string): unknown; isTTY?: boolean };
-  stderr: { write(s: string): unknown };
-  /** A file descriptor or path to read `-` from. */
-  stdin: number | string;
+  coverage?: boolean;
+  config?: string;
+  baseline?: string;
+  writeBaseline?: string;
+  diffBase?: string;
 }
 
 export function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr, stdin: 0 }): number {
@@ -53,26 +48,25 @@ export function main(argv: string[], io: CliIO = { stdout: process.stdout, stder
     .command('scan')
     .description('scan policy files and folders ("-" reads a manifest stream from stdin)')
     .argument('[paths...]', 'files or folders to scan', ['.'])
-    .addOption(new Option('-f, --format <format>', 'output format').choices(Object.keys(REPORTERS)).default('text'))
-    .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .addOption(new Option('--fail-on <level>', 'lowest severity that makes the exit code 1').choices(['error', 'warning', 'note', 'never']).default('error'))
+    .addOption(
+      new Option('-f, --format <format>', 'output format; repeat it to write several (default: text)')
+        .choices(Object.keys(REPORTERS))
+        .argParser(collect(Object.keys(REPORTERS))),
+    )
+    .option('-o, --output <[format=]file>', 'write a report to a file: FILE for the only format, FORMAT=FILE for one of several (repeatable)', collect())
+    .addOption(new Option('--fail-on <level>', 'lowest severity that makes the exit code 1 (default: error, or failOn in .polcov.yaml)').choices(['error', 'warning', 'note', 'never']))
     .option('--kubernetes-version <version>', 'Kubernetes version the cluster runs, e.g. 1.30 (default: latest)')
     .option('--max-file-size <bytes>', 'skip files larger than this, with an error', positiveInt, DEFAULT_MAX_FILE_BYTES)
     .option('--no-color', 'never colour the text output')
+    .option('--coverage', 'print the coverage matrix in text output (default when more than one policy is scanned)')
+    .option('--no-coverage', 'never print the coverage matrix')
+    .option('--config <file>', 'configuration file (default: the nearest .polcov.yaml or .polcov.yml at or above the first path)')
+    .option('--baseline <file>', 'report only findings beyond those recorded in this baseline')
+    .option('--write-baseline <file>', 'record the current findings in a baseline file (later scans report only new ones)')
+    .option('--diff-base <git-ref>', 'report only findings the working tree adds to the policy set at this git revision')
     .action((paths: string[], flags: ScanFlags) => {
-      const stdin = paths.includes('-') ? readFileSync(io.stdin) : undefined;
-      const result = audit({
-        paths,
-        ...(stdin ? { stdin } : {}),
-        ...(flags.kubernetesVersion ? { kubernetesVersion: flags.kubernetesVersion } : {}),
-        maxFileBytes: flags.maxFileSize,
-      });
-      const toTerminal = !flags.output && Boolean(io.stdout.isTTY);
-      const color = flags.color !== false && toTerminal && !process.env.NO_COLOR;
-      const report = REPORTERS[flags.format]!(result, { color });
-      if (flags.output) writeFileSync(flags.output, report);
-      else io.stdout.write(report);
-      code = exitCode(result, flags.failOn);
+      const { format = [], output = [], maxFileSize, color, ...rest } = flags;
+      code = scan({ ...rest, paths, formats: format, outputs: output, maxFileBytes: maxFileSize, color: color !== false }, io);
     });
 
   program

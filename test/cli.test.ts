@@ -112,7 +112,8 @@ describe('polcov scan', () => {
     const first = run(['scan', dir, '--format', 'json']).out;
     expect(run(['scan', dir, '--format', 'json']).out).toBe(first);
     const doc = JSON.parse(first);
-    expect(Object.keys(doc)).toEqual(['tool', 'findings', 'policies', 'coverage', 'errors', 'summary']);
+    // DESIGN's keys, plus `suppressed` (extra keys are allowed) before the summary.
+    expect(Object.keys(doc)).toEqual(['tool', 'findings', 'policies', 'coverage', 'errors', 'suppressed', 'summary']);
     expect(doc.tool).toEqual({ name: 'polcov', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
     expect(doc.findings[0]).toEqual({
       ruleId: expect.any(String),

@@ -13,6 +13,10 @@ export interface CoverageEntry {
   rule: string;
   fields: string[];
   at: SourceRef;
+  /** The policy's namespace scope (Pod Security labels); absent when it applies cluster-wide. */
+  namespaces?: string[];
+  /** Namespaces a cluster-wide policy does not reach (PSA defaults overridden there). */
+  excludedNamespaces?: string[];
 }
 
 export type Coverage = Record<ControlId, Record<Location, CoverageEntry[]>>;
@@ -34,30 +38,34 @@ function emptyCoverage(): Coverage {
 
 export function buildCoverage(policies: PolicyFacts[]): Coverage {
   const cov = emptyCoverage();
-  for (const p of policies) {
+  // One entry per cell, policy and rule; the index keeps building linear in the number of checks.
+  const index = new Map<string, CoverageEntry>();
+  policies.forEach((p, pi) => {
     for (const r of p.rules) {
       for (const ch of r.checks) {
         if (ch.presenceOnly || !enforcedAt(r, ch.location)) continue;
         const cell = cov[ch.control][ch.location];
-        const existing = cell.find((e) => e.policy === p.policy && e.rule === r.name);
+        const key = `${ch.control}|${ch.location}|${pi}|${r.name}`;
+        const existing = index.get(key);
         if (existing) {
           if (!existing.fields.includes(ch.field)) existing.fields.push(ch.field);
         } else {
-          cell.push({ engine: p.engine, policy: p.policy, rule: r.name, fields: [ch.field], at: ch.at });
+          const entry: CoverageEntry = {
+            engine: p.engine,
+            policy: p.policy,
+            rule: r.name,
+            fields: [ch.field],
+            at: ch.at,
+            ...(p.namespaces ? { namespaces: p.namespaces } : {}),
+            ...(p.excludedNamespaces ? { excludedNamespaces: p.excludedNamespaces } : {}),
+          };
+          index.set(key, entry);
+          cell.push(entry);
         }
       }
     }
-  }
+  });
   return cov;
 }
 
-/**
- * The regimes a Pod may be admitted under: every non-alternative policy applies together, plus
- * exactly one of the alternatives (PSPs, the only alternatives so far). One regime per alternative.
- */
-export function regimes(policies: PolicyFacts[]): PolicyFacts[][] {
-  const always = policies.filter((p) => !p.alternativeGroup);
-  const alternatives = policies.filter((p) => p.alternativeGroup);
-  if (alternatives.length === 0) return [always];
-  return alternatives.map((a) => [...always, a]);
-}
+export { admissionRegimes, type Regime } from './regimes';

@@ -13,7 +13,7 @@ export interface ReadLimits {
   maxFileBytes: number;
 }
 
-const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
+export const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
 export const POLICY_EXTENSIONS = ['.yaml', '.yml', '.json', '.rego'];
 
 export function displayPath(p: string, cwd = process.cwd()): string {
@@ -22,7 +22,7 @@ export function displayPath(p: string, cwd = process.cwd()): string {
   return shown.split(path.sep).join('/');
 }
 
-function hasPolicyExtension(name: string): boolean {
+export function hasPolicyExtension(name: string): boolean {
   const lower = name.toLowerCase();
   return POLICY_EXTENSIONS.some((e) => lower.endsWith(e));
 }

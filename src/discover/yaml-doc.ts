@@ -19,11 +19,13 @@ export class YamlDoc {
     readonly doc: Document.Parsed,
     readonly root: Node,
     private readonly lines: LineCounter,
+    /** The whole file's text: engines that map offsets inside a scalar (CEL expressions) need it. */
+    readonly text: string,
   ) {}
 
   /** A view of a sub-node as its own document (items of `kind: List`). */
   sub(node: Node): YamlDoc {
-    const d = new YamlDoc(this.file, this.doc, node, this.lines);
+    const d = new YamlDoc(this.file, this.doc, node, this.lines, this.text);
     d.aliasBudget = this.aliasBudget;
     return d;
   }
@@ -40,7 +42,12 @@ export class YamlDoc {
   ref(node: unknown, fallback?: SourceRef): SourceRef {
     const range = (node as Node | undefined)?.range;
     if (!range) return fallback ?? { file: this.file, line: 1, column: 1 };
-    const { line, col } = this.lines.linePos(range[0]);
+    return this.refAt(range[0]);
+  }
+
+  /** The place of a character offset in the file. */
+  refAt(offset: number): SourceRef {
+    const { line, col } = this.lines.linePos(offset);
     return { file: this.file, line, column: col };
   }
 
@@ -135,7 +142,7 @@ export function loadYaml(src: SourceFile, errors: ScanError[]): YamlDoc[] {
       errors.push({ file: src.path, line, column, severity: 'error', message: `invalid YAML: ${firstLine(err.message)}` });
       continue;
     }
-    if (doc.contents) out.push(new YamlDoc(src.path, doc, doc.contents as Node, lines));
+    if (doc.contents) out.push(new YamlDoc(src.path, doc, doc.contents as Node, lines, src.text));
   }
   return out;
 }

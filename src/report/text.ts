@@ -1,11 +1,13 @@
 /** Human output: findings grouped by file, an indented fix hint under each, then a summary line. */
 import type { AuditResult } from '../audit';
-import type { Finding, Severity } from '../facts';
+import { coverageRows, type CoverageCount } from '../coverage/table';
+import { LOCATIONS, type Severity } from '../facts';
+import { summarySentence } from './summary';
 import type { Reporter } from '.';
 
 const COLORS: Record<Severity | 'dim' | 'bold', string> = { error: '31', warning: '33', note: '36', dim: '2', bold: '1' };
 
-export const text: Reporter = (r, { color }) => {
+export const text: Reporter = (r, { color, coverage }) => {
   const paint = (c: keyof typeof COLORS, s: string): string => (color ? `\x1b[${COLORS[c]}m${s}\x1b[0m` : s);
   const lines: string[] = [];
   let file = '';
@@ -18,6 +20,10 @@ export const text: Reporter = (r, { color }) => {
     lines.push(`${f.file}:${f.line}:${f.column}  ${paint(f.severity, f.severity.padEnd(7))}  ${f.ruleId}  ${f.message}`);
     lines.push(`    ${paint('dim', `fix: ${f.hint}`)}`);
   }
+  if (coverage ?? r.policies.length > 1) {
+    if (lines.length) lines.push('');
+    lines.push(paint('bold', 'Coverage'), ...coverageTable(r));
+  }
   if (r.errors.length > 0) {
     if (lines.length) lines.push('');
     lines.push(paint('bold', 'Input problems'));
@@ -27,14 +33,19 @@ export const text: Reporter = (r, { color }) => {
     }
   }
   if (lines.length) lines.push('');
-  lines.push(summaryLine(r, r.findings));
+  lines.push(summarySentence(r));
   return lines.join('\n') + '\n';
 };
 
-function summaryLine(r: AuditResult, findings: Finding[]): string {
-  const s = r.summary;
-  const plural = (n: number, w: string, many = `${w}s`): string => `${n} ${n === 1 ? w : many}`;
-  const counts = `${plural(s.findings.error, 'error')}, ${plural(s.findings.warning, 'warning')}, ${plural(s.findings.note, 'note')}`;
-  const problems = s.errors > 0 ? `, ${plural(s.errors, 'input error')}` : '';
-  return `${findings.length === 0 ? 'No findings' : plural(findings.length, 'finding')} (${counts})${problems} in ${plural(s.policies, 'policy', 'policies')} from ${plural(s.files, 'file')}.`;
+/** Controls × locations; each cell counts the blocking policies ("2+1ns": two cluster-wide, one in some namespaces). */
+function coverageTable(r: AuditResult): string[] {
+  const cell = (c: CoverageCount | undefined): string =>
+    !c ? '' : c.clusterWide + c.namespaced === 0 ? '-' : c.namespaced ? `${c.clusterWide}+${c.namespaced}ns` : String(c.clusterWide);
+  const rows = [
+    ['control', 'pod', 'containers', 'init', 'ephemeral'],
+    ...coverageRows(r.coverage).map((row) => [row.control, ...LOCATIONS.map((l) => cell(row.cells[l]))]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const table = rows.map((row) => row.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd());
+  return [...table, 'Blocking policies per control and location: "-" none, "+Nns" N more in some namespaces only, blank: no such field there.'];
 }

@@ -1,6 +1,14 @@
 import { draft, label, ownRules } from './shared/draft';
 import type { FindingDraft, RuleModule } from './types';
 
+const HINTS: Record<string, string> = {
+  kyverno: 'set validationFailureAction (or failureAction) to Enforce once the policy is tuned',
+  'kyverno-cel': 'add Deny to spec.validationActions (and keep evaluation.admission enabled)',
+  vap: 'bind the policy with a ValidatingAdmissionPolicyBinding whose validationActions include Deny',
+  psa: 'set pod-security.kubernetes.io/enforce to the level you audit or warn at (and keep the namespace out of the exemptions)',
+  psp: 'PodSecurityPolicy is gone from Kubernetes 1.25: enforce these controls with Pod Security Admission or a policy engine',
+};
+
 export const rule: RuleModule = {
   meta: {
     id: 'enforcement-not-blocking',
@@ -21,7 +29,7 @@ export const rule: RuleModule = {
             p,
             e.at,
             `${label(p)} does not block (${e.action}): its checks are not counted as coverage`,
-            p.engine === 'kyverno' ? 'set validationFailureAction (or failureAction) to Enforce once the policy is tuned' : 'switch the enforcement action to deny',
+            HINTS[p.engine] ?? 'switch the enforcement action to deny',
             { rule: r },
           ),
         );

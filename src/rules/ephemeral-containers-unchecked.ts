@@ -4,7 +4,9 @@ import type { RuleModule } from './types';
 
 const HINTS: Record<string, string> = {
   kyverno:
-    'add an =(ephemeralContainers) entry with the same checks, or foreach over request.object.spec.[ephemeralContainers, initContainers, containers][]',
+    'add an =(ephemeralContainers) entry with the same checks, or foreach over request.object.spec.[ephemeralContainers, initContainers, containers][] (in CEL: add object.spec.?ephemeralContainers.orValue([]) to the lists iterated)',
+  vap: 'iterate object.spec.?ephemeralContainers.orValue([]) too, e.g. through a variable joining all three lists',
+  'kyverno-cel': 'iterate object.spec.?ephemeralContainers.orValue([]) too, e.g. through a variable joining all three lists',
   psp: 'PSPs cannot see ephemeral containers; enforce the control with Pod Security Admission or a policy engine',
 };
 

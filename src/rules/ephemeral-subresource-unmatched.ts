@@ -4,6 +4,7 @@ import type { FindingDraft, RuleModule } from './types';
 
 const HINTS: Record<string, string> = {
   psp: 'PSPs never see subresources; enforce these controls with Pod Security Admission or a policy engine',
+  webhook: 'add pods/ephemeralcontainers (or pods/*) with operation UPDATE to the webhook rules',
 };
 
 export const rule: RuleModule = {
@@ -17,7 +18,8 @@ export const rule: RuleModule = {
     for (const p of ctx.policies) {
       const seen = new Set<string>();
       for (const r of ownRules(p)) {
-        const checksContainers = r.checks.some((c) => c.location !== 'pod' && control(c.control).ephemeralSettable);
+        // A webhook registration checks nothing itself but hides the subresource from every policy behind it.
+        const checksContainers = r.registrationOnly || r.checks.some((c) => c.location !== 'pod' && control(c.control).ephemeralSettable);
         if (!r.scope.matchesPod || r.scope.ephemeralSubresource !== 'no' || !checksContainers) continue;
         const at = r.scope.subresourceAt ?? p.at;
         const key = `${at.file}:${at.line}:${at.column}`;

@@ -15,7 +15,7 @@ export const rule: RuleModule = {
           (r) =>
             r.scope.matchesPod &&
             r.scope.updateSkipped &&
-            r.checks.some((c) => c.location !== 'pod' && !c.presenceOnly && control(c.control).ephemeralSettable),
+            (r.registrationOnly || r.checks.some((c) => c.location !== 'pod' && !c.presenceOnly && control(c.control).ephemeralSettable)),
         )
         .map((r) =>
           draft(

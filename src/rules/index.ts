@@ -11,6 +11,7 @@ import { rule as hostprocessUnchecked } from './hostprocess-unchecked';
 import { rule as initContainersUnchecked } from './init-containers-unchecked';
 import { rule as podKindUnmatched } from './pod-kind-unmatched';
 import { rule as policyUnanalyzable } from './policy-unanalyzable';
+import { rule as webhookFailOpen } from './webhook-fail-open';
 import type { RuleModule } from './types';
 
 export const RULES: readonly RuleModule[] = [
@@ -25,6 +26,7 @@ export const RULES: readonly RuleModule[] = [
   ephemeralFieldNotSettable,
   exemptionAdmitsDebugImages,
   enforcementNotBlocking,
+  webhookFailOpen,
   policyUnanalyzable,
 ];
 

@@ -45,6 +45,8 @@ function analyzePolicy(doc: PolicyDoc, latestMinor: number): PolicyFacts {
     rules: [],
     exemptions: overrideExemptions(doc),
     unanalyzable: [],
+    // A namespaced Policy only sees requests in its own namespace.
+    ...(doc.kind === 'Policy' ? { namespaces: [doc.namespace ?? 'default'] } : {}),
   };
   const rules = y.get(y.get(y.root, 'spec'), 'rules');
   if (!y.isSeq(rules)) {

@@ -6,14 +6,14 @@
 import type { Node } from 'yaml';
 import type { ControlId } from '../../catalog/controls';
 import { control } from '../../catalog/controls';
-import { CONTAINER_LISTS, type Check, type PolicyFacts, type SourceRef } from '../../facts';
+import { CONTAINER_LISTS, type Check, type Enforcement, type PolicyFacts, type SourceRef } from '../../facts';
 import { analyzeEach } from '../guard';
-import type { Engine, PolicyDoc } from '../types';
+import type { Engine, EngineContext, PolicyDoc } from '../types';
 
 const SECCOMP_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/allowedProfileNames';
 const APPARMOR_ANNOTATION = 'apparmor.security.beta.kubernetes.io/allowedProfileNames';
 
-function analyzePsp(doc: PolicyDoc): PolicyFacts {
+function analyzePsp(doc: PolicyDoc, ctx: EngineContext): PolicyFacts {
   const y = doc.yaml;
   const spec = y.get(y.root, 'spec');
   const specAt = y.keyRef(y.root, 'spec');
@@ -80,7 +80,7 @@ function analyzePsp(doc: PolicyDoc): PolicyFacts {
           ephemeralSubresource: 'no',
           subresourceAt: doc.at,
         },
-        enforcement: { blocking: true, action: 'PodSecurityPolicy', at: doc.at },
+        enforcement: enforcement(doc, ctx),
         unanalyzable: [],
       },
     ],
@@ -89,6 +89,18 @@ function analyzePsp(doc: PolicyDoc): PolicyFacts {
     grants,
     alternativeGroup: 'PodSecurityPolicy',
   };
+}
+
+/**
+ * PSPs are removed in 1.25. Only a version the user names removes them: the default target is the
+ * latest release, and applying that to every unversioned scan would make every PSP (the bundled
+ * samples included) non-blocking, when a repo of PSPs almost always targets an older cluster.
+ */
+function enforcement(doc: PolicyDoc, ctx: EngineContext): Enforcement {
+  if (ctx.explicitVersion && ctx.kubernetesMinor >= 25) {
+    return { blocking: false, action: `removed in Kubernetes 1.25 (target 1.${ctx.kubernetesMinor})`, at: doc.at };
+  }
+  return { blocking: true, action: 'PodSecurityPolicy', at: doc.at };
 }
 
 function minRangeAboveZero(y: PolicyDoc['yaml'], strategy: Node | undefined): boolean {
@@ -101,5 +113,5 @@ export const pspEngine: Engine = {
   markers: ['PodSecurityPolicy'],
   kinds: ['PodSecurityPolicy'],
   accepts: (apiVersion, kind) => kind === 'PodSecurityPolicy' && /^(policy|extensions)\//.test(apiVersion),
-  analyze: (docs) => analyzeEach('psp', docs, analyzePsp),
+  analyze: (docs, _raw, ctx) => analyzeEach('psp', docs, (d) => analyzePsp(d, ctx)),
 };

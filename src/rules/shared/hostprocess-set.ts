@@ -1,25 +1,38 @@
 /**
  * Set-level HostProcess analysis shared by hostprocess-unchecked and hostprocess-indirect-only:
- * under each admission regime (all policies, plus one PSP when PSPs exist), is hostProcess blocked
- * directly, or only through a hostNetwork rule (hostProcess pods must use the host network)?
+ * under each admission regime (see coverage/regimes.ts), is hostProcess blocked directly, or only
+ * through a hostNetwork rule (hostProcess pods must use the host network)? Each policy is summarised
+ * once and regimes combine the summaries, so the cost stays linear in the number of policies.
  */
-import { buildCoverage, regimes, type CoverageEntry } from '../../coverage/matrix';
+import { admissionRegimes, buildCoverage, type CoverageEntry, type Regime } from '../../coverage/matrix';
 import { LOCATIONS, type PolicyFacts } from '../../facts';
 
-export interface RegimeVerdict {
-  policies: PolicyFacts[];
-  /** The alternative (PSP) this regime is built around, if any. */
-  alternative?: PolicyFacts;
+export interface RegimeVerdict extends Regime {
   direct: boolean;
   indirect: CoverageEntry[];
 }
 
+/** Webhook registrations check nothing themselves: they neither cover nor leave a set uncovered. */
+const checksSomething = (p: PolicyFacts): boolean => p.rules.length === 0 || p.rules.some((r) => !r.registrationOnly);
+
+/**
+ * Indirect coverage counts only without exemptions (DOMAIN.md §2): a hostNetwork rule that skips a
+ * namespace or an identity admits HostProcess pods there.
+ */
+const exempts = (p: PolicyFacts): boolean => p.exemptions.some((e) => e.kind === 'namespace' || e.kind === 'user');
+
+function summarise(p: PolicyFacts): { direct: boolean; indirect: CoverageEntry[] } {
+  const cov = buildCoverage([p]);
+  const direct = LOCATIONS.some((l) => cov.windowsHostProcess[l].length > 0);
+  const indirect = exempts(p) ? [] : cov.hostNamespaces.pod.filter((e) => e.fields.includes('spec.hostNetwork'));
+  return { direct, indirect };
+}
+
 export function hostProcessVerdicts(policies: PolicyFacts[]): RegimeVerdict[] {
-  return regimes(policies).map((set) => {
-    const cov = buildCoverage(set);
-    const direct = LOCATIONS.some((l) => cov.windowsHostProcess[l].length > 0);
-    const indirect = cov.hostNamespaces.pod.filter((e) => e.fields.includes('spec.hostNetwork'));
-    const alternative = set.find((p) => p.alternativeGroup);
-    return { policies: set, direct, indirect, ...(alternative ? { alternative } : {}) };
+  const relevant = policies.filter(checksSomething);
+  const summaries = new Map(relevant.map((p) => [p, summarise(p)]));
+  return admissionRegimes(relevant).map((regime) => {
+    const parts = regime.policies.map((p) => summaries.get(p)!);
+    return { ...regime, direct: parts.some((s) => s.direct), indirect: parts.flatMap((s) => s.indirect) };
   });
 }

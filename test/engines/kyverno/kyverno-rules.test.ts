@@ -528,6 +528,53 @@ const cases: Case[] = [
     ],
     silent: ['ephemeral-containers-unchecked'],
   },
+  {
+    name: 'a hostNetwork rule with excluded namespaces is no indirect hostProcess coverage',
+    text: kyverno(
+      `
+        pattern:
+          spec:
+            =(hostNetwork): "false"
+`,
+      {
+        match: `${MATCH_POD}
+      exclude:
+        any:
+          - resources:
+              namespaces: [monitoring]`,
+      },
+    ),
+    fires: [{ ruleId: 'hostprocess-unchecked', line: 2, column: 1 }],
+    silent: ['hostprocess-indirect-only'],
+  },
+  {
+    name: 'a namespaced Policy blocking hostProcess covers only its namespace: the cluster stays unchecked',
+    text: kyverno(`
+        pattern:
+          spec:
+            =(securityContext):
+              =(windowsOptions):
+                =(hostProcess): "false"
+            =(ephemeralContainers):
+              - =(securityContext):
+                  =(windowsOptions):
+                    =(hostProcess): "false"
+            =(initContainers):
+              - =(securityContext):
+                  =(windowsOptions):
+                    =(hostProcess): "false"
+            containers:
+              - =(securityContext):
+                  =(windowsOptions):
+                    =(hostProcess): "false"
+`)
+      .replace('kind: ClusterPolicy', 'kind: Policy')
+      .replace('  name: p', '  name: p\n  namespace: windows')
+      .concat(`---\n${kyverno(ALL_LISTS_PRIVILEGED)}`),
+    // The ClusterPolicy (second document, 31 lines down) is all that applies elsewhere.
+    fires: [{ ruleId: 'hostprocess-unchecked', line: 31 + 19, column: 19 }],
+    silent: ['hostprocess-partial'],
+  },
 ];
 
 describe('Kyverno rules', () => {

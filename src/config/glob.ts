@@ -1,0 +1,41 @@
+/**
+ * A small glob matcher for `ignore` patterns: `**` spans folders, `*` and `?` stay inside one path
+ * segment. As in .gitignore, a pattern without a slash matches a name at any depth, and a pattern
+ * that matches a folder ignores everything below it.
+ */
+import * as path from 'node:path';
+
+export function globToRegExp(glob: string): RegExp {
+  let g = glob.replace(/^\.\//, '').replace(/\/+$/, '');
+  g = g.startsWith('/') ? g.slice(1) : g.includes('/') ? g : `**/${g}`;
+  let re = '';
+  for (let i = 0; i < g.length; i++) {
+    const c = g[i]!;
+    if (c === '*' && g[i + 1] === '*') {
+      const slash = g[i + 2] === '/';
+      re += slash ? '(?:.*/)?' : '.*';
+      i += slash ? 2 : 1;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/** A predicate over file paths (as given or relative to the cwd), with globs relative to `root`. */
+export function ignoreMatcher(globs: readonly string[], root: string = process.cwd()): (file: string) => boolean {
+  if (globs.length === 0) return () => false;
+  const res = globs.map(globToRegExp);
+  return (file) => {
+    const abs = path.resolve(file);
+    const rel = path.relative(root, abs);
+    const subject = (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs).split(path.sep).join('/');
+    const parts = subject.split('/');
+    // The file itself or any folder above it.
+    for (let n = parts.length; n > 0; n--) {
+      const prefix = parts.slice(0, n).join('/');
+      if (res.some((re) => re.test(prefix))) return true;
+    }
+    return false;
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * `.polcov.yaml`: found from the first scanned path upwards (or named with --config), checked
+ * against the JSON Schema shipped in schema/, and turned into audit options.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Ajv, { type ErrorObject } from 'ajv';
+import { parseDocument } from 'yaml';
+import { UsageError } from '../audit';
+import { displayPath } from '../discover/walk';
+import type { Severity } from '../facts';
+import { RULES } from '../rules';
+
+const CONFIG_NAMES = ['.polcov.yaml', '.polcov.yml'];
+export const CONFIG_SCHEMA_PATH = path.join(__dirname, '..', '..', 'schema', 'polcov-config.schema.json');
+
+type RuleLevel = Severity | 'off';
+
+export interface PolcovConfig {
+  rules?: Record<string, RuleLevel>;
+  ignore?: string[];
+  failOn?: Severity | 'never';
+  kubernetesVersion?: string;
+}
+
+export interface LoadedConfig {
+  /** Display path of the file. */
+  file: string;
+  /** The folder `ignore` globs are relative to. */
+  dir: string;
+  config: PolcovConfig;
+}
+
+/** The nearest config file at or above `start` (a file or folder; "-" means the current folder). */
+export function findConfig(start: string): string | undefined {
+  let dir = path.resolve(start === '-' ? '.' : start);
+  if (!isDir(dir)) dir = path.dirname(dir);
+  for (;;) {
+    for (const name of CONFIG_NAMES) {
+      const candidate = path.join(dir, name);
+      if (fs.statSync(candidate, { throwIfNoEntry: false })?.isFile()) return candidate;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+function isDir(p: string): boolean {
+  return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+function validate(data: unknown): ErrorObject | undefined {
+  validator ??= new Ajv({ verbose: true }).compile(JSON.parse(fs.readFileSync(CONFIG_SCHEMA_PATH, 'utf8')) as object);
+  return validator(data) ? undefined : validator.errors?.[0];
+}
+
+/** Reads and checks a config file; every problem is a UsageError that names the file and the key. */
+export function loadConfig(file: string): LoadedConfig {
+  const shown = displayPath(path.resolve(file));
+  const fail = (msg: string): never => {
+    throw new UsageError(`${shown}: ${msg}`);
+  };
+  let text = '';
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    fail(`cannot read: ${(e as Error).message}`);
+  }
+  const doc = parseDocument(text);
+  const parseError = doc.errors[0];
+  if (parseError) fail(`${parseError.linePos?.[0].line ?? 0}:${parseError.linePos?.[0].col ?? 0}: ${parseError.message.split('\n')[0]}`);
+  const data: unknown = doc.toJS() ?? {};
+  const error = validate(data);
+  if (error) fail(describe(error));
+  const config = data as PolcovConfig;
+  const known = new Set(RULES.map((r) => r.meta.id));
+  for (const id of Object.keys(config.rules ?? {})) {
+    if (!known.has(id)) fail(`rules.${id} is not a polcov rule (\`polcov rules\` lists them)`);
+  }
+  return { file: shown, dir: path.dirname(path.resolve(file)), config };
+}
+
+const TYPE_NAMES: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'a string' };
+
+function describe(e: ErrorObject): string {
+  const at = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .join('.');
+  const where = at || 'the configuration';
+  switch (e.keyword) {
+    case 'enum':
+      return `${where} must be one of ${(e.params as { allowedValues: string[] }).allowedValues.join(', ')}`;
+    case 'additionalProperties': {
+      const key = (e.params as { additionalProperty: string }).additionalProperty;
+      const expected = Object.keys((e.parentSchema as { properties?: object }).properties ?? {}).filter((k) => k !== '$schema');
+      return `${at ? `${at}.` : ''}${key} is not a known key (expected ${expected.join(', ')})`;
+    }
+    case 'type':
+      return `${where} must be ${TYPE_NAMES[(e.params as { type: string }).type] ?? (e.params as { type: string }).type}`;
+    case 'pattern':
+      return `${where} ${JSON.stringify(e.data)} is not valid: ${(e.parentSchema as { description?: string }).description ?? e.message}`;
+    default:
+      return `${where} ${e.message ?? 'is not valid'}`;
+  }
+}

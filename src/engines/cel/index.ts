@@ -1,0 +1,114 @@
+/**
+ * CEL analysis shared by every engine that embeds CEL (ValidatingAdmissionPolicy, Kyverno
+ * ValidatingPolicy and `validate.cel`, Gatekeeper K8sNativeValidation): which Pod fields each
+ * validation reads, and whether a guard or match condition lets `kubectl debug` through unchecked.
+ */
+import type { Node } from 'yaml';
+import type { YamlDoc } from '../../discover/yaml-doc';
+import type { Check, Location, SourceRef, Unanalyzable } from '../../facts';
+import { readExpression, readVariables, snippet, type Variable } from './expressions';
+import { DebugRequestGuards, type Decider } from './guards';
+import { ReadAnalysis } from './reads';
+
+export interface CelFacts {
+  checks: Check[];
+  listRefs: Partial<Record<Location, SourceRef>>;
+  unanalyzable: Unanalyzable[];
+  updateSkipped?: { at: SourceRef; reason: string };
+}
+
+export interface MatchConditions {
+  updateSkipped?: CelFacts['updateSkipped'];
+  problems: Unanalyzable[];
+}
+
+const DEBUG_REQUEST = 'UPDATE on pods/ephemeralcontainers';
+
+function dedupe(checks: Check[]): Check[] {
+  const seen = new Set<string>();
+  return checks.filter((c) => {
+    const k = `${c.control}|${c.location}|${c.field}|${c.at.line}:${c.at.column}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+const where = (d: Decider): SourceRef => d.expr.source.at(d.node.start);
+
+/** The CEL of one policy: its variables, shared by its validations and match conditions. */
+export class CelPolicy {
+  private readonly variables: Map<string, Variable>;
+  private readonly reads: ReadAnalysis;
+  private readonly guards: DebugRequestGuards;
+
+  constructor(
+    private readonly y: YamlDoc,
+    variablesNode: Node | undefined,
+  ) {
+    this.variables = readVariables(y, variablesNode);
+    this.reads = new ReadAnalysis(this.variables);
+    this.guards = new DebugRequestGuards(this.variables);
+  }
+
+  /** Variables that do not parse: reported once for the policy. */
+  variableProblems(): Unanalyzable[] {
+    return [...this.variables.values()].flatMap((v) => (v.problem ? [v.problem] : []));
+  }
+
+  /** One `{expression, message}` item. */
+  validation(item: Node): CelFacts {
+    const e = readExpression(this.y, item);
+    if (!e.ast) return { checks: [], listRefs: {}, unanalyzable: [e.problem!] };
+    const reads = this.reads.expression(e);
+    const guard = this.guards.alwaysTrue(e);
+    return {
+      checks: dedupe(reads.checks),
+      listRefs: reads.listRefs,
+      unanalyzable: reads.unanalyzable,
+      ...(guard ? { updateSkipped: { at: where(guard), reason: `\`${snippet(guard.expr, guard.node)}\` passes every ${DEBUG_REQUEST}` } } : {}),
+    };
+  }
+
+  /** `matchConditions`: one that is false for kubectl debug skips the whole policy for it. */
+  matchConditions(list: Node | undefined): MatchConditions {
+    const out: MatchConditions = { problems: [] };
+    for (const item of this.y.items(list)) {
+      const e = readExpression(this.y, item);
+      if (e.problem) out.problems.push(e.problem);
+      const guard = e.ast && this.guards.alwaysFalse(e);
+      if (!guard || out.updateSkipped) continue;
+      const name = this.y.str(this.y.get(item, 'name')) ?? '(unnamed)';
+      out.updateSkipped = { at: where(guard), reason: `matchCondition "${name}" (\`${snippet(guard.expr, guard.node)}\`) excludes every ${DEBUG_REQUEST}` };
+    }
+    return out;
+  }
+}
+
+export function mergeCelFacts(into: CelFacts, from: CelFacts): void {
+  into.checks.push(...from.checks);
+  into.unanalyzable.push(...from.unanalyzable);
+  for (const [l, r] of Object.entries(from.listRefs) as [Location, SourceRef][]) into.listRefs[l] ??= r;
+  if (from.updateSkipped) into.updateSkipped ??= from.updateSkipped;
+}
+
+/**
+ * All validations of a CEL block as one rule: `node` is a map with `variables`, `validations` (or
+ * Kyverno's `expressions`) and optionally `matchConditions`, e.g. a Kyverno `validate.cel` or a
+ * Gatekeeper `K8sNativeValidation` source.
+ */
+export function analyzeCelValidations(y: YamlDoc, node: Node): CelFacts {
+  const policy = new CelPolicy(y, y.get(node, 'variables'));
+  const out: CelFacts = { checks: [], listRefs: {}, unanalyzable: policy.variableProblems() };
+  for (const item of [...y.items(y.get(node, 'validations')), ...y.items(y.get(node, 'expressions'))]) {
+    const { updateSkipped, ...facts } = policy.validation(item);
+    mergeCelFacts(out, facts);
+    // A guard matters where it hides container checks; the block's other validations still run.
+    if (updateSkipped && facts.checks.some((c) => c.location !== 'pod')) out.updateSkipped ??= updateSkipped;
+  }
+  const conditions = policy.matchConditions(y.get(node, 'matchConditions'));
+  out.unanalyzable.push(...conditions.problems);
+  if (conditions.updateSkipped) out.updateSkipped = conditions.updateSkipped;
+  out.checks = dedupe(out.checks);
+  return out;
+}

@@ -1,0 +1,239 @@
+/**
+ * Which Pod fields a CEL expression reads. The AST is evaluated abstractly: a value is the set of
+ * object paths it may come from (list indices dropped, so an iteration variable stands for the
+ * list's path) plus the string constants it may equal (so `object.spec[l]` over a list of names
+ * selects those lists). A path counts as read where it is consumed: compared, negated, tested in a
+ * macro, or left as the result. Selecting through a parent (`c.securityContext.privileged`) or
+ * iterating a list reads nothing by itself, and `has()` only reads fields a control is about:
+ * `has(c.securityContext)` is a guard, not a check of every securityContext control.
+ */
+import { CONTROLS } from '../../catalog/controls';
+import type { Check, Location, SourceRef, Unanalyzable } from '../../facts';
+import { ANY_KEY, checksFor, classifyPodPath, type FieldRead } from '../pod-paths';
+import type { CelExpr, Variable } from './expressions';
+import type { CelNode } from './parse';
+
+interface PathVal {
+  segs: string[];
+  at: SourceRef;
+}
+
+interface Val {
+  paths: PathVal[];
+  strings: string[];
+}
+
+type Env = Map<string, Val>;
+
+export interface Reads {
+  checks: Check[];
+  listRefs: Partial<Record<Location, SourceRef>>;
+  unanalyzable: Unanalyzable[];
+}
+
+const EMPTY: Val = { paths: [], strings: [] };
+const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=', 'in']);
+const MACROS = new Set(['all', 'exists', 'exists_one', 'existsOne', 'map', 'filter', 'transformList', 'transformMap', 'transformMapEntry']);
+const POD_FIELDS = CONTROLS.flatMap((c) => c.podFields);
+const CONTAINER_FIELDS = CONTROLS.flatMap((c) => c.containerFields);
+
+function union(vals: Val[]): Val {
+  const seen = new Set<string>();
+  const paths: PathVal[] = [];
+  for (const v of vals) {
+    for (const p of v.paths) {
+      const k = p.segs.join('\0');
+      if (seen.has(k)) continue;
+      seen.add(k);
+      paths.push(p);
+    }
+  }
+  return { paths, strings: [...new Set(vals.flatMap((v) => v.strings))] };
+}
+
+const isListPath = (segs: string[]): boolean => classifyPodPath(segs).some((r) => r.location !== 'pod' && r.field === '');
+
+/** A read of this field is about some control (not a parent object that merely holds them). */
+function atOrBelowControlField(r: FieldRead): boolean {
+  const fields = r.location === 'pod' ? POD_FIELDS : CONTAINER_FIELDS;
+  return fields.some((f) => r.field === f || r.field.startsWith(f.endsWith('/') ? f : `${f}.`));
+}
+
+/** The reads of a policy's expressions; each variable is evaluated once and shared. */
+export class ReadAnalysis {
+  private readonly memo = new Map<string, { val: Val; reads: Reads }>();
+  private readonly active = new Set<string>();
+
+  constructor(private readonly variables: Map<string, Variable>) {}
+
+  /** What an expression reads, through the variables it uses. */
+  expression(e: CelExpr): Reads {
+    const ev = new Evaluator(this, e);
+    if (e.ast) ev.consume(ev.eval(e.ast, new Map()));
+    return ev.out;
+  }
+
+  variable(name: string): { val: Val; reads: Reads } | undefined {
+    const v = this.variables.get(name);
+    if (!v) return undefined;
+    const known = this.memo.get(name);
+    if (known) return known;
+    if (this.active.has(name)) {
+      return { val: EMPTY, reads: { checks: [], listRefs: {}, unanalyzable: [{ reason: `variable ${name} refers to itself`, at: v.at }] } };
+    }
+    this.active.add(name);
+    const ev = new Evaluator(this, v);
+    const val = v.ast ? ev.eval(v.ast, new Map()) : EMPTY;
+    this.active.delete(name);
+    const result = { val, reads: ev.out };
+    this.memo.set(name, result);
+    return result;
+  }
+}
+
+class Evaluator {
+  readonly out: Reads = { checks: [], listRefs: {}, unanalyzable: [] };
+
+  constructor(
+    private readonly analysis: ReadAnalysis,
+    private readonly expr: CelExpr,
+  ) {}
+
+  private at(n: CelNode): SourceRef {
+    return this.expr.source.at(n.start);
+  }
+
+  eval(n: CelNode, env: Env): Val {
+    switch (n.op) {
+      case 'value':
+        return typeof n.args === 'string' ? { paths: [], strings: [n.args] } : EMPTY;
+      case 'id':
+        return env.get(n.args) ?? (n.args === 'object' ? this.root(n) : EMPTY);
+      case '.':
+      case '.?': {
+        const [base, field] = n.args;
+        if (base.op === 'id' && base.args === 'variables' && !env.has('variables')) return this.variable(field, n);
+        return this.select(this.eval(base, env), [field], n);
+      }
+      case '[]':
+      case '[?]':
+        return this.index(n.args[0], n.args[1], n, env);
+      case 'call': {
+        const [name, args] = n.args;
+        if (name !== 'has') return union(args.map((a) => this.eval(a, env)));
+        for (const a of args) this.presence(this.eval(a, env));
+        return EMPTY;
+      }
+      case 'rcall':
+        return this.rcall(n.args[0], n.args[1], n.args[2], env);
+      case 'list':
+        return union(n.args.map((a) => this.eval(a, env)));
+      case 'map':
+        return union(n.args.flatMap(([k, v]) => [this.eval(k, env), this.eval(v, env)]));
+      case '?:':
+        this.consume(this.eval(n.args[0], env));
+        return union([this.eval(n.args[1], env), this.eval(n.args[2], env)]);
+      case '||':
+      case '&&':
+        for (const a of n.args) this.consume(this.eval(a, env));
+        return EMPTY;
+      case '!_':
+        this.consume(this.eval(n.args, env));
+        return EMPTY;
+      case '-_':
+        return this.eval(n.args, env);
+      default: {
+        // Comparisons consume both sides; arithmetic keeps them (`+` concatenates container lists).
+        const sides = n.args.map((a) => this.eval(a, env));
+        if (!COMPARISONS.has(n.op)) return union(sides);
+        for (const s of sides) this.consume(s);
+        return EMPTY;
+      }
+    }
+  }
+
+  consume(v: Val): void {
+    for (const p of v.paths) this.record(classifyPodPath(p.segs), p.at);
+  }
+
+  private presence(v: Val): void {
+    for (const p of v.paths) this.record(classifyPodPath(p.segs).filter(atOrBelowControlField), p.at);
+  }
+
+  private record(reads: FieldRead[], at: SourceRef): void {
+    const checks = checksFor(reads, at);
+    this.out.checks.push(...checks);
+    if (checks.some((c) => c.location === 'pod')) this.out.listRefs.pod ??= at;
+  }
+
+  private root(n: CelNode): Val {
+    return { paths: [{ segs: [], at: this.at(n) }], strings: [] };
+  }
+
+  private select(base: Val, fields: string[], n: CelNode): Val {
+    const at = this.at(n);
+    const paths = base.paths.flatMap((p) => fields.map((f) => ({ segs: [...p.segs, f], at })));
+    for (const p of paths) {
+      for (const r of classifyPodPath(p.segs)) if (r.location !== 'pod' && r.field === '') this.out.listRefs[r.location] ??= at;
+    }
+    return union([{ paths, strings: [] }]);
+  }
+
+  private index(baseNode: CelNode, keyNode: CelNode, n: CelNode, env: Env): Val {
+    const base = this.eval(baseNode, env);
+    const key = this.eval(keyNode, env);
+    this.consume({ paths: key.paths, strings: [] });
+    if (key.strings.length > 0) return this.select(base, key.strings, n);
+    if (keyNode.op === 'value' || base.paths.every((p) => isListPath(p.segs))) return base; // a list element
+    // A computed key: harmless below a field, but over the pod spec it could pick any container list.
+    const known = base.paths.filter((p) => p.segs[p.segs.length - 1] !== 'spec');
+    if (known.length < base.paths.length) {
+      this.out.unanalyzable.push({ reason: 'a computed key selects a field of the pod spec', at: this.at(n) });
+    }
+    return this.select({ paths: known, strings: [] }, [ANY_KEY], n);
+  }
+
+  private rcall(name: string, recvNode: CelNode, args: CelNode[], env: Env): Val {
+    if (MACROS.has(name) && args.length >= 2 && args[0]!.op === 'id') return this.macro(name, recvNode, args, env);
+    const recv = this.eval(recvNode, env);
+    if (name === 'hasValue') {
+      this.presence(recv);
+      return EMPTY;
+    }
+    // Other functions and methods (orValue, startsWith, size, matches…) keep what they are given.
+    return union([recv, ...args.map((a) => this.eval(a, env))]);
+  }
+
+  /** `all`, `exists`, `map`, `filter`…: the iteration variable stands for the list's elements. */
+  private macro(name: string, recvNode: CelNode, args: CelNode[], env: Env): Val {
+    const recv = this.eval(recvNode, env);
+    const twoVars = name.startsWith('transform') || (args.length === 3 && name !== 'map' && name !== 'filter');
+    const names = args.slice(0, twoVars ? 2 : 1).map((a) => (a.op === 'id' ? a.args : ''));
+    const body = args.slice(names.length);
+    const inner: Env = new Map(env);
+    if (twoVars) inner.set(names[0]!, EMPTY); // the index or key
+    inner.set(names[names.length - 1]!, recv);
+    const [first, second] = body;
+    if (name === 'filter') {
+      this.consume(this.eval(first!, inner));
+      return recv;
+    }
+    if (name === 'map' || name.startsWith('transform')) {
+      if (!second) return this.eval(first!, inner);
+      this.consume(this.eval(first!, inner));
+      return this.eval(second, inner);
+    }
+    for (const b of body) this.consume(this.eval(b, inner));
+    return EMPTY;
+  }
+
+  private variable(name: string, n: CelNode): Val {
+    const v = this.analysis.variable(name);
+    // Gatekeeper predefines variables.anyObject: the object, or oldObject on DELETE.
+    if (!v) return name === 'anyObject' ? this.root(n) : EMPTY;
+    this.out.checks.push(...v.reads.checks);
+    this.out.unanalyzable.push(...v.reads.unanalyzable);
+    for (const [l, r] of Object.entries(v.reads.listRefs) as [Location, SourceRef][]) this.out.listRefs[l] ??= r;
+    return v.val;
+  }
+}

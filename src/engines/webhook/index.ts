@@ -1,0 +1,67 @@
+/**
+ * Validating/MutatingWebhookConfiguration (admissionregistration.k8s.io v1, v1beta1). A webhook
+ * checks nothing itself, but the policy engine behind it (Kyverno, Gatekeeper…) only ever sees what
+ * its `rules` send: a webhook that receives pods without `pods/ephemeralcontainers` hides every
+ * `kubectl debug` from all the policies it serves, whatever they check.
+ */
+import type { Node } from 'yaml';
+import type { PolicyFacts, RuleFacts, SourceRef } from '../../facts';
+import { registrationScope } from '../admission/resource-rules';
+import { CelPolicy } from '../cel';
+import { analyzeEach } from '../guard';
+import type { Engine, PolicyDoc } from '../types';
+
+const KINDS = ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'];
+
+function webhookRule(doc: PolicyDoc, w: Node): RuleFacts {
+  const y = doc.yaml;
+  const nameNode = y.get(w, 'name');
+  const at = y.ref(nameNode ?? w);
+  const scope = registrationScope(y, y.get(w, 'rules'), at);
+  const conditions = new CelPolicy(y, undefined).matchConditions(y.get(w, 'matchConditions'));
+  if (!scope.updateSkipped && conditions.updateSkipped) scope.updateSkipped = conditions.updateSkipped;
+  const open = failOpen(doc, w, at);
+  return {
+    name: y.str(nameNode) ?? '(unnamed webhook)',
+    at,
+    checks: [],
+    listRefs: {},
+    scope,
+    enforcement: { blocking: true, action: doc.kind, at },
+    unanalyzable: conditions.problems,
+    registrationOnly: true,
+    ...(open ? { failOpen: open } : {}),
+  };
+}
+
+/** failurePolicy defaults to Fail in v1 but to Ignore in v1beta1. */
+function failOpen(doc: PolicyDoc, w: Node, at: SourceRef): RuleFacts['failOpen'] {
+  const y = doc.yaml;
+  const written = y.str(y.get(w, 'failurePolicy'));
+  if (written) return written === 'Ignore' ? { at: y.keyRef(w, 'failurePolicy'), reason: 'failurePolicy: Ignore' } : undefined;
+  return doc.apiVersion.endsWith('/v1beta1') ? { at, reason: 'failurePolicy defaults to Ignore in admissionregistration.k8s.io/v1beta1' } : undefined;
+}
+
+/** Webhooks that never receive pods are left out: they cannot hide a pod from anything. */
+function analyzeConfiguration(doc: PolicyDoc): PolicyFacts {
+  const y = doc.yaml;
+  return {
+    engine: 'webhook',
+    policy: { kind: doc.kind, name: doc.name },
+    at: doc.at,
+    rules: y
+      .items(y.get(y.root, 'webhooks'))
+      .map((w) => webhookRule(doc, w))
+      .filter((r) => r.scope.matchesPod),
+    exemptions: [],
+    unanalyzable: [],
+  };
+}
+
+export const webhookEngine: Engine = {
+  id: 'webhook',
+  markers: ['WebhookConfiguration'],
+  kinds: KINDS,
+  accepts: (apiVersion, kind) => /^admissionregistration\.k8s\.io\/v1(beta1)?$/.test(apiVersion) && KINDS.includes(kind),
+  analyze: (docs) => analyzeEach('webhook', docs, analyzeConfiguration).filter((p) => p.rules.length > 0 || p.unanalyzable.length > 0),
+};

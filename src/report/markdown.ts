@@ -1,0 +1,66 @@
+/**
+ * Markdown for a pull-request comment: the summary, a findings table (locations as plain text, since
+ * links depend on the host), suppressed findings and input problems folded away, and the coverage
+ * matrix when there is any coverage.
+ */
+import { coverageRows, type CoverageCount } from '../coverage/table';
+import { LOCATIONS, type PolicyRef } from '../facts';
+import { summarySentence } from './summary';
+import type { Reporter } from '.';
+
+const MARKDOWN_SPECIAL = /[\\`*_[\]<>|&]/g;
+const ESCAPED: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;' };
+
+/** Escapes text for a table cell, keeping `code spans` as code (where only the pipe needs escaping). */
+export function cell(s: string): string {
+  return s
+    .split(/(`[^`\n]+`)/)
+    .map((part, i) => (i % 2 === 1 ? part.replace(/\|/g, '\\|') : part.replace(MARKDOWN_SPECIAL, (c) => ESCAPED[c] ?? `\\${c}`)))
+    .join('')
+    .replace(/\r?\n/g, '<br>');
+}
+
+const policyName = (p: PolicyRef, rule?: string): string =>
+  `${p.kind} ${p.namespace ? `${p.namespace}/` : ''}${p.name}${rule ? `, rule "${rule}"` : ''}`;
+const where = (x: { file: string; line: number; column: number }): string => (x.line > 0 ? `${x.file}:${x.line}:${x.column}` : x.file);
+
+function table(header: string[], rows: string[][], align: string[] = header.map(() => '---')): string[] {
+  return [`| ${header.join(' | ')} |`, `|${align.join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+}
+
+function folded(summary: string, body: string[]): string[] {
+  return ['', '<details>', `<summary>${summary}</summary>`, '', ...body, '', '</details>'];
+}
+
+const count = (c: CoverageCount | undefined): string =>
+  !c ? '' : c.clusterWide + c.namespaced === 0 ? '**0**' : c.namespaced ? `${c.clusterWide}+${c.namespaced}ns` : String(c.clusterWide);
+
+export const markdown: Reporter = (r) => {
+  const out = ['### polcov', '', cell(summarySentence(r))];
+  if (r.findings.length > 0) {
+    out.push('', ...table(
+      ['severity', 'rule', 'location', 'policy', 'finding'],
+      r.findings.map((f) => [f.severity, `\`${f.ruleId}\``, cell(where(f)), cell(policyName(f.policy, f.rule)), `${cell(f.message)}<br>**fix:** ${cell(f.hint)}`]),
+    ));
+  }
+  if (r.suppressed.length > 0) {
+    out.push(...folded(`${r.suppressed.length} suppressed`, table(
+      ['rule', 'location', 'reason'],
+      r.suppressed.map((f) => [`\`${f.ruleId}\``, cell(where(f)), cell(f.suppression.reason)]),
+    )));
+  }
+  if (r.errors.length > 0) {
+    out.push(...folded(`${r.errors.length} input problems`, table(
+      ['severity', 'location', 'problem'],
+      r.errors.map((e) => [e.severity, cell(where(e)), cell(e.message)]),
+    )));
+  }
+  if (Object.values(r.coverage).some((byLocation) => LOCATIONS.some((l) => byLocation[l].length > 0))) {
+    out.push(...folded('Coverage: blocking policies per control and location', [
+      ...table(['control', ...LOCATIONS], coverageRows(r.coverage).map((row) => [row.control, ...LOCATIONS.map((l) => count(row.cells[l]))]), ['---', ...LOCATIONS.map(() => '---:')]),
+      '',
+      '**0**: nothing blocks it there; blank: the field does not exist there; `+Nns`: N more policies in some namespaces only.',
+    ]));
+  }
+  return out.join('\n') + '\n';
+};

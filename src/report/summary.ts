@@ -1,0 +1,23 @@
+/** The summary sentence every reporter ends with, including the findings it does not list. */
+import type { AuditResult, AuditSummary } from '../audit';
+
+const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;
+
+/** Findings left out of the list, so none disappears silently: suppressed, baselined, already at the diff base. */
+export function unlisted(s: AuditSummary): string[] {
+  const out: string[] = [];
+  if (s.suppressed > 0) out.push(`${s.suppressed} suppressed`);
+  if (s.baselined > 0) out.push(`${s.baselined} baselined`);
+  if (s.diff) out.push(`${s.diff.preexisting} already at ${s.diff.base}`, `${s.diff.fixed} fixed since ${s.diff.base}`);
+  return out;
+}
+
+export function summarySentence(r: AuditResult): string {
+  const s = r.summary;
+  const n = r.findings.length;
+  const counts = `${plural(s.findings.error, 'error')}, ${plural(s.findings.warning, 'warning')}, ${plural(s.findings.note, 'note')}`;
+  const problems = s.errors > 0 ? `, ${plural(s.errors, 'input error')}` : '';
+  const found = n === 0 ? (s.diff ? 'No new findings' : 'No findings') : s.diff ? plural(n, 'new finding') : plural(n, 'finding');
+  const rest = unlisted(s);
+  return `${found} (${counts})${problems} in ${plural(s.policies, 'policy', 'policies')} from ${plural(s.files, 'file')}${rest.length ? `; ${rest.join(', ')}` : ''}.`;
+}

@@ -1,0 +1,87 @@
+/**
+ * The `scan` command behind the CLI: configuration, the audit (plain, against a baseline, or against
+ * a git revision), the reports, and the exit code.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { audit, severityRank, UsageError, type AuditOptions, type AuditResult } from './audit';
+import { applyBaseline, makeBaseline, readBaseline, writeBaseline } from './baseline';
+import { findConfig, loadConfig } from './config/load';
+import { auditDiff } from './diff';
+import type { Severity } from './facts';
+import { planOutputs } from './outputs';
+import { progressLine } from './progress';
+import { REPORTERS } from './report';
+
+export type FailOn = Severity | 'never';
+
+export interface CliIO {
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+  /** A file descriptor or path to read `-` from. */
+  stdin: number | string;
+}
+
+export interface ScanSettings {
+  paths: string[];
+  formats: string[];
+  outputs: string[];
+  /** Flags win over the config file; absent means "not given". */
+  failOn?: FailOn;
+  kubernetesVersion?: string;
+  maxFileBytes: number;
+  color: boolean;
+  coverage?: boolean;
+  config?: string;
+  baseline?: string;
+  writeBaseline?: string;
+  diffBase?: string;
+}
+
+/** 0 clean, 1 findings at or above the fail level, 2 input errors (the audit is incomplete). */
+export function exitCode(result: AuditResult, failOn: FailOn): number {
+  if (failOn === 'never') return 0;
+  if (result.summary.errors > 0) return 2;
+  const limit = severityRank(failOn);
+  return result.findings.some((f) => severityRank(f.severity) <= limit) ? 1 : 0;
+}
+
+export function scan(s: ScanSettings, io: CliIO): number {
+  const targets = planOutputs(s.formats, s.outputs, Object.keys(REPORTERS));
+  if (s.baseline && s.writeBaseline) throw new UsageError('give --baseline or --write-baseline, not both (--write-baseline records the current findings and reports against them)');
+  const configFile = s.config ?? findConfig(s.paths[0] ?? '.');
+  const loaded = configFile ? loadConfig(configFile) : undefined;
+  const config = loaded?.config ?? {};
+  const baseline = s.baseline ? { file: s.baseline, entries: readBaseline(s.baseline) } : undefined;
+
+  const toStdout = targets.find((t) => !t.file);
+  // Progress only where a person watches, never mixed into a machine-read stdout.
+  const showProgress = Boolean(io.stderr.isTTY) && (!toStdout || toStdout.format === 'text');
+  const kubernetesVersion = s.kubernetesVersion ?? config.kubernetesVersion;
+  const options: AuditOptions = {
+    paths: s.paths,
+    ...(s.paths.includes('-') ? { stdin: readFileSync(io.stdin) } : {}),
+    ...(kubernetesVersion ? { kubernetesVersion } : {}),
+    maxFileBytes: s.maxFileBytes,
+    ...(config.rules ? { ruleLevels: config.rules } : {}),
+    ...(config.ignore && loaded ? { ignore: config.ignore, ignoreRoot: loaded.dir } : {}),
+    ...(showProgress ? { onProgress: progressLine(io.stderr) } : {}),
+  };
+
+  let result = s.diffBase ? auditDiff(options, s.diffBase) : audit(options);
+  if (baseline) result = applyBaseline(result, baseline.entries, baseline.file);
+  if (s.writeBaseline) {
+    const written = makeBaseline(result.findings, path.dirname(path.resolve(s.writeBaseline)));
+    writeBaseline(s.writeBaseline, written);
+    io.stderr.write(`polcov: recorded ${result.findings.length} findings in ${s.writeBaseline}\n`);
+    result = applyBaseline(result, written, s.writeBaseline);
+  }
+
+  for (const t of targets) {
+    const color = t.format === 'text' && !t.file && s.color && Boolean(io.stdout.isTTY) && !process.env.NO_COLOR;
+    const report = REPORTERS[t.format]!(result, { color, ...(s.coverage !== undefined ? { coverage: s.coverage } : {}) });
+    if (t.file) writeFileSync(t.file, report);
+    else io.stdout.write(report);
+  }
+  return exitCode(result, s.failOn ?? config.failOn ?? 'error');
+}

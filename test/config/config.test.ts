@@ -1,0 +1,124 @@
+/** .polcov.yaml: discovery, schema checks with messages that name the key, and how flags override it. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { audit } from '../../src/audit';
+import { globToRegExp, ignoreMatcher } from '../../src/config/glob';
+import { CONFIG_SCHEMA_PATH, findConfig, loadConfig } from '../../src/config/load';
+import { HOST_PROCESS, NO_EPHEMERAL, privilegedPolicy, runCli } from '../ci-fixtures';
+import { tempDir } from '../helpers';
+
+const GAP = privilegedPolicy('gap', NO_EPHEMERAL);
+
+/** A repository with a config at its root and the policies two folders down. */
+function repo(config: string, name = '.polcov.yaml'): { root: string; policies: string } {
+  const root = tempDir({ [name]: config, 'deploy/policies/gap.yaml': GAP, 'deploy/policies/hp.yaml': HOST_PROCESS });
+  return { root, policies: path.join(root, 'deploy', 'policies') };
+}
+
+describe('glob matching', () => {
+  it.each([
+    ['vendor/**', 'vendor/a/b.yaml', true],
+    ['vendor/**', 'src/vendor/b.yaml', false],
+    ['**/test/**', 'a/test/b/c.yaml', true],
+    ['**/test/**', 'test/c.yaml', true],
+    ['*.skip.yaml', 'deep/down/x.skip.yaml', true],
+    ['policies/*.yaml', 'policies/a.yaml', true],
+    ['policies/*.yaml', 'policies/sub/a.yaml', false],
+    ['policies/?.yaml', 'policies/a.yaml', true],
+    ['policies/?.yaml', 'policies/ab.yaml', false],
+    ['/charts', 'charts/x/y.yaml', true],
+    ['a.b', 'axb', false],
+  ])('%s matches %s: %s', (glob, file, expected) => {
+    expect(ignoreMatcher([glob], '/repo')(`/repo/${file}`)).toBe(expected);
+  });
+
+  it('compiles ** before a slash to "any folders, or none"', () => {
+    expect(globToRegExp('a/**/b').test('a/b')).toBe(true);
+    expect(globToRegExp('a/**/b').test('a/x/y/b')).toBe(true);
+  });
+});
+
+describe('finding the configuration', () => {
+  it('looks from the first scanned path up to the root, .polcov.yaml or .polcov.yml', () => {
+    const { root, policies } = repo('failOn: never\n', '.polcov.yml');
+    expect(findConfig(policies)).toBe(path.join(root, '.polcov.yml'));
+    expect(findConfig(path.join(policies, 'gap.yaml'))).toBe(path.join(root, '.polcov.yml'));
+    expect(runCli(['scan', policies]).code).toBe(0);
+  });
+
+  it('takes --config FILE instead', () => {
+    const { root, policies } = repo('failOn: never\n');
+    const strict = path.join(root, 'strict.yaml');
+    fs.writeFileSync(strict, 'failOn: error\n');
+    expect(runCli(['scan', policies]).code).toBe(0);
+    expect(runCli(['scan', policies, '--config', strict]).code).toBe(1);
+  });
+});
+
+describe('configuration settings', () => {
+  it('turns a rule off or changes its severity; --fail-on still applies', () => {
+    expect(runCli(['scan', repo('rules:\n  ephemeral-containers-unchecked: off\n').policies]).code).toBe(0);
+    const noted = repo('rules:\n  ephemeral-containers-unchecked: note\n').policies;
+    const r = runCli(['scan', noted, '-f', 'json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).findings.map((f: { severity: string }) => f.severity)).toEqual(['note']);
+    expect(runCli(['scan', noted, '--fail-on', 'note']).code).toBe(1);
+  });
+
+  it('lets flags override failOn and kubernetesVersion', () => {
+    const { policies } = repo('failOn: never\nkubernetesVersion: "1.30"\n');
+    expect(runCli(['scan', policies]).code).toBe(0);
+    expect(runCli(['scan', policies, '--fail-on', 'error']).code).toBe(1);
+    expect(runCli(['scan', policies, '--kubernetes-version', 'banana']).code).toBe(2);
+  });
+
+  it('skips ignored paths, relative to the config file', () => {
+    const root = tempDir({ '.polcov.yaml': 'ignore:\n  - "vendor/**"\n  - "*.skip.yaml"\n', 'vendor/gap.yaml': GAP, 'p/gap.skip.yaml': GAP, 'p/hp.yaml': HOST_PROCESS });
+    const r = runCli(['scan', root, '-f', 'json']);
+    expect(r.code).toBe(0);
+    // Left: p/hp.yaml and the config file itself (read, but no policy).
+    expect(JSON.parse(r.out).summary).toMatchObject({ files: 2, policies: 1 });
+  });
+
+  it('is honoured by the library through AuditOptions', () => {
+    const dir = tempDir({ 'gap.yaml': GAP, 'hp.yaml': HOST_PROCESS, 'skip/gap.yaml': GAP });
+    const r = audit({ paths: [dir], ruleLevels: { 'ephemeral-containers-unchecked': 'warning' }, ignore: ['skip/**'], ignoreRoot: dir });
+    expect(r.findings.map((f) => [f.ruleId, f.severity, path.basename(f.file)])).toEqual([['ephemeral-containers-unchecked', 'warning', 'gap.yaml']]);
+  });
+});
+
+describe('invalid configuration', () => {
+  const fails = (config: string): string => {
+    const { root, policies } = repo(config);
+    const r = runCli(['scan', policies]);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    return r.err.replace(root + path.sep, '');
+  };
+
+  it('names the key and the allowed values (exit 2)', () => {
+    expect(fails('rules:\n  ephemeral-containers-unchecked: loud\n')).toBe(
+      'polcov: .polcov.yaml: rules.ephemeral-containers-unchecked must be one of off, note, warning, error\n',
+    );
+    expect(fails('failOn: sometimes\n')).toBe('polcov: .polcov.yaml: failOn must be one of error, warning, note, never\n');
+  });
+
+  it('rejects unknown keys, unknown rules, wrong types and bad YAML', () => {
+    expect(fails('fail-on: error\n')).toBe('polcov: .polcov.yaml: fail-on is not a known key (expected rules, ignore, failOn, kubernetesVersion)\n');
+    expect(fails('rules:\n  no-such-rule: off\n')).toBe('polcov: .polcov.yaml: rules.no-such-rule is not a polcov rule (`polcov rules` lists them)\n');
+    expect(fails('ignore: vendor\n')).toBe('polcov: .polcov.yaml: ignore must be a list\n');
+    expect(fails('kubernetesVersion: banana\n')).toMatch(/^polcov: \.polcov\.yaml: kubernetesVersion "banana" is not valid: The cluster's Kubernetes version/);
+    expect(fails('rules: [a\n')).toMatch(/^polcov: \.polcov\.yaml: \d+:\d+: /);
+  });
+
+  it('accepts an empty file and a $schema key', () => {
+    expect(loadConfig(repo('').root + '/.polcov.yaml').config).toEqual({});
+    expect(loadConfig(repo('$schema: ./schema.json\n').root + '/.polcov.yaml').config).toEqual({ $schema: './schema.json' });
+  });
+
+  it('ships the schema in the package', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
+    expect(pkg.files).toContain('schema');
+    expect(fs.existsSync(CONFIG_SCHEMA_PATH)).toBe(true);
+  });
+});
