@@ -414,7 +414,9 @@ class Parser {
       value = this.parseTermIn();
     }
 
-    const { bodies, ifKeyword } = this.parseRuleBodies(value !== undefined || containsKeyword);
+    // Rego v0 also reads a lone `p["x"]` as a partial set rule and `f(x)` as a function returning true.
+    const v0Shorthand = !this.v1 && (args ? args.length > 0 : head.path.length === 1 && head.path[0]!.type === 'bracket');
+    const { bodies, ifKeyword } = this.parseRuleBodies(value !== undefined || containsKeyword || v0Shorthand);
 
     let kind: RuleKind;
     if (args) {

@@ -42,7 +42,7 @@ export function template(rego: string, opts: TemplateOptions = {}): string {
   ];
   const libs = opts.libs ?? [];
   if (opts.v1) {
-    // The Rego then starts on line 16, indented by 14: use at(…, { v1: true }).
+    // The Rego then starts on line 17, indented by 14: use at(…, { v1: true }).
     return [
       ...head,
       '      code:',
@@ -111,6 +111,6 @@ export function at(
     return { ruleId, line: line + p.line, column: LIB_INDENT + p.column };
   }
   const p = lineCol(rego, needle, opts.nth);
-  const [first, ind] = opts.v1 ? [16, 14] : [REGO_FIRST_LINE, REGO_INDENT];
+  const [first, ind] = opts.v1 ? [17, 14] : [REGO_FIRST_LINE, REGO_INDENT];
   return { ruleId, line: first + p.line - 1, column: ind + p.column };
 }

@@ -1,0 +1,74 @@
+/**
+ * A constraint (constraints.gatekeeper.sh/*): which kinds it matches, whether it blocks, and the
+ * exemptions it configures. Gatekeeper's webhook (v3.9+) sends `pods/ephemeralcontainers` UPDATEs
+ * to constraints that match Pod, so matching Pod is what decides whether kubectl debug is seen.
+ */
+import type { Node } from 'yaml';
+import type { YamlDoc } from '../../discover/yaml-doc';
+import type { Enforcement, Exemption, SourceRef } from '../../facts';
+import type { PolicyDoc } from '../types';
+
+const CONTROLLERS = new Set(['Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet', 'Job', 'CronJob', 'ReplicationController']);
+const WEBHOOK_POINTS = new Set(['validation.gatekeeper.sh', '*']);
+
+export interface ConstraintFacts {
+  matchesPod: boolean;
+  /** Set when only pod controllers are matched. */
+  controllersOnlyAt?: SourceRef;
+  /** Where the matched kinds are declared. */
+  kindsAt: SourceRef;
+  enforcement: Enforcement;
+  /** `parameters.exemptImages` entries. */
+  exemptImages: Exemption[];
+  /** `match.excludedNamespaces` entries. */
+  excludedNamespaces: Exemption[];
+}
+
+export function readConstraint(doc: PolicyDoc): ConstraintFacts {
+  const y = doc.yaml;
+  const spec = y.get(y.root, 'spec');
+  const match = y.get(spec, 'match');
+  const exemption = (kind: Exemption['kind']) => (n: Node): Exemption => ({ kind, value: y.str(n) ?? '', at: y.ref(n), admitsArbitraryDebug: true });
+  return {
+    ...readKinds(y, match, doc.at),
+    enforcement: readEnforcement(y, spec, doc.at),
+    exemptImages: y.items(y.at(spec, 'parameters', 'exemptImages')).map(exemption('image')),
+    excludedNamespaces: y.items(y.get(match, 'excludedNamespaces')).map(exemption('namespace')),
+  };
+}
+
+/** `match.kinds: [{apiGroups, kinds}]`; no kinds at all matches every kind. */
+function readKinds(y: YamlDoc, match: Node | undefined, fallback: SourceRef): Pick<ConstraintFacts, 'matchesPod' | 'controllersOnlyAt' | 'kindsAt'> {
+  const entries = y.items(y.get(match, 'kinds'));
+  const kindsAt = match ? y.keyRef(match, 'kinds') : fallback;
+  if (entries.length === 0) return { matchesPod: true, kindsAt };
+  let matchesPod = false;
+  let controllersAt: SourceRef | undefined;
+  for (const e of entries) {
+    const groups = y.strings(y.get(e, 'apiGroups'));
+    const kinds = y.strings(y.get(e, 'kinds'));
+    // An empty list matches everything, as in Gatekeeper's matcher; Pod is in the core group "".
+    const anyKind = kinds.length === 0 || kinds.includes('*');
+    const coreGroup = groups.length === 0 || groups.includes('') || groups.includes('*');
+    if (coreGroup && (anyKind || kinds.includes('Pod'))) matchesPod = true;
+    if (kinds.some((k) => CONTROLLERS.has(k))) controllersAt ??= y.keyRef(e, 'kinds');
+  }
+  return { matchesPod, kindsAt, ...(!matchesPod && controllersAt ? { controllersOnlyAt: controllersAt } : {}) };
+}
+
+/** deny blocks; dryrun and warn do not; `scoped` blocks when it denies at the validating webhook. */
+function readEnforcement(y: YamlDoc, spec: Node | undefined, fallback: SourceRef): Enforcement {
+  const action = y.str(y.get(spec, 'enforcementAction'));
+  if (!action) return { blocking: true, action: 'deny (default)', at: fallback };
+  if (action.toLowerCase() !== 'scoped') {
+    return { blocking: action.toLowerCase() === 'deny', action, at: y.keyRef(spec, 'enforcementAction') };
+  }
+  for (const entry of y.items(y.get(spec, 'scopedEnforcementActions'))) {
+    const points = y.items(y.get(entry, 'enforcementPoints')).map((p) => y.str(y.get(p, 'name')) ?? '');
+    if (y.str(y.get(entry, 'action'))?.toLowerCase() === 'deny' && points.some((p) => WEBHOOK_POINTS.has(p))) {
+      return { blocking: true, action: 'scoped: deny at validation.gatekeeper.sh', at: y.keyRef(entry, 'action') };
+    }
+  }
+  const at = y.get(spec, 'scopedEnforcementActions') ? y.keyRef(spec, 'scopedEnforcementActions') : y.keyRef(spec, 'enforcementAction');
+  return { blocking: false, action: 'scoped: no deny at validation.gatekeeper.sh', at };
+}

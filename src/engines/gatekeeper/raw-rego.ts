@@ -1,0 +1,90 @@
+/**
+ * Raw `.rego` files (OPA, conftest, Gatekeeper Rego kept beside the templates). `deny`,
+ * `violation` and `warn` rules (and their `deny_*`… variants, as conftest allows) are analysed,
+ * with input rooted at `input.review.object`, `input.request.object` or `input` itself (manifest
+ * style); `warn` does not block. Every parsed file is available to the others as a lib; a file
+ * without entry rules yields nothing; `*_test.rego` files are skipped.
+ */
+import * as path from 'node:path';
+import type { PolicyFacts, SourceRef } from '../../facts';
+import type { SourceFile } from '../../discover/walk';
+import { parseModule, RegoSyntaxError, type Module } from '../rego';
+import { analyzeEntries, RAW_ROOTS, RulesIndex, type RegoModule } from '../rego/analysis';
+import type { Engine } from '../types';
+import { ruleFacts } from './rule-facts';
+
+const ENTRY = /^(deny|violation|warn)(_\w+)?$/;
+
+type Parsed = { file: SourceFile; mod: RegoModule } | { file: SourceFile; error: { reason: string; at: SourceRef } };
+
+/**
+ * Rego v0 unless the file only parses as v1 (OPA 1.0 reads v1 by default). When neither parses,
+ * the error of the dialect that got further is the likelier one.
+ */
+function parseEither(text: string): Module {
+  try {
+    return parseModule(text, { version: 'v0' });
+  } catch (v0) {
+    if (!(v0 instanceof RegoSyntaxError)) throw v0;
+    try {
+      return parseModule(text, { version: 'v1' });
+    } catch (v1) {
+      if (!(v1 instanceof RegoSyntaxError)) throw v1;
+      throw v1.offset > v0.offset ? v1 : v0;
+    }
+  }
+}
+
+function parse(file: SourceFile): Parsed {
+  const locate = (p: { line: number; column: number }): SourceRef => ({ file: file.path, line: p.line, column: p.column });
+  try {
+    return { file, mod: { module: parseEither(file.text), text: file.text, locate } };
+  } catch (e) {
+    if (!(e instanceof RegoSyntaxError)) throw e;
+    return { file, error: { reason: `invalid Rego: ${e.message}`, at: locate(e) } };
+  }
+}
+
+function analyzeRaw(files: SourceFile[]): PolicyFacts[] {
+  const parsed = files.filter((f) => !f.path.endsWith('_test.rego')).map(parse);
+  const index = new RulesIndex(parsed.flatMap((p) => ('mod' in p ? [p.mod] : [])));
+  const out: PolicyFacts[] = [];
+  for (const p of parsed) {
+    if ('error' in p) {
+      const policy = { kind: 'Rego', name: path.posix.basename(p.file.path) };
+      out.push({ engine: 'rego', policy, at: p.error.at, rules: [], exemptions: [], unanalyzable: [p.error] });
+      continue;
+    }
+    const analysis = analyzeEntries(p.mod, index, { roots: RAW_ROOTS, isEntry: (n) => ENTRY.test(n) });
+    if (analysis.rules.length === 0) continue;
+    const pkg = p.mod.module.package;
+    out.push({
+      engine: 'rego',
+      policy: { kind: 'Rego', name: pkg.segments.join('.') },
+      at: p.mod.locate(pkg.pos),
+      rules: analysis.rules.map((e) =>
+        ruleFacts(e, {
+          matchesPod: true,
+          ephemeralSubresource: 'unknown',
+          subresourceAt: e.at,
+          enforcement: e.name.startsWith('warn')
+            ? { blocking: false, action: 'warn', at: e.at }
+            : { blocking: true, action: e.name.split(' ')[0]!, at: e.at },
+        }),
+      ),
+      exemptions: [],
+      unanalyzable: [],
+    });
+  }
+  return out;
+}
+
+export const regoEngine: Engine = {
+  id: 'rego',
+  // Raw files are routed by extension and skip the text prefilter.
+  markers: [],
+  kinds: [],
+  rawExtensions: ['.rego'],
+  accepts: () => false,
+  analyze: (_docs, raw) => analyzeRaw(raw),
+};

@@ -1,0 +1,128 @@
+/**
+ * A ConstraintTemplate (templates.gatekeeper.sh v1, v1beta1, v1alpha1): its Rego, written as
+ * `spec.targets[].rego` plus `libs`, or as `spec.targets[].code[]` entries with `engine: Rego`
+ * (`source.rego`, `source.libs`, `source.version: "v1"` for Rego v1), parsed with every position
+ * mapped to the file and analysed once; constraints reuse the result. `engine: K8sNativeValidation`
+ * (CEL) blocks go through the shared CEL analysis when the template has no Rego; next to Rego they
+ * are only recorded.
+ */
+import type { Node } from 'yaml';
+import type { YamlDoc } from '../../discover/yaml-doc';
+import type { SourceRef, Unanalyzable } from '../../facts';
+import { analyzeCelValidations } from '../cel';
+import { parseModule, RegoSyntaxError } from '../rego';
+import { analyzeEntries, GATEKEEPER_ROOTS, RulesIndex, type RegoModule } from '../rego/analysis';
+import type { EntryRuleFacts } from '../rego/analysis';
+import type { PolicyDoc } from '../types';
+import { embeddedRego, type EmbeddedRego } from './rego-source';
+
+const ADMISSION_TARGET = 'admission.k8s.gatekeeper.sh';
+
+export interface AnalyzedTemplate {
+  doc: PolicyDoc;
+  /** The constraint kind it defines (`spec.crd.spec.names.kind`). */
+  kind: string;
+  entries: EntryRuleFacts[];
+  /** Constraint parameters the Rego reads; unknown for CEL. */
+  parameters: Set<string> | 'unknown';
+  /** Problems with the whole template: it then provides no coverage at all. */
+  problems: Unanalyzable[];
+  /** K8sNativeValidation (CEL) code blocks. Analysed only when the template has no Rego. */
+  celCode: { at: SourceRef; source: Node | undefined }[];
+}
+
+interface RegoCode {
+  entry: EmbeddedRego;
+  libs: EmbeddedRego[];
+  version: 'v0' | 'v1';
+}
+
+export function analyzeTemplate(doc: PolicyDoc): AnalyzedTemplate {
+  const y = doc.yaml;
+  const spec = y.get(y.root, 'spec');
+  const kind = y.str(y.at(spec, 'crd', 'spec', 'names', 'kind')) ?? doc.name;
+  const parameters = new Set<string>();
+  const out: AnalyzedTemplate = { doc, kind, entries: [], parameters, problems: [], celCode: [] };
+  const codes: RegoCode[] = [];
+  for (const target of y.items(y.get(spec, 'targets'))) {
+    const name = y.str(y.get(target, 'target'));
+    if (name !== undefined && name !== ADMISSION_TARGET) continue;
+    readTarget(y, target, codes, out);
+  }
+  if (codes.length === 0 && out.celCode.length > 0) {
+    for (const cel of out.celCode) out.entries.push(celEntry(y, cel));
+    out.parameters = 'unknown';
+    return out;
+  }
+  if (codes.length === 0) {
+    out.problems.push({ reason: 'the template has no Rego or CEL code for the admission target', at: y.keyRef(spec ?? y.root, 'targets') });
+    return out;
+  }
+  for (const code of codes) {
+    const modules = parseCode(code, out.problems);
+    if (!modules) continue;
+    const analysis = analyzeEntries(modules[0]!, new RulesIndex(modules), { roots: GATEKEEPER_ROOTS, isEntry: (n) => n === 'violation' });
+    if (analysis.rules.length === 0) {
+      out.problems.push({ reason: 'the Rego defines no violation rule', at: code.entry.locate(modules[0]!.module.package.pos) });
+    }
+    out.entries.push(...analysis.rules);
+    for (const p of analysis.parameters) parameters.add(p);
+  }
+  return out;
+}
+
+/** A K8sNativeValidation block as one rule, through the shared CEL analysis. */
+function celEntry(y: YamlDoc, cel: AnalyzedTemplate['celCode'][number]): EntryRuleFacts {
+  if (!cel.source) {
+    return { name: 'K8sNativeValidation', at: cel.at, checks: [], listRefs: {}, unanalyzable: [{ reason: 'K8sNativeValidation code without a source', at: cel.at }] };
+  }
+  const facts = analyzeCelValidations(y, cel.source);
+  return { name: 'K8sNativeValidation', at: cel.at, ...facts };
+}
+
+/** `code[]` entries take precedence over the older `rego`/`libs` fields. */
+function readTarget(y: YamlDoc, target: Node, codes: RegoCode[], out: AnalyzedTemplate): void {
+  const code = y.items(y.get(target, 'code'));
+  let hasRegoCode = false;
+  for (const c of code) {
+    const engine = y.str(y.get(c, 'engine'));
+    const source = y.get(c, 'source');
+    if (engine === 'K8sNativeValidation') out.celCode.push({ at: y.ref(c), source });
+    if (engine !== 'Rego') continue;
+    hasRegoCode = true;
+    const entry = embeddedRego(y, y.get(source, 'rego'));
+    if (!entry) {
+      out.problems.push({ reason: 'code entry with engine Rego has no source.rego string', at: y.ref(c) });
+      continue;
+    }
+    const version = y.str(y.get(source, 'version')) === 'v1' ? 'v1' : 'v0';
+    codes.push({ entry, libs: libs(y, y.get(source, 'libs'), out), version });
+  }
+  const rego = embeddedRego(y, y.get(target, 'rego'));
+  if (rego && !hasRegoCode) codes.push({ entry: rego, libs: libs(y, y.get(target, 'libs'), out), version: 'v0' });
+}
+
+function libs(y: YamlDoc, node: Node | undefined, out: AnalyzedTemplate): EmbeddedRego[] {
+  const found: EmbeddedRego[] = [];
+  for (const item of y.items(node)) {
+    const lib = embeddedRego(y, item);
+    if (lib) found.push(lib);
+    else out.problems.push({ reason: 'a lib is not a string', at: y.ref(item) });
+  }
+  return found;
+}
+
+/** The entry module first, then the libs; undefined (with the syntax error recorded) when one does not parse. */
+function parseCode(code: RegoCode, problems: Unanalyzable[]): RegoModule[] | undefined {
+  const modules: RegoModule[] = [];
+  for (const [i, src] of [code.entry, ...code.libs].entries()) {
+    try {
+      modules.push({ module: parseModule(src.text, { version: code.version }), text: src.text, locate: src.locate });
+    } catch (e) {
+      if (!(e instanceof RegoSyntaxError)) throw e;
+      problems.push({ reason: `invalid Rego${i > 0 ? ` in libs[${i - 1}]` : ''}: ${e.message}`, at: src.locate(e) });
+      return undefined;
+    }
+  }
+  return modules;
+}

@@ -1,0 +1,68 @@
+/**
+ * Rego evaluates a body's expressions in whatever order makes its variables safe, so
+ * `c := spec[field][_]; field := "containers"` is legal; and a variable an iteration binds may be
+ * narrowed by a later test (`spec[k][_]; allowed[k]`, `k == "containers"`). Bodies with either
+ * are evaluated more than once, so the later binding or narrowing reaches the earlier use; the
+ * others once, in order.
+ */
+import type { Body, Expr, Term } from '../ast';
+
+type Visit = (n: { type?: unknown; name?: unknown; term?: { type?: unknown; name?: unknown } }) => void;
+
+/** Every AST node under a node, nested comprehension bodies included. */
+function walk(node: unknown, visit: Visit): void {
+  if (typeof node !== 'object' || node === null) return;
+  if (Array.isArray(node)) {
+    for (const x of node) walk(x, visit);
+    return;
+  }
+  const n = node as Record<string, unknown>;
+  visit(n);
+  for (const k in n) {
+    const v = n[k];
+    if (k !== 'pos' && k !== 'end' && typeof v === 'object' && v !== null) walk(v, visit);
+  }
+}
+
+function varsIn(node: unknown): Set<string> {
+  const out = new Set<string>();
+  walk(node, (n) => {
+    if (n.type === 'var' && n.name !== '_') out.add(n.name as string);
+  });
+  return out;
+}
+
+/** Variables used as the key of a reference (`x[k]`): an iteration binds them. */
+function keyVars(node: unknown): Set<string> {
+  const out = new Set<string>();
+  walk(node, (n) => {
+    if (n.type === 'bracket' && n.term?.type === 'var' && n.term.name !== '_') out.add(n.term.name as string);
+  });
+  return out;
+}
+
+const patternVars = (t: Term): Set<string> =>
+  t.type === 'var' || t.type === 'array' || t.type === 'object' ? varsIn(t) : new Set();
+
+/** Variables an expression may bind. */
+function targetsOf(e: Expr): Set<string> {
+  switch (e.type) {
+    case 'assign':
+      return patternVars(e.left);
+    case 'unify':
+      return new Set([...patternVars(e.left), ...patternVars(e.right)]);
+    case 'someIn':
+      return new Set([...patternVars(e.value), ...(e.key ? patternVars(e.key) : [])]);
+    default:
+      return new Set();
+  }
+}
+
+export function needsReorder(body: Body): boolean {
+  const targets = body.exprs.map(targetsOf);
+  const used = body.exprs.map(varsIn);
+  const boundLater = (v: string, i: number): boolean =>
+    !targets[i]!.has(v) && !targets.slice(0, i).some((t) => t.has(v)) && targets.slice(i + 1).some((t) => t.has(v));
+  const narrowedLater = (v: string, i: number): boolean => used.slice(i + 1).some((u) => u.has(v));
+  return body.exprs.some((e, i) => [...used[i]!].some((v) => boundLater(v, i)) || [...keyVars(e)].some((v) => narrowedLater(v, i)));
+}

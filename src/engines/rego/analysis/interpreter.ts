@@ -1,0 +1,538 @@
+/**
+ * The abstract interpreter: evaluates Rego bodies over abstract values (values.ts) and records
+ * what they consume (effects.ts). Helper rules are evaluated once (a partial set's value is the
+ * union of its head over every body) and functions once per distinct argument value, each with
+ * its own effects that are replayed at every use. A step budget bounds the work on hostile input.
+ */
+import type { SourceRef } from '../../../facts';
+import type { Body, Call, Expr, Node, Ref, RefArg, Rule, Term } from '../ast';
+import { Access } from './access';
+import { needsReorder } from './body-order';
+import { callBuiltin, RELATION_ARITY } from './builtins';
+import { consume, newEffects, replay, type Effects } from './effects';
+import type { UpdateGuards } from './guards';
+import type { Roots } from './roots';
+import type { RegoModule, RuleDef, RuleGroup, RulesIndex } from './rules-index';
+import { constant, derived, EMPTY, pathValue, union, valueKey, type Value } from './values';
+
+type Env = Map<string, Value>;
+
+interface Frame {
+  mod: RegoModule;
+  /** Where effects go; undefined while a body is pre-evaluated to bind variables used before they are assigned. */
+  sink: Effects | undefined;
+  /** Variables bound so far in this evaluation of the body (for `=`: bind or compare). */
+  bound: Set<string>;
+}
+
+interface Result {
+  value: Value;
+  effects: Effects;
+}
+
+/** A rule head evaluated in one body: the key (partial objects) and the value (the element, for partial sets). */
+interface Head {
+  key?: Value;
+  value: Value;
+}
+
+export class BudgetExceeded extends Error {}
+
+/** Enough passes for chains of variables used before they are assigned. */
+const MAX_REORDER_PASSES = 3;
+
+export function snippet(mod: RegoModule, node: Node): string {
+  const s = mod.text.slice(node.pos.offset, node.end.offset).replace(/\s+/g, ' ').trim();
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+function staticName(arg: RefArg): string | undefined {
+  if (arg.type === 'dot') return arg.name;
+  return arg.term.type === 'string' ? arg.term.value : undefined;
+}
+
+export class Interpreter {
+  private readonly ruleMemo = new Map<string, Result>();
+  private readonly fnMemo = new Map<string, Result>();
+  private readonly active = new Set<string>();
+  private readonly reorder = new WeakMap<Body, boolean>();
+  private readonly skipsUpdate = new WeakMap<Body, boolean>();
+  private readonly access: Access;
+  private steps = 0;
+
+  constructor(
+    private readonly index: RulesIndex,
+    private readonly roots: Roots,
+    private readonly guards: UpdateGuards,
+    private readonly maxSteps: number,
+  ) {
+    this.access = new Access(roots);
+  }
+
+  /** What one body of an entry rule (violation, deny…) consumes. */
+  entryBody(body: Body, mod: RegoModule): Effects {
+    const sink = newEffects();
+    this.body(body, new Map(), { mod, sink, bound: new Set() });
+    return sink;
+  }
+
+  private tick(): void {
+    if (++this.steps > this.maxSteps) throw new BudgetExceeded('analysis budget exhausted');
+  }
+
+  private at(f: Frame, node: Node): SourceRef {
+    return f.mod.locate(node.pos);
+  }
+
+  // ------------------------------------------------------------------ bodies
+
+  private body(body: Body, env: Env, f: Frame): void {
+    let reorder = this.reorder.get(body);
+    if (reorder === undefined) this.reorder.set(body, (reorder = needsReorder(body)));
+    if (reorder) {
+      const passes = Math.min(body.exprs.length, MAX_REORDER_PASSES);
+      for (let i = 0; i < passes; i++) this.exprs(body, env, { mod: f.mod, sink: undefined, bound: new Set(f.bound) });
+    }
+    this.exprs(body, env, f);
+  }
+
+  private exprs(body: Body, env: Env, f: Frame): void {
+    for (const e of body.exprs) this.expr(e, env, f);
+  }
+
+  private expr(e: Expr, env: Env, f: Frame): void {
+    switch (e.type) {
+      case 'termExpr':
+        consume(f.sink, this.roots, [this.term(e.term, env, f)], this.at(f, e.term));
+        return;
+      case 'not':
+        this.expr(e.expr, new Map(env), { ...f, bound: new Set(f.bound) });
+        return;
+      case 'some':
+        return; // only declares variables local; the expressions that follow bind them
+      case 'someIn': {
+        const it = this.access.iterate(this.term(e.collection, env, f), this.at(f, e.collection));
+        this.bind(e.value, it.value, env, f);
+        if (e.key) this.bind(e.key, it.key, env, f);
+        return;
+      }
+      case 'every': {
+        const it = this.access.iterate(this.term(e.domain, env, f), this.at(f, e.domain));
+        const inner = new Map(env);
+        const g = { ...f, bound: new Set(f.bound) };
+        this.bind(e.value, it.value, inner, g);
+        if (e.key) this.bind(e.key, it.key, inner, g);
+        this.body(e.body, inner, g);
+        return;
+      }
+      case 'assign':
+        this.bind(e.left, this.term(e.right, env, f), env, f);
+        return;
+      case 'unify':
+        if (this.isPattern(e.left, f)) this.bind(e.left, this.term(e.right, env, f), env, f);
+        else if (this.isPattern(e.right, f)) this.bind(e.right, this.term(e.left, env, f), env, f);
+        else consume(f.sink, this.roots, [this.term(e.left, env, f), this.term(e.right, env, f)], this.at(f, e));
+        return;
+    }
+  }
+
+  /** A term with a variable that is not bound yet: `=` binds it instead of comparing. */
+  private isPattern(t: Term, f: Frame): boolean {
+    if (t.type === 'var') return t.name === '_' || (!f.bound.has(t.name) && !this.index.resolveName(f.mod, t.name));
+    if (t.type === 'array') return t.items.some((i) => this.isPattern(i, f));
+    if (t.type === 'object') return t.entries.some((e) => this.isPattern(e.value, f));
+    return false;
+  }
+
+  /** Binds a pattern (variable, array or object of patterns) to a value. */
+  private bind(t: Term, v: Value, env: Env, f: Frame): void {
+    const at = this.at(f, t);
+    switch (t.type) {
+      case 'var':
+        if (t.name === '_') return;
+        env.set(t.name, v);
+        f.bound.add(t.name);
+        return;
+      case 'array':
+        t.items.forEach((item, i) => this.bind(item, v.items?.[i] ?? this.access.iterate(v, at).value, env, f));
+        return;
+      case 'object':
+        for (const e of t.entries) {
+          const sub = e.key.type === 'string' ? this.access.select(v, e.key.value, at, f.sink) : this.access.iterate(v, at).value;
+          this.bind(e.value, sub, env, f);
+        }
+        return;
+      default:
+        consume(f.sink, this.roots, [this.term(t, env, f), v], at);
+    }
+  }
+
+  // ------------------------------------------------------------------- terms
+
+  private term(t: Term, env: Env, f: Frame): Value {
+    this.tick();
+    switch (t.type) {
+      case 'string':
+      case 'number':
+      case 'boolean':
+        return constant(t.value);
+      case 'null':
+        return constant(null);
+      case 'var':
+        return this.variable(t.name, env, f, t);
+      case 'ref':
+        return this.ref(t, env, f);
+      case 'call':
+        return this.call(t, env, f);
+      case 'array':
+        return { ...EMPTY, items: t.items.map((i) => this.term(i, env, f)) };
+      case 'set': {
+        const elems = union(t.items.map((i) => this.term(i, env, f)));
+        return { ...EMPTY, elems, keys: elems };
+      }
+      case 'object': {
+        const fields = new Map<string, Value>();
+        const keys: Value[] = [];
+        const vals: Value[] = [];
+        for (const e of t.entries) {
+          const v = this.term(e.value, env, f);
+          if (e.key.type === 'string') fields.set(e.key.value, v);
+          else {
+            keys.push(this.term(e.key, env, f));
+            vals.push(v);
+          }
+        }
+        return { ...EMPTY, fields, ...(keys.length ? { keys: union(keys), elems: union(vals) } : {}) };
+      }
+      case 'arrayComprehension':
+      case 'setComprehension': {
+        const inner = new Map(env);
+        const g = { ...f, bound: new Set(f.bound) };
+        this.body(t.body, inner, g);
+        const elems = this.term(t.term, inner, g);
+        return t.type === 'setComprehension' ? { ...EMPTY, elems, keys: elems } : { ...EMPTY, elems };
+      }
+      case 'objectComprehension': {
+        const inner = new Map(env);
+        const g = { ...f, bound: new Set(f.bound) };
+        this.body(t.body, inner, g);
+        return { ...EMPTY, keys: this.term(t.key, inner, g), elems: this.term(t.value, inner, g) };
+      }
+      case 'binary': {
+        const [l, r] = [this.term(t.left, env, f), this.term(t.right, env, f)];
+        if (t.op === '==') this.narrow([t.left, r], [t.right, l], env);
+        return this.binary(t.op, l, r, f, t);
+      }
+      case 'unary':
+        return this.term(t.operand, env, f);
+      case 'membership': {
+        const parts = [t.value, t.collection, ...(t.key ? [t.key] : [])].map((x) => this.term(x, env, f));
+        consume(f.sink, this.roots, parts, this.at(f, t));
+        if (!t.key) this.narrow([t.value, this.access.iterate(parts[1]!, this.at(f, t)).value], undefined, env);
+        return EMPTY;
+      }
+    }
+  }
+
+  /** `k == "containers"`, `k in {…}`: a variable bound to nothing known takes the constants it is tested against. */
+  private narrow(a: [Term, Value], b: [Term, Value] | undefined, env: Env): void {
+    for (const [term, other] of b ? [a, b] : [a]) {
+      const pure = other.paths.length === 0 && other.opaque.length === 0 && other.consts.length > 0;
+      if (term.type === 'var' && env.get(term.name) === EMPTY && pure) env.set(term.name, { ...EMPTY, consts: other.consts });
+    }
+  }
+
+  private binary(op: string, l: Value, r: Value, f: Frame, t: Term): Value {
+    switch (op) {
+      case '|':
+      case '&':
+        return union([l, r]);
+      case '-':
+        return union([l, derived(r)]);
+      case '+':
+      case '*':
+      case '/':
+      case '%':
+        return derived(union([l, r]));
+      default:
+        // A comparison: both sides are checked here; the result is a boolean.
+        consume(f.sink, this.roots, [l, r], this.at(f, t));
+        return EMPTY;
+    }
+  }
+
+  private variable(name: string, env: Env, f: Frame, node: Term): Value {
+    if (name === '_') return EMPTY;
+    const local = env.get(name);
+    if (local) return local;
+    const path = this.index.resolveName(f.mod, name);
+    if (!path) return EMPTY;
+    return path[0] === 'input' ? this.inputPath(path.slice(1), f, node) : this.dataRef(path.slice(1), [], env, f, node);
+  }
+
+  private inputPath(segs: readonly string[], f: Frame, node: Node): Value {
+    let v = pathValue([]);
+    for (const s of segs) v = this.access.select(v, s, this.at(f, node), f.sink);
+    return v;
+  }
+
+  private ref(t: Ref, env: Env, f: Frame): Value {
+    let base: Value;
+    if (t.head.type === 'var' && !env.has(t.head.name)) {
+      const path = this.index.resolveName(f.mod, t.head.name);
+      if (path?.[0] === 'data') return this.dataRef(path.slice(1), t.path, env, f, t);
+      base = path ? this.inputPath(path.slice(1), f, t) : EMPTY;
+    } else {
+      base = this.term(t.head, env, f);
+    }
+    for (const arg of t.path) base = this.refArg(base, arg, env, f, t);
+    return base;
+  }
+
+  /** A reference under `data`: a rule (then the rest of the reference applies to its value), or external data. */
+  private dataRef(segs: string[], args: RefArg[], env: Env, f: Frame, node: Node): Value {
+    const all = [...segs];
+    let used = 0;
+    while (used < args.length && staticName(args[used]!) !== undefined) all.push(staticName(args[used++]!)!);
+    const found = this.index.lookup(all);
+    let v: Value;
+    let rest: RefArg[];
+    if (found && found.used >= segs.length) {
+      const g = found.group;
+      rest = args.slice(found.used - segs.length);
+      const first = rest[0];
+      if ((g.kind === 'partialSet' || g.kind === 'partialObject') && first?.type === 'bracket' && first.term.type !== 'var') {
+        v = this.keyedRule(g, first.term, env, f, node);
+        rest = rest.slice(1);
+      } else {
+        v = g.kind === 'function' ? EMPTY : this.ruleValue(g, f, node);
+      }
+    } else if (found) {
+      // An import or alias points inside a rule's value.
+      v = this.ruleValue(found.group, f, node);
+      for (const s of segs.slice(found.used)) v = this.access.select(v, s, this.at(f, node), f.sink);
+      rest = args;
+    } else {
+      if (this.index.isPrefix(all)) return EMPTY;
+      const inventory = all[0] === 'inventory';
+      const what = inventory ? 'data.inventory' : `data.${all.join('.')} (not in the scanned files)`;
+      v = { ...EMPTY, opaque: [{ what, at: this.at(f, node), rel: inventory ? all.slice(1) : [] }] };
+      rest = args.slice(used);
+    }
+    for (const arg of rest) v = this.refArg(v, arg, env, f, node);
+    return v;
+  }
+
+  private refArg(v: Value, arg: RefArg, env: Env, f: Frame, ref: Node): Value {
+    const at = this.at(f, ref);
+    if (arg.type === 'dot') return this.access.select(v, arg.name, at, f.sink);
+    const k = arg.term;
+    if (k.type === 'string') return this.access.select(v, k.value, at, f.sink);
+    if (k.type === 'var') {
+      if (k.name === '_') return this.access.iterate(v, at).value;
+      // Unbound: iterate and bind. Bound to nothing known (an earlier iteration): iterating here
+      // narrows it, e.g. to the constant keys of `allowed_lists[k]`.
+      const known = env.get(k.name);
+      if ((!known && !this.index.resolveName(f.mod, k.name)) || known === EMPTY) {
+        const it = this.access.iterate(v, at);
+        if (!known || it.key.consts.length > 0) env.set(k.name, it.key);
+        f.bound.add(k.name);
+        return it.value;
+      }
+    }
+    return this.access.lookup(v, this.term(k, env, f), at, f.sink, (where) =>
+      f.sink?.problems.push({
+        reason: `the computed key ${snippet(f.mod, k)} may select a container list or field under ${where}; the analysis cannot tell which`,
+        at: this.at(f, k),
+      }),
+    );
+  }
+
+  private call(t: Call, env: Env, f: Frame): Value {
+    const [first = '', ...more] = t.name.split('.');
+    const resolved = env.has(first) ? undefined : this.index.resolveName(f.mod, first);
+    if (resolved?.[0] === 'data') {
+      const path = [...resolved.slice(1), ...more];
+      const group = this.index.group(path);
+      if (group?.kind === 'function') return this.userCall(group, t, env, f);
+      const args = union(t.args.map((a) => this.term(a, env, f)));
+      const what = `data.${path.join('.')}() (not in the scanned files)`;
+      return union([derived(args), { ...EMPTY, opaque: [{ what, at: this.at(f, t), rel: [] }] }]);
+    }
+    const arity = RELATION_ARITY[t.name];
+    const inputs = arity !== undefined ? t.args.slice(0, arity) : t.args;
+    const result = callBuiltin({
+      name: t.name,
+      args: inputs.map((a) => this.term(a, env, f)),
+      at: this.at(f, t),
+      sink: f.sink,
+      access: this.access,
+      dynamic: (where) =>
+        f.sink?.problems.push({ reason: `${t.name}() with a computed key may read a container list or field under ${where}`, at: this.at(f, t) }),
+    });
+    if (arity !== undefined && t.args.length > arity) this.bind(t.args[arity]!, result, env, f);
+    return result;
+  }
+
+  private userCall(group: RuleGroup, t: Call, env: Env, f: Frame): Value {
+    const arity = group.defs[0]?.rule.args?.length ?? group.defaults[0]?.rule.args?.length ?? t.args.length;
+    const args = t.args.slice(0, arity).map((a) => this.term(a, env, f));
+    const result = this.callFunction(group, args, f, t);
+    if (t.args.length > arity) this.bind(t.args[arity]!, result, env, f);
+    return result;
+  }
+
+  // ------------------------------------------------------------------- rules
+
+  /** Evaluates a rule or function once per key; re-entering a group being evaluated is recursion. */
+  private memoised(memo: Map<string, Result>, key: string, group: RuleGroup, f: Frame, node: Node, run: () => Result): Value {
+    let r = memo.get(key);
+    if (!r) {
+      if (this.active.has(group.key)) {
+        const what = group.kind === 'function' ? 'function' : 'rule';
+        f.sink?.problems.push({ reason: `${what} ${group.key} refers to itself (OPA rejects recursion)`, at: this.at(f, node) });
+        return EMPTY;
+      }
+      this.active.add(group.key);
+      try {
+        r = run();
+      } finally {
+        this.active.delete(group.key);
+      }
+      memo.set(key, r);
+    }
+    replay(f.sink, r.effects);
+    return r.value;
+  }
+
+  private ruleValue(group: RuleGroup, f: Frame, node: Node): Value {
+    return this.memoised(this.ruleMemo, group.key, group, f, node, () => {
+      const effects = newEffects();
+      const heads = group.defs.flatMap((d) => this.heads(d, effects));
+      const defaults = group.defaults.map((d) => this.defaultValue(d, effects));
+      let value: Value;
+      if (group.kind === 'partialSet') {
+        const elems = union(heads.map((h) => h.value));
+        value = { ...EMPTY, elems, keys: elems };
+      } else if (group.kind === 'partialObject') {
+        value = { ...EMPTY, keys: union(heads.map((h) => h.key ?? EMPTY)), elems: union(heads.map((h) => h.value)) };
+      } else {
+        value = union([...heads.map((h) => h.value), ...defaults]);
+      }
+      return { value, effects };
+    });
+  }
+
+  /**
+   * A partial rule queried with a key that carries constants, e.g.
+   * `general_violation[{"msg": msg, "field": "containers"}]`: the constants are bound into each
+   * definition's key pattern before its body runs, so `spec[field]` there selects that list only.
+   */
+  private keyedRule(group: RuleGroup, keyTerm: Term, env: Env, f: Frame, node: Node): Value {
+    const query = this.term(keyTerm, env, f);
+    const key = `${group.key}[${valueKey(query)}]`;
+    const value = this.memoised(this.ruleMemo, key, group, f, node, () => {
+      const effects = newEffects();
+      const heads = group.defs.flatMap((d) => this.heads(d, effects, undefined, query));
+      return { value: union(heads.map((h) => h.value)), effects };
+    });
+    if (group.kind === 'partialSet' && this.isPattern(keyTerm, f)) this.bind(keyTerm, value, env, f);
+    return value;
+  }
+
+  private callFunction(group: RuleGroup, args: Value[], f: Frame, node: Node): Value {
+    const key = `${group.key}(${args.map(valueKey).join('\u0001')})`;
+    return this.memoised(this.fnMemo, key, group, f, node, () => {
+      const effects = newEffects();
+      const heads = group.defs.flatMap((d) => this.heads(d, effects, args));
+      const defaults = group.defaults.map((d) => this.defaultValue(d, effects));
+      return { value: union([...heads.map((h) => h.value), ...defaults]), effects };
+    });
+  }
+
+  private defaultValue(d: RuleDef, effects: Effects): Value {
+    return d.rule.value ? this.term(d.rule.value, new Map(), { mod: d.mod, sink: effects, bound: new Set() }) : constant(true);
+  }
+
+  /** The head (key, value) of every body of a definition and of its `else` chain. */
+  private heads(d: RuleDef, effects: Effects, args?: Value[], keyQuery?: Value): Head[] {
+    const out: Head[] = [];
+    const params = d.rule.args ?? [];
+    if (args && params.length !== args.length) return out;
+    for (let r: Rule | undefined = d.rule; r; r = r.else) {
+      for (const body of r.bodies.length ? r.bodies : [undefined]) {
+        const env: Env = new Map();
+        const skips = body !== undefined && this.bodySkipsUpdate(body, d.mod);
+        const f: Frame = { mod: d.mod, sink: skips ? newEffects() : effects, bound: new Set() };
+        if (args && !this.bindParams(params, args, env, f)) continue;
+        if (keyQuery && r.key && !this.bindKey(r.key, keyQuery, env, f)) continue;
+        if (body) this.body(body, env, f);
+        const head = this.head(r, env, f);
+        if (!skips) {
+          out.push(head);
+          continue;
+        }
+        // Ephemeral containers only ever arrive in UPDATE requests: a body false for every UPDATE
+        // never yields or checks one.
+        const reads = f.sink!.reads.flatMap((read) => this.access.withoutEphemeral(read).map((p) => ({ ...read, segs: p.segs })));
+        replay(effects, { ...f.sink!, reads });
+        out.push({ ...head, value: { ...head.value, paths: head.value.paths.flatMap((p) => this.access.withoutEphemeral(p)) } });
+      }
+    }
+    return out;
+  }
+
+  private head(r: Rule, env: Env, f: Frame): Head {
+    const value = r.value ? this.term(r.value, env, f) : constant(true);
+    const key = r.key ? this.term(r.key, env, f) : EMPTY;
+    if (r.kind === 'partialSet') return { value: key };
+    return r.kind === 'partialObject' ? { key, value } : { value };
+  }
+
+  private bodySkipsUpdate(body: Body, mod: RegoModule): boolean {
+    let skips = this.skipsUpdate.get(body);
+    if (skips === undefined) this.skipsUpdate.set(body, (skips = this.guards.blocker(body, mod) !== undefined));
+    return skips;
+  }
+
+  /** Binds the constant parts of a queried key into a head's key pattern; false when they cannot match. */
+  private bindKey(p: Term, q: Value, env: Env, f: Frame): boolean {
+    const known = q.paths.length === 0 && q.opaque.length === 0 && q.consts.length > 0;
+    switch (p.type) {
+      case 'var':
+        if (known && p.name !== '_') {
+          env.set(p.name, q);
+          f.bound.add(p.name);
+        }
+        return true;
+      case 'string':
+      case 'number':
+      case 'boolean':
+      case 'null':
+        return !known || q.consts.includes(p.type === 'null' ? null : p.value);
+      case 'object':
+        return p.entries.every((e) => {
+          const sub = e.key.type === 'string' ? q.fields?.get(e.key.value) : undefined;
+          return !sub || this.bindKey(e.value, sub, env, f);
+        });
+      case 'array':
+        return p.items.every((item, i) => !q.items?.[i] || this.bindKey(item, q.items[i]!, env, f));
+      default:
+        return true;
+    }
+  }
+
+  /** Binds arguments to parameter patterns; false when a constant parameter cannot match the argument. */
+  private bindParams(params: Term[], args: Value[], env: Env, f: Frame): boolean {
+    for (const [i, p] of params.entries()) {
+      const a = args[i]!;
+      if (p.type === 'string' || p.type === 'number' || p.type === 'boolean' || p.type === 'null') {
+        const known = a.paths.length === 0 && a.opaque.length === 0 && a.consts.length > 0;
+        if (known && !a.consts.includes(p.type === 'null' ? null : p.value)) return false;
+        continue;
+      }
+      this.bind(p, a, env, f);
+    }
+    return true;
+  }
+}

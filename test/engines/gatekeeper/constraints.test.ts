@@ -1,0 +1,249 @@
+/**
+ * Constraints linked to their template: the match decides whether Pods (and so kubectl debug)
+ * reach the template's Rego, enforcementAction whether it blocks, parameters.exemptImages and
+ * match.excludedNamespaces what it lets through.
+ */
+import { auditFiles, located, type Expected } from '../../helpers';
+import { constraint, lineCol, MATCH_POD, template } from './helpers';
+
+const PRIVILEGED = `package privileged
+
+violation[{"msg": msg}] {
+    c := input.review.object.spec[_][_]
+    not exempt(c.image)
+    c.securityContext.privileged
+    msg := sprintf("privileged container %v", [c.name])
+}
+
+exempt(image) {
+    startswith(image, trim_suffix(input.parameters.exemptImages[_], "*"))
+}
+`;
+
+const NO_EXEMPTION = `package privileged
+
+violation[{"msg": "privileged"}] {
+    input.review.object.spec[_][_].securityContext.privileged
+}
+`;
+
+const TWO_LISTS = `package privileged
+
+violation[{"msg": "privileged"}] {
+    input.review.object.spec[list][_].securityContext.privileged
+    list := ["containers", "initContainers"][_]
+}
+`;
+
+interface Case {
+  name: string;
+  text: string;
+  /** Expected findings, each located by a snippet of the file. */
+  fires: { ruleId: string; needle: string }[];
+  silent?: string[];
+}
+
+const withSpec = (spec: string, rego = PRIVILEGED): string => `${template(rego)}---\n${constraint({ spec })}`;
+
+const cases: Case[] = [
+  {
+    name: 'enforcementAction: dryrun does not block',
+    text: withSpec(`  enforcementAction: dryrun\n${MATCH_POD}`),
+    fires: [{ ruleId: 'enforcement-not-blocking', needle: 'enforcementAction' }],
+  },
+  {
+    name: 'enforcementAction: warn does not block',
+    text: withSpec(`  enforcementAction: warn\n${MATCH_POD}`),
+    fires: [{ ruleId: 'enforcement-not-blocking', needle: 'enforcementAction' }],
+  },
+  {
+    name: 'enforcementAction: deny blocks',
+    text: withSpec(`  enforcementAction: deny\n${MATCH_POD}`),
+    fires: [],
+    silent: ['enforcement-not-blocking', 'policy-unanalyzable'],
+  },
+  {
+    name: 'scoped: deny in gator only, warn at the webhook, does not block',
+    text: withSpec(
+      [
+        '  enforcementAction: scoped',
+        '  scopedEnforcementActions:',
+        '    - action: warn',
+        '      enforcementPoints:',
+        '        - name: validation.gatekeeper.sh',
+        '    - action: deny',
+        '      enforcementPoints:',
+        '        - name: gator.gatekeeper.sh',
+        MATCH_POD,
+      ].join('\n'),
+    ),
+    fires: [{ ruleId: 'enforcement-not-blocking', needle: 'scopedEnforcementActions' }],
+  },
+  {
+    name: 'scoped: deny at validation.gatekeeper.sh blocks',
+    text: withSpec(
+      [
+        '  enforcementAction: scoped',
+        '  scopedEnforcementActions:',
+        '    - action: deny',
+        '      enforcementPoints:',
+        '        - name: validation.gatekeeper.sh',
+        MATCH_POD,
+      ].join('\n'),
+    ),
+    fires: [],
+    silent: ['enforcement-not-blocking'],
+  },
+  {
+    name: 'a constraint matching only Deployments',
+    text: withSpec(['  match:', '    kinds:', '      - apiGroups: ["apps"]', '        kinds: ["Deployment"]'].join('\n')),
+    fires: [{ ruleId: 'pod-kind-unmatched', needle: 'kinds: ["Deployment"]' }],
+  },
+  {
+    name: 'Pods and Deployments',
+    text: withSpec(`${MATCH_POD}\n      - apiGroups: ["apps"]\n        kinds: ["Deployment"]`),
+    fires: [],
+    silent: ['pod-kind-unmatched'],
+  },
+  {
+    name: 'no match.kinds matches every kind, Pod included',
+    text: withSpec('  enforcementAction: deny'),
+    fires: [],
+    silent: ['pod-kind-unmatched'],
+  },
+  {
+    name: 'an UPDATE guard under a Deployment-only constraint is a pod-kind gap, not an update gap',
+    text: withSpec(
+      ['  match:', '    kinds:', '      - apiGroups: ["apps"]', '        kinds: ["Deployment"]'].join('\n'),
+      NO_EXEMPTION.replace('violation[{"msg": "privileged"}] {', 'violation[{"msg": "privileged"}] {\n    input.review.operation == "CREATE"'),
+    ),
+    fires: [{ ruleId: 'pod-kind-unmatched', needle: 'kinds: ["Deployment"]' }],
+    silent: ['ephemeral-update-skipped'],
+  },
+  {
+    name: 'a kinds entry without apiGroups matches Pod (an empty list matches every group)',
+    text: withSpec(
+      ['  match:', '    kinds:', '      - kinds: ["Pod"]'].join('\n'),
+      NO_EXEMPTION.replace('violation[{"msg": "privileged"}] {', 'violation[{"msg": "privileged"}] {\n    input.review.operation == "CREATE"'),
+    ),
+    fires: [{ ruleId: 'ephemeral-update-skipped', needle: 'input.review.operation' }],
+    silent: ['pod-kind-unmatched'],
+  },
+  {
+    name: 'exemptImages with a prefix lets debug images through',
+    text: withSpec(`${MATCH_POD}\n  parameters:\n    exemptImages:\n      - "registry.example/debug/*"`),
+    fires: [{ ruleId: 'exemption-admits-debug-images', needle: '"registry.example/debug/*"' }],
+  },
+  {
+    name: 'exemptImages the template never reads is no exemption',
+    text: withSpec(`${MATCH_POD}\n  parameters:\n    exemptImages: ["registry.example/debug/*"]`, NO_EXEMPTION),
+    fires: [],
+    silent: ['exemption-admits-debug-images'],
+  },
+  {
+    name: 'excluded namespaces are exemptions',
+    text: withSpec(`${MATCH_POD}\n    excludedNamespaces: ["kube-system"]`),
+    fires: [{ ruleId: 'exemption-admits-debug-images', needle: '"kube-system"' }],
+  },
+  {
+    name: 'the exemption test is not a check of the image',
+    text: withSpec(MATCH_POD),
+    fires: [],
+    silent: ['ephemeral-containers-unchecked', 'exemption-admits-debug-images'],
+  },
+];
+
+function expectedFor(text: string, fires: Case['fires']): Expected[] {
+  return fires.map((f) => ({ ruleId: f.ruleId, file: 'policy.yaml', ...lineCol(text, f.needle) }));
+}
+
+describe('Gatekeeper constraints', () => {
+  it.each(cases)('$name', ({ text, fires, silent }) => {
+    const result = auditFiles({ 'policy.yaml': text });
+    expect(result.errors).toEqual([]);
+    const got = located(result.findings);
+    for (const f of expectedFor(text, fires)) expect(got).toContainEqual(f);
+    for (const id of silent ?? []) expect(got.filter((g) => g.ruleId === id)).toEqual([]);
+  });
+
+  test('each constraint is its own policy, with the template rules', () => {
+    const text = `${template(TWO_LISTS)}---\n${constraint({ name: 'one' })}---\n${constraint({ name: 'two', spec: `  enforcementAction: dryrun\n${MATCH_POD}` })}`;
+    const result = auditFiles({ 'policy.yaml': text });
+    expect(result.policies.map((p) => `${p.policy.kind}/${p.policy.name}:${p.rules.map((r) => r.enforcement.blocking).join()}`)).toEqual([
+      'TestKind/one:true',
+      'TestKind/two:false',
+    ]);
+    const unchecked = result.findings.filter((f) => f.ruleId === 'ephemeral-containers-unchecked');
+    expect(unchecked.map((f) => f.policy.name)).toEqual(['one', 'two']);
+  });
+
+  test('a template without a constraint is analysed as if one matched Pods and denied', () => {
+    const result = auditFiles({ 'policy.yaml': template(TWO_LISTS) });
+    const [f] = result.findings.filter((x) => x.ruleId === 'ephemeral-containers-unchecked');
+    expect(f).toMatchObject({ policy: { kind: 'ConstraintTemplate', name: 'testkind' }, rule: 'violation' });
+    expect(result.policies[0]!.rules[0]!.enforcement.blocking).toBe(true);
+  });
+
+  test('a constraint whose template is not scanned contributes its exemptions only', () => {
+    const text = constraint({ spec: `${MATCH_POD}\n  parameters:\n    exemptImages: ["registry.example/debug/*"]` });
+    const result = auditFiles({ 'constraint.yaml': text });
+    expect(result.errors).toEqual([]);
+    expect(result.policies).toHaveLength(1);
+    expect(result.policies[0]!.rules).toEqual([]);
+    // hostprocess-unchecked is about the whole (here empty) set.
+    expect(located(result.findings).map((f) => f.ruleId)).toEqual(['hostprocess-unchecked', 'exemption-admits-debug-images']);
+  });
+
+  test('a constraint links to the template of its kind closest to it', () => {
+    const result = auditFiles({
+      'a/template.yaml': template(TWO_LISTS),
+      'a/constraint.yaml': constraint({ name: 'in-a' }),
+      'b/template.yaml': template(NO_EXEMPTION),
+      'b/constraint.yaml': constraint({ name: 'in-b' }),
+    });
+    const unchecked = result.findings.filter((f) => f.ruleId === 'ephemeral-containers-unchecked');
+    expect(unchecked.map((f) => f.policy.name)).toEqual(['in-a']);
+    expect(result.policies.map((p) => p.policy.name).sort()).toEqual(['in-a', 'in-b']);
+  });
+
+  test('a template with only K8sNativeValidation code goes through the CEL analysis', () => {
+    const text = [
+      'apiVersion: templates.gatekeeper.sh/v1',
+      'kind: ConstraintTemplate',
+      'metadata:',
+      '  name: celonly',
+      'spec:',
+      '  targets:',
+      '    - target: admission.k8s.gatekeeper.sh',
+      '      code:',
+      '        - engine: K8sNativeValidation',
+      '          source:',
+      '            validations:',
+      '              - expression: "!object.spec.containers.exists(c, c.securityContext.privileged)"',
+      '',
+    ].join('\n');
+    const result = auditFiles({ 'cel.yaml': text });
+    expect(result.findings.filter((x) => x.ruleId === 'policy-unanalyzable')).toEqual([]);
+    expect(located(result.findings, 'ephemeral-containers-unchecked')).toEqual([
+      { ruleId: 'ephemeral-containers-unchecked', file: 'cel.yaml', ...lineCol(text, 'object.spec.containers') },
+    ]);
+    expect(result.policies[0]!.rules.map((r) => r.name)).toEqual(['K8sNativeValidation']);
+  });
+
+  test('K8sNativeValidation next to Rego adds nothing unanalyzable', () => {
+    const text = template(NO_EXEMPTION).replace(
+      '      rego: |',
+      [
+        '      code:',
+        '        - engine: K8sNativeValidation',
+        '          source:',
+        '            validations:',
+        '              - expression: "true"',
+        '      rego: |',
+      ].join('\n'),
+    );
+    const result = auditFiles({ 'both.yaml': text });
+    expect(result.findings.filter((x) => x.ruleId === 'policy-unanalyzable')).toEqual([]);
+    expect(result.policies[0]!.rules[0]!.checks.length).toBeGreaterThan(0);
+  });
+});
