@@ -8,6 +8,8 @@ const HINTS: Record<string, string> = {
   vap: 'iterate object.spec.?ephemeralContainers.orValue([]) too, e.g. through a variable joining all three lists',
   'kyverno-cel': 'iterate object.spec.?ephemeralContainers.orValue([]) too, e.g. through a variable joining all three lists',
   psp: 'PSPs cannot see ephemeral containers; enforce the control with Pod Security Admission or a policy engine',
+  gatekeeper: 'iterate input.review.object.spec.ephemeralContainers too, e.g. in the helper that collects the containers',
+  rego: 'iterate spec.ephemeralContainers too, e.g. in the helper that collects the containers',
 };
 
 export const rule: RuleModule = {

@@ -2,6 +2,15 @@ import { control } from '../catalog/controls';
 import { draft, label, ownRules } from './shared/draft';
 import type { RuleModule } from './types';
 
+const HINTS: Record<string, string> = {
+  kyverno: 'match operations [CREATE, UPDATE] and let preconditions and deny conditions hold for UPDATE',
+  gatekeeper: 'drop the UPDATE guard (e.g. not is_update(input.review)) or exempt only non-ephemeral updates',
+  rego: 'drop the UPDATE guard so pods/ephemeralcontainers updates are checked',
+  webhook: 'add UPDATE to the operations of the rule that matches pods/ephemeralcontainers',
+  vap: 'include UPDATE in matchConstraints and drop request.operation guards that skip it',
+  'kyverno-cel': 'include UPDATE in matchConstraints and drop request.operation guards that skip it',
+};
+
 export const rule: RuleModule = {
   meta: {
     id: 'ephemeral-update-skipped',
@@ -22,7 +31,7 @@ export const rule: RuleModule = {
             p,
             r.scope.updateSkipped!.at,
             `${label(p, r)} skips UPDATE (${r.scope.updateSkipped!.reason}); ephemeral containers arrive as an UPDATE on pods/ephemeralcontainers and are never checked at admission`,
-            'let UPDATE requests reach the rule (operations, preconditions, operation guards) so kubectl debug is checked',
+            HINTS[p.engine] ?? 'let UPDATE requests reach the rule (operations, preconditions, operation guards) so kubectl debug is checked',
             { rule: r, location: 'ephemeralContainers' },
           ),
         ),

@@ -1,6 +1,11 @@
 import { draft, label, ownRules } from './shared/draft';
 import type { RuleModule } from './types';
 
+const HINTS: Record<string, string> = {
+  kyverno: 'match kind Pod (Kyverno autogen then covers the controllers too)',
+  gatekeeper: 'add {apiGroups: [""], kinds: ["Pod"]} to the constraint\'s match.kinds and read input.review.object.spec',
+};
+
 export const rule: RuleModule = {
   meta: {
     id: 'pod-kind-unmatched',
@@ -16,7 +21,7 @@ export const rule: RuleModule = {
             p,
             r.scope.controllersOnlyAt!,
             `${label(p, r)} matches only pod controllers: bare Pods, and every container kubectl debug adds, are never checked`,
-            'match kind Pod (Kyverno autogen then covers the controllers too)',
+            HINTS[p.engine] ?? 'match Pod as well as the controllers',
             { rule: r },
           ),
         ),

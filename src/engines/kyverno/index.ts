@@ -1,7 +1,8 @@
-/** Kyverno ClusterPolicy / Policy (kyverno.io/v1, v2beta1). */
+/** Kyverno ClusterPolicy / Policy (kyverno.io/v1, v2beta1) and the PolicyExceptions that weaken them. */
 import type { Enforcement, Exemption, PolicyFacts, SourceRef } from '../../facts';
 import { analyzeEach } from '../guard';
 import type { Engine, PolicyDoc } from '../types';
+import { exceptionExemptions } from './exceptions';
 import { analyzeRule } from './rule';
 
 function enforcement(doc: PolicyDoc): Enforcement {
@@ -60,10 +61,19 @@ function analyzePolicy(doc: PolicyDoc, latestMinor: number): PolicyFacts {
   return facts;
 }
 
+const KINDS = ['ClusterPolicy', 'Policy', 'PolicyException'];
+
 export const kyvernoEngine: Engine = {
   id: 'kyverno',
   markers: ['kyverno.io'],
-  kinds: ['ClusterPolicy', 'Policy'],
-  accepts: (apiVersion, kind) => /^kyverno\.io\//.test(apiVersion) && (kind === 'ClusterPolicy' || kind === 'Policy'),
-  analyze: (docs, _raw, ctx) => analyzeEach('kyverno', docs, (d) => analyzePolicy(d, ctx.kubernetesMinor)),
+  kinds: KINDS,
+  accepts: (apiVersion, kind) => /^kyverno\.io\//.test(apiVersion) && KINDS.includes(kind),
+  analyze: (docs, _raw, ctx) => {
+    const policies = analyzeEach('kyverno', docs.filter((d) => d.kind !== 'PolicyException'), (d) => analyzePolicy(d, ctx.kubernetesMinor));
+    const byName = new Map(policies.map((p) => [p.policy.namespace ? `${p.policy.namespace}/${p.policy.name}` : p.policy.name, p]));
+    for (const doc of docs.filter((d) => d.kind === 'PolicyException')) {
+      for (const { policyName, exemption } of exceptionExemptions(doc)) byName.get(policyName)?.exemptions.push(exemption);
+    }
+    return policies;
+  },
 };

@@ -575,6 +575,45 @@ const cases: Case[] = [
     fires: [{ ruleId: 'hostprocess-unchecked', line: 31 + 19, column: 19 }],
     silent: ['hostprocess-partial'],
   },
+  {
+    name: 'a PolicyException matching Pods exempts them from the policy, debug containers included',
+    text: kyverno(ALL_LISTS_PRIVILEGED).concat(`---
+apiVersion: kyverno.io/v2
+kind: PolicyException
+metadata:
+  name: monitoring-privileged
+  namespace: kyverno
+spec:
+  exceptions:
+    - policyName: p
+      ruleNames: [r]
+  match:
+    any:
+      - resources:
+          kinds: [Pod]
+          namespaces: [monitoring]
+`),
+    fires: [{ ruleId: 'exemption-admits-debug-images', line: 33, column: 7 }],
+  },
+  {
+    name: 'a PolicyException for Deployments only does not reach ephemeral containers',
+    text: kyverno(ALL_LISTS_PRIVILEGED).concat(`---
+apiVersion: kyverno.io/v2
+kind: PolicyException
+metadata:
+  name: deployments-only
+spec:
+  exceptions:
+    - policyName: p
+      ruleNames: [r]
+  match:
+    any:
+      - resources:
+          kinds: [Deployment]
+`),
+    fires: [],
+    silent: ['exemption-admits-debug-images'],
+  },
 ];
 
 describe('Kyverno rules', () => {
