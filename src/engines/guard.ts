@@ -13,13 +13,17 @@ export function unanalyzablePolicy(engine: EngineId, doc: PolicyDoc, reason: str
   };
 }
 
+/** Why analysing a document failed, in words for a policy-unanalyzable finding. */
+export function failureReason(e: unknown): string {
+  return e instanceof RangeError ? 'document is nested too deeply to analyse' : `analysis failed: ${(e as Error).message}`;
+}
+
 export function analyzeEach(engine: EngineId, docs: PolicyDoc[], fn: (doc: PolicyDoc) => PolicyFacts): PolicyFacts[] {
   return docs.map((doc) => {
     try {
       return fn(doc);
     } catch (e) {
-      const msg = e instanceof RangeError ? 'document is nested too deeply to analyse' : `analysis failed: ${(e as Error).message}`;
-      return unanalyzablePolicy(engine, doc, msg);
+      return unanalyzablePolicy(engine, doc, failureReason(e));
     }
   });
 }

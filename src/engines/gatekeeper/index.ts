@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import type { PolicyFacts } from '../../facts';
-import { unanalyzablePolicy } from '../guard';
+import { failureReason, unanalyzablePolicy } from '../guard';
 import type { Engine, PolicyDoc } from '../types';
 import { readConstraint } from './constraint';
 import { ruleFacts } from './rule-facts';
@@ -19,10 +19,6 @@ const TEMPLATE_API = /^templates\.gatekeeper\.sh\/v1(beta1|alpha1)?$/;
 const CONSTRAINT_API = /^constraints\.gatekeeper\.sh\//;
 
 const isTemplate = (d: PolicyDoc): boolean => TEMPLATE_API.test(d.apiVersion) && d.kind === 'ConstraintTemplate';
-
-function failureReason(e: unknown): string {
-  return e instanceof RangeError ? 'document is nested too deeply to analyse' : `analysis failed: ${(e as Error).message}`;
-}
 
 function safeTemplate(doc: PolicyDoc): AnalyzedTemplate {
   try {
