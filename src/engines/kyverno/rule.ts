@@ -13,7 +13,12 @@ import { patternFacts, type PatternFacts } from './pattern';
 /** Variable name → the object paths (from the object root) it stands for. */
 type Env = Map<string, string[][]>;
 
+/** Context entries whose data comes from outside the request: polcov cannot know what they hold. */
+const EXTERNAL_SOURCES = ['apiCall', 'configMap', 'imageRegistry', 'globalReference'] as const;
+
 interface Acc {
+  /** Context variables filled from outside the request, with where from. */
+  external: Map<string, string>;
   checks: Check[];
   listRefs: Partial<Record<Location, SourceRef>>;
   unanalyzable: Unanalyzable[];
@@ -37,7 +42,7 @@ export function analyzeRule(
   const at = y.ref(y.get(rule, 'name') ?? rule);
   const match = readMatch(y, rule, at);
   const scope = match.scope;
-  const acc: Acc = { checks: [], listRefs: {}, unanalyzable: [], exemptions };
+  const acc: Acc = { external: new Map(), checks: [], listRefs: {}, unanalyzable: [], exemptions };
   exemptions.push(...match.exemptions);
 
   const env: Env = new Map();
@@ -109,14 +114,24 @@ function foreach(y: YamlDoc, entry: Node, env: Env, acc: Acc, depth: number): vo
     return;
   }
   let bases: string[][];
+  let results: VarPath[];
   try {
     const exprs = listExpr.includes('{{') ? templateExpressions(listExpr) : [listExpr];
-    bases = exprs.flatMap((e) => jmesReads(e).results).flatMap((p) => resolve(p, env));
+    results = exprs.flatMap((e) => jmesReads(e).results);
+    bases = results.flatMap((p) => resolve(p, env));
   } catch (e) {
     acc.unanalyzable.push({ reason: `foreach list is not valid JMESPath: ${(e as Error).message}`, at: y.ref(listNode) });
     return;
   }
   const listAt = y.ref(listNode);
+  // Elements that come from an API call or a ConfigMap may well be containers: fail closed.
+  const external = results.map((p) => p[0] ?? '').find((root) => acc.external.has(root));
+  if (external) {
+    acc.unanalyzable.push({
+      reason: `foreach iterates "${listExpr}", built from context variable ${external} (${acc.external.get(external)}), which is resolved only at admission`,
+      at: listAt,
+    });
+  }
   for (const b of bases) {
     for (const r of classifyPodPath(b)) if (r.location !== 'pod' && r.field === '') acc.listRefs[r.location] ??= listAt;
   }
@@ -131,8 +146,11 @@ function foreach(y: YamlDoc, entry: Node, env: Env, acc: Acc, depth: number): vo
 function readContext(y: YamlDoc, rule: Node, env: Env, acc: Acc): void {
   for (const c of y.items(y.get(rule, 'context'))) {
     const name = y.str(y.get(c, 'name'));
+    if (!name) continue;
+    const source = EXTERNAL_SOURCES.find((k) => y.get(c, k) !== undefined);
+    if (source) acc.external.set(name, source);
     const expr = y.str(y.at(c, 'variable', 'jmesPath'));
-    if (!name || !expr) continue;
+    if (!expr) continue;
     try {
       env.set(name, jmesReads(expr).results.flatMap((p) => resolve(p, env)));
     } catch (e) {

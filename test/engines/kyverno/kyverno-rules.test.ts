@@ -614,6 +614,30 @@ spec:
     fires: [],
     silent: ['exemption-admits-debug-images'],
   },
+  {
+    name: 'a foreach over data from an apiCall context variable is unanalyzable, at the list',
+    text: kyverno(
+      `
+        foreach:
+          - list: livePod.ephemeralContainers
+            deny:
+              conditions:
+                any:
+                  - key: "{{ element.securityContext.privileged || false }}"
+                    operator: Equals
+                    value: true
+`,
+      {
+        match: `${MATCH_POD}
+      context:
+        - name: livePod
+          apiCall:
+            urlPath: "/api/v1/namespaces/{{ request.namespace }}/pods/{{ request.object.metadata.name }}"
+            jmesPath: spec`,
+      },
+    ),
+    fires: [{ ruleId: 'policy-unanalyzable', line: 20, column: 19 }],
+  },
 ];
 
 describe('Kyverno rules', () => {
