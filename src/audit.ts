@@ -102,7 +102,7 @@ export function audit(options: AuditOptions): AuditResult {
   policies.sort((a, b) => compareRef(a.at, b.at));
 
   const coverage = buildCoverage(policies);
-  const ctx = { policies, coverage, kubernetesMinor };
+  const ctx = { policies, coverage, kubernetesMinor, explicitVersion };
   const all = dedupe(
     RULES.flatMap((r) => {
       const severity = options.ruleLevels?.[r.meta.id] ?? r.meta.severity;

@@ -22,7 +22,7 @@ export interface CoverageEntry {
 export type Coverage = Record<ControlId, Record<Location, CoverageEntry[]>>;
 
 /** Whether a rule's checks at `location` are enforced at admission. */
-export function enforcedAt(rule: RuleFacts, location: Location): boolean {
+function enforcedAt(rule: RuleFacts, location: Location): boolean {
   if (!rule.enforcement.blocking || !rule.scope.matchesPod) return false;
   if (location !== 'ephemeralContainers') return true;
   return !rule.scope.updateSkipped && rule.scope.ephemeralSubresource !== 'no';

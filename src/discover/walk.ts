@@ -14,7 +14,7 @@ export interface ReadLimits {
 }
 
 export const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
-export const POLICY_EXTENSIONS = ['.yaml', '.yml', '.json', '.rego'];
+const POLICY_EXTENSIONS = ['.yaml', '.yml', '.json', '.rego'];
 
 export function displayPath(p: string, cwd = process.cwd()): string {
   const rel = path.relative(cwd, p);

@@ -1,5 +1,6 @@
 import { control } from '../catalog/controls';
 import { missingListFindings } from './shared/container-lists';
+import { ephemeralReach } from './shared/versions';
 import type { RuleModule } from './types';
 
 const HINTS: Record<string, string> = {
@@ -24,6 +25,6 @@ export const rule: RuleModule = {
       'ephemeralContainers',
       (id) => control(id).ephemeralSettable,
       (p) => HINTS[p.engine] ?? 'check spec.ephemeralContainers with the same logic as spec.containers',
-      '`kubectl debug` can add a container that violates it',
+      `\`kubectl debug\` can add a container that violates it (${ephemeralReach(ctx)})`,
     ),
 };

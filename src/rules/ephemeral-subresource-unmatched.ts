@@ -1,5 +1,6 @@
 import { control } from '../catalog/controls';
 import { draft, label, ownRules } from './shared/draft';
+import { ephemeralReach } from './shared/versions';
 import type { FindingDraft, RuleModule } from './types';
 
 const HINTS: Record<string, string> = {
@@ -29,7 +30,7 @@ export const rule: RuleModule = {
           draft(
             p,
             at,
-            `${label(p)} never receives UPDATE requests on pods/ephemeralcontainers, so containers added by kubectl debug bypass it`,
+            `${label(p)} never receives UPDATE requests on pods/ephemeralcontainers, so containers added by kubectl debug bypass it (${ephemeralReach(ctx)})`,
             HINTS[p.engine] ?? 'add pods/ephemeralcontainers (or pods/*) with operation UPDATE to the resources the policy matches',
             { location: 'ephemeralContainers' },
           ),

@@ -1,5 +1,6 @@
 import { control } from '../catalog/controls';
 import { draft, label, ownRules } from './shared/draft';
+import { ephemeralReach } from './shared/versions';
 import type { RuleModule } from './types';
 
 const HINTS: Record<string, string> = {
@@ -30,7 +31,7 @@ export const rule: RuleModule = {
           draft(
             p,
             r.scope.updateSkipped!.at,
-            `${label(p, r)} skips UPDATE (${r.scope.updateSkipped!.reason}); ephemeral containers arrive as an UPDATE on pods/ephemeralcontainers and are never checked at admission`,
+            `${label(p, r)} skips UPDATE (${r.scope.updateSkipped!.reason}); ephemeral containers arrive as an UPDATE on pods/ephemeralcontainers and are never checked at admission (${ephemeralReach(ctx)})`,
             HINTS[p.engine] ?? 'let UPDATE requests reach the rule (operations, preconditions, operation guards) so kubectl debug is checked',
             { rule: r, location: 'ephemeralContainers' },
           ),

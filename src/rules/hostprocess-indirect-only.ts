@@ -1,5 +1,6 @@
 import { draft } from './shared/draft';
 import { hostProcessVerdicts } from './shared/hostprocess-set';
+import { hostProcessReach } from './shared/versions';
 import type { FindingDraft, RuleModule } from './types';
 
 export const rule: RuleModule = {
@@ -22,7 +23,7 @@ export const rule: RuleModule = {
           draft(
             p,
             e.at,
-            'HostProcess containers are blocked only because this forbids hostNetwork: an exemption or change to the hostNetwork rule silently admits them',
+            `HostProcess containers are blocked only because this forbids hostNetwork: an exemption or change to the hostNetwork rule silently admits them (${hostProcessReach(ctx)})`,
             'add an explicit windowsOptions.hostProcess check at the pod level and in all three container lists',
             { control: 'windowsHostProcess' },
           ),

@@ -1,5 +1,6 @@
 import { LOCATIONS, type Check } from '../facts';
 import { draft, label, ownRules } from './shared/draft';
+import { hostProcessReach } from './shared/versions';
 import type { FindingDraft, RuleModule } from './types';
 
 const WHERE: Record<string, string> = {
@@ -29,7 +30,7 @@ export const rule: RuleModule = {
         draft(
           p,
           first.at,
-          `${label(p)} checks windowsOptions.hostProcess but not at ${missing.map((m) => WHERE[m]).join(', ')}: a HostProcess pod can set it there`,
+          `${label(p)} checks windowsOptions.hostProcess but not at ${missing.map((m) => WHERE[m]).join(', ')}: a HostProcess pod can set it there (${hostProcessReach(ctx)})`,
           'check hostProcess at spec.securityContext.windowsOptions and in containers, initContainers and ephemeralContainers',
           { control: 'windowsHostProcess', location: missing[0]! },
         ),

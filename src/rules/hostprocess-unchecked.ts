@@ -1,6 +1,7 @@
 import type { PolicyFacts, SourceRef } from '../facts';
 import { draft, label } from './shared/draft';
 import { hostProcessVerdicts, type RegimeVerdict } from './shared/hostprocess-set';
+import { hostProcessReach } from './shared/versions';
 import type { FindingDraft, RuleModule } from './types';
 
 interface Anchor {
@@ -62,7 +63,7 @@ export const rule: RuleModule = {
       const a = anchor(v);
       if (!a) continue;
       out.push(
-        draft(a.policy, a.at, subject(v, a, scoped), 'block windowsOptions.hostProcess at the pod level and in all three container lists (or enforce PSA baseline)', {
+        draft(a.policy, a.at, `${subject(v, a, scoped)} (${hostProcessReach(ctx)})`, 'block windowsOptions.hostProcess at the pod level and in all three container lists (or enforce PSA baseline)', {
           control: 'windowsHostProcess',
         }),
       );

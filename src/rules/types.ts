@@ -12,6 +12,8 @@ export interface RuleContext {
   policies: PolicyFacts[];
   coverage: Coverage;
   kubernetesMinor: number;
+  /** The user named the version (--kubernetes-version); otherwise the latest is assumed. */
+  explicitVersion: boolean;
 }
 
 export type FindingDraft = Omit<Finding, 'ruleId' | 'severity'>;

@@ -54,7 +54,7 @@ const OPERATION = ['request', 'operation'];
 const isOperation = (p: VarPath): boolean => p.length === 2 && p[0] === OPERATION[0] && p[1] === OPERATION[1];
 
 /** true/false when the condition's outcome for an UPDATE request is known, undefined otherwise. */
-export function holdsForUpdate(c: Condition): boolean | undefined {
+function holdsForUpdate(c: Condition): boolean | undefined {
   const keyIsOp = sideReads(c.key).some(isOperation);
   const valueIsOp = sideReads(c.value).some(isOperation);
   if (keyIsOp === valueIsOp) return undefined;

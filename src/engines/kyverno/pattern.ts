@@ -13,7 +13,7 @@ type Anchor = '' | 'condition' | 'equality' | 'negation' | 'existence' | 'global
 const ANCHORS: Record<string, Anchor> = { '': 'condition', '=': 'equality', X: 'negation', '^': 'existence', '<': 'global', '+': 'add' };
 const MAX_DEPTH = 100;
 
-export function parseKey(raw: string): { name: string; anchor: Anchor } {
+function parseKey(raw: string): { name: string; anchor: Anchor } {
   const m = /^([=X^<+]?)\((.+)\)$/.exec(raw);
   return m ? { name: m[2]!, anchor: ANCHORS[m[1]!]! } : { name: raw, anchor: '' };
 }

@@ -5,7 +5,7 @@ import type { FindingDraft, RuleContext } from '../types';
 import { draft, label, ownRules } from './draft';
 
 /** Control → locations where the rule constrains it (presence-only requirements excluded). */
-export function locationsByControl(r: RuleFacts): Map<ControlId, Set<Location>> {
+function locationsByControl(r: RuleFacts): Map<ControlId, Set<Location>> {
   const out = new Map<ControlId, Set<Location>>();
   for (const c of r.checks) {
     if (c.presenceOnly) continue;
