@@ -94,6 +94,8 @@ export interface RuleFacts {
   registrationOnly?: boolean;
   /** Requests are admitted unchecked when the webhook cannot answer (`failurePolicy: Ignore`). */
   failOpen?: { at: SourceRef; reason: string };
+  /** The policy engine a webhook registration delivers requests to, when recognisable. */
+  serves?: EngineId;
 }
 
 export interface PolicyFacts {

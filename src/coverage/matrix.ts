@@ -22,10 +22,22 @@ export interface CoverageEntry {
 export type Coverage = Record<ControlId, Record<Location, CoverageEntry[]>>;
 
 /** Whether a rule's checks at `location` are enforced at admission. */
-function enforcedAt(rule: RuleFacts, location: Location): boolean {
+function enforcedAt(rule: RuleFacts, location: Location, hidden: boolean): boolean {
   if (!rule.enforcement.blocking || !rule.scope.matchesPod) return false;
   if (location !== 'ephemeralContainers') return true;
-  return !rule.scope.updateSkipped && rule.scope.ephemeralSubresource !== 'no';
+  return !hidden && !rule.scope.updateSkipped && rule.scope.ephemeralSubresource !== 'no';
+}
+
+/**
+ * Engines whose scanned webhook registrations never deliver `kubectl debug` (no UPDATE on
+ * pods/ephemeralcontainers): none of their policies sees an ephemeral container, whatever it checks.
+ */
+function enginesBlindToDebug(policies: PolicyFacts[]): Set<EngineId> {
+  const hooks = policies.flatMap((p) => p.rules.filter((r) => r.registrationOnly && r.serves));
+  const engines = new Set(hooks.map((r) => r.serves!));
+  const seeing = hooks.filter((r) => r.scope.ephemeralSubresource !== 'no' && !r.scope.updateSkipped).map((r) => r.serves!);
+  for (const e of seeing) engines.delete(e);
+  return engines;
 }
 
 function emptyCoverage(): Coverage {
@@ -40,10 +52,11 @@ export function buildCoverage(policies: PolicyFacts[]): Coverage {
   const cov = emptyCoverage();
   // One entry per cell, policy and rule; the index keeps building linear in the number of checks.
   const index = new Map<string, CoverageEntry>();
+  const blind = enginesBlindToDebug(policies);
   policies.forEach((p, pi) => {
     for (const r of p.rules) {
       for (const ch of r.checks) {
-        if (ch.presenceOnly || !enforcedAt(r, ch.location)) continue;
+        if (ch.presenceOnly || !enforcedAt(r, ch.location, blind.has(p.engine))) continue;
         const cell = cov[ch.control][ch.location];
         const key = `${ch.control}|${ch.location}|${pi}|${r.name}`;
         const existing = index.get(key);

@@ -2,6 +2,8 @@
  * The policy-set coverage matrix over a mixed set (Kyverno, VAP, Kyverno ValidatingPolicy, PSA,
  * a webhook), cell by cell; the regimes it is judged under; and its text rendering.
  */
+import * as path from 'node:path';
+import { audit } from '../../src/audit';
 import { admissionRegimes, type Coverage } from '../../src/coverage/matrix';
 import { coverageRows } from '../../src/coverage/table';
 import { main } from '../../src/cli';
@@ -195,5 +197,36 @@ describe('--coverage in the text output', () => {
     ['one policy, --coverage', [one, '--coverage'], true],
   ])('%s', (_name, args, shown) => {
     expect(run(['scan', ...(args as string[]), '--fail-on', 'never']).includes('\nCoverage\n')).toBe(shown);
+  });
+});
+
+describe('webhook registrations in front of a policy engine', () => {
+  const gatekeeper = path.join(__dirname, '../../samples/gatekeeper/fixed');
+  const webhook = (resources: string): string => `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: gatekeeper-validating-webhook-configuration
+webhooks:
+  - name: validation.gatekeeper.sh
+    admissionReviewVersions: [v1]
+    sideEffects: None
+    clientConfig:
+      service: { name: gatekeeper-webhook-service, namespace: gatekeeper-system }
+    rules:
+      - apiGroups: ["*"]
+        apiVersions: ["*"]
+        operations: [CREATE, UPDATE]
+        resources: ${resources}
+`;
+  const ephemeralPrivileged = (resources?: string): string[] => {
+    const dir = resources ? tempDir({ 'webhook.yaml': webhook(resources) }) : undefined;
+    const r = audit({ paths: [gatekeeper, ...(dir ? [dir] : [])] });
+    return r.coverage.privileged.ephemeralContainers.map((e) => `${e.engine}/${e.policy.name}`);
+  };
+
+  it('a Gatekeeper webhook that never sends pods/ephemeralcontainers leaves its constraints blind to kubectl debug', () => {
+    expect(ephemeralPrivileged()).toEqual(['gatekeeper/disallow-privileged']);
+    expect(ephemeralPrivileged('["pods"]')).toEqual([]);
+    expect(ephemeralPrivileged('["pods", "pods/ephemeralcontainers"]')).toEqual(['gatekeeper/disallow-privileged']);
   });
 });

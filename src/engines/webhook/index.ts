@@ -21,6 +21,7 @@ function webhookRule(doc: PolicyDoc, w: Node): RuleFacts {
   const conditions = new CelPolicy(y, undefined).matchConditions(y.get(w, 'matchConditions'));
   if (!scope.updateSkipped && conditions.updateSkipped) scope.updateSkipped = conditions.updateSkipped;
   const open = failOpen(doc, w, at);
+  const serves = servedEngine(y.str(nameNode) ?? '', y.str(y.at(w, 'clientConfig', 'service', 'name')) ?? '');
   return {
     name: y.str(nameNode) ?? '(unnamed webhook)',
     at,
@@ -31,7 +32,16 @@ function webhookRule(doc: PolicyDoc, w: Node): RuleFacts {
     unanalyzable: conditions.problems,
     registrationOnly: true,
     ...(open ? { failOpen: open } : {}),
+    ...(serves ? { serves } : {}),
   };
+}
+
+/** Gatekeeper's and Kyverno's webhooks are recognisable by name or service; their policies see only what they send. */
+function servedEngine(webhookName: string, serviceName: string): RuleFacts['serves'] {
+  const names = `${webhookName} ${serviceName}`.toLowerCase();
+  if (names.includes('gatekeeper')) return 'gatekeeper';
+  if (names.includes('kyverno')) return 'kyverno';
+  return undefined;
 }
 
 /** failurePolicy defaults to Fail in v1 but to Ignore in v1beta1. */
