@@ -1,9 +1,8 @@
 /** The CLI contract: formats, exit codes, colour, stdin, the rules listing. */
-import { Writable } from 'node:stream';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { main } from '../src/cli';
 import { RULES } from '../src/rules';
+import { runCli, type Run } from './ci-fixtures';
 import { tempDir, yaml } from './helpers';
 
 const GAP = yaml`
@@ -44,26 +43,9 @@ const GAP = yaml`
 const CLEAN = GAP.replace(/(=\((?:ephemeral|init)Containers\):\n {14}- =\(securityContext\):\n)/g, '$1                  =(privileged): "false"\n');
 const AUDIT = CLEAN.replace('Enforce', 'Audit');
 
-class Capture extends Writable {
-  text = '';
-  isTTY = false;
-  override _write(chunk: Buffer, _enc: string, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
-
-function run(args: string[], stdin?: string, tty = false): { code: number; out: string; err: string } {
-  const stdout = new Capture();
-  stdout.isTTY = tty;
-  const stderr = new Capture();
-  let stdinPath: string | number = 0;
-  if (stdin !== undefined) {
-    stdinPath = path.join(tempDir({}), 'stdin');
-    fs.writeFileSync(stdinPath, stdin);
-  }
-  const code = main(args, { stdout, stderr, stdin: stdinPath });
-  return { code, out: stdout.text, err: stderr.text };
+/** The CLI with captured output; `stdin` feeds `-`, `tty` makes stdout look like a terminal. */
+function run(args: string[], stdin?: string, tty = false): Run {
+  return runCli(args, { ...(stdin !== undefined ? { stdin } : {}), stdoutTTY: tty });
 }
 
 describe('polcov scan', () => {

@@ -49,6 +49,27 @@ const ALL_LISTS_PRIVILEGED = `
                   =(privileged): "false"
 `;
 
+/** hostProcess checked at the pod level and in every container list. */
+const HOST_PROCESS_EVERYWHERE = `
+        pattern:
+          spec:
+            =(securityContext):
+              =(windowsOptions):
+                =(hostProcess): "false"
+            =(ephemeralContainers):
+              - =(securityContext):
+                  =(windowsOptions):
+                    =(hostProcess): "false"
+            =(initContainers):
+              - =(securityContext):
+                  =(windowsOptions):
+                    =(hostProcess): "false"
+            containers:
+              - =(securityContext):
+                  =(windowsOptions):
+                    =(hostProcess): "false"
+`;
+
 const cases: Case[] = [
   {
     name: 'pattern over containers and =(initContainers) without ephemeralContainers',
@@ -359,25 +380,7 @@ const cases: Case[] = [
   },
   {
     name: 'hostProcess at the pod level and in all three lists is complete',
-    text: kyverno(`
-        pattern:
-          spec:
-            =(securityContext):
-              =(windowsOptions):
-                =(hostProcess): "false"
-            =(ephemeralContainers):
-              - =(securityContext):
-                  =(windowsOptions):
-                    =(hostProcess): "false"
-            =(initContainers):
-              - =(securityContext):
-                  =(windowsOptions):
-                    =(hostProcess): "false"
-            containers:
-              - =(securityContext):
-                  =(windowsOptions):
-                    =(hostProcess): "false"
-`),
+    text: kyverno(HOST_PROCESS_EVERYWHERE),
     fires: [],
     silent: ['hostprocess-partial', 'hostprocess-unchecked', 'hostprocess-indirect-only'],
   },
@@ -549,25 +552,7 @@ const cases: Case[] = [
   },
   {
     name: 'a namespaced Policy blocking hostProcess covers only its namespace: the cluster stays unchecked',
-    text: kyverno(`
-        pattern:
-          spec:
-            =(securityContext):
-              =(windowsOptions):
-                =(hostProcess): "false"
-            =(ephemeralContainers):
-              - =(securityContext):
-                  =(windowsOptions):
-                    =(hostProcess): "false"
-            =(initContainers):
-              - =(securityContext):
-                  =(windowsOptions):
-                    =(hostProcess): "false"
-            containers:
-              - =(securityContext):
-                  =(windowsOptions):
-                    =(hostProcess): "false"
-`)
+    text: kyverno(HOST_PROCESS_EVERYWHERE)
       .replace('kind: ClusterPolicy', 'kind: Policy')
       .replace('  name: p', '  name: p\n  namespace: windows')
       .concat(`---\n${kyverno(ALL_LISTS_PRIVILEGED)}`),
