@@ -78,9 +78,10 @@ describe('polcov scan', () => {
     expect(out).not.toContain('\x1b[');
   });
 
-  it('colours only on a TTY and never with NO_COLOR', () => {
+  it('colours only on a TTY and never with NO_COLOR or --no-color', () => {
     const dir = tempDir({ 'p.yaml': GAP });
     expect(run(['scan', dir], undefined, true).out).toContain('\x1b[31m');
+    expect(run(['scan', dir, '--no-color'], undefined, true).out).not.toContain('\x1b[');
     process.env.NO_COLOR = '1';
     try {
       expect(run(['scan', dir], undefined, true).out).not.toContain('\x1b[');
@@ -114,6 +115,14 @@ describe('polcov scan', () => {
     const order = doc.findings.map((f: { file: string; line: number; ruleId: string }) => `${f.file}:${String(f.line).padStart(5, '0')}:${f.ruleId}`);
     expect(order).toEqual([...order].sort());
     expect(doc.summary.findings).toEqual({ error: 1, warning: 1, note: 1 });
+  });
+
+  it('--max-file-size skips larger files with an error naming the limit, and exits 2', () => {
+    const dir = tempDir({ 'p.yaml': GAP });
+    const r = run(['scan', dir, '--max-file-size', '100']);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/p\.yaml {2}error {4}file is \d+ bytes, over the 100-byte limit/);
+    expect(run(['scan', dir, '--max-file-size', 'lots']).code).toBe(2);
   });
 
   it('writes the report to --output and nothing to stdout', () => {
