@@ -81,7 +81,10 @@ export function main(argv: string[], io: CliIO = { stdout: process.stdout, stder
     program.parse(argv, { from: 'user' });
   } catch (e) {
     const err = e as { code?: string; exitCode?: number; message: string };
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    // Help asked for is success; help shown because no command was given is a usage error.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+      return err.exitCode === 0 ? 0 : 2;
+    }
     if (err.code?.startsWith('commander.')) return 2;
     io.stderr.write(`polcov: ${e instanceof UsageError ? err.message : `internal error: ${err.message}`}\n`);
     return 2;

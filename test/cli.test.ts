@@ -60,6 +60,15 @@ describe('polcov scan', () => {
     expect(run(['scan', audit, '--fail-on', 'note']).code).toBe(1);
   });
 
+  it('exits 0 for --help and --version, 2 without a command', () => {
+    expect(run(['--help']).code).toBe(0);
+    expect(run(['scan', '--help']).code).toBe(0);
+    expect(run(['--version'])).toEqual({ code: 0, out: expect.stringMatching(/^\d+\.\d+\.\d+\n$/), err: '' });
+    const none = run([]);
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('Usage: polcov');
+  });
+
   it('exits 2 on a bad flag or value, and on input errors', () => {
     expect(run(['scan', '--format', 'yaml']).code).toBe(2);
     expect(run(['scan', '--kubernetes-version', 'banana', '.']).code).toBe(2);
