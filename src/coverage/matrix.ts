@@ -4,7 +4,7 @@
  * never receives `pods/ephemeralcontainers` does not count: `kubectl debug` never reaches it.
  */
 import { CONTROLS, type ControlId } from '../catalog/controls';
-import type { EngineId, Location, PolicyFacts, PolicyRef, RuleFacts, SourceRef } from '../facts';
+import type { Check, EngineId, Location, PolicyFacts, PolicyRef, RuleFacts, SourceRef } from '../facts';
 import { LOCATIONS } from '../facts';
 
 export interface CoverageEntry {
@@ -26,6 +26,17 @@ function enforcedAt(rule: RuleFacts, location: Location, hidden: boolean): boole
   if (!rule.enforcement.blocking || !rule.scope.matchesPod) return false;
   if (location !== 'ephemeralContainers') return true;
   return !hidden && !rule.scope.updateSkipped && rule.scope.ephemeralSubresource !== 'no';
+}
+
+/** A rule that rejects every ephemeral container covers each control they could violate. */
+function forbiddenChecks(r: RuleFacts): Check[] {
+  if (!r.forbidsEphemeral) return [];
+  return CONTROLS.filter((c) => c.ephemeralSettable && c.containerFields.length > 0).map((c) => ({
+    control: c.id,
+    location: 'ephemeralContainers',
+    field: '(no ephemeral containers allowed)',
+    at: r.forbidsEphemeral!,
+  }));
 }
 
 /**
@@ -55,7 +66,7 @@ export function buildCoverage(policies: PolicyFacts[]): Coverage {
   const blind = enginesBlindToDebug(policies);
   policies.forEach((p, pi) => {
     for (const r of p.rules) {
-      for (const ch of r.checks) {
+      for (const ch of [...r.checks, ...forbiddenChecks(r)]) {
         if (ch.presenceOnly || !enforcedAt(r, ch.location, blind.has(p.engine))) continue;
         const cell = cov[ch.control][ch.location];
         const key = `${ch.control}|${ch.location}|${pi}|${r.name}`;

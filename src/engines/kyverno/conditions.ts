@@ -50,38 +50,70 @@ export function sideReads(side: unknown): VarPath[] {
     .flatMap((e) => jmesReads(e).reads);
 }
 
-const OPERATION = ['request', 'operation'];
-const isOperation = (p: VarPath): boolean => p.length === 2 && p[0] === OPERATION[0] && p[1] === OPERATION[1];
+/**
+ * What the API server sends for `kubectl debug`: the request attributes a guard may test. A guard
+ * is decided only in its plain forms (`{{ request.operation }}`, with an optional `|| 'default'`);
+ * any other expression over these attributes is undecidable, and the caller fails closed.
+ */
+const DEBUG_REQUEST: Record<string, string> = { operation: 'UPDATE', subResource: 'ephemeralcontainers' };
+const PLAIN_ATTRIBUTE = /^request\.(operation|subResource)(\s*\|\|\s*'[^']*')?$/;
 
-/** true/false when the condition's outcome for an UPDATE request is known, undefined otherwise. */
-function holdsForUpdate(c: Condition): boolean | undefined {
-  const keyIsOp = sideReads(c.key).some(isOperation);
-  const valueIsOp = sideReads(c.value).some(isOperation);
-  if (keyIsOp === valueIsOp) return undefined;
-  const other = keyIsOp ? c.value : c.key;
-  const literals = (Array.isArray(other) ? other : [other]).filter((v): v is string => typeof v === 'string');
-  if (literals.length === 0 || literals.some((l) => l.includes('{{'))) return undefined;
-  const contains = literals.some((l) => l.toUpperCase() === 'UPDATE');
+type Outcome = boolean | 'undecidable' | undefined;
+
+/** The request attribute a condition side tests plainly, 'undecidable' if it tests one otherwise. */
+function attributeOf(side: unknown): string | 'undecidable' | undefined {
+  const reads = sideReads(side).filter((p) => p[0] === 'request' && p[1] !== undefined && p[1] in DEBUG_REQUEST);
+  if (reads.length === 0) return undefined;
+  const exprs = typeof side === 'string' ? templateExpressions(side) : [];
+  const plain = exprs.length === 1 && PLAIN_ATTRIBUTE.exec(exprs[0]!);
+  return plain ? plain[1]! : 'undecidable';
+}
+
+/** Whether the condition holds for the kubectl debug request; undefined when it tests no request attribute. */
+function holdsForDebug(c: Condition): Outcome {
+  const keyAttr = attributeOf(c.key);
+  const valueAttr = attributeOf(c.value);
+  if (keyAttr === undefined && valueAttr === undefined) return undefined;
+  if (keyAttr !== undefined && valueAttr !== undefined) return 'undecidable';
+  const attr = (keyAttr ?? valueAttr)!;
+  if (attr === 'undecidable') return 'undecidable';
+  const other = keyAttr !== undefined ? c.value : c.key;
+  const literals = Array.isArray(other) ? other : [other];
+  if (literals.some((l) => typeof l !== 'string' || l.includes('{{'))) return 'undecidable';
+  const actual = DEBUG_REQUEST[attr]!.toLowerCase();
+  const contains = (literals as string[]).some((l) => l.toLowerCase() === actual);
   switch (c.operator.toLowerCase()) {
     case 'equals':
+    case 'equal':
     case 'in':
     case 'anyin':
     case 'allin':
       return contains;
     case 'notequals':
+    case 'notequal':
     case 'notin':
     case 'anynotin':
     case 'allnotin':
       return !contains;
     default:
-      return undefined;
+      return 'undecidable';
   }
 }
 
-/** The condition that rules UPDATE out, if the block can never pass for UPDATE. */
-export function updateExcludedBy(block: ConditionBlock): Condition | undefined {
-  const inAll = block.all.find((c) => holdsForUpdate(c) === false);
-  if (inAll) return inAll;
-  if (block.any.length > 0 && block.any.every((c) => holdsForUpdate(c) === false)) return block.any[0];
-  return undefined;
+export interface GuardVerdict {
+  /** The condition that keeps every kubectl debug request out. */
+  excludedBy?: Condition;
+  /** A condition on the request that polcov cannot evaluate (reported, never assumed to pass). */
+  undecidable?: Condition;
+}
+
+/** Whether a condition block can pass for the kubectl debug request (UPDATE on pods/ephemeralcontainers). */
+export function debugVerdict(block: ConditionBlock): GuardVerdict {
+  const outcomes = (cs: Condition[]): [Condition, Outcome][] => cs.map((c) => [c, holdsForDebug(c)]);
+  const all = outcomes(block.all);
+  const any = outcomes(block.any);
+  const excludedBy = all.find(([, o]) => o === false)?.[0] ?? (any.length > 0 && any.every(([, o]) => o === false) ? any[0]![0] : undefined);
+  if (excludedBy) return { excludedBy };
+  const undecidable = [...all, ...any].find(([, o]) => o === 'undecidable')?.[0];
+  return undecidable ? { undecidable } : {};
 }

@@ -1,8 +1,9 @@
 /** Kyverno ClusterPolicy / Policy (kyverno.io/v1, v2beta1) and the PolicyExceptions that weaken them. */
 import type { Enforcement, Exemption, PolicyFacts, SourceRef } from '../../facts';
+import { CelPolicy } from '../cel';
 import { analyzeEach } from '../guard';
 import type { Engine, PolicyDoc } from '../types';
-import { exceptionExemptions } from './exceptions';
+import { applyException } from './exceptions';
 import { analyzeRule } from './rule';
 
 function enforcement(doc: PolicyDoc): Enforcement {
@@ -58,6 +59,10 @@ function analyzePolicy(doc: PolicyDoc, latestMinor: number): PolicyFacts {
     const rf = analyzeRule(y, r, policyEnforcement, latestMinor, facts.exemptions);
     if (rf) facts.rules.push(rf);
   }
+  // The API server applies these before calling Kyverno: one that excludes kubectl debug hides it from every rule.
+  const conditions = new CelPolicy(y, undefined).matchConditions(y.at(y.root, 'spec', 'webhookConfiguration', 'matchConditions'));
+  facts.unanalyzable.push(...conditions.problems);
+  for (const rf of facts.rules) if (conditions.updateSkipped) rf.scope.updateSkipped ??= conditions.updateSkipped;
   return facts;
 }
 
@@ -71,9 +76,7 @@ export const kyvernoEngine: Engine = {
   analyze: (docs, _raw, ctx) => {
     const policies = analyzeEach('kyverno', docs.filter((d) => d.kind !== 'PolicyException'), (d) => analyzePolicy(d, ctx.kubernetesMinor));
     const byName = new Map(policies.map((p) => [p.policy.namespace ? `${p.policy.namespace}/${p.policy.name}` : p.policy.name, p]));
-    for (const doc of docs.filter((d) => d.kind === 'PolicyException')) {
-      for (const { policyName, exemption } of exceptionExemptions(doc)) byName.get(policyName)?.exemptions.push(exemption);
-    }
+    for (const doc of docs.filter((d) => d.kind === 'PolicyException')) applyException(doc, byName);
     return policies;
   },
 };

@@ -61,8 +61,10 @@ function evalNode(n: JNode, ctx: VarPath[], reads: VarPath[], depth: number): Va
       return ev(n.child);
     case 'IndexExpression':
       return ev(n.right, ev(n.left));
-    case 'Index':
+    case 'Index': // `list[0]` reads one element, not the list: a marker keeps it from counting as all of them
+      return ctx.map((p) => [...p, `[${String(n.value)}]`]);
     case 'Slice':
+      return ctx.map((p) => [...p, '[slice]']);
     case 'Identity':
     case 'Current':
       return ctx;

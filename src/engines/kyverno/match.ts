@@ -54,10 +54,15 @@ function readBlock(y: YamlDoc, block: Node | undefined): Filter[] {
   if (all.length > 0) {
     const withKinds = all.filter((f) => f.kinds.length > 0);
     const withOps = all.filter((f) => f.operations);
+    // Every filter must match: the operations that pass are those all of them allow.
+    const operations = withOps[0] && {
+      values: withOps[0].operations!.values.filter((v) => withOps.every((f) => f.operations!.values.includes(v))),
+      at: withOps[0].operations!.at,
+    };
     out.push({
       kinds: withKinds[0]?.kinds ?? [],
       kindsAt: withKinds[0]?.kindsAt ?? all[0]!.kindsAt,
-      ...(withOps[0] ? { operations: withOps[0].operations } : {}),
+      ...(operations ? { operations } : {}),
       narrowed: all.some((f) => f.narrowed),
     });
   }
@@ -98,11 +103,18 @@ export function readMatch(y: YamlDoc, rule: Node, ruleAt: SourceRef): MatchResul
       reason: `match operations are [${f.operations!.values.join(', ')}]: UPDATE is not matched`,
     };
   }
-  const excluded = readBlock(y, y.get(rule, 'exclude')).find(
-    (f) => !f.narrowed && f.operations?.values.includes('UPDATE') && (f.kinds.length === 0 || f.kinds.some((k) => matchesPodKind(k.value))),
+  const exclusions = readBlock(y, y.get(rule, 'exclude')).filter((f) => !f.narrowed);
+  const excludesUpdate = exclusions.find(
+    (f) => f.operations?.values.includes('UPDATE') && (f.kinds.length === 0 || f.kinds.some((k) => matchesPodKind(k.value))),
   );
-  if (!scope.updateSkipped && excluded) {
-    scope.updateSkipped = { at: excluded.operations!.at, reason: 'exclude removes UPDATE requests' };
+  const excludesSubresource = exclusions
+    .flatMap((f) => f.kinds)
+    .find((k) => splitKind(k.value).kind === 'Pod' && ['ephemeralcontainers', '*'].includes(splitKind(k.value).sub ?? ''));
+  if (!scope.updateSkipped && excludesUpdate) {
+    scope.updateSkipped = { at: excludesUpdate.operations!.at, reason: 'exclude removes UPDATE requests' };
+  }
+  if (!scope.updateSkipped && excludesSubresource) {
+    scope.updateSkipped = { at: excludesSubresource.at, reason: `exclude removes ${excludesSubresource.value}, which is how kubectl debug arrives` };
   }
   return { scope, exemptions: readExclusions(y, y.get(rule, 'exclude')) };
 }

@@ -23,6 +23,8 @@ export interface PatternFacts {
   listRefs: Partial<Record<Location, SourceRef>>;
   /** Conditional anchors on an ephemeral container's name or image: matching debug containers skip the check. */
   exemptions: Exemption[];
+  /** `X(ephemeralContainers)`: a Pod with any ephemeral container fails the pattern. */
+  forbidsEphemeral?: SourceRef;
 }
 
 const isPresenceOnly = (v: unknown): boolean => v === '*' || v === '?*';
@@ -48,6 +50,13 @@ function walk(y: YamlDoc, node: Node | undefined, bases: string[][], presence: b
       if (anchor !== 'add') recordSelector(y, name, value, paths, at, out);
       continue;
     }
+    const lists = paths.flatMap((p) => classifyPodPath(p)).filter((r) => r.location !== 'pod' && r.field === '');
+    if (anchor === 'negation' && lists.some((r) => r.location === 'ephemeralContainers')) {
+      out.forbidsEphemeral ??= at;
+      continue;
+    }
+    // `^(list)` passes when some element matches: it does not constrain every container.
+    if (anchor === 'existence' && lists.length > 0) continue;
     let required = presence;
     for (const p of paths) {
       for (const r of classifyPodPath(p)) {
@@ -78,7 +87,9 @@ function walk(y: YamlDoc, node: Node | undefined, bases: string[][], presence: b
 function recordSelector(y: YamlDoc, name: string, value: Node | undefined, paths: string[][], at: SourceRef, out: PatternFacts): void {
   if (name !== 'name' && name !== 'image') return;
   const inEphemeral = paths.some((p) => classifyPodPath(p).some((r) => r.location === 'ephemeralContainers' && r.field === name));
-  if (!inEphemeral) return;
+  const pattern = String(y.scalar(value) ?? '');
+  // A condition every name or image meets selects every container: nothing is exempt.
+  if (!inEphemeral || pattern === '*' || pattern === '?*') return;
   const kind = name === 'image' ? 'image' : 'containerName';
-  out.exemptions.push({ kind, value: `(${name}): ${String(y.scalar(value) ?? '')}`, at, admitsArbitraryDebug: true });
+  out.exemptions.push({ kind, value: `(${name}): ${pattern}`, at, admitsArbitraryDebug: true });
 }

@@ -2,10 +2,10 @@
 import type { Node } from 'yaml';
 import type { YamlDoc } from '../../discover/yaml-doc';
 import { controlsAtLevel, type Control } from '../../catalog/controls';
-import { CONTAINER_LISTS, type Check, type Enforcement, type Exemption, type Location, type RuleFacts, type SourceRef, type Unanalyzable } from '../../facts';
+import { CONTAINER_LISTS, LOCATIONS, type Check, type Enforcement, type Exemption, type Location, type RuleFacts, type SourceRef, type Unanalyzable } from '../../facts';
 import { analyzeCelValidations, mergeCelFacts } from '../cel';
 import { checksFor, classifyPodPath, listRefsFor } from '../pod-paths';
-import { readConditions, sideReads, updateExcludedBy, type ConditionBlock } from './conditions';
+import { debugVerdict, readConditions, sideReads, type Condition, type ConditionBlock } from './conditions';
 import { jmesReads, templateExpressions, type VarPath } from './jmespath-reads';
 import { readMatch } from './match';
 import { patternFacts, type PatternFacts } from './pattern';
@@ -19,6 +19,7 @@ const EXTERNAL_SOURCES = ['apiCall', 'configMap', 'imageRegistry', 'globalRefere
 interface Acc {
   /** Context variables filled from outside the request, with where from. */
   external: Map<string, string>;
+  forbidsEphemeral?: SourceRef;
   checks: Check[];
   listRefs: Partial<Record<Location, SourceRef>>;
   unanalyzable: Unanalyzable[];
@@ -63,6 +64,7 @@ export function analyzeRule(
     scope,
     enforcement: ruleEnforcement(y, validate, policyEnforcement),
     unanalyzable: acc.unanalyzable,
+    ...(acc.forbidsEphemeral ? { forbidsEphemeral: acc.forbidsEphemeral } : {}),
     ...(autogen ? { autogenOf: autogen[1]! } : {}),
   };
 }
@@ -70,7 +72,12 @@ export function analyzeRule(
 function ruleEnforcement(y: YamlDoc, validate: Node, policy: Enforcement): Enforcement {
   const action = y.str(y.get(validate, 'failureAction'));
   // A policy kept out of admission altogether cannot be made blocking by one rule.
-  if (!action || policy.action === 'admission: false') return policy;
+  if (policy.action === 'admission: false') return policy;
+  const auditEverywhere = y
+    .items(y.get(validate, 'failureActionOverrides'))
+    .find((o) => (y.str(y.get(o, 'action')) ?? '').toLowerCase() === 'audit' && y.strings(y.get(o, 'namespaces')).includes('*'));
+  if (auditEverywhere) return { action: 'Audit in every namespace (failureActionOverrides)', blocking: false, at: y.ref(auditEverywhere) };
+  if (!action) return policy;
   return { action, blocking: action.toLowerCase() === 'enforce', at: y.keyRef(validate, 'failureAction') };
 }
 
@@ -90,6 +97,7 @@ function readValidation(y: YamlDoc, v: Node, env: Env, acc: Acc, depth: number, 
 }
 
 function mergePattern(acc: Acc, p: PatternFacts): void {
+  if (p.forbidsEphemeral) acc.forbidsEphemeral ??= p.forbidsEphemeral;
   acc.checks.push(...p.checks);
   acc.exemptions.push(...p.exemptions);
   for (const [loc, ref] of Object.entries(p.listRefs) as [Location, SourceRef][]) acc.listRefs[loc] ??= ref;
@@ -102,7 +110,8 @@ function intersectBranches(branches: PatternFacts[]): PatternFacts {
   const inAll = (c: Check): boolean => branches.every((b) => b.checks.some((o) => key(o) === key(c) && !o.presenceOnly));
   const listRefs: PatternFacts['listRefs'] = {};
   for (const b of branches) for (const [l, r] of Object.entries(b.listRefs)) listRefs[l as Location] ??= r;
-  return { checks: branches[0]!.checks.filter(inAll), listRefs, exemptions: branches.flatMap((b) => b.exemptions) };
+  const forbids = branches.every((b) => b.forbidsEphemeral) ? { forbidsEphemeral: branches[0]!.forbidsEphemeral! } : {};
+  return { checks: branches[0]!.checks.filter(inAll), listRefs, exemptions: branches.flatMap((b) => b.exemptions), ...forbids };
 }
 
 function foreach(y: YamlDoc, entry: Node, env: Env, acc: Acc, depth: number): void {
@@ -149,10 +158,14 @@ function readContext(y: YamlDoc, rule: Node, env: Env, acc: Acc): void {
     if (!name) continue;
     const source = EXTERNAL_SOURCES.find((k) => y.get(c, k) !== undefined);
     if (source) acc.external.set(name, source);
-    const expr = y.str(y.at(c, 'variable', 'jmesPath'));
-    if (!expr) continue;
+    // `variable.jmesPath` is JMESPath; `variable.value` may hold a `{{ }}` template over the request.
+    const jmesPath = y.str(y.at(c, 'variable', 'jmesPath'));
+    const value = y.str(y.at(c, 'variable', 'value'));
+    const exprs = jmesPath !== undefined ? [jmesPath] : value?.includes('{{') ? undefined : [];
+    if (exprs?.length === 0) continue;
     try {
-      env.set(name, jmesReads(expr).results.flatMap((p) => resolve(p, env)));
+      const sources = exprs ?? templateExpressions(value!);
+      env.set(name, sources.flatMap((e) => jmesReads(e).results).flatMap((p) => resolve(p, env)));
     } catch (e) {
       acc.unanalyzable.push({ reason: `context variable ${name} is not valid JMESPath: ${(e as Error).message}`, at: y.ref(c) });
     }
@@ -184,16 +197,35 @@ function conditionChecks(block: ConditionBlock, env: Env, acc: Acc): void {
 }
 
 function guardUpdate(y: YamlDoc, node: Node | undefined, what: string, acc: Acc): void {
-  if (node) guardBlock(readConditions(y, node), what, acc);
+  if (node) guardBlock(readConditions(y, node), what, acc, true);
 }
 
-function guardBlock(block: ConditionBlock, what: string, acc: Acc): void {
-  if (acc.updateSkipped) return;
+const conditionText = (c: Condition): string => `${JSON.stringify(c.key)} ${c.operator} ${JSON.stringify(c.value)}`;
+const readsEphemeralList = (p: VarPath): boolean =>
+  p[0] === 'request' && p[1] === 'object' && p[2] === 'spec' && p[3] === 'ephemeralContainers';
+
+/**
+ * Conditions that decide whether the rule runs (preconditions) or denies (deny, in an `all` block):
+ * one that never holds for kubectl debug skips it; one polcov cannot evaluate is reported. A
+ * precondition that looks at the ephemeral containers themselves decides exactly which debug
+ * containers are checked, so it fails closed too.
+ */
+function guardBlock(block: ConditionBlock, what: string, acc: Acc, precondition = false): void {
+  const first = block.all[0] ?? block.any[0];
   try {
-    const c = updateExcludedBy(block);
-    if (c) acc.updateSkipped = { at: c.at, reason: `${what} test request.operation ${c.operator} ${JSON.stringify(c.value)}, never true for UPDATE` };
-  } catch {
-    // Invalid JMESPath is reported where the condition's fields are read.
+    const onEphemeral = precondition ? [...block.all, ...block.any].find((c) => [...sideReads(c.key), ...sideReads(c.value)].some(readsEphemeralList)) : undefined;
+    if (onEphemeral) {
+      acc.unanalyzable.push({ reason: `${what} test the ephemeral containers themselves (${conditionText(onEphemeral)}): which debug containers are checked cannot be told`, at: onEphemeral.at });
+    }
+    const verdict = debugVerdict(block);
+    if (verdict.excludedBy && !acc.updateSkipped) {
+      acc.updateSkipped = { at: verdict.excludedBy.at, reason: `${what} test ${conditionText(verdict.excludedBy)}, never true for kubectl debug` };
+    } else if (verdict.undecidable) {
+      acc.unanalyzable.push({ reason: `${what} test the request in a way polcov cannot evaluate: ${conditionText(verdict.undecidable)}`, at: verdict.undecidable.at });
+    }
+  } catch (e) {
+    // Deny conditions report invalid JMESPath where their fields are read; preconditions only here.
+    if (precondition && first) acc.unanalyzable.push({ reason: `${what} are not valid JMESPath: ${(e as Error).message}`, at: first.at });
   }
 }
 
@@ -211,17 +243,28 @@ function podSecurity(y: YamlDoc, ps: Node, acc: Acc, latestMinor: number): void 
     return;
   }
   const at = y.keyRef(ps, 'level');
+  for (const l of LOCATIONS) acc.listRefs[l] ??= at;
   let checks = controlsAtLevel(level, minor).flatMap((c) => controlChecks(c, at));
   for (const ex of y.items(y.get(ps, 'exclude'))) {
     const controlName = y.str(y.get(ex, 'controlName')) ?? '';
     const images = y.strings(y.get(ex, 'images'));
     const field = y.str(y.get(ex, 'restrictedField'));
+    const values = y.get(ex, 'values');
     for (const img of images) {
       acc.exemptions.push({ kind: 'image', value: img, at: y.ref(y.get(ex, 'images')), admitsArbitraryDebug: true });
     }
-    if (images.length > 0 || y.get(ex, 'values')) continue; // narrowed exclusion: the control still applies
-    const locations = field ? new Set(classifyPodPath(field.replace(/\[[^\]]*\]/g, '').split('.')).map((r) => r.location)) : undefined;
-    checks = checks.filter((c) => !(controlOfName(c, controlName) && (!locations || locations.has(c.location))));
+    if (field && !values) {
+      acc.unanalyzable.push({ reason: `podSecurity exclusion of ${field} has no values: Kyverno rejects it`, at: y.ref(ex) });
+      continue;
+    }
+    // Named images keep the control for every other image; "*" (or no images) lifts it for all.
+    if (images.length > 0 && !images.includes('*')) continue;
+    // `values` allows those values at the field: the control no longer holds there.
+    const reads = field ? classifyPodPath(field.replace(/\[[^\]]*\]/g, '').split('.')) : undefined;
+    const lifted = (c: Check): boolean =>
+      controlOfName(c, controlName) &&
+      (!reads || reads.some((r) => r.location === c.location && (r.location !== 'pod' || c.field === r.field)));
+    checks = checks.filter((c) => !lifted(c));
   }
   acc.checks.push(...checks);
 }

@@ -19,9 +19,17 @@ function locationsByControl(r: RuleFacts): Map<ControlId, Set<Location>> {
 const catalogueOrder = (a: ControlId, b: ControlId): number =>
   CONTROLS.findIndex((c) => c.id === a) - CONTROLS.findIndex((c) => c.id === b);
 
+/** A rule that keeps every ephemeral container out, enforced where `kubectl debug` arrives. */
+export function forbidsDebugAtAdmission(r: RuleFacts): boolean {
+  return Boolean(r.forbidsEphemeral) && r.enforcement.blocking && r.scope.matchesPod && !r.scope.updateSkipped && r.scope.ephemeralSubresource !== 'no';
+}
+
 /**
  * One finding per rule and missing list, naming every control the rule checks elsewhere but not
  * there: the fix is one edit, so it is one finding. `control` is the first in catalogue order.
+ * All rules of a policy judge the same request, so a list another rule of the policy checks for
+ * that control is no gap; and where an enforced cluster-wide policy forbids ephemeral containers
+ * outright, none of them can be added.
  */
 export function missingListFindings(
   ctx: RuleContext,
@@ -31,14 +39,18 @@ export function missingListFindings(
   consequence: string,
 ): FindingDraft[] {
   const out: FindingDraft[] = [];
+  const debugImpossible = ctx.policies.some((p) => !p.namespaces && !p.alternativeGroup && p.rules.some(forbidsDebugAtAdmission));
+  if (missing === 'ephemeralContainers' && debugImpossible) return out;
   for (const p of ctx.policies) {
+    const checkedInPolicy = new Set(ownRules(p).flatMap((r) => [...locationsByControl(r)].flatMap(([id, where]) => [...where].map((l) => `${id}|${l}`))));
+    if (missing === 'ephemeralContainers' && p.rules.some(forbidsDebugAtAdmission)) continue;
     for (const r of ownRules(p)) {
       // Pod templates cannot carry ephemeral containers: a controller-only rule is pod-kind-unmatched.
       if (missing === 'ephemeralContainers' && !r.scope.matchesPod) continue;
       const gaps: ControlId[] = [];
       const seenIn = new Set<ContainerList>();
       for (const [id, where] of locationsByControl(r)) {
-        if (!applies(id) || control(id).containerFields.length === 0 || where.has(missing)) continue;
+        if (!applies(id) || control(id).containerFields.length === 0 || checkedInPolicy.has(`${id}|${missing}`)) continue;
         const lists = CONTAINER_LISTS.filter((l) => where.has(l));
         if (lists.length === 0) continue;
         gaps.push(id);

@@ -623,6 +623,247 @@ spec:
     ),
     fires: [{ ruleId: 'policy-unanalyzable', line: 20, column: 19 }],
   },
+  {
+    name: 'webhookConfiguration.matchConditions that drop subresource requests hide kubectl debug',
+    text: kyverno(ALL_LISTS_PRIVILEGED).replace(
+      '  rules:',
+      "  webhookConfiguration:\n    matchConditions:\n      - name: skip-subresources\n        expression: \"request.subResource == ''\"\n  rules:",
+    ),
+    fires: [{ ruleId: 'ephemeral-update-skipped', line: 10, column: 22 }],
+  },
+  {
+    name: 'excluding the kind Pod/ephemeralcontainers skips every kubectl debug',
+    text: kyverno(ALL_LISTS_PRIVILEGED, {
+      match: `${MATCH_POD}
+      exclude:
+        any:
+          - resources:
+              kinds: ["Pod/ephemeralcontainers"]`,
+    }),
+    fires: [{ ruleId: 'ephemeral-update-skipped', line: 16, column: 23 }],
+  },
+  {
+    name: 'a precondition on request.subResource that rejects ephemeralcontainers skips kubectl debug',
+    text: kyverno(ALL_LISTS_PRIVILEGED, {
+      match: `${MATCH_POD}
+      preconditions:
+        all:
+          - key: "{{ request.subResource || '' }}"
+            operator: NotEquals
+            value: ephemeralcontainers`,
+    }),
+    fires: [{ ruleId: 'ephemeral-update-skipped', line: 15, column: 13 }],
+  },
+  {
+    name: 'the kyverno.io/v1 operator alias Equal is understood',
+    text: kyverno(ALL_LISTS_PRIVILEGED, {
+      match: `${MATCH_POD}
+      preconditions:
+        all:
+          - key: "{{ request.operation }}"
+            operator: Equal
+            value: CREATE`,
+    }),
+    fires: [{ ruleId: 'ephemeral-update-skipped', line: 15, column: 13 }],
+  },
+  {
+    name: 'a precondition on request.operation that polcov cannot evaluate is reported, not assumed to pass',
+    text: kyverno(ALL_LISTS_PRIVILEGED, {
+      match: `${MATCH_POD}
+      preconditions:
+        all:
+          - key: "{{ request.operation == 'CREATE' }}"
+            operator: Equals
+            value: true`,
+    }),
+    fires: [{ ruleId: 'policy-unanalyzable', line: 15, column: 13 }],
+  },
+  {
+    name: 'a precondition on the ephemeral container list itself fails closed',
+    text: kyverno(ALL_LISTS_PRIVILEGED, {
+      match: `${MATCH_POD}
+      preconditions:
+        all:
+          - key: "{{ request.object.spec.ephemeralContainers[] || \`[]\` | length(@) }}"
+            operator: Equals
+            value: 0`,
+    }),
+    fires: [{ ruleId: 'policy-unanalyzable', line: 15, column: 13 }],
+  },
+  {
+    name: 'match.all allows only the operations every filter allows',
+    text: kyverno(ALL_LISTS_PRIVILEGED, {
+      match: `      match:
+        all:
+          - resources:
+              kinds: [Pod]
+              operations: [CREATE, UPDATE]
+          - resources:
+              kinds: [Pod]
+              operations: [CREATE]`,
+    }),
+    fires: [{ ruleId: 'ephemeral-update-skipped', line: 13, column: 28 }],
+  },
+  {
+    name: 'podSecurity excluding a container control for images ["*"] lifts it everywhere',
+    text: kyverno(`
+        podSecurity:
+          level: baseline
+          version: latest
+          exclude:
+            - controlName: Privileged Containers
+              images: ["*"]
+              restrictedField: "spec.ephemeralContainers[*].securityContext.privileged"
+              values: ["true"]
+`),
+    fires: [{ ruleId: 'ephemeral-containers-unchecked', line: 15, column: 11 }],
+  },
+  {
+    name: 'podSecurity exclusions whose values allow hostProcess and hostNetwork leave the pod level open',
+    text: kyverno(`
+        podSecurity:
+          level: baseline
+          version: latest
+          exclude:
+            - controlName: HostProcess
+              restrictedField: spec.securityContext.windowsOptions.hostProcess
+              values: ["true"]
+            - controlName: Host Namespaces
+              restrictedField: spec.hostNetwork
+              values: ["true"]
+`),
+    fires: [{ ruleId: 'hostprocess-partial', line: 15, column: 11 }],
+  },
+  {
+    name: 'a podSecurity restrictedField without values is rejected by Kyverno: unanalyzable',
+    text: kyverno(`
+        podSecurity:
+          level: baseline
+          version: latest
+          exclude:
+            - controlName: Privileged Containers
+              images: ["*"]
+              restrictedField: "spec.containers[*].securityContext.privileged"
+`),
+    fires: [{ ruleId: 'policy-unanalyzable', line: 18, column: 15 }],
+  },
+  {
+    name: 'an unscoped PolicyException for UPDATE skips every kubectl debug',
+    text: kyverno(ALL_LISTS_PRIVILEGED).concat(`---
+apiVersion: kyverno.io/v2
+kind: PolicyException
+metadata:
+  name: debug-everywhere
+spec:
+  exceptions:
+    - policyName: p
+      ruleNames: [r]
+  match:
+    any:
+      - resources:
+          kinds: [Pod]
+          operations: [UPDATE]
+`),
+    fires: [{ ruleId: 'ephemeral-update-skipped', line: 32, column: 7 }],
+  },
+  {
+    name: 'the existence anchor ^() on ephemeralContainers does not check every debug container',
+    text: kyverno(ALL_LISTS_PRIVILEGED.replace('=(ephemeralContainers)', '^(ephemeralContainers)')),
+    fires: [{ ruleId: 'ephemeral-containers-unchecked', line: 22, column: 13 }],
+  },
+  {
+    name: 'an index reads one container, not the list',
+    text: kyverno(`
+        deny:
+          conditions:
+            any:
+              - key: "{{ request.object.spec.[containers, initContainers][].securityContext.privileged }}"
+                operator: AnyIn
+                value: [true]
+              - key: "{{ request.object.spec.ephemeralContainers[0].securityContext.privileged || \`false\` }}"
+                operator: Equals
+                value: true
+`),
+    fires: [{ ruleId: 'ephemeral-containers-unchecked', line: 17, column: 17 }],
+  },
+  {
+    name: 'a per-rule failureActionOverrides to Audit everywhere is not blocking',
+    text: kyverno(`        failureActionOverrides:\n          - action: Audit\n            namespaces: ["*"]\n${ALL_LISTS_PRIVILEGED.replace(/^\n/, '')}`),
+    fires: [{ ruleId: 'enforcement-not-blocking', line: 15, column: 13 }],
+  },
+  {
+    name: 'X(ephemeralContainers) forbids debug containers: checking the other lists only is no gap',
+    text: kyverno(`
+        pattern:
+          spec:
+            X(ephemeralContainers): "null"
+            =(initContainers):
+              - =(securityContext):
+                  =(privileged): "false"
+            containers:
+              - =(securityContext):
+                  =(privileged): "false"
+`),
+    fires: [],
+    silent: ['ephemeral-containers-unchecked'],
+  },
+  {
+    name: 'checks split over two rules of one policy cover what their union covers',
+    text: kyverno(
+      `
+        pattern:
+          spec:
+            =(initContainers):
+              - =(securityContext):
+                  =(privileged): "false"
+            containers:
+              - =(securityContext):
+                  =(privileged): "false"
+    - name: debug-containers
+      match:
+        any:
+          - resources:
+              kinds: [Pod]
+      validate:
+        pattern:
+          spec:
+            =(ephemeralContainers):
+              - =(securityContext):
+                  =(privileged): "false"
+`,
+    ),
+    fires: [],
+    silent: ['ephemeral-containers-unchecked', 'init-containers-unchecked'],
+  },
+  {
+    name: 'a context variable.value template is followed',
+    text: kyverno(
+      `
+        deny:
+          conditions:
+            any:
+              - key: "{{ allContainers[].securityContext.privileged }}"
+                operator: AnyIn
+                value: [true]
+`,
+      {
+        match: `${MATCH_POD}
+      context:
+        - name: allContainers
+          variable:
+            value: "{{ request.object.spec.[ephemeralContainers, initContainers, containers][] }}"
+            default: []`,
+      },
+    ),
+    fires: [],
+    silent: ['ephemeral-containers-unchecked', 'init-containers-unchecked'],
+  },
+  {
+    name: 'a name condition every container meets is no exemption',
+    text: kyverno(ALL_LISTS_PRIVILEGED.replace('              - =(securityContext):\n                  =(privileged): "false"\n            =(initContainers)', '              - (name): "*"\n                =(securityContext):\n                  =(privileged): "false"\n            =(initContainers)')),
+    fires: [],
+    silent: ['exemption-admits-debug-images'],
+  },
 ];
 
 describe('Kyverno rules', () => {
