@@ -40,8 +40,34 @@ export function readVariables(y: YamlDoc, list: Node | undefined): Map<string, V
   return out;
 }
 
-/** A short quote of a sub-expression for messages. */
+/** Opening minus closing parentheses outside string literals. */
+function openParens(s: string): number {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+  }
+  return depth;
+}
+
+/**
+ * A short quote of a sub-expression for messages. A node's range leaves out the parentheses that
+ * close a group it starts inside (`!(a == b)` ends before the last `)`): they are added back.
+ */
 export function snippet(e: CelExpr, node: CelNode): string {
-  const s = e.source.text.slice(node.start, node.end).replace(/\s+/g, ' ');
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  const text = e.source.text;
+  let end = node.end;
+  for (let open = openParens(text.slice(node.start, end)); open > 0; open--) {
+    const close = /^\s*\)/.exec(text.slice(end));
+    if (!close) break;
+    end += close[0].length;
+  }
+  const s = text.slice(node.start, end).replace(/\s+/g, ' ');
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }

@@ -1,13 +1,15 @@
 /**
  * CEL analysis shared by every engine that embeds CEL (ValidatingAdmissionPolicy, Kyverno
  * ValidatingPolicy and `validate.cel`, Gatekeeper K8sNativeValidation): which Pod fields each
- * validation reads, and whether a guard or match condition lets `kubectl debug` through unchecked.
+ * validation reads, whether a guard or match condition lets `kubectl debug` through unchecked,
+ * whether a validation rejects every Pod with ephemeral containers, and which tests on request
+ * attributes it cannot decide (reported, never counted silently).
  */
 import type { Node } from 'yaml';
 import type { YamlDoc } from '../../discover/yaml-doc';
 import type { Check, Location, SourceRef, Unanalyzable } from '../../facts';
 import { readExpression, readVariables, snippet, type Variable } from './expressions';
-import { DebugRequestGuards, type Decider } from './guards';
+import { DebugRequestGuards, type Decider, type OpenGuard } from './guards';
 import { ReadAnalysis } from './reads';
 
 export interface CelFacts {
@@ -15,6 +17,8 @@ export interface CelFacts {
   listRefs: Partial<Record<Location, SourceRef>>;
   unanalyzable: Unanalyzable[];
   updateSkipped?: { at: SourceRef; reason: string };
+  /** A validation rejects every Pod with ephemeral containers (`!has(object.spec.ephemeralContainers)`). */
+  forbidsEphemeral?: SourceRef;
 }
 
 export interface MatchConditions {
@@ -36,11 +40,28 @@ function dedupe(checks: Check[]): Check[] {
 
 const where = (d: Decider): SourceRef => d.expr.source.at(d.node.start);
 
+/** Each undecided test on a request attribute once, as an Unanalyzable at the test. */
+function openGuardProblems(open: OpenGuard[]): Unanalyzable[] {
+  const seen = new Set<string>();
+  const out: Unanalyzable[] = [];
+  for (const g of open) {
+    const at = where(g);
+    const key = `${at.line}:${at.column}:${g.node.end}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ reason: `guard on ${g.attribute} that polcov cannot evaluate: \`${snippet(g.expr, g.node)}\``, at });
+  }
+  return out;
+}
+
 /** The CEL of one policy: its variables, shared by its validations and match conditions. */
 export class CelPolicy {
   private readonly variables: Map<string, Variable>;
   private readonly reads: ReadAnalysis;
+  /** The kubectl debug request: UPDATE on pods/ephemeralcontainers, with ephemeral containers. */
   private readonly guards: DebugRequestGuards;
+  /** The same request with nothing known about the Pod: what request attributes decide alone. */
+  private readonly requestOnly: DebugRequestGuards;
 
   constructor(
     private readonly y: YamlDoc,
@@ -48,7 +69,8 @@ export class CelPolicy {
   ) {
     this.variables = readVariables(y, variablesNode);
     this.reads = new ReadAnalysis(this.variables);
-    this.guards = new DebugRequestGuards(this.variables);
+    this.guards = new DebugRequestGuards(this.variables, { knowsEphemeral: true });
+    this.requestOnly = new DebugRequestGuards(this.variables, { knowsEphemeral: false });
   }
 
   /** Variables that do not parse: reported once for the policy. */
@@ -62,11 +84,16 @@ export class CelPolicy {
     if (!e.ast) return { checks: [], listRefs: {}, unanalyzable: [e.problem!] };
     const reads = this.reads.expression(e);
     const guard = this.guards.alwaysTrue(e);
+    // False for every kubectl debug because of the ephemeral containers, not because of the request
+    // alone (`request.operation == "CREATE" && …` denies every UPDATE, a different finding).
+    const rejects = this.guards.alwaysFalse(e);
+    const forbids = rejects && !this.requestOnly.alwaysFalse(e) ? rejects : undefined;
     return {
       checks: dedupe(reads.checks),
       listRefs: reads.listRefs,
-      unanalyzable: reads.unanalyzable,
+      unanalyzable: [...reads.unanalyzable, ...openGuardProblems(this.guards.openGuards(e))],
       ...(guard ? { updateSkipped: { at: where(guard), reason: `\`${snippet(guard.expr, guard.node)}\` passes every ${DEBUG_REQUEST}` } } : {}),
+      ...(forbids ? { forbidsEphemeral: where(forbids) } : {}),
     };
   }
 
@@ -76,6 +103,7 @@ export class CelPolicy {
     for (const item of this.y.items(list)) {
       const e = readExpression(this.y, item);
       if (e.problem) out.problems.push(e.problem);
+      out.problems.push(...openGuardProblems(this.guards.openGuards(e)));
       const guard = e.ast && this.guards.alwaysFalse(e);
       if (!guard || out.updateSkipped) continue;
       const name = this.y.str(this.y.get(item, 'name')) ?? '(unnamed)';
@@ -90,6 +118,7 @@ export function mergeCelFacts(into: CelFacts, from: CelFacts): void {
   into.unanalyzable.push(...from.unanalyzable);
   for (const [l, r] of Object.entries(from.listRefs) as [Location, SourceRef][]) into.listRefs[l] ??= r;
   if (from.updateSkipped) into.updateSkipped ??= from.updateSkipped;
+  if (from.forbidsEphemeral) into.forbidsEphemeral ??= from.forbidsEphemeral;
 }
 
 /**

@@ -6,6 +6,8 @@
  * macro, or left as the result. Selecting through a parent (`c.securityContext.privileged`) or
  * iterating a list reads nothing by itself, and `has()` only reads fields a control is about:
  * `has(c.securityContext)` is a guard, not a check of every securityContext control.
+ * `cel.bind(x, init, body)` binds `x` to the value of `init` like a macro's iteration variable; a
+ * function polcov does not know that is handed part of the Pod is unanalyzable, never a silent read.
  */
 import { CONTROLS } from '../../catalog/controls';
 import type { Check, Location, SourceRef, Unanalyzable } from '../../facts';
@@ -33,7 +35,36 @@ export interface Reads {
 
 const EMPTY: Val = { paths: [], strings: [] };
 const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=', 'in']);
-const MACROS = new Set(['all', 'exists', 'exists_one', 'existsOne', 'map', 'filter', 'transformList', 'transformMap', 'transformMapEntry']);
+const MACROS = new Set(['all', 'exists', 'exists_one', 'existsOne', 'map', 'filter', 'transformList', 'transformMap', 'transformMapEntry', 'sortBy', 'optMap', 'optFlatMap']);
+/**
+ * Functions whose result is made of what they are given (a string function of a field is about
+ * that field, `orValue` of a list is the list): the standard CEL library, the cel-go extensions
+ * Kubernetes enables, the Kubernetes libraries (lists, regex, URLs, quantities, IP/CIDR, semver,
+ * format, authorizer) and Kyverno's image functions. Anything else that is handed a part of the
+ * Pod cannot be followed.
+ */
+const KNOWN_FUNCTIONS = new Set([
+  // standard library, conversions, optionals
+  'size', 'matches', 'startsWith', 'endsWith', 'contains', 'string', 'int', 'uint', 'double', 'bool', 'bytes', 'dyn', 'type',
+  'duration', 'timestamp', 'getDate', 'getDayOfMonth', 'getDayOfWeek', 'getDayOfYear', 'getFullYear', 'getHours',
+  'getMilliseconds', 'getMinutes', 'getMonth', 'getSeconds', 'orValue', 'or', 'value', 'hasValue',
+  'optional.of', 'optional.ofNonZeroValue', 'optional.none',
+  // cel-go strings, lists, sets, math, encoders
+  'charAt', 'indexOf', 'lastIndexOf', 'join', 'lowerAscii', 'upperAscii', 'replace', 'split', 'substring', 'trim', 'reverse',
+  'format', 'strings.quote', 'distinct', 'flatten', 'slice', 'sort', 'first', 'last', 'lists.range', 'sets.contains',
+  'sets.equivalent', 'sets.intersects', 'math.greatest', 'math.least', 'math.abs', 'math.ceil', 'math.floor', 'math.round',
+  'math.sign', 'math.trunc', 'math.isNaN', 'math.isInf', 'math.isFinite', 'base64.encode', 'base64.decode',
+  // Kubernetes libraries
+  'isSorted', 'sum', 'min', 'max', 'find', 'findAll', 'url', 'isURL', 'getScheme', 'getHost', 'getHostname', 'getPort',
+  'getEscapedPath', 'getQuery', 'quantity', 'isQuantity', 'sign', 'isInteger', 'asInteger', 'asApproximateFloat', 'add',
+  'sub', 'isGreaterThan', 'isLessThan', 'compareTo', 'ip', 'isIP', 'cidr', 'isCIDR', 'family', 'isUnspecified', 'isLoopback',
+  'isLinkLocalMulticast', 'isLinkLocalUnicast', 'isGlobalUnicast', 'containsIP', 'containsCIDR', 'masked', 'prefixLength',
+  'ip.isCanonical', 'semver', 'isSemver', 'major', 'minor', 'patch', 'validate', 'format.named',
+  // Kyverno's image library
+  'image', 'isImage', 'parseImageReference', 'registry', 'repository', 'identifier', 'tag', 'digest', 'containsDigest',
+]);
+/** Identifiers that are values in some admission environment; any other bare receiver names a library. */
+const VALUE_ROOTS = new Set(['object', 'oldObject', 'request', 'params', 'namespaceObject', 'authorizer', 'variables']);
 const POD_FIELDS = CONTROLS.flatMap((c) => c.podFields);
 const CONTAINER_FIELDS = CONTROLS.flatMap((c) => c.containerFields);
 
@@ -50,6 +81,10 @@ function union(vals: Val[]): Val {
   }
   return { paths, strings: [...new Set(vals.flatMap((v) => v.strings))] };
 }
+
+/** The Pod, its spec, anything in it, or its annotations: what a check could be about. */
+const isPodPart = (segs: string[]): boolean =>
+  segs.length === 0 || segs[0] === 'spec' || (segs[0] === 'metadata' && (segs.length === 1 || segs[1] === 'annotations'));
 
 const isListPath = (segs: string[]): boolean => classifyPodPath(segs).some((r) => r.location !== 'pod' && r.field === '');
 
@@ -120,12 +155,12 @@ class Evaluator {
         return this.index(n.args[0], n.args[1], n, env);
       case 'call': {
         const [name, args] = n.args;
-        if (name !== 'has') return union(args.map((a) => this.eval(a, env)));
+        if (name !== 'has') return this.call(name, args.map((a) => this.eval(a, env)), n);
         for (const a of args) this.presence(this.eval(a, env));
         return EMPTY;
       }
       case 'rcall':
-        return this.rcall(n.args[0], n.args[1], n.args[2], env);
+        return this.rcall(n, n.args[0], n.args[1], n.args[2], env);
       case 'list':
         return union(n.args.map((a) => this.eval(a, env)));
       case 'map':
@@ -193,32 +228,56 @@ class Evaluator {
     return this.select({ paths: known, strings: [] }, [ANY_KEY], n);
   }
 
-  private rcall(name: string, recvNode: CelNode, args: CelNode[], env: Env): Val {
+  private rcall(n: CelNode, name: string, recvNode: CelNode, args: CelNode[], env: Env): Val {
+    if (name === 'bind' && recvNode.op === 'id' && recvNode.args === 'cel' && !env.has('cel') && args.length === 3 && args[0]!.op === 'id') {
+      // `cel.bind(name, init, body)`: the name stands for the value of `init` in the body.
+      const inner: Env = new Map(env);
+      inner.set(args[0]!.args, this.eval(args[1]!, env));
+      return this.eval(args[2]!, inner);
+    }
     if (MACROS.has(name) && args.length >= 2 && args[0]!.op === 'id') return this.macro(name, recvNode, args, env);
+    // `sets.contains(a, b)`, `optional.of(x)`, `myext.check(x)`: a function of a library, not a method.
+    if (recvNode.op === 'id' && !VALUE_ROOTS.has(recvNode.args) && !env.has(recvNode.args)) {
+      return this.call(`${recvNode.args}.${name}`, args.map((a) => this.eval(a, env)), n);
+    }
     const recv = this.eval(recvNode, env);
     if (name === 'hasValue') {
       this.presence(recv);
       return EMPTY;
     }
-    // Other functions and methods (orValue, startsWith, size, matches…) keep what they are given.
-    return union([recv, ...args.map((a) => this.eval(a, env))]);
+    return this.call(name, [recv, ...args.map((a) => this.eval(a, env))], n);
+  }
+
+  /**
+   * Known functions and methods (orValue, startsWith, size, matches…) keep what they are given.
+   * An unknown one handed part of the Pod could check it or not: unanalyzable, and not a read.
+   */
+  private call(name: string, vals: Val[], n: CelNode): Val {
+    if (KNOWN_FUNCTIONS.has(name)) return union(vals);
+    const pod = vals.flatMap((v) => v.paths).find((p) => isPodPart(p.segs));
+    if (!pod) return union(vals);
+    const given = pod.segs.length === 0 ? 'object' : `object.${pod.segs.join('.')}`;
+    this.out.unanalyzable.push({ reason: `the CEL function ${name}() is not one polcov can follow, and it is given ${given}`, at: this.at(n) });
+    return EMPTY;
   }
 
   /** `all`, `exists`, `map`, `filter`…: the iteration variable stands for the list's elements. */
   private macro(name: string, recvNode: CelNode, args: CelNode[], env: Env): Val {
     const recv = this.eval(recvNode, env);
-    const twoVars = name.startsWith('transform') || (args.length === 3 && name !== 'map' && name !== 'filter');
+    const twoVars = name.startsWith('transform') || (args.length === 3 && !['map', 'filter', 'sortBy', 'optMap', 'optFlatMap'].includes(name));
     const names = args.slice(0, twoVars ? 2 : 1).map((a) => (a.op === 'id' ? a.args : ''));
     const body = args.slice(names.length);
     const inner: Env = new Map(env);
     if (twoVars) inner.set(names[0]!, EMPTY); // the index or key
     inner.set(names[names.length - 1]!, recv);
     const [first, second] = body;
-    if (name === 'filter') {
-      this.consume(this.eval(first!, inner));
+    if (name === 'filter' || name === 'sortBy') {
+      // A filter's predicate tests the element; a sort key only orders the list.
+      const key = this.eval(first!, inner);
+      if (name === 'filter') this.consume(key);
       return recv;
     }
-    if (name === 'map' || name.startsWith('transform')) {
+    if (name === 'map' || name.startsWith('transform') || name === 'optMap' || name === 'optFlatMap') {
       if (!second) return this.eval(first!, inner);
       this.consume(this.eval(first!, inner));
       return this.eval(second, inner);

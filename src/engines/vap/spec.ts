@@ -39,6 +39,7 @@ export function validatingSpecFacts(engine: EngineId, doc: PolicyDoc, enforcemen
       scope: { ...scope, ...(updateSkipped ? { updateSkipped } : {}) },
       enforcement,
       unanalyzable: v.unanalyzable,
+      ...(v.forbidsEphemeral ? { forbidsEphemeral: v.forbidsEphemeral } : {}),
     });
   });
   return facts;

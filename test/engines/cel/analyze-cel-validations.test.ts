@@ -68,6 +68,26 @@ describe('analyzeCelValidations', () => {
     expect(facts.unanalyzable).toEqual([{ reason: expect.stringMatching(/^invalid CEL: /), at: at('object.spec.containers.all(c,') }]);
   });
 
+  it('records no forbid when no validation rejects ephemeral containers', () => {
+    expect(facts.forbidsEphemeral).toBeUndefined();
+  });
+
+  it('records a validation that rejects every Pod with ephemeral containers, at that expression', () => {
+    const forbid = "size(variables.anyObject.spec.?ephemeralContainers.orValue([])) == 0";
+    const text = TEMPLATE.replace('object.spec.containers.all(c,', forbid);
+    const s = source(text);
+    expect(analyzeCelValidations(s.y, s.node).forbidsEphemeral).toEqual({ file: 'template.yaml', ...where(text, forbid) });
+  });
+
+  it('reports a guard on request.operation it cannot evaluate', () => {
+    const text = TEMPLATE.replace('request.operation == "UPDATE"', 'request.operation.substring(0, 1) == "U"');
+    const s = source(text);
+    expect(analyzeCelValidations(s.y, s.node).unanalyzable).toContainEqual({
+      reason: 'guard on request.operation that polcov cannot evaluate: `request.operation.substring(0, 1) == "U"`',
+      at: { file: 'template.yaml', ...where(text, 'request.operation.substring') },
+    });
+  });
+
   it('ignores a guard in a validation that checks only the pod level', () => {
     const text = TEMPLATE.replace('object.spec.?ephemeralContainers.orValue([]).all(c, c.image.startsWith("r/"))', '!object.spec.?hostPID.orValue(false)');
     const s = source(text);

@@ -107,7 +107,8 @@ const cases: Case[] = [
     - expression: '!variables.isNew || ${ALL_LISTS}'
 `),
     },
-    fires: [{ ruleId: 'ephemeral-update-skipped', at: 'request.operation' }],
+    // The negation decides, so the finding quotes it where it is written, not the variable's test.
+    fires: [{ ruleId: 'ephemeral-update-skipped', at: '!variables.isNew' }],
   },
   {
     name: 'CREATE && … denies every UPDATE: not a skip',

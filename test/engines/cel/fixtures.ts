@@ -9,6 +9,8 @@ export interface Place {
   /** Text at the expected line and column; `nth` picks a later occurrence (1-based). */
   at: string;
   nth?: number;
+  /** Text the finding's message must contain. */
+  says?: string;
 }
 
 export interface Case {
@@ -36,7 +38,11 @@ export function runCase({ files, fires, silent }: Case, options: { kubernetesVer
   const got = located(result.findings);
   for (const f of fires) {
     const file = f.file ?? Object.keys(files)[0]!;
-    expect(got).toContainEqual({ ruleId: f.ruleId, file, ...where(files[file]!, f.at, f.nth) });
+    const expected = { ruleId: f.ruleId, file, ...where(files[file]!, f.at, f.nth) };
+    expect(got).toContainEqual(expected);
+    if (f.says === undefined) continue;
+    const messages = result.findings.filter((_, i) => JSON.stringify(got[i]) === JSON.stringify(expected)).map((x) => x.message);
+    expect(messages).toContainEqual(expect.stringContaining(f.says));
   }
   for (const id of silent ?? []) expect(got.filter((g) => g.ruleId === id)).toEqual([]);
 }
