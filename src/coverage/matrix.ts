@@ -23,7 +23,8 @@ export type Coverage = Record<ControlId, Record<Location, CoverageEntry[]>>;
 
 /** Whether a rule's checks at `location` are enforced at admission. */
 function enforcedAt(rule: RuleFacts, location: Location, hidden: boolean): boolean {
-  if (!rule.enforcement.blocking || !rule.scope.matchesPod) return false;
+  // Fail closed: a rule with logic polcov could not follow covers nothing.
+  if (!rule.enforcement.blocking || !rule.scope.matchesPod || rule.unanalyzable.length > 0) return false;
   if (location !== 'ephemeralContainers') return true;
   return !hidden && !rule.scope.updateSkipped && rule.scope.ephemeralSubresource !== 'no';
 }
