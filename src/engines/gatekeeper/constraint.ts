@@ -56,19 +56,30 @@ function readKinds(y: YamlDoc, match: Node | undefined, fallback: SourceRef): Pi
   return { matchesPod, kindsAt, ...(!matchesPod && controllersAt ? { controllersOnlyAt: controllersAt } : {}) };
 }
 
+/** The actions Gatekeeper knows. It compares them case-sensitively: `Deny` is none of them and never denies. */
+const ACTIONS = new Set(['deny', 'dryrun', 'warn', 'scoped']);
+const SCOPED_ACTIONS = new Set(['deny', 'dryrun', 'warn']);
+
+const unrecognised = (action: string, known: Set<string>): string =>
+  `${action}: not a recognised action (Gatekeeper only knows ${[...known].join(', ')}, case-sensitively), so it never denies`;
+
 /** deny blocks; dryrun and warn do not; `scoped` blocks when it denies at the validating webhook. */
 function readEnforcement(y: YamlDoc, spec: Node | undefined, fallback: SourceRef): Enforcement {
   const action = y.str(y.get(spec, 'enforcementAction'));
   if (!action) return { blocking: true, action: 'deny (default)', at: fallback };
-  if (action.toLowerCase() !== 'scoped') {
-    return { blocking: action.toLowerCase() === 'deny', action, at: y.keyRef(spec, 'enforcementAction') };
-  }
+  const at = y.keyRef(spec, 'enforcementAction');
+  if (!ACTIONS.has(action)) return { blocking: false, action: unrecognised(action, ACTIONS), at };
+  if (action !== 'scoped') return { blocking: action === 'deny', action, at };
+  const odd: { action: string; at: SourceRef }[] = [];
   for (const entry of y.items(y.get(spec, 'scopedEnforcementActions'))) {
     const points = y.items(y.get(entry, 'enforcementPoints')).map((p) => y.str(y.get(p, 'name')) ?? '');
-    if (y.str(y.get(entry, 'action'))?.toLowerCase() === 'deny' && points.some((p) => WEBHOOK_POINTS.has(p))) {
+    const scoped = y.str(y.get(entry, 'action'));
+    if (scoped !== undefined && !SCOPED_ACTIONS.has(scoped)) odd.push({ action: scoped, at: y.keyRef(entry, 'action') });
+    if (scoped === 'deny' && points.some((p) => WEBHOOK_POINTS.has(p))) {
       return { blocking: true, action: 'scoped: deny at validation.gatekeeper.sh', at: y.keyRef(entry, 'action') };
     }
   }
-  const at = y.get(spec, 'scopedEnforcementActions') ? y.keyRef(spec, 'scopedEnforcementActions') : y.keyRef(spec, 'enforcementAction');
-  return { blocking: false, action: 'scoped: no deny at validation.gatekeeper.sh', at };
+  if (odd.length > 0) return { blocking: false, action: `scoped: ${unrecognised(odd[0]!.action, SCOPED_ACTIONS)}`, at: odd[0]!.at };
+  const where = y.get(spec, 'scopedEnforcementActions') ? y.keyRef(spec, 'scopedEnforcementActions') : at;
+  return { blocking: false, action: 'scoped: no deny at validation.gatekeeper.sh', at: where };
 }

@@ -24,7 +24,7 @@ function safeTemplate(doc: PolicyDoc): AnalyzedTemplate {
   try {
     return analyzeTemplate(doc);
   } catch (e) {
-    return { doc, kind: doc.name, entries: [], parameters: new Set(), problems: [{ reason: failureReason(e), at: doc.at }], celCode: [] };
+    return { doc, kind: doc.name, entries: [], parameters: new Set(), problems: [{ reason: failureReason(e), at: doc.at }], exemptions: [], celCode: [] };
   }
 }
 
@@ -37,7 +37,7 @@ function templateFacts(t: AnalyzedTemplate): PolicyFacts {
     policy: policyRef(t.doc),
     at: t.doc.at,
     rules: t.entries.map((e) => ruleFacts(e, { matchesPod: true, ephemeralSubresource: 'yes', subresourceAt: t.doc.at, enforcement })),
-    exemptions: [],
+    exemptions: t.problems.length === 0 ? t.exemptions : [],
     unanalyzable: t.problems,
   };
 }
@@ -62,7 +62,7 @@ function constraintFacts(doc: PolicyDoc, t: AnalyzedTemplate | undefined): Polic
           }),
         )
       : [],
-    exemptions: [...(readsExemptImages ? c.exemptImages : []), ...c.excludedNamespaces],
+    exemptions: [...(readsExemptImages ? c.exemptImages : []), ...c.excludedNamespaces, ...(usable ? t.exemptions : [])],
     unanalyzable: [],
   };
 }

@@ -19,11 +19,14 @@ type Parsed = { file: SourceFile; mod: RegoModule } | { file: SourceFile; error:
 
 /**
  * Rego v0 unless the file only parses as v1 (OPA 1.0 reads v1 by default). When neither parses,
- * the error of the dialect that got further is the likelier one.
+ * the error of the dialect that got further is the likelier one. A module that parses as v0 only
+ * because the parser accepts `contains`, `if`, `in` and `every` without their import is read as
+ * v1; when it is not v1 either, OPA rejects it in both dialects.
  */
 function parseEither(text: string): Module {
+  let m: Module;
   try {
-    return parseModule(text, { version: 'v0' });
+    m = parseModule(text, { version: 'v0' });
   } catch (v0) {
     if (!(v0 instanceof RegoSyntaxError)) throw v0;
     try {
@@ -32,6 +35,20 @@ function parseEither(text: string): Module {
       if (!(v1 instanceof RegoSyntaxError)) throw v1;
       throw v1.offset > v0.offset ? v1 : v0;
     }
+  }
+  const first = m.keywordsWithoutImport[0];
+  if (!first) return m;
+  try {
+    return parseModule(text, { version: 'v1' });
+  } catch (v1) {
+    if (!(v1 instanceof RegoSyntaxError)) throw v1;
+    const k = first.keyword;
+    throw new RegoSyntaxError(
+      `keyword \`${k}\` without \`import future.keywords.${k}\` or \`import rego.v1\`, and the module is not Rego v1 either (line ${v1.line}: ${v1.message})`,
+      first.pos.line,
+      first.pos.column,
+      first.pos.offset,
+    );
   }
 }
 
@@ -72,7 +89,7 @@ function analyzeRaw(files: SourceFile[]): PolicyFacts[] {
             : { blocking: true, action: e.name.split(' ')[0]!, at: e.at },
         }),
       ),
-      exemptions: [],
+      exemptions: analysis.exemptions,
       unanalyzable: [],
     });
   }

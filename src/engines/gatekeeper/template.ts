@@ -8,7 +8,7 @@
  */
 import type { Node } from 'yaml';
 import type { YamlDoc } from '../../discover/yaml-doc';
-import type { SourceRef, Unanalyzable } from '../../facts';
+import type { Exemption, SourceRef, Unanalyzable } from '../../facts';
 import { analyzeCelValidations } from '../cel';
 import { parseModule, RegoSyntaxError } from '../rego';
 import { analyzeEntries, GATEKEEPER_ROOTS, RulesIndex, type RegoModule } from '../rego/analysis';
@@ -27,6 +27,8 @@ export interface AnalyzedTemplate {
   parameters: Set<string> | 'unknown';
   /** Problems with the whole template: it then provides no coverage at all. */
   problems: Unanalyzable[];
+  /** Conditions in the Rego on the requesting user or on container names (`not startswith(c.name, "debugger-")`). */
+  exemptions: Exemption[];
   /** K8sNativeValidation (CEL) code blocks. Analysed only when the template has no Rego. */
   celCode: { at: SourceRef; source: Node | undefined }[];
 }
@@ -42,7 +44,7 @@ export function analyzeTemplate(doc: PolicyDoc): AnalyzedTemplate {
   const spec = y.get(y.root, 'spec');
   const kind = y.str(y.at(spec, 'crd', 'spec', 'names', 'kind')) ?? doc.name;
   const parameters = new Set<string>();
-  const out: AnalyzedTemplate = { doc, kind, entries: [], parameters, problems: [], celCode: [] };
+  const out: AnalyzedTemplate = { doc, kind, entries: [], parameters, problems: [], exemptions: [], celCode: [] };
   const codes: RegoCode[] = [];
   for (const target of y.items(y.get(spec, 'targets'))) {
     const name = y.str(y.get(target, 'target'));
@@ -66,6 +68,7 @@ export function analyzeTemplate(doc: PolicyDoc): AnalyzedTemplate {
       out.problems.push({ reason: 'the Rego defines no violation rule', at: code.entry.locate(modules[0]!.module.package.pos) });
     }
     out.entries.push(...analysis.rules);
+    out.exemptions.push(...analysis.exemptions);
     for (const p of analysis.parameters) parameters.add(p);
   }
   return out;
@@ -112,17 +115,32 @@ function libs(y: YamlDoc, node: Node | undefined, out: AnalyzedTemplate): Embedd
   return found;
 }
 
-/** The entry module first, then the libs; undefined (with the syntax error recorded) when one does not parse. */
+/**
+ * The entry module first, then the libs; undefined (with the problem recorded) when one does not
+ * parse, or uses a keyword Rego v0 only has with an import: Gatekeeper rejects the template then.
+ */
 function parseCode(code: RegoCode, problems: Unanalyzable[]): RegoModule[] | undefined {
   const modules: RegoModule[] = [];
+  let rejected = false;
   for (const [i, src] of [code.entry, ...code.libs].entries()) {
+    const where = i > 0 ? ` in libs[${i - 1}]` : '';
     try {
-      modules.push({ module: parseModule(src.text, { version: code.version }), text: src.text, locate: src.locate });
+      const module = parseModule(src.text, { version: code.version });
+      const first = module.keywordsWithoutImport[0];
+      if (first) {
+        const k = first.keyword;
+        problems.push({
+          reason: `uses keyword \`${k}\`${where} without \`import future.keywords.${k}\` or \`import rego.v1\`: Gatekeeper rejects this template (Rego v0 is the default without source.version: "v1")`,
+          at: src.locate(first.pos),
+        });
+        rejected = true;
+      }
+      modules.push({ module, text: src.text, locate: src.locate });
     } catch (e) {
       if (!(e instanceof RegoSyntaxError)) throw e;
-      problems.push({ reason: `invalid Rego${i > 0 ? ` in libs[${i - 1}]` : ''}: ${e.message}`, at: src.locate(e) });
+      problems.push({ reason: `invalid Rego${where}: ${e.message}`, at: src.locate(e) });
       return undefined;
     }
   }
-  return modules;
+  return rejected ? undefined : modules;
 }

@@ -9,7 +9,7 @@
  *
  * Shape overview
  * --------------
- * Module      { package: Package; imports: Import[]; rules: Rule[]; v1; keywords; comments }
+ * Module      { package: Package; imports: Import[]; rules: Rule[]; v1; keywords; keywordsWithoutImport; comments }
  * Package     { path: Ref; segments: string[] }             `package a.b["c"]`
  * Import      { path: Ref; alias?: string }                 `import data.x as y`
  * Rule        { kind; name; head: Ref; key?; value?; args?; assign?; bodies: Body[];
@@ -363,6 +363,11 @@ export interface Module extends NodeBase {
   v1: boolean;
   /** Keywords enabled by imports / v1: subset of in, if, contains, every. */
   keywords: Set<FutureKeyword>;
+  /**
+   * Keywords used where they were not enabled (the parser accepts them in every mode), in source
+   * order. OPA rejects such a module as Rego v0; empty for v1.
+   */
+  keywordsWithoutImport: { keyword: FutureKeyword; pos: Position }[];
   comments: Comment[];
 }
 

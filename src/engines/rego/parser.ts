@@ -16,7 +16,9 @@
  * Contextual keywords: `if`, `contains` (rule heads) and `every` (body
  * literals) are recognised by position in every mode; `in` is always an
  * operator. Once enabled (v1, `import rego.v1`, `import future.keywords...`)
- * they may no longer be used as variable names.
+ * they may no longer be used as variable names. Where one is used without
+ * being enabled, the module records it (`keywordsWithoutImport`): OPA rejects
+ * that, and callers decide what it means for them.
  *
  * Not supported / not checked: refs on parenthesised terms (`(x).y`),
  * non-ASCII identifiers, and all semantic checks OPA's compiler performs
@@ -113,6 +115,7 @@ class Parser {
   private noBar = false;
   v1: boolean;
   readonly keywords = new Set<FutureKeyword>();
+  readonly withoutImport: { keyword: FutureKeyword; pos: Position }[] = [];
 
   constructor(src: string, tk: TokenBuffer, v1: boolean) {
     this.src = src;
@@ -256,6 +259,7 @@ class Parser {
       rules,
       v1: this.v1,
       keywords: this.keywords,
+      keywordsWithoutImport: this.withoutImport,
       comments: [],
       pos: { line: 1, column: 1, offset: 0 },
       end: this.pos(eof),
@@ -350,6 +354,11 @@ class Parser {
 
   // ---------------------------------------------------------------- rules
 
+  /** A keyword is used at token t: remember it when it was not enabled. */
+  private usedKeyword(k: FutureKeyword, t: Tok): void {
+    if (!this.keywords.has(k)) this.withoutImport.push({ keyword: k, pos: this.pos(t) });
+  }
+
   private isKeyword(name: string): boolean {
     return RESERVED.has(name) || this.keywords.has(name as FutureKeyword);
   }
@@ -405,6 +414,7 @@ class Parser {
     const t = this.peek();
     if (this.isIdent(t, 'contains') && !this.nl(t)) {
       if (args) this.failAt('"contains" cannot be used with function rules', t);
+      this.usedKeyword('contains', t);
       this.i++;
       containsKeyword = true;
       key = this.parseTermIn();
@@ -520,6 +530,7 @@ class Parser {
     let ifKeyword = false;
     const t = this.peek();
     if (this.isIdent(t, 'if') && !this.nl(t)) {
+      this.usedKeyword('if', t);
       this.i++;
       ifKeyword = true;
       if (this.isPunct(this.peek(), '{')) {
@@ -600,6 +611,7 @@ class Parser {
       } else if (this.val(t) === 'some') {
         expr = this.parseSome();
       } else if (this.val(t) === 'every' && this.startsEvery()) {
+        this.usedKeyword('every', t);
         expr = this.parseEvery();
       } else {
         expr = this.parseExprCore();
@@ -632,6 +644,7 @@ class Parser {
       const value = this.parseRelation();
       const inTok = this.peek();
       if (!this.isIdent(inTok, 'in')) this.fail('"in"', inTok);
+      this.usedKeyword('in', inTok);
       this.i++;
       const collection = this.parseRelation();
       const term: Term = {
@@ -669,6 +682,7 @@ class Parser {
     const t = this.peek();
     if (this.isIdent(t, 'in')) {
       if (terms.length > 2) this.failNode('expected at most two terms before "in"', terms[2].pos);
+      this.usedKeyword('in', t);
       this.i++;
       const collection = this.parseRelation();
       const expr: Expr = {
@@ -735,6 +749,7 @@ class Parser {
     for (;;) {
       const t = this.peek();
       if (!this.isIdent(t, 'in') || this.nlStop(t)) break;
+      this.usedKeyword('in', t);
       this.i++;
       const collection = this.parseRelation();
       left = { type: 'membership', value: left, collection, pos: left.pos, end: collection.end };

@@ -285,6 +285,27 @@ describe('Rego analysis: UPDATE guards', () => {
     { guard: 'input.review.userInfo.username != "admin"', skips: false },
     { guard: 'not is_create', skips: false },
     { guard: 'is_create', skips: true },
+    // Only the request is known: tests on the object, parameters or user are unknown and may hold.
+    { guard: 'not input.review.object.metadata.annotations["policy.example.com/allow"]', skips: false },
+    { guard: 'not input.parameters.allowPrivileged', skips: false },
+    { guard: 'not input.review.object.spec.securityContext.runAsNonRoot', skips: false },
+    { guard: 'input.review.userInfo.username != "admin"', skips: false },
+    { guard: 'not input.review.userInfo', skips: true },
+    // The kubectl debug request: subResource ephemeralcontainers, an old object, a Pod.
+    { guard: 'input.review.subResource != "ephemeralcontainers"', skips: true },
+    { guard: 'input.review.subResource == ""', skips: true },
+    { guard: 'object.get(input.review, "subResource", "") == ""', skips: true },
+    { guard: 'object.get(input.review, ["subResource"], "") == "ephemeralcontainers"', skips: false },
+    { guard: 'input.review.oldObject == null', skips: true },
+    { guard: 'is_null(input.review.oldObject)', skips: true },
+    { guard: 'input.review.kind.kind != "Pod"', skips: true },
+    { guard: 'startswith(input.review.operation, "CRE")', skips: true },
+    { guard: 'input.review.operation == ["CREATE", "DELETE"][_]', skips: true },
+    { guard: 'input.review.operation == ["CREATE", "UPDATE"][_]', skips: false },
+    { guard: '{"CREATE"}[input.review.operation]', skips: true },
+    { guard: 'not {"UPDATE", "DELETE"}[input.review.operation]', skips: true },
+    { guard: 'count(input.review.object.spec.ephemeralContainers) > 0', skips: false },
+    { guard: 'input.review.operation == "CREATE" with input.review.operation as "CREATE"', skips: false },
   ])('$guard skips UPDATE: $skips', ({ guard, skips }) => {
     const rego = `package p
 import future.keywords.in
@@ -313,7 +334,7 @@ violation[{"msg": "x"}] {
     expect(skipped([rego])).toEqual([undefined]);
   });
 
-  test('a function that skips UPDATE makes the violation body skip it too', () => {
+  test('a function that skips UPDATE makes the violation body skip it too, reported at the guard inside it', () => {
     const rego = `package p
 bad(c) { not is_update(input.review); c.securityContext.privileged }
 is_update(r) { r.operation == "UPDATE" }
@@ -321,8 +342,25 @@ violation[{"msg": "x"}] {
   c := input.review.object.spec[_][_]
   bad(c)
 }`;
-    expect(skipped([rego])).toEqual(['violation 6:3']);
-    expect(coverage([rego])).toEqual(['containers:privileged', 'initContainers:privileged']);
+    expect(skipped([rego])).toEqual(['violation 2:10']);
+    // The whole body skips the request, so its ephemeral check is kept: it is reported as skipped, not as missing.
+    expect(coverage([rego])).toEqual(ALL('privileged'));
+  });
+
+  test('a body false whenever the Pod has an ephemeral container checks none, and its gaps point at that test', () => {
+    const rego = `package p
+violation[{"msg": "x"}] {
+  count(object.get(input.review.object.spec, "ephemeralContainers", [])) == 0
+  input.review.object.spec[_][_].securityContext.privileged
+}
+violation[{"msg": "x"}] {
+  input.review.object.spec.ephemeralContainers[_].securityContext.runAsUser == 0
+}`;
+    const rules = analyse([rego]).rules;
+    expect(rules.map((r) => [r.name, r.updateSkipped, [...new Set(r.checks.map((c) => c.location))], r.listRefs.containers?.line])).toEqual([
+      ['violation', undefined, ['ephemeralContainers'], undefined],
+      ['violation (bodies that exclude ephemeral containers)', undefined, ['containers', 'initContainers'], 3],
+    ]);
   });
 
   test('bodies that skip UPDATE and bodies that do not become two rules', () => {

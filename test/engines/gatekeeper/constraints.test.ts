@@ -95,6 +95,44 @@ const cases: Case[] = [
     silent: ['enforcement-not-blocking'],
   },
   {
+    name: 'enforcementAction: Deny is not a recognised action (case-sensitive) and does not block',
+    text: withSpec(`  enforcementAction: Deny\n${MATCH_POD}`),
+    fires: [{ ruleId: 'enforcement-not-blocking', needle: 'enforcementAction' }],
+  },
+  {
+    name: 'enforcementAction: DryRun is not recognised either',
+    text: withSpec(`  enforcementAction: DryRun\n${MATCH_POD}`),
+    fires: [{ ruleId: 'enforcement-not-blocking', needle: 'enforcementAction' }],
+  },
+  {
+    name: 'scoped with action: Deny at the webhook does not block, pointed at the action',
+    text: withSpec(
+      [
+        '  enforcementAction: scoped',
+        '  scopedEnforcementActions:',
+        '    - action: Deny',
+        '      enforcementPoints:',
+        '        - name: validation.gatekeeper.sh',
+        MATCH_POD,
+      ].join('\n'),
+    ),
+    fires: [{ ruleId: 'enforcement-not-blocking', needle: 'action: Deny' }],
+  },
+  {
+    name: 'enforcementAction: Scoped is not recognised',
+    text: withSpec(
+      [
+        '  enforcementAction: Scoped',
+        '  scopedEnforcementActions:',
+        '    - action: deny',
+        '      enforcementPoints:',
+        '        - name: validation.gatekeeper.sh',
+        MATCH_POD,
+      ].join('\n'),
+    ),
+    fires: [{ ruleId: 'enforcement-not-blocking', needle: 'enforcementAction' }],
+  },
+  {
     name: 'a constraint matching only Deployments',
     text: withSpec(['  match:', '    kinds:', '      - apiGroups: ["apps"]', '        kinds: ["Deployment"]'].join('\n')),
     fires: [{ ruleId: 'pod-kind-unmatched', needle: 'kinds: ["Deployment"]' }],
@@ -175,6 +213,18 @@ describe('Gatekeeper constraints', () => {
     ]);
     const unchecked = result.findings.filter((f) => f.ruleId === 'ephemeral-containers-unchecked');
     expect(unchecked.map((f) => f.policy.name)).toEqual(['one', 'two']);
+  });
+
+  test.each([
+    { written: 'Deny', spec: '  enforcementAction: Deny' },
+    { written: 'Deny', spec: '  enforcementAction: scoped\n  scopedEnforcementActions:\n    - action: Deny\n      enforcementPoints:\n        - name: "*"' },
+  ])('an unrecognised action ($written) is shown as written and named as not recognised', ({ written, spec }) => {
+    const result = auditFiles({ 'policy.yaml': withSpec(`${spec}\n${MATCH_POD}`) });
+    const enforcement = result.policies.find((p) => p.policy.kind === 'TestKind')!.rules[0]!.enforcement;
+    expect(enforcement.blocking).toBe(false);
+    expect(enforcement.action).toContain(`${written}: not a recognised action`);
+    const [f] = result.findings.filter((x) => x.ruleId === 'enforcement-not-blocking');
+    expect(f!.message).toContain(`(${enforcement.action.startsWith('scoped') ? 'scoped: ' : ''}${written}: not a recognised action`);
   });
 
   test('a template without a constraint is analysed as if one matched Pods and denied', () => {

@@ -75,6 +75,25 @@ deny contains msg if {
 }
 `;
 
+const ANNOTATION_OPT_OUT = `package main
+
+deny[msg] {
+    not input.metadata.annotations["policy.example.com/privileged-allowed"]
+    c := input.spec[_][_]
+    c.securityContext.privileged
+    msg := sprintf("privileged container %v", [c.name])
+}
+`;
+
+const CONTAINS_WITHOUT_IF = `package main
+
+deny contains msg {
+    c := input.spec[_][_]
+    c.securityContext.privileged
+    msg := "privileged"
+}
+`;
+
 const HELPER_USER = `package main
 
 import data.lib.k8s.all_containers
@@ -132,6 +151,18 @@ const cases: Case[] = [
     files: { 'policy.rego': V1_NO_IMPORT },
     fires: [{ ruleId: 'ephemeral-containers-unchecked', file: 'policy.rego', needle: 'input.spec.initContainers' }],
     silent: ['policy-unanalyzable'],
+  },
+  {
+    name: 'conftest: not input.metadata.annotations[…] is no UPDATE guard',
+    files: { 'policy.rego': ANNOTATION_OPT_OUT },
+    fires: [],
+    silent: ['ephemeral-update-skipped', 'ephemeral-containers-unchecked', 'policy-unanalyzable'],
+  },
+  {
+    name: 'contains without its import and without if: neither Rego v0 nor v1, unanalyzable at the keyword',
+    files: { 'policy.rego': CONTAINS_WITHOUT_IF },
+    fires: [{ ruleId: 'policy-unanalyzable', file: 'policy.rego', needle: 'contains' }],
+    silent: ['ephemeral-containers-unchecked'],
   },
   {
     name: 'a lib in another file is followed; the gap points into the lib',

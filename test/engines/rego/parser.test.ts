@@ -465,14 +465,39 @@ describe('versions', () => {
   test('keywords cannot be variables once enabled', () => {
     expect(() => parse('package x\np if { every := 1 }', 'v1')).toThrow(RegoSyntaxError);
     expect(() => parse('package x\ncontains := 1', 'v1')).toThrow(RegoSyntaxError);
-    // plain v0: contextual keywords are still identifiers
+    // plain v0: contextual keywords are still identifiers; only the `in` operator is a keyword use
     const m = parse('package x\np { every := 1; if := 2; contains := 3; every in xs }');
     expect(showBody(m.rules[0].bodies[0])).toBe('every := 1; if := 2; contains := 3; (every in xs)');
+    expect(m.keywordsWithoutImport.map((k) => k.keyword)).toEqual(['in']);
   });
 
-  test('some x in xs and every are accepted in plain v0', () => {
+  test('some x in xs and every are accepted in plain v0, and recorded as used without import', () => {
     const m = parse('package x\np { some x in xs; every y in ys { y } }');
     expect(showBody(m.rules[0].bodies[0])).toBe('some x in xs; every y in ys { y }');
+    expect(m.keywordsWithoutImport).toEqual([
+      { keyword: 'in', pos: { line: 2, column: 12, offset: 21 } },
+      { keyword: 'every', pos: { line: 2, column: 19, offset: 28 } },
+    ]);
+  });
+
+  // Keywords used where they are not enabled: OPA rejects such a module as Rego v0 (Gatekeeper's default).
+  const withoutImport: { src: string; version?: V; want: string[] }[] = [
+    { src: 'violation contains {"msg": "x"} if input.review.object.spec.hostPID', want: ['contains 3:11', 'if 3:33'] },
+    { src: 'p if { true }', want: ['if 3:3'] },
+    { src: 'p { x := "a" in {"a"} }', want: ['in 3:14'] },
+    { src: 'p { some k, v in input.x }', want: ['in 3:15'] },
+    { src: 'p { k, v in input.x }', want: ['in 3:10'] },
+    { src: 'p { every x in input.xs { x } }', want: ['every 3:5'] },
+    { src: 'p { contains(input.name, "x") }', want: [] },
+    { src: 'import future.keywords\nviolation contains "x" if { "a" in ["a"] }', want: [] },
+    { src: 'import future.keywords.in\np if { "a" in ["a"] }', want: ['if 4:3'] },
+    { src: 'import future.keywords.if\nimport future.keywords.contains\np contains 1 if { every x in [1] { x } }', want: ['every 5:19'] },
+    { src: 'import rego.v1\np contains 1 if { some x in [1]; every y in [1] { y } }', want: [] },
+    { src: 'p contains 1 if { some x in [1]; every y in [1] { y } }', version: 'v1', want: [] },
+  ];
+  test.each(withoutImport)('keywords without import in $src ($version)', ({ src, version, want }) => {
+    const m = parse(`package x\n\n${src}\n`, version ?? 'v0');
+    expect(m.keywordsWithoutImport.map((k) => `${k.keyword} ${k.pos.line}:${k.pos.column}`)).toEqual(want);
   });
 });
 

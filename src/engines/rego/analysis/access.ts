@@ -4,27 +4,51 @@
  * (lookup: constant keys select, anything else iterates — and is reported when it may pick a
  * container list or field the analysis then cannot name).
  */
-import type { SourceRef } from '../../../facts';
+import { CONTAINER_LISTS, type SourceRef } from '../../../facts';
 import { ANY_KEY, classifyPodPath } from '../../pod-paths';
 import type { Effects } from './effects';
 import { inContainerList, isPodSpec, type Roots } from './roots';
-import { EMPTY, stringConsts, union, type InputPath, type Value } from './values';
+import { EMPTY, stringConsts, union, type InputPath, type Prim, type Value } from './values';
+
+/** An element of the collection at a path: the keys removed from the collection no longer apply. */
+function withoutRemoved(p: InputPath): InputPath {
+  if (!p.without) return p;
+  const { without: _removed, ...rest } = p;
+  return rest;
+}
 
 export class Access {
   constructor(private readonly roots: Roots) {}
 
   /** The new path names a container list (or all of them): remember where, for gap findings. */
   private listStep(p: InputPath, segs: string[], at: SourceRef): InputPath {
-    if (p.listAt) return { segs, listAt: p.listAt };
+    const base: InputPath = p.skipped ? { segs, skipped: true } : { segs };
+    if (p.listAt) return { ...base, listAt: p.listAt };
     const obj = this.roots.object(segs);
     const isList =
       obj !== undefined &&
       (obj[obj.length - 1] === ANY_KEY ? isPodSpec(obj.slice(0, -1)) : classifyPodPath([...obj]).some((r) => r.location !== 'pod' && r.field === ''));
-    return isList ? { segs, listAt: at } : { segs };
+    return isList ? { ...base, listAt: at } : base;
+  }
+
+  /** The path is inside the admitted object, or holds it (`input`, `input.review`). */
+  reachesObject(p: InputPath): boolean {
+    return [[], ['object'], ['review', 'object'], ['request', 'object']].some((below) => this.roots.object([...p.segs, ...below]) !== undefined);
+  }
+
+  /** The path inside the admitted object, for messages. */
+  where(p: InputPath): string {
+    return this.roots.object(p.segs)?.join('.') || 'the object';
+  }
+
+  /** The path is a pod spec or inside a container list: a computed key there may pick any list or field. */
+  risky(p: InputPath): boolean {
+    const o = this.roots.object(p.segs);
+    return o !== undefined && (isPodSpec(o) || inContainerList(o));
   }
 
   select(v: Value, name: string, at: SourceRef, sink: Effects | undefined): Value {
-    const paths = v.paths.map((p) => this.listStep(p, [...p.segs, name], at));
+    const paths = v.paths.filter((p) => !p.without?.includes(name)).map((p) => this.listStep(p, [...p.segs, name], at));
     for (const p of paths) {
       const param = this.roots.parameter(p.segs);
       if (param?.length === 1) sink?.parameters.add(param[0]!);
@@ -42,30 +66,49 @@ export class Access {
    * wildcard list (`spec[_]`) becomes containers and initContainers.
    */
   withoutEphemeral(p: InputPath): InputPath[] {
+    return this.splitEphemeral(p).filter((x) => !x.eph).map((x) => x.path);
+  }
+
+  /**
+   * The path with its ephemeral-container part marked `skipped` (see InputPath): a wildcard list
+   * (`spec[_]`) becomes the three lists, the ephemeral one marked.
+   */
+  markSkipped(p: InputPath): InputPath[] {
+    return this.splitEphemeral(p).map((x) => (x.eph ? { ...x.path, skipped: true } : x.path));
+  }
+
+  private splitEphemeral(p: InputPath): { path: InputPath; eph: boolean }[] {
     const obj = this.roots.object(p.segs);
-    if (!obj) return [p];
+    if (!obj) return [{ path: p, eph: false }];
     const star = obj.findIndex((s, j) => s === ANY_KEY && isPodSpec(obj.slice(0, j)));
     if (star >= 0) {
       const i = p.segs.length - obj.length + star;
-      return ['containers', 'initContainers'].map((l) => ({ ...p, segs: [...p.segs.slice(0, i), l, ...p.segs.slice(i + 1)] }));
+      return CONTAINER_LISTS.map((l) => ({ path: { ...p, segs: [...p.segs.slice(0, i), l, ...p.segs.slice(i + 1)] }, eph: l === 'ephemeralContainers' }));
     }
-    return classifyPodPath([...obj]).some((r) => r.location === 'ephemeralContainers') ? [] : [p];
+    return [{ path: p, eph: classifyPodPath([...obj]).some((r) => r.location === 'ephemeralContainers') }];
   }
 
-  /** Every element (value) of a collection, and its keys. */
-  iterate(v: Value, at: SourceRef): { value: Value; key: Value } {
-    const paths = v.paths.map((p) => {
+  /**
+   * Every element (value) of a collection, and its keys; `exclude` names keys a `!=` test ruled
+   * out. An object read from input has keys the analysis does not know: its key is unknown (EMPTY),
+   * so a later test can narrow it.
+   */
+  iterate(v: Value, at: SourceRef, exclude: readonly Prim[] = []): { value: Value; key: Value } {
+    const paths = v.paths.flatMap((p) => {
       const obj = this.roots.object(p.segs);
-      return obj && isPodSpec(obj) ? this.listStep(p, [...p.segs, ANY_KEY], at) : p;
+      if (!obj || !isPodSpec(obj)) return [withoutRemoved(p)];
+      const removed = [...(p.without ?? []), ...exclude];
+      if (removed.length === 0) return [this.listStep(p, [...p.segs, ANY_KEY], at)];
+      // Keys removed from a pod spec: the lists that are left, by name.
+      return CONTAINER_LISTS.filter((l) => !removed.includes(l)).map((l) => this.listStep(p, [...p.segs, l], at));
     });
-    const value = union([
-      { paths, consts: [], opaque: v.opaque },
-      v.elems ?? EMPTY,
-      ...(v.items ?? []),
-      ...(v.fields ? [...v.fields.values()] : []),
-    ]);
-    const fieldNames = v.fields ? [...v.fields.keys()].map((k) => ({ paths: [], consts: [k], opaque: [] }) as Value) : [];
-    return { value, key: union([v.keys ?? EMPTY, ...fieldNames]) };
+    const fields = v.fields ? [...v.fields].filter(([k]) => !exclude.includes(k)) : [];
+    const value = union([{ paths, consts: [], opaque: v.opaque }, v.elems ?? EMPTY, ...(v.items ?? []), ...fields.map(([, f]) => f)]);
+    if (v.paths.length > 0 || v.opaque.length > 0) return { value, key: EMPTY };
+    const fieldNames = fields.map(([k]) => ({ paths: [], consts: [k], opaque: [] }) as Value);
+    let key = union([v.keys ?? EMPTY, ...fieldNames]);
+    if (exclude.length > 0 && key.consts.length > 0) key = { ...key, consts: key.consts.filter((c) => !exclude.includes(c)) };
+    return { value, key };
   }
 
   /**
@@ -81,15 +124,11 @@ export class Access {
     if (computed || names.length === 0) {
       let rest = v;
       if (computed) {
-        const risky = (p: InputPath): boolean => {
-          const o = this.roots.object(p.segs);
-          return o !== undefined && (isPodSpec(o) || inContainerList(o));
-        };
-        const reported = v.paths.find(risky);
-        if (reported) dynamic(this.roots.object(reported.segs)!.join('.') || 'the object');
-        rest = { ...v, paths: v.paths.filter((p) => !risky(p)) };
+        const reported = v.paths.find((p) => this.risky(p));
+        if (reported) dynamic(this.where(reported));
+        rest = { ...v, paths: v.paths.filter((p) => !this.risky(p)) };
       }
-      parts.push(this.iterate(rest, at).value);
+      parts.push(this.iterate(rest, at, key.not).value);
     }
     return union(parts);
   }

@@ -13,6 +13,8 @@ export interface Read {
   segs: readonly string[];
   at: SourceRef;
   listAt?: SourceRef;
+  /** Read only through a helper body that skips the kubectl debug request (InputPath.skipped). */
+  skipped?: boolean;
 }
 
 export interface Effects {
@@ -68,7 +70,7 @@ function inner(v: Value): Value[] {
 }
 
 function consumeOne(sink: Effects, v: Value, at: SourceRef, depth: number): void {
-  for (const p of v.paths) sink.reads.push({ segs: p.segs, at, ...(p.listAt ? { listAt: p.listAt } : {}) });
+  for (const p of v.paths) sink.reads.push({ segs: p.segs, at, ...(p.listAt ? { listAt: p.listAt } : {}), ...(p.skipped ? { skipped: true } : {}) });
   for (const o of v.opaque) if (opaqueMatters(o.rel)) sink.problems.push(opaqueProblem(o));
   if (depth < MAX_DEPTH) for (const i of inner(v)) consumeOne(sink, i, at, depth + 1);
 }

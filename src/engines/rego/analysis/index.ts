@@ -3,11 +3,13 @@
  * (`violation`, `deny`, `warn`…) check, where, whether a body skips UPDATE, and what could not be
  * followed. Engine-neutral: Gatekeeper templates and raw `.rego` files both call `analyzeEntries`.
  */
-import type { Check, Location, SourceRef, Unanalyzable } from '../../../facts';
+import { CONTAINER_LISTS, type Check, type Exemption, type Location, type SourceRef, type Unanalyzable } from '../../../facts';
+import { classifyPodPath } from '../../pod-paths';
 import type { Body, Rule } from '../ast';
-import type { Effects } from './effects';
+import { Access } from './access';
+import type { Effects, Read } from './effects';
 import { UpdateGuards } from './guards';
-import { BudgetExceeded, Interpreter, snippet } from './interpreter';
+import { BudgetExceeded, Interpreter, snippet, type Condition } from './interpreter';
 import { readFacts } from './rule-facts';
 import type { Roots } from './roots';
 import { headPath, type RegoModule, type RulesIndex } from './rules-index';
@@ -31,6 +33,8 @@ export interface RegoAnalysis {
   rules: EntryRuleFacts[];
   /** Constraint parameters the policy reads (e.g. exemptImages). */
   parameters: Set<string>;
+  /** Conditions in entry bodies on the requesting user or on container names: who or what they let through. */
+  exemptions: Exemption[];
 }
 
 export interface AnalysisOptions {
@@ -44,15 +48,21 @@ const DEFAULT_MAX_STEPS = 300_000;
 
 interface BodyResult {
   effects: Effects;
+  /** The body is false for the kubectl debug request. */
   skip?: { at: SourceRef; reason: string };
+  /** The body is false whenever the Pod has an ephemeral container: where that is decided. */
+  excluded?: SourceRef;
+  exemptions: Exemption[];
 }
 
 /** Analyses the entry rules defined in `entry`, following references into every module of `index`. */
 export function analyzeEntries(entry: RegoModule, index: RulesIndex, opts: AnalysisOptions): RegoAnalysis {
   const guards = new UpdateGuards(index, opts.roots);
   const interpreter = new Interpreter(index, opts.roots, guards, opts.maxSteps ?? DEFAULT_MAX_STEPS);
+  const ctx: BodyContext = { mod: entry, interpreter, guards, roots: opts.roots, access: new Access(opts.roots) };
   const parameters = new Set<string>();
   const rules: EntryRuleFacts[] = [];
+  const exemptions = new Map<string, Exemption>();
   for (const group of index.entryGroups(entry, opts.isEntry)) {
     const defs = group.defs.filter((d) => d.mod === entry);
     const name = headPath(defs[0]!.rule).join('.');
@@ -60,32 +70,94 @@ export function analyzeEntries(entry: RegoModule, index: RulesIndex, opts: Analy
     const results: BodyResult[] = [];
     for (const def of defs) {
       for (let r: Rule | undefined = def.rule; r; r = r.else) {
-        for (const body of r.bodies) results.push(analyzeBody(body, entry, interpreter, guards, at));
+        for (const body of r.bodies) results.push(analyzeBody(body, ctx, at));
       }
     }
     for (const r of results) for (const p of r.effects.parameters) parameters.add(p);
-    const kept = results.filter((r) => !r.skip);
+    for (const e of results.flatMap((r) => r.exemptions)) exemptions.set(`${e.kind}@${e.at.file}:${e.at.line}:${e.at.column}`, e);
+    const kept = results.filter((r) => !r.skip && !r.excluded);
+    const excluded = results.filter((r) => !r.skip && r.excluded);
     const skipped = results.filter((r) => r.skip);
     if (kept.length > 0) rules.push(entryFacts(name, at, kept, opts.roots));
+    if (excluded.length > 0) {
+      const label = kept.length > 0 ? `${name} (bodies that exclude ephemeral containers)` : name;
+      const facts = entryFacts(label, at, excluded, opts.roots);
+      // The gap is the condition that switches the rule off, not the list it iterates.
+      for (const l of CONTAINER_LISTS) if (facts.listRefs[l]) facts.listRefs[l] = excluded[0]!.excluded!;
+      rules.push(facts);
+    }
     if (skipped.length > 0) {
-      const label = kept.length > 0 ? `${name} (bodies that skip UPDATE)` : name;
+      const label = kept.length + excluded.length > 0 ? `${name} (bodies that skip UPDATE)` : name;
       rules.push({ ...entryFacts(label, at, skipped, opts.roots), updateSkipped: skipped[0]!.skip! });
     }
   }
-  return { rules, parameters };
+  return { rules, parameters, exemptions: [...exemptions.values()] };
 }
 
-function analyzeBody(body: Body, mod: RegoModule, interpreter: Interpreter, guards: UpdateGuards, ruleAt: SourceRef): BodyResult {
+interface BodyContext {
+  mod: RegoModule;
+  interpreter: Interpreter;
+  guards: UpdateGuards;
+  roots: Roots;
+  access: Access;
+}
+
+function analyzeBody(body: Body, ctx: BodyContext, ruleAt: SourceRef): BodyResult {
+  const { mod, roots, access } = ctx;
   let effects: Effects;
+  let conditions: Condition[] = [];
   try {
-    effects = interpreter.entryBody(body, mod);
+    ({ effects, conditions } = ctx.interpreter.entryBody(body, mod));
   } catch (e) {
     if (!(e instanceof BudgetExceeded)) throw e;
     effects = { reads: [], problems: [{ reason: 'the analysis budget ran out (the policy is too large or too deeply layered)', at: ruleAt }], parameters: new Set() };
   }
-  const blocker = guards.blocker(body, mod);
-  if (!blocker) return { effects };
-  return { effects, skip: { at: mod.locate(blocker.pos), reason: `"${snippet(mod, blocker)}" is false for every UPDATE request` } };
+  const blocker = ctx.guards.blocker(body, mod);
+  if (blocker?.kind === 'update') {
+    // Everything the body reads, helpers that skip the request included: it is all skipped.
+    const reason = `"${snippet(blocker.mod, blocker.expr)}" is false for the kubectl debug request`;
+    return { effects, skip: { at: blocker.mod.locate(blocker.expr.pos), reason }, exemptions: [] };
+  }
+  // Helper bodies that skip the debug request contribute nothing here.
+  let keep = (r: Read): Read[] => (r.skipped ? [] : [r]);
+  if (blocker) {
+    // Never with an ephemeral container: what it reads of ephemeral containers is never checked.
+    const base = keep;
+    keep = (r) => base(r).flatMap((x) => access.withoutEphemeral(x).map((p) => ({ ...x, segs: p.segs })));
+  }
+  const filtered: Effects = { ...effects, reads: effects.reads.flatMap(keep) };
+  const kept = conditions.map((c) => ({ expr: c.expr, reads: c.reads.flatMap(keep) }));
+  return {
+    effects: filtered,
+    ...(blocker ? { excluded: blocker.mod.locate(blocker.expr.pos) } : {}),
+    exemptions: readFacts([filtered], roots).checks.length > 0 ? exemptionsOf(kept, mod, roots) : [],
+  };
+}
+
+/** The request's userInfo (who sends it). */
+function readsUserInfo(segs: readonly string[], roots: Roots): boolean {
+  return [1, 2].some((i) => segs.length > i && segs[i] === 'userInfo' && roots.isRequest(segs.slice(0, i)));
+}
+
+/** A container's name in a list that includes ephemeral containers. */
+function readsEphemeralName(segs: readonly string[], roots: Roots): boolean {
+  const obj = roots.object(segs);
+  return obj !== undefined && classifyPodPath([...obj]).some((r) => r.location === 'ephemeralContainers' && r.field === 'name');
+}
+
+/**
+ * Conditions of a checking body on who sends the request (`not trusted_user`) or on a container's
+ * name (`not startswith(c.name, "debugger-")`): whoever may run kubectl debug picks the name, and
+ * an exempt identity can add any container.
+ */
+function exemptionsOf(conditions: Condition[], mod: RegoModule, roots: Roots): Exemption[] {
+  const out: Exemption[] = [];
+  for (const c of conditions) {
+    const base = { value: snippet(mod, c.expr), at: mod.locate(c.expr.pos), admitsArbitraryDebug: true };
+    if (c.reads.some((r) => readsUserInfo(r.segs, roots))) out.push({ kind: 'user', ...base });
+    if (c.reads.some((r) => readsEphemeralName(r.segs, roots))) out.push({ kind: 'containerName', ...base });
+  }
+  return out;
 }
 
 function entryFacts(name: string, at: SourceRef, bodies: BodyResult[], roots: Roots): EntryRuleFacts {

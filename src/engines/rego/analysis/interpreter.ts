@@ -5,15 +5,15 @@
  * its own effects that are replayed at every use. A step budget bounds the work on hostile input.
  */
 import type { SourceRef } from '../../../facts';
-import type { Body, Call, Expr, Node, Ref, RefArg, Rule, Term } from '../ast';
+import type { Body, Call, Expr, Node, Ref, RefArg, Rule, Term, With } from '../ast';
 import { Access } from './access';
 import { needsReorder } from './body-order';
 import { callBuiltin, RELATION_ARITY } from './builtins';
-import { consume, newEffects, replay, type Effects } from './effects';
-import type { UpdateGuards } from './guards';
+import { consume, newEffects, replay, type Effects, type Read } from './effects';
+import type { ArgHint, UpdateGuards } from './guards';
 import type { Roots } from './roots';
 import type { RegoModule, RuleDef, RuleGroup, RulesIndex } from './rules-index';
-import { constant, derived, EMPTY, pathValue, union, valueKey, type Value } from './values';
+import { constant, derived, EMPTY, isUnknown, pathValue, union, valueKey, type Prim, type Value } from './values';
 
 type Env = Map<string, Value>;
 
@@ -23,6 +23,8 @@ interface Frame {
   sink: Effects | undefined;
   /** Variables bound so far in this evaluation of the body (for `=`: bind or compare). */
   bound: Set<string>;
+  /** Constants a variable of the body was tested not to be (`k != "ephemeralContainers"`), kept across passes. */
+  excluded?: Map<string, Prim[]>;
 }
 
 interface Result {
@@ -38,8 +40,22 @@ interface Head {
 
 export class BudgetExceeded extends Error {}
 
+/** An expression of an entry body and what it consumed (helpers it uses included). */
+export interface Condition {
+  expr: Expr;
+  reads: Read[];
+}
+
 /** Enough passes for chains of variables used before they are assigned. */
 const MAX_REORDER_PASSES = 3;
+
+const pureConsts = (v: Value): boolean => v.paths.length === 0 && v.opaque.length === 0 && v.consts.length > 0;
+
+/** The value without some of its constants; unchanged when none would be left (the body could not hold). */
+function withoutConsts(v: Value, drop: readonly Prim[]): Value {
+  const consts = v.consts.filter((c) => !drop.includes(c));
+  return consts.length > 0 ? { ...v, consts } : v;
+}
 
 export function snippet(mod: RegoModule, node: Node): string {
   const s = mod.text.slice(node.pos.offset, node.end.offset).replace(/\s+/g, ' ').trim();
@@ -69,11 +85,12 @@ export class Interpreter {
     this.access = new Access(roots);
   }
 
-  /** What one body of an entry rule (violation, deny…) consumes. */
-  entryBody(body: Body, mod: RegoModule): Effects {
+  /** What one body of an entry rule (violation, deny…) consumes, in all and per expression of the body. */
+  entryBody(body: Body, mod: RegoModule): { effects: Effects; conditions: Condition[] } {
     const sink = newEffects();
-    this.body(body, new Map(), { mod, sink, bound: new Set() });
-    return sink;
+    const conditions: Condition[] = [];
+    this.body(body, new Map(), { mod, sink, bound: new Set() }, (expr, from) => conditions.push({ expr, reads: sink.reads.slice(from) }));
+    return { effects: sink, conditions };
   }
 
   private tick(): void {
@@ -86,27 +103,51 @@ export class Interpreter {
 
   // ------------------------------------------------------------------ bodies
 
-  private body(body: Body, env: Env, f: Frame): void {
+  /** Evaluates a body; `each` is told, in the last pass, what each expression consumed (from which read on). */
+  private body(body: Body, env: Env, outer: Frame, each?: (e: Expr, from: number) => void): void {
+    const f: Frame = { ...outer, excluded: new Map() };
     let reorder = this.reorder.get(body);
     if (reorder === undefined) this.reorder.set(body, (reorder = needsReorder(body)));
     if (reorder) {
       const passes = Math.min(body.exprs.length, MAX_REORDER_PASSES);
-      for (let i = 0; i < passes; i++) this.exprs(body, env, { mod: f.mod, sink: undefined, bound: new Set(f.bound) });
+      for (let i = 0; i < passes; i++) this.exprs(body, env, { mod: f.mod, sink: undefined, bound: new Set(f.bound), excluded: f.excluded! });
     }
-    this.exprs(body, env, f);
+    this.exprs(body, env, f, each);
   }
 
-  private exprs(body: Body, env: Env, f: Frame): void {
-    for (const e of body.exprs) this.expr(e, env, f);
+  private exprs(body: Body, env: Env, f: Frame, each?: (e: Expr, from: number) => void): void {
+    for (const e of body.exprs) {
+      const from = f.sink?.reads.length ?? 0;
+      this.expr(e, env, f);
+      each?.(e, from);
+    }
+  }
+
+  /** A `with` that replaces part of input or data: the expression is not evaluated against the real request. */
+  private replacesData(w: With, f: Frame): boolean {
+    const head = w.target.type === 'ref' ? w.target.head : w.target;
+    if (head.type !== 'var') return false;
+    return head.name === 'input' || head.name === 'data' || this.index.resolveName(f.mod, head.name) !== undefined;
   }
 
   private expr(e: Expr, env: Env, f: Frame): void {
+    const replaced = e.with.find((w) => this.replacesData(w, f));
+    if (replaced) {
+      // What the expression reads is not what the request holds (`with input.review.object.spec.ephemeralContainers as []`
+      // hides the debug container): nothing it reads counts, and it is reported.
+      f.sink?.problems.push({
+        reason: `"with ${snippet(f.mod, replaced.target)} as ${snippet(f.mod, replaced.value)}" replaces policy data for this expression; the analysis does not follow it`,
+        at: this.at(f, replaced),
+      });
+      return;
+    }
     switch (e.type) {
       case 'termExpr':
         consume(f.sink, this.roots, [this.term(e.term, env, f)], this.at(f, e.term));
         return;
       case 'not':
         this.expr(e.expr, new Map(env), { ...f, bound: new Set(f.bound) });
+        this.excludeNegated(e.expr, env, f);
         return;
       case 'some':
         return; // only declares variables local; the expressions that follow bind them
@@ -148,11 +189,13 @@ export class Interpreter {
   private bind(t: Term, v: Value, env: Env, f: Frame): void {
     const at = this.at(f, t);
     switch (t.type) {
-      case 'var':
+      case 'var': {
         if (t.name === '_') return;
-        env.set(t.name, v);
+        const excluded = f.excluded?.get(t.name);
+        env.set(t.name, excluded && pureConsts(v) ? withoutConsts(v, excluded) : v);
         f.bound.add(t.name);
         return;
+      }
       case 'array':
         t.items.forEach((item, i) => this.bind(item, v.items?.[i] ?? this.access.iterate(v, at).value, env, f));
         return;
@@ -221,6 +264,7 @@ export class Interpreter {
       case 'binary': {
         const [l, r] = [this.term(t.left, env, f), this.term(t.right, env, f)];
         if (t.op === '==') this.narrow([t.left, r], [t.right, l], env);
+        if (t.op === '!=') this.exclude([t.left, r], [t.right, l], env, f);
         return this.binary(t.op, l, r, f, t);
       }
       case 'unary':
@@ -237,9 +281,37 @@ export class Interpreter {
   /** `k == "containers"`, `k in {…}`: a variable bound to nothing known takes the constants it is tested against. */
   private narrow(a: [Term, Value], b: [Term, Value] | undefined, env: Env): void {
     for (const [term, other] of b ? [a, b] : [a]) {
-      const pure = other.paths.length === 0 && other.opaque.length === 0 && other.consts.length > 0;
-      if (term.type === 'var' && env.get(term.name) === EMPTY && pure) env.set(term.name, { ...EMPTY, consts: other.consts });
+      const known = term.type === 'var' ? env.get(term.name) : undefined;
+      if (term.type !== 'var' || !isUnknown(known) || !pureConsts(other)) continue;
+      const consts = other.consts.filter((c) => !known.not?.includes(c));
+      env.set(term.name, { ...EMPTY, consts });
     }
+  }
+
+  /**
+   * `k != "ephemeralContainers"`, `not k == …`, `not k in {…}`: a variable is not those constants.
+   * One bound to nothing known keeps them as what it is not; one bound to constants loses them, in
+   * every pass over the body (its binding is evaluated again in each).
+   */
+  private exclude(a: [Term, Value], b: [Term, Value] | undefined, env: Env, f: Frame): void {
+    for (const [term, other] of b ? [a, b] : [a]) {
+      if (term.type !== 'var' || !pureConsts(other)) continue;
+      const known = env.get(term.name);
+      if (isUnknown(known)) {
+        env.set(term.name, { ...EMPTY, not: [...new Set([...(known.not ?? []), ...other.consts])] });
+      } else if (known && pureConsts(known)) {
+        f.excluded?.set(term.name, [...new Set([...(f.excluded.get(term.name) ?? []), ...other.consts])]);
+        env.set(term.name, withoutConsts(known, other.consts));
+      }
+    }
+  }
+
+  private excludeNegated(e: Expr, env: Env, f: Frame): void {
+    if (e.type !== 'termExpr') return;
+    const t = e.term;
+    const g: Frame = { mod: f.mod, sink: undefined, bound: new Set(f.bound) };
+    if (t.type === 'binary' && t.op === '==') this.exclude([t.left, this.term(t.right, env, g)], [t.right, this.term(t.left, env, g)], env, f);
+    else if (t.type === 'membership' && !t.key) this.exclude([t.value, this.access.iterate(this.term(t.collection, env, g), this.at(f, t)).value], undefined, env, f);
   }
 
   private binary(op: string, l: Value, r: Value, f: Frame, t: Term): Value {
@@ -333,14 +405,17 @@ export class Interpreter {
       // Unbound: iterate and bind. Bound to nothing known (an earlier iteration): iterating here
       // narrows it, e.g. to the constant keys of `allowed_lists[k]`.
       const known = env.get(k.name);
-      if ((!known && !this.index.resolveName(f.mod, k.name)) || known === EMPTY) {
-        const it = this.access.iterate(v, at);
+      if ((!known && !this.index.resolveName(f.mod, k.name)) || isUnknown(known)) {
+        const it = this.access.iterate(v, at, [...(known?.not ?? []), ...(f.excluded?.get(k.name) ?? [])]);
         if (!known || it.key.consts.length > 0) env.set(k.name, it.key);
         f.bound.add(k.name);
         return it.value;
       }
     }
-    return this.access.lookup(v, this.term(k, env, f), at, f.sink, (where) =>
+    const key = this.term(k, env, f);
+    // `allowed[c.image]`, `trusted[input.review.userInfo.groups[_]]`: a lookup by a value from input tests it.
+    if (key.paths.length > 0) consume(f.sink, this.roots, [key], this.at(f, k));
+    return this.access.lookup(v, key, at, f.sink, (where) =>
       f.sink?.problems.push({
         reason: `the computed key ${snippet(f.mod, k)} may select a container list or field under ${where}; the analysis cannot tell which`,
         at: this.at(f, k),
@@ -462,7 +537,7 @@ export class Interpreter {
     for (let r: Rule | undefined = d.rule; r; r = r.else) {
       for (const body of r.bodies.length ? r.bodies : [undefined]) {
         const env: Env = new Map();
-        const skips = body !== undefined && this.bodySkipsUpdate(body, d.mod);
+        const skips = body !== undefined && this.bodySkipsUpdate(body, d.mod, args ? { params, args } : undefined);
         const f: Frame = { mod: d.mod, sink: skips ? newEffects() : effects, bound: new Set() };
         if (args && !this.bindParams(params, args, env, f)) continue;
         if (keyQuery && r.key && !this.bindKey(r.key, keyQuery, env, f)) continue;
@@ -472,11 +547,12 @@ export class Interpreter {
           out.push(head);
           continue;
         }
-        // Ephemeral containers only ever arrive in UPDATE requests: a body false for every UPDATE
-        // never yields or checks one.
-        const reads = f.sink!.reads.flatMap((read) => this.access.withoutEphemeral(read).map((p) => ({ ...read, segs: p.segs })));
+        // Ephemeral containers only ever arrive in the kubectl debug request: a body false for it
+        // yields or checks one only where the entry rule skips that request too (then it is
+        // reported as skipping it, not as missing the list).
+        const reads = f.sink!.reads.flatMap((read) => this.access.markSkipped(read).map((p) => ({ ...read, segs: p.segs, ...(p.skipped ? { skipped: true } : {}) })));
         replay(effects, { ...f.sink!, reads });
-        out.push({ ...head, value: { ...head.value, paths: head.value.paths.flatMap((p) => this.access.withoutEphemeral(p)) } });
+        out.push({ ...head, value: { ...head.value, paths: head.value.paths.flatMap((p) => this.access.markSkipped(p)) } });
       }
     }
     return out;
@@ -489,10 +565,23 @@ export class Interpreter {
     return r.kind === 'partialObject' ? { key, value } : { value };
   }
 
-  private bodySkipsUpdate(body: Body, mod: RegoModule): boolean {
+  /** Whether a helper body is false for the kubectl debug request (given what is known of a function's arguments). */
+  private bodySkipsUpdate(body: Body, mod: RegoModule, call?: { params: Term[]; args: Value[] }): boolean {
+    const hints = call?.args.map((a) => this.argHint(a));
+    if (call && hints!.some((h) => h !== undefined)) return this.guards.blocker(body, mod, { params: call.params, args: hints! }) !== undefined;
     let skips = this.skipsUpdate.get(body);
     if (skips === undefined) this.skipsUpdate.set(body, (skips = this.guards.blocker(body, mod) !== undefined));
     return skips;
+  }
+
+  /** A request path (`input.review`) or a single constant passed to a function: what the guards can use. */
+  private argHint(v: Value): ArgHint {
+    const plain = !v.elems && !v.keys && !v.fields && !v.items && v.opaque.length === 0;
+    if (!plain) return undefined;
+    if (v.paths.length === 1 && v.consts.length === 0 && !v.paths[0]!.without && this.roots.object(v.paths[0]!.segs) === undefined) {
+      return { path: v.paths[0]!.segs };
+    }
+    return v.paths.length === 0 && v.consts.length === 1 ? { value: v.consts[0]! } : undefined;
   }
 
   /** Binds the constant parts of a queried key into a head's key pattern; false when they cannot match. */

@@ -14,6 +14,14 @@ export interface InputPath {
   segs: readonly string[];
   /** Where the container list on this path was referenced: the place a gap finding points at. */
   listAt?: SourceRef;
+  /** Keys removed from the object at this path (`object.remove`, a key overridden by `object.union`, `k != "…"`). */
+  without?: readonly string[];
+  /**
+   * Reached only through a helper body that is false for the kubectl debug request (an UPDATE
+   * guard, or a test that no ephemeral container exists): it counts only where the entry body
+   * itself skips that request.
+   */
+  skipped?: boolean;
 }
 
 /** A value the analysis cannot follow, and the path read below it since. */
@@ -35,6 +43,8 @@ export interface Value {
   fields?: ReadonlyMap<string, Value>;
   /** Items of an array literal, in order. */
   items?: readonly Value[];
+  /** Constants a value known only by elimination is not (a key tested with `!=`); only on otherwise empty values. */
+  not?: readonly Prim[];
 }
 
 export const EMPTY: Value = { paths: [], consts: [], opaque: [] };
@@ -47,7 +57,11 @@ function isEmpty(v: Value): boolean {
   return v.paths.length === 0 && v.consts.length === 0 && v.opaque.length === 0 && !v.elems && !v.keys && !v.fields && !v.items;
 }
 
-const pathKey = (p: InputPath): string => p.segs.join('\u0000');
+/** Nothing is known of the value (a variable an iteration bound to an unknown key), except perhaps what it is not. */
+export const isUnknown = (v: Value | undefined): v is Value => v !== undefined && isEmpty(v);
+
+const pathKey = (p: InputPath): string =>
+  `${p.segs.join('\u0000')}${p.without?.length ? `\u0001-${[...p.without].sort().join(',')}` : ''}${p.skipped ? '\u0001s' : ''}`;
 const opaqueKey = (o: Opaque): string => `${o.what}@${o.at.file}:${o.at.line}:${o.at.column}/${o.rel.join('.')}`;
 
 function dedupe<T>(xs: T[], key: (x: T) => string): T[] {
@@ -107,6 +121,7 @@ export function valueKey(v: Value): string {
   if (v.keys) parts.push(`k:(${valueKey(v.keys)})`);
   if (v.fields) parts.push(`f:(${[...v.fields].map(([k, f]) => `${k}=${valueKey(f)}`).sort().join(',')})`);
   if (v.items) parts.push(`i:(${v.items.map(valueKey).join(',')})`);
+  if (v.not?.length) parts.push(`n:${v.not.map((c) => JSON.stringify(c)).sort().join('|')}`);
   return parts.join(';');
 }
 
