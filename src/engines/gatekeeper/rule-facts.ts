@@ -29,5 +29,6 @@ export function ruleFacts(e: EntryRuleFacts, run: RunContext): RuleFacts {
     },
     enforcement: run.enforcement,
     unanalyzable: e.unanalyzable,
+    ...(e.forbidsEphemeral ? { forbidsEphemeral: e.forbidsEphemeral } : {}),
   };
 }

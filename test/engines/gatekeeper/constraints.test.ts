@@ -3,6 +3,8 @@
  * reach the template's Rego, enforcementAction whether it blocks, parameters.exemptImages and
  * match.excludedNamespaces what it lets through.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { auditFiles, located, type Expected } from '../../helpers';
 import { constraint, lineCol, MATCH_POD, template } from './helpers';
 
@@ -295,5 +297,20 @@ describe('Gatekeeper constraints', () => {
     const result = auditFiles({ 'both.yaml': text });
     expect(result.findings.filter((x) => x.ruleId === 'policy-unanalyzable')).toEqual([]);
     expect(result.policies[0]!.rules[0]!.checks.length).toBeGreaterThan(0);
+  });
+});
+
+describe('K8sNativeValidation templates', () => {
+  const fixture = fs.readFileSync(path.join(__dirname, '../../fixtures/gatekeeper/cel-forbids-debug.yaml'), 'utf8');
+
+  it('a CEL validation forbidding ephemeral containers covers them: a containers-only check is no gap', () => {
+    const r = auditFiles({ 'template.yaml': fixture });
+    expect(located(r.findings, 'ephemeral-containers-unchecked')).toEqual([]);
+    expect(r.coverage.privileged.ephemeralContainers.map((e) => e.policy.name)).toEqual(['k8snodebug']);
+  });
+
+  it('without the forbid, the containers-only check is reported', () => {
+    const r = auditFiles({ 'template.yaml': fixture.replace(/ {14}- expression: "!has[^\n]*\n[^\n]*\n/, '') });
+    expect(located(r.findings, 'ephemeral-containers-unchecked').map((f) => f.ruleId)).toEqual(['ephemeral-containers-unchecked']);
   });
 });

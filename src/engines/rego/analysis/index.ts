@@ -27,6 +27,8 @@ export interface EntryRuleFacts {
   updateSkipped?: { at: SourceRef; reason: string };
   /** Every check reads a controller's pod template, never a bare Pod. */
   templateOnlyAt?: SourceRef;
+  /** The rule rejects any Pod with ephemeral containers (set by the CEL analysis of K8sNativeValidation). */
+  forbidsEphemeral?: SourceRef;
 }
 
 export interface RegoAnalysis {
