@@ -1,5 +1,5 @@
 /** The library entry point: audit(options) runs the whole pipeline. The CLI is a thin layer on it. */
-import { ignoreMatcher } from './config/glob';
+import { ignoreMatcher, setMatcher } from './config/glob';
 import { buildCoverage, type Coverage } from './coverage/matrix';
 import { makeRouter } from './discover/documents';
 import { decodeSource, listFiles, readSource, type SourceFile } from './discover/walk';
@@ -23,7 +23,13 @@ export interface AuditOptions {
   ruleLevels?: Record<string, Severity | 'off'>;
   /** Globs of files to skip (`**`, `*`, `?`), relative to `ignoreRoot` (default: the current folder). */
   ignore?: string[];
+  /** The folder configuration globs (`ignore`, `sets`) are relative to. */
   ignoreRoot?: string;
+  /**
+   * Globs of folders that each hold an independent policy set (one cluster's policies): set-level
+   * rules judge each set on its own. Files in no such folder form one more set.
+   */
+  sets?: string[];
   /** Files audited as if read from disk, e.g. the policy set at a git revision. */
   sources?: SourceFile[];
   /** Called after each file is read, to draw progress. */
@@ -102,11 +108,13 @@ export function audit(options: AuditOptions): AuditResult {
   policies.sort((a, b) => compareRef(a.at, b.at));
 
   const coverage = buildCoverage(policies);
-  const ctx = { policies, coverage, kubernetesMinor, explicitVersion };
   const all = dedupe(
-    RULES.flatMap((r) => {
-      const severity = options.ruleLevels?.[r.meta.id] ?? r.meta.severity;
-      return severity === 'off' ? [] : r.check(ctx).map((d): Finding => ({ ruleId: r.meta.id, severity, ...d }));
+    policySets(policies, options).flatMap((set) => {
+      const ctx = { policies: set, coverage: buildCoverage(set), kubernetesMinor, explicitVersion };
+      return RULES.flatMap((r) => {
+        const severity = options.ruleLevels?.[r.meta.id] ?? r.meta.severity;
+        return severity === 'off' ? [] : r.check(ctx).map((d): Finding => ({ ruleId: r.meta.id, severity, ...d }));
+      });
     }),
   ).sort(compareFindings);
   const { findings, suppressed } = applySuppressions(all, sources, new Set(RULES.map((r) => r.meta.id)), errors);
@@ -128,6 +136,18 @@ export function audit(options: AuditOptions): AuditResult {
       baselined: 0,
     },
   };
+}
+
+/** The policies grouped by the `sets` folder they live in (all of them together without `sets`). */
+function policySets(policies: PolicyFacts[], options: AuditOptions): PolicyFacts[][] {
+  if (!options.sets?.length) return [policies];
+  const setOf = setMatcher(options.sets, options.ignoreRoot);
+  const groups = new Map<string, PolicyFacts[]>();
+  for (const p of policies) {
+    const key = setOf(p.at.file) ?? '';
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  return [...groups.values()];
 }
 
 function compareRef(a: { file: string; line: number; column: number }, b: { file: string; line: number; column: number }): number {

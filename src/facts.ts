@@ -49,6 +49,12 @@ export interface AdmissionScope {
   ephemeralSubresource: SubresourceReach;
   /** Where the registration that decides subresource reach is declared (e.g. a `resources` list). */
   subresourceAt?: SourceRef;
+  /**
+   * False when a CREATE of `pods` itself never reaches the rule (only `pods/ephemeralcontainers` or
+   * `pods/*`, no CREATE among the operations): pod security fields are immutable on an ordinary
+   * UPDATE, so such a rule covers no container or pod-level field at pod creation. Absent = true.
+   */
+  podCreate?: boolean;
   /** Set when UPDATE requests are skipped (CREATE-only operations or an UPDATE guard). */
   updateSkipped?: { at: SourceRef; reason: string };
 }
@@ -122,6 +128,8 @@ export interface PolicyFacts {
   namespaces?: string[];
   /** Namespaces a cluster-wide policy does not apply in (PSA defaults a Namespace label overrides). */
   excludedNamespaces?: string[];
+  /** Applies only to namespaces or pods picked by a selector: never cluster-wide coverage. */
+  partialScope?: string;
 }
 
 export type Severity = 'error' | 'warning' | 'note';

@@ -64,7 +64,9 @@ export function scan(s: ScanSettings, io: CliIO): number {
     ...(kubernetesVersion ? { kubernetesVersion } : {}),
     maxFileBytes: s.maxFileBytes,
     ...(config.rules ? { ruleLevels: config.rules } : {}),
-    ...(config.ignore && loaded ? { ignore: config.ignore, ignoreRoot: loaded.dir } : {}),
+    ...(loaded ? { ignoreRoot: loaded.dir } : {}),
+    ...(config.ignore ? { ignore: config.ignore } : {}),
+    ...(config.sets ? { sets: config.sets } : {}),
     ...(showProgress ? { onProgress: progressLine(io.stderr) } : {}),
   };
 

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { audit } from '../src/audit';
 import { RULES } from '../src/rules';
+import { runCli } from './ci-fixtures';
 
 const SAMPLES = path.join(__dirname, '..', 'samples');
 const engines = fs.readdirSync(SAMPLES).filter((d) => fs.statSync(path.join(SAMPLES, d)).isDirectory());
@@ -30,7 +31,14 @@ describe.each(engines)('samples/%s', (engine) => {
   });
 });
 
-it('scanning samples/ shows every rule firing', () => {
-  const fired = new Set(audit({ paths: [SAMPLES] }).findings.map((f) => f.ruleId));
+it('`polcov scan samples/` (npm start) shows every rule firing, each sample folder judged as its own set', () => {
+  const run = runCli(['scan', SAMPLES, '--format', 'json', '--fail-on', 'never']);
+  expect(run.code).toBe(0);
+  const fired = new Set((JSON.parse(run.out) as { findings: { ruleId: string }[] }).findings.map((f) => f.ruleId));
   expect(RULES.map((r) => r.meta.id).filter((id) => !fired.has(id))).toEqual([]);
+});
+
+it('without sets, the fixed policies cover HostProcess for the whole repository', () => {
+  const fired = new Set(audit({ paths: [SAMPLES] }).findings.map((f) => f.ruleId));
+  expect(fired.has('hostprocess-unchecked')).toBe(false);
 });

@@ -22,20 +22,40 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
+/** A file's path relative to `root` (absolute when outside it), split on `/`. */
+function segments(file: string, root: string): string[] {
+  const abs = path.resolve(file);
+  const rel = path.relative(root, abs);
+  return (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs).split(path.sep).join('/').split('/');
+}
+
 /** A predicate over file paths (as given or relative to the cwd), with globs relative to `root`. */
 export function ignoreMatcher(globs: readonly string[], root: string = process.cwd()): (file: string) => boolean {
   if (globs.length === 0) return () => false;
   const res = globs.map(globToRegExp);
   return (file) => {
-    const abs = path.resolve(file);
-    const rel = path.relative(root, abs);
-    const subject = (rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs).split(path.sep).join('/');
-    const parts = subject.split('/');
+    const parts = segments(file, root);
     // The file itself or any folder above it.
     for (let n = parts.length; n > 0; n--) {
       const prefix = parts.slice(0, n).join('/');
       if (res.some((re) => re.test(prefix))) return true;
     }
     return false;
+  };
+}
+
+/**
+ * `sets`: the outermost folder above a file that a glob matches names the policy set the file belongs
+ * to; undefined for files in no set.
+ */
+export function setMatcher(globs: readonly string[], root: string = process.cwd()): (file: string) => string | undefined {
+  const res = globs.map(globToRegExp);
+  return (file) => {
+    const parts = segments(file, root);
+    for (let n = 1; n < parts.length; n++) {
+      const prefix = parts.slice(0, n).join('/');
+      if (res.some((re) => re.test(prefix))) return prefix;
+    }
+    return undefined;
   };
 }

@@ -19,6 +19,7 @@ type RuleLevel = Severity | 'off';
 export interface PolcovConfig {
   rules?: Record<string, RuleLevel>;
   ignore?: string[];
+  sets?: string[];
   failOn?: Severity | 'never';
   kubernetesVersion?: string;
 }

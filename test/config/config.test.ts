@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { audit } from '../../src/audit';
-import { globToRegExp, ignoreMatcher } from '../../src/config/glob';
+import { globToRegExp, ignoreMatcher, setMatcher } from '../../src/config/glob';
 import { CONFIG_SCHEMA_PATH, findConfig, loadConfig } from '../../src/config/load';
 import { HOST_PROCESS, NO_EPHEMERAL, privilegedPolicy, runCli } from '../ci-fixtures';
 import { tempDir } from '../helpers';
@@ -104,7 +104,7 @@ describe('invalid configuration', () => {
   });
 
   it('rejects unknown keys, unknown rules, wrong types and bad YAML', () => {
-    expect(fails('fail-on: error\n')).toBe('polcov: .polcov.yaml: fail-on is not a known key (expected rules, ignore, failOn, kubernetesVersion)\n');
+    expect(fails('fail-on: error\n')).toBe('polcov: .polcov.yaml: fail-on is not a known key (expected rules, ignore, sets, failOn, kubernetesVersion)\n');
     expect(fails('rules:\n  no-such-rule: off\n')).toBe('polcov: .polcov.yaml: rules.no-such-rule is not a polcov rule (`polcov rules` lists them)\n');
     expect(fails('ignore: vendor\n')).toBe('polcov: .polcov.yaml: ignore must be a list\n');
     expect(fails('kubernetesVersion: banana\n')).toMatch(/^polcov: \.polcov\.yaml: kubernetesVersion "banana" is not valid: The cluster's Kubernetes version/);
@@ -120,5 +120,34 @@ describe('invalid configuration', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
     expect(pkg.files).toContain('schema');
     expect(fs.existsSync(CONFIG_SCHEMA_PATH)).toBe(true);
+  });
+});
+
+describe('policy sets', () => {
+  const files = {
+    'clusters/prod/host-process.yaml': HOST_PROCESS,
+    'clusters/prod/privileged.yaml': privilegedPolicy('prod-privileged', ['containers', 'initContainers', 'ephemeralContainers']),
+    'clusters/staging/privileged.yaml': privilegedPolicy('staging-privileged', ['containers', 'initContainers', 'ephemeralContainers']),
+  };
+  const unchecked = (r: { findings: { ruleId: string; file: string }[] }): string[] =>
+    r.findings.filter((f) => f.ruleId === 'hostprocess-unchecked').map((f) => path.basename(path.dirname(f.file)));
+
+  it('judge each folder a `sets` glob names on its own', () => {
+    const dir = tempDir({ ...files, '.polcov.yaml': 'sets: ["clusters/*"]\n' });
+    const run = runCli(['scan', dir, '--format', 'json']);
+    expect(run.code).toBe(1);
+    expect(unchecked(JSON.parse(run.out))).toEqual(['staging']);
+  });
+
+  it('without sets, one cluster\'s HostProcess policy hides the other\'s gap', () => {
+    const dir = tempDir(files);
+    expect(unchecked(audit({ paths: [dir] }))).toEqual([]);
+  });
+
+  it('put a file in the outermost folder a glob matches', () => {
+    const setOf = setMatcher(['clusters/*', '*/vulnerable'], '/repo');
+    expect(setOf('/repo/clusters/prod/a/b.yaml')).toBe('clusters/prod');
+    expect(setOf('/repo/kyverno/vulnerable/p.yaml')).toBe('kyverno/vulnerable');
+    expect(setOf('/repo/other/p.yaml')).toBeUndefined();
   });
 });
