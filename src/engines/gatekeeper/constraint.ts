@@ -22,6 +22,10 @@ export interface ConstraintFacts {
   exemptImages: Exemption[];
   /** `match.excludedNamespaces` entries. */
   excludedNamespaces: Exemption[];
+  /** `match.namespaces` by exact name: the constraint applies there only. */
+  namespaces?: string[];
+  /** `match.labelSelector`, `namespaceSelector` or wildcard namespaces: applies to what they pick only. */
+  partialScope?: string;
 }
 
 export function readConstraint(doc: PolicyDoc): ConstraintFacts {
@@ -34,7 +38,17 @@ export function readConstraint(doc: PolicyDoc): ConstraintFacts {
     enforcement: readEnforcement(y, spec, doc.at),
     exemptImages: y.items(y.at(spec, 'parameters', 'exemptImages')).map(exemption('image')),
     excludedNamespaces: y.items(y.get(match, 'excludedNamespaces')).map(exemption('namespace')),
+    ...readScope(y, match),
   };
+}
+
+/** Where the constraint applies, when it does not apply everywhere. */
+function readScope(y: YamlDoc, match: Node | undefined): Pick<ConstraintFacts, 'namespaces' | 'partialScope'> {
+  const namespaces = y.strings(y.get(match, 'namespaces'));
+  const selectors = ['labelSelector', 'namespaceSelector'].filter((k) => y.get(match, k) !== undefined);
+  if (selectors.length > 0) return { partialScope: `pods picked by match.${selectors.join(' and match.')}` };
+  if (namespaces.some((n) => n.includes('*'))) return { partialScope: `namespaces matching ${namespaces.join(', ')}` };
+  return namespaces.length > 0 ? { namespaces } : {};
 }
 
 /** `match.kinds: [{apiGroups, kinds}]`; no kinds at all matches every kind. */

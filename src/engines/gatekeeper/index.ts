@@ -64,6 +64,8 @@ function constraintFacts(doc: PolicyDoc, t: AnalyzedTemplate | undefined): Polic
       : [],
     exemptions: [...(readsExemptImages ? c.exemptImages : []), ...c.excludedNamespaces, ...(usable ? t.exemptions : [])],
     unanalyzable: [],
+    ...(c.namespaces ? { namespaces: c.namespaces } : {}),
+    ...(c.partialScope ? { partialScope: c.partialScope } : {}),
   };
 }
 

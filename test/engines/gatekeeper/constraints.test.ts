@@ -314,3 +314,29 @@ describe('K8sNativeValidation templates', () => {
     expect(located(r.findings, 'ephemeral-containers-unchecked').map((f) => f.ruleId)).toEqual(['ephemeral-containers-unchecked']);
   });
 });
+
+describe('constraint scope', () => {
+  const hostProcess = fs.readFileSync(path.join(__dirname, '../../../samples/gatekeeper/fixed/host-process.yaml'), 'utf8');
+  const privileged = fs.readFileSync(path.join(__dirname, '../../../samples/gatekeeper/fixed/privileged-containers.yaml'), 'utf8');
+  const scoped = (match: string): string => hostProcess.replace(/(\n {2}match:\n)/, `$1${match}`);
+  const unchecked = (hp: string): string[] =>
+    auditFiles({ 'hp.yaml': hp, 'privileged.yaml': privileged })
+      .findings.filter((f) => f.ruleId === 'hostprocess-unchecked')
+      .map((f) => f.message.replace(/ \(.*$/, ''));
+
+  it('a constraint matching Pods everywhere covers the cluster', () => {
+    expect(unchecked(hostProcess)).toEqual([]);
+  });
+
+  it('match.namespaces covers those namespaces only', () => {
+    expect(unchecked(scoped('    namespaces: [prod]\n'))).toEqual([
+      'In namespaces other than prod, no blocking policy stops Windows HostProcess containers',
+    ]);
+  });
+
+  it('a labelSelector never counts as cluster-wide coverage', () => {
+    expect(unchecked(scoped('    labelSelector:\n      matchLabels: { hardened: "true" }\n'))).toEqual([
+      'No blocking policy in the scanned set stops Windows HostProcess containers',
+    ]);
+  });
+});
