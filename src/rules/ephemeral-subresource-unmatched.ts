@@ -1,4 +1,5 @@
 import { control } from '../catalog/controls';
+import { debugImpossible } from './shared/container-lists';
 import { draft, label, ownRules } from './shared/draft';
 import { ephemeralReach } from './shared/versions';
 import type { FindingDraft, RuleModule } from './types';
@@ -16,6 +17,8 @@ export const rule: RuleModule = {
   },
   check: (ctx) => {
     const out: FindingDraft[] = [];
+    // Where an enforced policy forbids ephemeral containers outright, kubectl debug cannot add one.
+    if (debugImpossible(ctx)) return out;
     for (const p of ctx.policies) {
       const seen = new Set<string>();
       for (const r of ownRules(p)) {

@@ -1,4 +1,5 @@
 import { control } from '../catalog/controls';
+import { debugImpossible } from './shared/container-lists';
 import { draft, label, ownRules } from './shared/draft';
 import { ephemeralReach } from './shared/versions';
 import type { RuleModule } from './types';
@@ -18,8 +19,9 @@ export const rule: RuleModule = {
     severity: 'error',
     summary: 'The policy skips UPDATE requests, so ephemeral containers added by kubectl debug are never checked',
   },
+  // Where an enforced policy forbids ephemeral containers outright, kubectl debug cannot add one.
   check: (ctx) =>
-    ctx.policies.flatMap((p) =>
+    (debugImpossible(ctx) ? [] : ctx.policies).flatMap((p) =>
       ownRules(p)
         .filter(
           (r) =>

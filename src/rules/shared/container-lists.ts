@@ -24,6 +24,11 @@ export function forbidsDebugAtAdmission(r: RuleFacts): boolean {
   return Boolean(r.forbidsEphemeral) && r.enforcement.blocking && r.scope.matchesPod && !r.scope.updateSkipped && r.scope.ephemeralSubresource !== 'no';
 }
 
+/** An enforced cluster-wide policy in the set forbids ephemeral containers: `kubectl debug` cannot add one anywhere. */
+export function debugImpossible(ctx: RuleContext): boolean {
+  return ctx.policies.some((p) => !p.namespaces && !p.partialScope && !p.alternativeGroup && p.rules.some(forbidsDebugAtAdmission));
+}
+
 /**
  * One finding per rule and missing list, naming every control the rule checks elsewhere but not
  * there: the fix is one edit, so it is one finding. `control` is the first in catalogue order.
@@ -39,8 +44,7 @@ export function missingListFindings(
   consequence: string,
 ): FindingDraft[] {
   const out: FindingDraft[] = [];
-  const debugImpossible = ctx.policies.some((p) => !p.namespaces && !p.alternativeGroup && p.rules.some(forbidsDebugAtAdmission));
-  if (missing === 'ephemeralContainers' && debugImpossible) return out;
+  if (missing === 'ephemeralContainers' && debugImpossible(ctx)) return out;
   for (const p of ctx.policies) {
     const checkedInPolicy = new Set(ownRules(p).flatMap((r) => [...locationsByControl(r)].flatMap(([id, where]) => [...where].map((l) => `${id}|${l}`))));
     if (missing === 'ephemeralContainers' && p.rules.some(forbidsDebugAtAdmission)) continue;

@@ -23,7 +23,8 @@ const exempts = (p: PolicyFacts): boolean => p.exemptions.some((e) => e.kind ===
 
 function summarise(p: PolicyFacts): { direct: boolean; indirect: CoverageEntry[] } {
   const cov = buildCoverage([p]);
-  const direct = LOCATIONS.some((l) => cov.windowsHostProcess[l].length > 0);
+  // A HostProcess pod is created, not debugged into: coverage only in ephemeral containers stops none.
+  const direct = LOCATIONS.some((l) => l !== 'ephemeralContainers' && cov.windowsHostProcess[l].length > 0);
   const indirect = exempts(p) ? [] : cov.hostNamespaces.pod.filter((e) => e.fields.includes('spec.hostNetwork'));
   return { direct, indirect };
 }

@@ -864,6 +864,37 @@ spec:
     fires: [],
     silent: ['exemption-admits-debug-images'],
   },
+  {
+    name: 'forbidding ephemeral containers does not stop a HostProcess pod from being created',
+    text: kyverno(`
+        pattern:
+          spec:
+            X(ephemeralContainers): "null"
+            containers:
+              - =(securityContext):
+                  =(privileged): "false"
+`),
+    fires: [{ ruleId: 'hostprocess-unchecked', line: 19, column: 19 }],
+  },
+  {
+    name: 'with debug containers forbidden set-wide, a CREATE-only rule skips nothing kubectl debug could add',
+    text: kyverno(ALL_LISTS_PRIVILEGED, {
+      match: `      match:
+        any:
+          - resources:
+              kinds: [Pod]
+              operations: [CREATE]`,
+    }).concat(
+      '---\n',
+      kyverno(`
+        pattern:
+          spec:
+            X(ephemeralContainers): "null"
+`).replace('name: p', 'name: block-ephemeral-containers'),
+    ),
+    fires: [],
+    silent: ['ephemeral-update-skipped'],
+  },
 ];
 
 describe('Kyverno rules', () => {
