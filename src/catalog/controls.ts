@@ -173,27 +173,22 @@ export function controlsAtLevel(level: PssLevel | 'privileged', minor: number): 
 }
 
 /**
- * Two dotted paths overlap when one is a prefix of the other (reading a parent reads its children).
+ * A read touches a control when it reads the control's field or something below it. Reading a parent
+ * (`securityContext`, `spec.volumes[*]` as a whole) checks no control in particular: a presence test
+ * such as `not c.securityContext` must not count as checking privileged, hostProcess and the rest.
  * Annotation fields end in `/`: any annotation key starting with that prefix is that field.
  */
-function overlaps(path: string, field: string): boolean {
+function atOrBelow(path: string, field: string): boolean {
   if (field.endsWith('/')) return path.startsWith(field);
-  return path === field || field.startsWith(path + '.') || path.startsWith(field + '.');
+  return path === field || path.startsWith(field + '.');
 }
 
-/** Controls a read of a container-relative field path touches. An empty path touches nothing. */
+/** Controls a read of a container-relative field path touches. */
 export function controlsForContainerField(path: string): ControlId[] {
-  if (!path) return [];
-  return CONTROLS.filter((c) => c.containerFields.some((f) => overlaps(path, f))).map((c) => c.id);
+  return CONTROLS.filter((c) => c.containerFields.some((f) => atOrBelow(path, f))).map((c) => c.id);
 }
 
 /** Controls a read of a Pod-relative field path touches (`spec.` or `metadata.annotations` paths). */
 export function controlsForPodField(path: string): ControlId[] {
-  if (path === 'spec' || path === 'spec.securityContext' || path === 'metadata' || !path) {
-    // Whole-object reads are too coarse to count as a check of anything in particular.
-    return path === 'spec.securityContext'
-      ? CONTROLS.filter((c) => c.podFields.some((f) => f.startsWith('spec.securityContext.'))).map((c) => c.id)
-      : [];
-  }
-  return CONTROLS.filter((c) => c.podFields.some((f) => overlaps(path, f))).map((c) => c.id);
+  return CONTROLS.filter((c) => c.podFields.some((f) => atOrBelow(path, f))).map((c) => c.id);
 }
