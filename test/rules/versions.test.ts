@@ -29,7 +29,8 @@ const message = (ruleId: string, kubernetesVersion?: string): string => {
 
 describe('version context in messages', () => {
   it.each([
-    [undefined, '(ephemeral containers GA since 1.25, on by default since 1.23)'],
+    [undefined, '(ephemeral containers: on by default since 1.23)'],
+    ['1.30', '(on 1.30: ephemeral containers GA since 1.25, on by default since 1.23)'],
     ['1.24', '(on 1.24: ephemeral containers beta and on by default since 1.23)'],
     ['1.20', '(on 1.20: ephemeral containers alpha, reachable only with the EphemeralContainers feature gate (on by default from 1.23))'],
     ['1.15', '(on 1.15: ephemeral containers do not exist yet; they arrive in 1.16 (on by default from 1.23))'],
@@ -38,7 +39,7 @@ describe('version context in messages', () => {
   });
 
   it.each([
-    [undefined, '(HostProcess containers GA since 1.26, on by default since 1.23)'],
+    [undefined, '(HostProcess containers: on by default since 1.23)'],
     ['1.25', '(on 1.25: HostProcess containers beta and on by default since 1.23)'],
     ['1.22', '(on 1.22: HostProcess containers alpha, reachable only with the WindowsHostProcessContainers feature gate'],
   ])('hostprocess-unchecked on %s', (version, expected) => {

@@ -6,7 +6,9 @@
 import type { RuleContext } from '../types';
 
 function reach(minor: number, explicit: boolean, stages: { alpha: number; beta: number; ga: number }, gate: string, what: string): string {
-  const target = explicit ? `on 1.${minor}: ` : '';
+  // Without a target version, one short clause: the detail is for those who name their cluster's version.
+  if (!explicit) return `${what}: on by default since 1.${stages.beta}`;
+  const target = `on 1.${minor}: `;
   if (minor >= stages.ga) return `${target}${what} GA since 1.${stages.ga}, on by default since 1.${stages.beta}`;
   if (minor >= stages.beta) return `${target}${what} beta and on by default since 1.${stages.beta}`;
   if (minor >= stages.alpha) return `${target}${what} alpha, reachable only with the ${gate} feature gate (on by default from 1.${stages.beta})`;
