@@ -250,9 +250,11 @@ function podSecurity(y: YamlDoc, ps: Node, acc: Acc, latestMinor: number): void 
     const images = y.strings(y.get(ex, 'images'));
     const field = y.str(y.get(ex, 'restrictedField'));
     const values = y.get(ex, 'values');
-    for (const img of images) {
-      acc.exemptions.push({ kind: 'image', value: img, at: y.ref(y.get(ex, 'images')), admitsArbitraryDebug: true });
-    }
+    const imagesNode = y.get(ex, 'images');
+    const imageNodes = y.isSeq(imagesNode) ? y.items(imagesNode) : [imagesNode];
+    images.forEach((img, i) => {
+      acc.exemptions.push({ kind: 'image', value: img, at: y.ref(imageNodes[i] ?? imagesNode), admitsArbitraryDebug: true });
+    });
     if (field && !values) {
       acc.unanalyzable.push({ reason: `podSecurity exclusion of ${field} has no values: Kyverno rejects it`, at: y.ref(ex) });
       continue;

@@ -444,7 +444,7 @@ const cases: Case[] = [
     ),
     fires: [
       { ruleId: 'exemption-admits-debug-images', line: 16, column: 17 },
-      { ruleId: 'exemption-admits-debug-images', line: 25, column: 17 },
+      { ruleId: 'exemption-admits-debug-images', line: 25, column: 19 },
     ],
   },
   {
