@@ -1,8 +1,9 @@
 /**
  * Admission registration rules (webhook `rules`, ValidatingAdmissionPolicy and Kyverno
- * ValidatingPolicy `matchConstraints.resourceRules`): do Pods reach the policy, and does the
- * `pods/ephemeralcontainers` subresource? `pods` and `*` match no subresource; only
+ * ValidatingPolicy `matchConstraints.resourceRules`): do Pods reach the policy, does a Pod CREATE,
+ * and does the `pods/ephemeralcontainers` subresource? `pods` and `*` match no subresource; only
  * `pods/ephemeralcontainers`, `pods/*`, `*\/ephemeralcontainers` and `*\/*` do (DOMAIN.md §1.3).
+ * Conversely `pods/*` and `*\/ephemeralcontainers` match no Pod itself: only `pods`, `*` and `*\/*` do.
  */
 import type { Node } from 'yaml';
 import type { YamlDoc } from '../../discover/yaml-doc';
@@ -31,6 +32,9 @@ function readRule(y: YamlDoc, node: Node): ResourceRule {
 }
 
 const seesUpdate = (r: ResourceRule): boolean => r.operations.includes('UPDATE') || r.operations.includes('*');
+const seesCreate = (r: ResourceRule): boolean => r.operations.includes('CREATE') || r.operations.includes('*');
+/** A CREATE of the Pod itself (not a subresource) reaches the rule. */
+const createsPod = (r: ResourceRule): boolean => r.core && seesCreate(r) && r.resources.some((x) => POD_RESOURCES.has(x));
 /** CREATE or UPDATE: the operations that carry a Pod spec. */
 const carriesSpec = (r: ResourceRule): boolean => seesUpdate(r) || r.operations.includes('CREATE');
 const hasSubresource = (r: ResourceRule): boolean => r.resources.some((x) => DEBUG_SUBRESOURCES.has(x));
@@ -48,6 +52,7 @@ export function registrationScope(y: YamlDoc, rules: Node | undefined, fallback:
     matchesPod: podRules.length > 0,
     ephemeralSubresource: subRules.length > 0 ? 'yes' : 'no',
     subresourceAt: resourcesAt(subRules[0] ?? podRules[0] ?? all[0]),
+    podCreate: podRules.some(createsPod) && !excludedPodCreate(y, exclude),
   };
   const relevant = subRules.length > 0 ? subRules : podRules;
   if (relevant.length > 0 && !relevant.some(seesUpdate)) {
@@ -71,6 +76,14 @@ export function excludedSubresource(y: YamlDoc, exclude: Node | undefined): Sour
   return r && y.keyRef(r.node, 'resources');
 }
 
+/** Exclusion rules that take every Pod CREATE away (no `resourceNames`: a CREATE has no name to match). */
+function excludedPodCreate(y: YamlDoc, exclude: Node | undefined): boolean {
+  return y
+    .items(exclude)
+    .map((n) => readRule(y, n))
+    .some((x) => createsPod(x) && !y.get(x.node, 'resourceNames'));
+}
+
 /** A policy matched by two registrations (a VAP and its binding) sees only what both let through. */
 export function narrowScope(outer: AdmissionScope, inner: AdmissionScope): AdmissionScope {
   const cut = inner.ephemeralSubresource === 'no' && outer.ephemeralSubresource !== 'no';
@@ -79,6 +92,7 @@ export function narrowScope(outer: AdmissionScope, inner: AdmissionScope): Admis
     matchesPod: outer.matchesPod && inner.matchesPod,
     ephemeralSubresource: cut ? 'no' : outer.ephemeralSubresource,
     subresourceAt: cut ? inner.subresourceAt : outer.subresourceAt,
+    ...(outer.podCreate === false || inner.podCreate === false ? { podCreate: false } : {}),
     ...(updateSkipped ? { updateSkipped } : {}),
   };
 }

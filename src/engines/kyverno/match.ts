@@ -76,6 +76,14 @@ const matchesPodKind = (k: string): boolean => {
   return (kind === 'Pod' || kind === '*') && (sub === undefined || sub === '*' || sub === 'ephemeralcontainers');
 };
 const seesUpdate = (f: Filter): boolean => !f.operations || f.operations.values.includes('UPDATE');
+/** The Pod itself, not only a subresource: `Pod`, `*`, `Pod/*` (a `*` subresource also matches none). */
+const createsPodKind = (k: string): boolean => {
+  const { kind, sub } = splitKind(k);
+  return (kind === 'Pod' || kind === '*') && (sub === undefined || sub === '*');
+};
+/** A Pod CREATE reaches the filter. */
+const seesPodCreate = (f: Filter): boolean =>
+  f.kinds.some((k) => createsPodKind(k.value)) && (!f.operations || f.operations.values.includes('CREATE'));
 
 export interface MatchResult {
   scope: AdmissionScope;
@@ -113,6 +121,11 @@ export function readMatch(y: YamlDoc, rule: Node, ruleAt: SourceRef): MatchResul
   if (!scope.updateSkipped && excludesUpdate) {
     scope.updateSkipped = { at: excludesUpdate.operations!.at, reason: 'exclude removes UPDATE requests' };
   }
+  const excludesCreate = exclusions.some(
+    (f) => f.operations?.values.includes('CREATE') && (f.kinds.length === 0 || f.kinds.some((k) => createsPodKind(k.value))),
+  );
+  // Pod security fields are immutable on an ordinary UPDATE: without CREATE a rule only sees kubectl debug.
+  scope.podCreate = podFilters.some(seesPodCreate) && !excludesCreate;
   if (!scope.updateSkipped && excludesSubresource) {
     scope.updateSkipped = { at: excludesSubresource.at, reason: `exclude removes ${excludesSubresource.value}, which is how kubectl debug arrives` };
   }

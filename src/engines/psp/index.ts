@@ -10,6 +10,15 @@ import { CONTAINER_LISTS, type Check, type Enforcement, type PolicyFacts, type S
 import { analyzeEach } from '../guard';
 import type { Engine, EngineContext, PolicyDoc } from '../types';
 
+/** Capabilities the baseline Pod Security Standard lets a container add (DOMAIN.md §4). */
+const BASELINE_CAPABILITIES = new Set([
+  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
+]);
+/** Volume types the restricted Pod Security Standard allows (PSP volume names). */
+const RESTRICTED_VOLUMES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
+/** SELinux types the baseline Pod Security Standard allows. */
+const BASELINE_SELINUX_TYPES = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']);
+
 const SECCOMP_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/allowedProfileNames';
 const APPARMOR_ANNOTATION = 'apparmor.security.beta.kubernetes.io/allowedProfileNames';
 
@@ -35,15 +44,20 @@ function analyzePsp(doc: PolicyDoc, ctx: EngineContext): PolicyFacts {
     if (val(ns) === true) grants.push({ field: `spec.${ns}`, at: at(ns) });
     else restrict('hostNamespaces', at(ns), [`spec.${ns}`]);
   }
-  if (!list('allowedCapabilities').includes('*')) restrict('capabilities_baseline', at('allowedCapabilities'));
-  if (list('requiredDropCapabilities').some((c) => c.toUpperCase() === 'ALL')) {
+  // Allow-lists are not restrictions: a capability the PSP lets containers add (or adds itself) is
+  // admitted, so the control holds only while every listed one is within what the standard allows.
+  const addable = [...list('allowedCapabilities'), ...list('defaultAddCapabilities')].map((c) => c.toUpperCase());
+  if (addable.every((c) => BASELINE_CAPABILITIES.has(c))) restrict('capabilities_baseline', at('allowedCapabilities'));
+  if (list('requiredDropCapabilities').some((c) => c.toUpperCase() === 'ALL') && addable.every((c) => c === 'NET_BIND_SERVICE')) {
     restrict('capabilities_restricted', at('requiredDropCapabilities'));
   }
   const volumes = list('volumes');
   if (!volumes.includes('*') && !volumes.includes('hostPath')) restrict('hostPathVolumes', at('volumes'));
-  if (!volumes.includes('*')) restrict('restrictedVolumes', at('volumes'));
+  if (volumes.every((v) => RESTRICTED_VOLUMES.has(v))) restrict('restrictedVolumes', at('volumes'));
   if (y.items(y.get(spec, 'hostPorts')).length === 0) restrict('hostPorts', at('hostPorts'));
-  if (y.str(y.at(spec, 'seLinux', 'rule')) === 'MustRunAs') restrict('seLinuxOptions', at('seLinux'));
+  if (y.str(y.at(spec, 'seLinux', 'rule')) === 'MustRunAs' && baselineSeLinux(y, y.at(spec, 'seLinux', 'seLinuxOptions'))) {
+    restrict('seLinuxOptions', at('seLinux'));
+  }
   const runAsUser = y.str(y.at(spec, 'runAsUser', 'rule'));
   if (runAsUser === 'MustRunAsNonRoot') restrict('runAsNonRoot', at('runAsUser'));
   if (runAsUser === 'MustRunAsNonRoot' || (runAsUser === 'MustRunAs' && minRangeAboveZero(y, y.get(spec, 'runAsUser')))) {
@@ -52,7 +66,7 @@ function analyzePsp(doc: PolicyDoc, ctx: EngineContext): PolicyFacts {
   if (val('allowPrivilegeEscalation') === false) restrict('allowPrivilegeEscalation', at('allowPrivilegeEscalation'));
   if (val('readOnlyRootFilesystem') === true) restrict('readOnlyRootFilesystem', at('readOnlyRootFilesystem'));
   if (!list('allowedProcMountTypes').some((t) => t !== 'Default')) restrict('procMount', at('allowedProcMountTypes'));
-  if (!list('allowedUnsafeSysctls').includes('*')) restrict('sysctls', at('allowedUnsafeSysctls'));
+  if (list('allowedUnsafeSysctls').length === 0) restrict('sysctls', at('allowedUnsafeSysctls'));
   const annotations = y.at(y.root, 'metadata', 'annotations');
   const profiles = (k: string): string[] => (y.str(y.get(annotations, k)) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const seccomp = profiles(SECCOMP_ANNOTATION);
@@ -101,6 +115,13 @@ function enforcement(doc: PolicyDoc, ctx: EngineContext): Enforcement {
     return { blocking: false, action: `removed in Kubernetes 1.25 (target 1.${ctx.kubernetesMinor})`, at: doc.at };
   }
   return { blocking: true, action: 'PodSecurityPolicy', at: doc.at };
+}
+
+/** `MustRunAs` pins the SELinux options: they must be ones the baseline standard allows. */
+function baselineSeLinux(y: PolicyDoc['yaml'], options: Node | undefined): boolean {
+  const type = y.str(y.get(options, 'type')) ?? '';
+  const setAt = (k: string): boolean => (y.str(y.get(options, k)) ?? '') !== '';
+  return BASELINE_SELINUX_TYPES.has(type) && !setAt('user') && !setAt('role');
 }
 
 function minRangeAboveZero(y: PolicyDoc['yaml'], strategy: Node | undefined): boolean {
