@@ -4,7 +4,7 @@
  * through a hostNetwork rule (hostProcess pods must use the host network)? Each policy is summarised
  * once and regimes combine the summaries, so the cost stays linear in the number of policies.
  */
-import { admissionRegimes, buildCoverage, type CoverageEntry, type Regime } from '../../coverage/matrix';
+import { admissionRegimes, buildCoverage, type Coverage, type CoverageEntry, type Regime } from '../../coverage/matrix';
 import { LOCATIONS, type PolicyFacts } from '../../facts';
 
 export interface RegimeVerdict extends Regime {
@@ -21,17 +21,25 @@ const checksSomething = (p: PolicyFacts): boolean => p.rules.length === 0 || p.r
  */
 const exempts = (p: PolicyFacts): boolean => p.exemptions.some((e) => e.kind === 'namespace' || e.kind === 'user');
 
-function summarise(p: PolicyFacts): { direct: boolean; indirect: CoverageEntry[] } {
-  const cov = buildCoverage([p]);
+interface Summary {
+  direct: boolean;
+  indirect: CoverageEntry[];
+}
+
+/** HostProcess coverage one policy contributes, read from a matrix that already knows the webhooks in front of it. */
+function summarise(p: PolicyFacts, cov: Coverage): Summary {
+  const own = (entries: CoverageEntry[]): CoverageEntry[] => entries.filter((e) => e.policy === p.policy);
   // A HostProcess pod is created, not debugged into: coverage only in ephemeral containers stops none.
-  const direct = LOCATIONS.some((l) => l !== 'ephemeralContainers' && cov.windowsHostProcess[l].length > 0);
-  const indirect = exempts(p) ? [] : cov.hostNamespaces.pod.filter((e) => e.fields.includes('spec.hostNetwork'));
+  const direct = LOCATIONS.some((l) => l !== 'ephemeralContainers' && own(cov.windowsHostProcess[l]).length > 0);
+  const indirect = exempts(p) ? [] : own(cov.hostNamespaces.pod).filter((e) => e.fields.includes('spec.hostNetwork'));
   return { direct, indirect };
 }
 
 export function hostProcessVerdicts(policies: PolicyFacts[]): RegimeVerdict[] {
   const relevant = policies.filter(checksSomething);
-  const summaries = new Map(relevant.map((p) => [p, summarise(p)]));
+  // PSPs are alternatives: each is summarised alone. The rest share one matrix, with the webhooks.
+  const shared = buildCoverage(policies.filter((p) => !p.alternativeGroup));
+  const summaries = new Map(relevant.map((p) => [p, summarise(p, p.alternativeGroup ? buildCoverage([p]) : shared)]));
   return admissionRegimes(relevant).map((regime) => {
     const parts = regime.policies.map((p) => summaries.get(p)!);
     return { ...regime, direct: parts.some((s) => s.direct), indirect: parts.flatMap((s) => s.indirect) };

@@ -340,3 +340,30 @@ describe('constraint scope', () => {
     ]);
   });
 });
+
+describe('behind a webhook registration', () => {
+  const hostProcess = fs.readFileSync(path.join(__dirname, '../../../samples/gatekeeper/fixed/host-process.yaml'), 'utf8');
+  const webhook = (resources: string): string => `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: gatekeeper-validating-webhook-configuration
+webhooks:
+  - name: validation.gatekeeper.sh
+    admissionReviewVersions: [v1]
+    sideEffects: None
+    clientConfig:
+      service: { name: gatekeeper-webhook-service, namespace: gatekeeper-system }
+    rules:
+      - apiGroups: ["${resources === 'deployments' ? 'apps' : ''}"]
+        apiVersions: ["*"]
+        operations: [CREATE, UPDATE]
+        resources: [${resources}]
+`;
+  const unchecked = (resources: string): number =>
+    auditFiles({ 'hp.yaml': hostProcess, 'webhook.yaml': webhook(resources) }).findings.filter((f) => f.ruleId === 'hostprocess-unchecked').length;
+
+  it('a Gatekeeper constraint blocks HostProcess pods only if Gatekeeper\'s webhook receives pods', () => {
+    expect(unchecked('pods, pods/ephemeralcontainers')).toBe(0);
+    expect(unchecked('deployments')).toBe(1);
+  });
+});
