@@ -4,6 +4,7 @@ import { CelPolicy } from '../cel';
 import { analyzeEach } from '../guard';
 import type { Engine, PolicyDoc } from '../types';
 import { applyException } from './exceptions';
+import type { Reach } from './match';
 import { analyzeRule } from './rule';
 
 function enforcement(doc: PolicyDoc): Enforcement {
@@ -37,6 +38,15 @@ function overrideExemptions(doc: PolicyDoc): Exemption[] {
   );
 }
 
+/** A policy whose every validate rule is limited applies only where they do (a Policy: its namespace). */
+function policyReach(facts: PolicyFacts, reaches: (Reach | undefined)[]): Pick<PolicyFacts, 'namespaces' | 'partialScope'> {
+  if (facts.rules.length === 0 || reaches.length < facts.rules.length || reaches.some((r) => !r)) return {};
+  const partial = reaches.map((r) => r!.partial).filter(Boolean);
+  if (partial.length > 0) return { partialScope: partial.join('; ') };
+  if (facts.namespaces) return {};
+  return { namespaces: [...new Set(reaches.flatMap((r) => r!.namespaces ?? []))] };
+}
+
 function analyzePolicy(doc: PolicyDoc, latestMinor: number): PolicyFacts {
   const y = doc.yaml;
   const policyEnforcement = enforcement(doc);
@@ -55,10 +65,12 @@ function analyzePolicy(doc: PolicyDoc, latestMinor: number): PolicyFacts {
     facts.unanalyzable.push({ reason: 'spec.rules is missing or not a list', at: doc.at });
     return facts;
   }
+  const reaches: (Reach | undefined)[] = [];
   for (const r of y.items(rules)) {
-    const rf = analyzeRule(y, r, policyEnforcement, latestMinor, facts.exemptions);
+    const rf = analyzeRule(y, r, policyEnforcement, latestMinor, facts.exemptions, reaches);
     if (rf) facts.rules.push(rf);
   }
+  Object.assign(facts, policyReach(facts, reaches));
   // The API server applies these before calling Kyverno: one that excludes kubectl debug hides it from every rule.
   const conditions = new CelPolicy(y, undefined).matchConditions(y.at(y.root, 'spec', 'webhookConfiguration', 'matchConditions'));
   facts.unanalyzable.push(...conditions.problems);

@@ -15,6 +15,22 @@ interface Filter {
   operations?: { values: string[]; at: SourceRef };
   /** The filter narrows by something other than kind and operation (names, namespaces, subjects…). */
   narrowed: boolean;
+  /** Where the filter applies when not everywhere: named namespaces, or what a selector picks. */
+  reach?: Reach;
+}
+
+/** A rule limited to some namespaces, or to what a selector or name pattern picks (`partial`). */
+export interface Reach {
+  namespaces?: string[];
+  partial?: string;
+}
+
+function readReach(y: YamlDoc, res: Node | undefined): Reach | undefined {
+  const picked = ['selector', 'namespaceSelector', 'names', 'name', 'annotations'].filter((k) => y.get(res, k) !== undefined);
+  const namespaces = y.strings(y.get(res, 'namespaces'));
+  if (picked.length > 0) return { partial: `resources picked by match ${picked.join(', ')}` };
+  if (namespaces.some((n) => /[*?]/.test(n))) return { partial: `namespaces matching ${namespaces.join(', ')}` };
+  return namespaces.length > 0 ? { namespaces } : undefined;
 }
 
 /** `v1/Pod`, `*\/Pod`, `Pod/ephemeralcontainers` → { kind: 'Pod', sub: 'ephemeralcontainers' }. */
@@ -37,11 +53,13 @@ function readFilter(y: YamlDoc, f: Node): Filter {
   const narrowed =
     narrowKeys.some((k) => y.get(res, k) !== undefined) ||
     ['subjects', 'roles', 'clusterRoles'].some((k) => y.get(f, k) !== undefined);
+  const reach = readReach(y, res);
   return {
     kinds,
     kindsAt: y.keyRef(res, 'kinds'),
     ...(opsNode ? { operations: { values: ops.map((o) => (y.str(o) ?? '').toUpperCase()), at: y.ref(ops[0] ?? opsNode) } } : {}),
     narrowed,
+    ...(reach ? { reach } : {}),
   };
 }
 
@@ -59,11 +77,13 @@ function readBlock(y: YamlDoc, block: Node | undefined): Filter[] {
       values: withOps[0].operations!.values.filter((v) => withOps.every((f) => f.operations!.values.includes(v))),
       at: withOps[0].operations!.at,
     };
+    const reach = all.find((f) => f.reach?.partial)?.reach ?? all.find((f) => f.reach)?.reach;
     out.push({
       kinds: withKinds[0]?.kinds ?? [],
       kindsAt: withKinds[0]?.kindsAt ?? all[0]!.kindsAt,
       ...(operations ? { operations } : {}),
       narrowed: all.some((f) => f.narrowed),
+      ...(reach ? { reach } : {}),
     });
   }
   if (y.get(block, 'resources')) out.push(readFilter(y, block));
@@ -88,6 +108,16 @@ const seesPodCreate = (f: Filter): boolean =>
 export interface MatchResult {
   scope: AdmissionScope;
   exemptions: Exemption[];
+  /** Set when every Pod filter is limited: the rule does not apply cluster-wide. */
+  reach?: Reach;
+}
+
+/** The rule's reach over its Pod filters: limited only if every one of them is. */
+function ruleReach(podFilters: Filter[]): Reach | undefined {
+  if (podFilters.length === 0 || podFilters.some((f) => !f.reach)) return undefined;
+  const partial = podFilters.map((f) => f.reach!.partial).filter(Boolean);
+  if (partial.length > 0) return { partial: partial.join('; ') };
+  return { namespaces: [...new Set(podFilters.flatMap((f) => f.reach!.namespaces ?? []))] };
 }
 
 export function readMatch(y: YamlDoc, rule: Node, ruleAt: SourceRef): MatchResult {
@@ -129,7 +159,8 @@ export function readMatch(y: YamlDoc, rule: Node, ruleAt: SourceRef): MatchResul
   if (!scope.updateSkipped && excludesSubresource) {
     scope.updateSkipped = { at: excludesSubresource.at, reason: `exclude removes ${excludesSubresource.value}, which is how kubectl debug arrives` };
   }
-  return { scope, exemptions: readExclusions(y, y.get(rule, 'exclude')) };
+  const reach = ruleReach(podFilters);
+  return { scope, exemptions: readExclusions(y, y.get(rule, 'exclude')), ...(reach ? { reach } : {}) };
 }
 
 /** Excluded users, groups, roles and namespaces: each can add debug containers unchecked. */

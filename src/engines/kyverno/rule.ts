@@ -7,7 +7,7 @@ import { analyzeCelValidations, mergeCelFacts } from '../cel';
 import { checksFor, classifyPodPath, listRefsFor } from '../pod-paths';
 import { debugVerdict, readConditions, sideReads, type Condition, type ConditionBlock } from './conditions';
 import { jmesReads, templateExpressions, type VarPath } from './jmespath-reads';
-import { readMatch } from './match';
+import { readMatch, type Reach } from './match';
 import { patternFacts, type PatternFacts } from './pattern';
 
 /** Variable name → the object paths (from the object root) it stands for. */
@@ -36,12 +36,14 @@ export function analyzeRule(
   policyEnforcement: Enforcement,
   latestMinor: number,
   exemptions: Exemption[],
+  reaches: (Reach | undefined)[],
 ): RuleFacts | undefined {
   const validate = y.get(rule, 'validate');
   if (!validate) return undefined;
   const name = y.str(y.get(rule, 'name')) ?? '(unnamed rule)';
   const at = y.ref(y.get(rule, 'name') ?? rule);
   const match = readMatch(y, rule, at);
+  reaches.push(match.reach);
   const scope = match.scope;
   const acc: Acc = { external: new Map(), checks: [], listRefs: {}, unanalyzable: [], exemptions };
   exemptions.push(...match.exemptions);

@@ -895,6 +895,30 @@ spec:
     fires: [],
     silent: ['ephemeral-update-skipped'],
   },
+  {
+    name: 'a rule matching some namespaces covers HostProcess there only',
+    text: kyverno(HOST_PROCESS_EVERYWHERE, {
+      match: `      match:
+        any:
+          - resources:
+              kinds: [Pod]
+              namespaces: [prod]`,
+    }).concat('---\n', kyverno(ALL_LISTS_PRIVILEGED).replace('name: p', 'name: privileged')),
+    // The privileged ClusterPolicy (second document, 32 lines down) is all that applies elsewhere.
+    fires: [{ ruleId: 'hostprocess-unchecked', line: 32 + 18, column: 19 }],
+  },
+  {
+    name: 'a rule limited by a selector never counts as cluster-wide HostProcess coverage',
+    text: kyverno(HOST_PROCESS_EVERYWHERE, {
+      match: `      match:
+        any:
+          - resources:
+              kinds: [Pod]
+              selector:
+                matchLabels: { hardened: "true" }`,
+    }).concat('---\n', kyverno(ALL_LISTS_PRIVILEGED).replace('name: p', 'name: privileged')),
+    fires: [{ ruleId: 'hostprocess-unchecked', line: 33 + 18, column: 19 }],
+  },
 ];
 
 describe('Kyverno rules', () => {
