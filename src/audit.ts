@@ -2,7 +2,7 @@
 import { ignoreMatcher, setMatcher } from './config/glob';
 import { buildCoverage, type Coverage } from './coverage/matrix';
 import { makeRouter } from './discover/documents';
-import { decodeSource, listFiles, readSource, type SourceFile } from './discover/walk';
+import { decodeSource, listFiles, readSource, STDIN, type SourceFile } from './discover/walk';
 import { ENGINES } from './engines';
 import { unanalyzablePolicy } from './engines/guard';
 import type { Finding, PolicyFacts, ScanError, Severity } from './facts';
@@ -80,7 +80,7 @@ export function audit(options: AuditOptions): AuditResult {
   const fsPaths = options.paths.filter((p) => p !== '-');
   if (options.paths.includes('-')) {
     const buf = Buffer.isBuffer(options.stdin) ? options.stdin : Buffer.from(options.stdin ?? '');
-    const s = decodeSource('<stdin>', buf, limits, errors);
+    const s = decodeSource(STDIN, buf, limits, errors);
     if (s) sources.push(s);
   }
   const ignored = ignoreMatcher(options.ignore ?? [], options.ignoreRoot);

@@ -7,6 +7,25 @@ import { docsPath, RULES } from './rules';
 import { scan, type CliIO, type FailOn } from './scan';
 import { VERSION } from './version';
 
+/** An empty value (an unset CI variable) would silently switch the option off. */
+function nonEmpty(v: string): string {
+  if (v.trim() === '') throw new InvalidArgumentError('must not be empty');
+  return v;
+}
+
+/** File system failures (an output folder that does not exist, a folder given as stdin) in plain words. */
+function fileProblem(e: unknown): string | undefined {
+  const err = e as NodeJS.ErrnoException;
+  const reasons: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EISDIR: 'is a directory',
+    ENOTDIR: 'a parent is not a directory',
+    EACCES: 'permission denied',
+  };
+  const reason = err.code ? reasons[err.code] : undefined;
+  return reason && `${err.syscall === 'open' || err.syscall === 'read' ? 'cannot use' : 'cannot access'} ${err.path ?? 'standard input'}: ${reason}`;
+}
+
 function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number of bytes');
@@ -60,10 +79,10 @@ export function main(argv: string[], io: CliIO = { stdout: process.stdout, stder
     .option('--no-color', 'never colour the text output')
     .option('--coverage', 'print the coverage matrix in text output (default when more than one policy is scanned)')
     .option('--no-coverage', 'never print the coverage matrix')
-    .option('--config <file>', 'configuration file (default: the nearest .polcov.yaml or .polcov.yml at or above the first path)')
-    .option('--baseline <file>', 'report only findings beyond those recorded in this baseline')
-    .option('--write-baseline <file>', 'record the current findings in a baseline file (later scans report only new ones)')
-    .option('--diff-base <git-ref>', 'report only findings the working tree adds to the policy set at this git revision')
+    .option('--config <file>', 'configuration file (default: the nearest .polcov.yaml or .polcov.yml at or above the first path)', nonEmpty)
+    .option('--baseline <file>', 'report only findings beyond those recorded in this baseline', nonEmpty)
+    .option('--write-baseline <file>', 'record the current findings in a baseline file (later scans report only new ones)', nonEmpty)
+    .option('--diff-base <git-ref>', 'report only findings the working tree adds to the policy set at this git revision', nonEmpty)
     .action((paths: string[], flags: ScanFlags) => {
       const { format = [], output = [], maxFileSize, color, ...rest } = flags;
       code = scan({ ...rest, paths, formats: format, outputs: output, maxFileBytes: maxFileSize, color: color !== false }, io);
@@ -86,7 +105,7 @@ export function main(argv: string[], io: CliIO = { stdout: process.stdout, stder
       return err.exitCode === 0 ? 0 : 2;
     }
     if (err.code?.startsWith('commander.')) return 2;
-    io.stderr.write(`polcov: ${e instanceof UsageError ? err.message : `internal error: ${err.message}`}\n`);
+    io.stderr.write(`polcov: ${e instanceof UsageError ? err.message : fileProblem(e) ?? `internal error: ${err.message}`}\n`);
     return 2;
   }
   return code;

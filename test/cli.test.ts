@@ -126,6 +126,24 @@ describe('polcov scan', () => {
     expect(doc.summary.findings).toEqual({ error: 1, warning: 1, note: 1 });
   });
 
+  it('escapes control characters that policy text would send to the terminal', () => {
+    const dir = tempDir({ 'p.yaml': GAP.replace('name: gap', 'name: "gap\\u001b[31m\\nforged"') });
+    const { out } = run(['scan', dir, '--no-color']);
+    expect(out).not.toContain('\x1b');
+    expect(out).toContain('ClusterPolicy gap\\x1b[31m\\nforged rule');
+  });
+
+  it('says which file a file system error is about, and rejects empty option values', () => {
+    const dir = tempDir({ 'p.yaml': GAP });
+    const r = run(['scan', dir, '--output', path.join(dir, 'missing', 'report.txt')]);
+    expect(r).toEqual({ code: 2, out: '', err: `polcov: cannot use ${path.join(dir, 'missing', 'report.txt')}: no such file or directory\n` });
+    for (const flag of ['--diff-base', '--baseline', '--write-baseline', '--config']) {
+      const empty = run(['scan', dir, flag, '']);
+      expect(empty.code).toBe(2);
+      expect(empty.err).toContain('must not be empty');
+    }
+  });
+
   it('--max-file-size skips larger files with an error naming the limit, and exits 2', () => {
     const dir = tempDir({ 'p.yaml': GAP });
     const r = run(['scan', dir, '--max-file-size', '100']);

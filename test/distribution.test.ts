@@ -14,7 +14,10 @@ it('action.yml is a composite action on Node 20 that scans and uploads SARIF', (
   expect(Object.keys(action.inputs)).toEqual(expect.arrayContaining(['paths', 'fail-on', 'args']));
   expect(action.runs.using).toBe('composite');
   expect(action.runs.steps.find((s) => s.uses?.startsWith('actions/setup-node@'))?.with).toEqual({ 'node-version': 20 });
-  expect(action.runs.steps.some((s) => s.run?.includes('scan $POLCOV_PATHS --fail-on "$POLCOV_FAIL_ON"'))).toBe(true);
+  const scan = action.runs.steps.find((s) => s.run?.includes('scan $POLCOV_PATHS'))?.run ?? '';
+  // --fail-on only when the input is set, so failOn in .polcov.yaml applies otherwise.
+  expect(scan).toContain('if [ -n "$POLCOV_FAIL_ON" ]; then fail_on=(--fail-on "$POLCOV_FAIL_ON"); fi');
+  expect(scan).toContain('scan $POLCOV_PATHS "${fail_on[@]}"');
   expect(action.runs.steps.some((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@'))).toBe(true);
 });
 

@@ -16,9 +16,13 @@ export interface ReadLimits {
 export const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
 const POLICY_EXTENSIONS = ['.yaml', '.yml', '.json', '.rego'];
 
+/** How standard input is named in findings and errors. */
+export const STDIN = '<stdin>';
+
 export function displayPath(p: string, cwd = process.cwd()): string {
   const rel = path.relative(cwd, p);
-  const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+  const outside = rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
+  const shown = rel && !outside ? rel : p;
   return shown.split(path.sep).join('/');
 }
 
@@ -30,14 +34,20 @@ export function hasPolicyExtension(name: string): boolean {
 /** Expands the given paths into files, depth first, in a stable (sorted) order. */
 export function listFiles(paths: string[], errors: ScanError[]): string[] {
   const out: string[] = [];
+  // Real paths already walked or listed: symlink loops and repeated arguments are read once.
+  const seen = new Set<string>();
   const visit = (p: string, explicit: boolean): void => {
     let st: fs.Stats;
+    let real: string;
     try {
       st = fs.statSync(p);
+      real = fs.realpathSync(p);
     } catch (e) {
       errors.push(ioError(p, e));
       return;
     }
+    if (seen.has(real)) return;
+    seen.add(real);
     if (st.isDirectory()) {
       let names: string[];
       try {
@@ -98,7 +108,9 @@ export function decodeSource(file: string, buf: Buffer, limits: ReadLimits, erro
   }
   const text = buf.toString('utf8');
   if (text.trim() === '') {
-    errors.push({ file, line: 0, column: 0, severity: 'warning', message: 'file is empty' });
+    // An empty stream usually means the command feeding it failed (`helm template … | polcov scan -`).
+    const stdin = file === STDIN;
+    errors.push({ file, line: 0, column: 0, severity: stdin ? 'error' : 'warning', message: stdin ? 'standard input is empty' : 'file is empty' });
     return undefined;
   }
   return { path: file, text };

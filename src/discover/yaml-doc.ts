@@ -132,7 +132,7 @@ function scalarString(n: unknown): string | undefined {
 /** Parses every document of a file; syntax errors become ScanErrors with line and column. */
 export function loadYaml(src: SourceFile, errors: ScanError[]): YamlDoc[] {
   const lines = new LineCounter();
-  const parsed = parseAllDocuments(src.text, { lineCounter: lines, prettyErrors: true, uniqueKeys: false });
+  const parsed = parseAllDocuments(src.text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const docs = Array.isArray(parsed) ? parsed : [];
   const out: YamlDoc[] = [];
   for (const doc of docs) {

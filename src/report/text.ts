@@ -14,11 +14,11 @@ export const text: Reporter = (r, { color, coverage }) => {
   for (const f of r.findings) {
     if (f.file !== file) {
       if (file) lines.push('');
-      lines.push(paint('bold', f.file));
+      lines.push(paint('bold', printable(f.file)));
       file = f.file;
     }
-    lines.push(`${f.file}:${f.line}:${f.column}  ${paint(f.severity, f.severity.padEnd(7))}  ${f.ruleId}  ${f.message}`);
-    lines.push(`    ${paint('dim', `fix: ${f.hint}`)}`);
+    lines.push(`${printable(f.file)}:${f.line}:${f.column}  ${paint(f.severity, f.severity.padEnd(7))}  ${f.ruleId}  ${printable(f.message)}`);
+    lines.push(`    ${paint('dim', `fix: ${printable(f.hint)}`)}`);
   }
   if (coverage ?? r.policies.length > 1) {
     if (lines.length) lines.push('');
@@ -29,7 +29,7 @@ export const text: Reporter = (r, { color, coverage }) => {
     lines.push(paint('bold', 'Input problems'));
     for (const e of r.errors) {
       const where = e.line > 0 ? `${e.file}:${e.line}:${e.column}` : e.file;
-      lines.push(`${where}  ${paint(e.severity, e.severity.padEnd(7))}  ${e.message}`);
+      lines.push(`${printable(where)}  ${paint(e.severity, e.severity.padEnd(7))}  ${printable(e.message)}`);
     }
   }
   if (lines.length) lines.push('');
@@ -48,4 +48,9 @@ function coverageTable(r: AuditResult): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   const table = rows.map((row) => row.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd());
   return [...table, 'Blocking policies per control and location: "-" none, "+Nns" N more in some namespaces only, blank: no such field there.'];
+}
+
+/** Policy text reaches the terminal: escape control characters so a name cannot forge lines or colours. */
+function printable(s: string): string {
+  return s.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (c) => (c === '\n' ? '\\n' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }

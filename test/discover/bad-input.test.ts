@@ -1,7 +1,8 @@
 /** Bad input gets a clear error with file and line, and the rest of the scan still reports. */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { audit } from '../../src/audit';
-import { auditFiles, located, yaml } from '../helpers';
+import { auditFiles, located, tempDir, yaml } from '../helpers';
 
 const GOOD = yaml`
   apiVersion: kyverno.io/v1
@@ -123,5 +124,45 @@ describe('discovery', () => {
   it('reports paths relative to the working directory with forward slashes', () => {
     const r = audit({ paths: ['test/fixtures/discover'] });
     expect(r.policies.map((p) => p.at.file)).toEqual(['test/fixtures/discover/nested/policy.yml']);
+  });
+});
+
+describe('walking the file system', () => {
+  it('reads a folder behind a symlink loop once, and terminates', () => {
+    const dir = tempDir({ 'a/good.yaml': GOOD });
+    fs.symlinkSync('..', path.join(dir, 'a', 'up'));
+    fs.symlinkSync(path.join(dir, 'a'), path.join(dir, 'a', 'again'));
+    const r = audit({ paths: [dir] });
+    expect(r.errors).toEqual([]);
+    expect(r.policies.map((p) => path.relative(dir, p.at.file))).toEqual([path.join('a', 'good.yaml')]);
+  });
+
+  it('reads a file named twice once', () => {
+    const dir = tempDir({ 'good.yaml': GOOD });
+    const file = path.join(dir, 'good.yaml');
+    expect(audit({ paths: [file, file, dir] }).summary.files).toBe(1);
+  });
+
+  it('a duplicated key is invalid YAML, not a silent first-value-wins', () => {
+    const twice = GOOD.replace('validationFailureAction: Enforce', 'validationFailureAction: Enforce\n  validationFailureAction: Audit');
+    const r = auditFiles({ 'dup.yaml': twice });
+    expect(r.errors).toEqual([expect.objectContaining({ line: 7, message: expect.stringMatching(/invalid YAML: Map keys must be unique/) })]);
+    expect(located(r.findings, 'policy-unanalyzable')).toHaveLength(1);
+  });
+
+  it('empty standard input is an error (the command feeding it probably failed)', () => {
+    const r = audit({ paths: ['-'], stdin: '' });
+    expect(r.errors).toEqual([expect.objectContaining({ file: '<stdin>', severity: 'error', message: 'standard input is empty' })]);
+  });
+
+  it('shows paths under a folder whose name starts with .. relative to the working directory', () => {
+    const dir = tempDir({ '..odd/good.yaml': GOOD });
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      expect(audit({ paths: ['..odd'] }).policies[0]!.at.file).toBe('..odd/good.yaml');
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });
