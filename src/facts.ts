@@ -36,6 +36,8 @@ export interface Check {
   requiresPresence?: boolean;
   /** The rule only demands the field exist (`"?*"`): a requirement, not a security constraint. */
   presenceOnly?: boolean;
+  /** Read through a controller's pod template (`spec.template.spec…`): checks controllers, not Pods. */
+  viaTemplate?: boolean;
 }
 
 /** Whether a Pod UPDATE on `pods/ephemeralcontainers` is delivered to the policy. */

@@ -61,7 +61,8 @@ export function checksFor(reads: FieldRead[], at: SourceRef, extra: Partial<Chec
   const out: Check[] = [];
   for (const r of reads) {
     const controls = r.location === 'pod' ? controlsForPodField(r.field) : controlsForContainerField(r.field);
-    for (const control of controls) out.push({ control, location: r.location, field: r.field, at, ...extra });
+    const template = r.viaTemplate ? { viaTemplate: true } : {};
+    for (const control of controls) out.push({ control, location: r.location, field: r.field, at, ...template, ...extra });
   }
   return out;
 }

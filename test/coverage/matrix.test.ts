@@ -230,3 +230,35 @@ webhooks:
     expect(ephemeralPrivileged('["pods", "pods/ephemeralcontainers"]')).toEqual(['gatekeeper/disallow-privileged']);
   });
 });
+
+describe('checks through a controller pod template', () => {
+  const vap = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: deployments-privileged
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+      - apiGroups: ["", "apps"]
+        apiVersions: ["v1"]
+        operations: [CREATE, UPDATE]
+        resources: [pods, pods/ephemeralcontainers, deployments]
+  validations:
+    - expression: "object.kind != 'Deployment' || object.spec.template.spec.containers.all(c, !c.?securityContext.?privileged.orValue(false))"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: deployments-privileged
+spec:
+  policyName: deployments-privileged
+  validationActions: [Deny]
+`;
+
+  it('cover controllers, not Pods, and say nothing about ephemeral containers', () => {
+    const r = auditFiles({ 'vap.yaml': vap });
+    expect(r.coverage.privileged.containers).toEqual([]);
+    expect(r.findings.filter((f) => f.ruleId === 'ephemeral-containers-unchecked')).toEqual([]);
+  });
+});

@@ -5,10 +5,11 @@ import type { FindingDraft, RuleContext } from '../types';
 import { draft, label, ownRules } from './draft';
 
 /** Control → locations where the rule constrains it (presence-only requirements excluded). */
-function locationsByControl(r: RuleFacts): Map<ControlId, Set<Location>> {
+/** Pod templates cannot carry ephemeral containers: template checks say nothing about that list. */
+function locationsByControl(r: RuleFacts, missing: ContainerList): Map<ControlId, Set<Location>> {
   const out = new Map<ControlId, Set<Location>>();
   for (const c of r.checks) {
-    if (c.presenceOnly) continue;
+    if (c.presenceOnly || (c.viaTemplate && missing === 'ephemeralContainers')) continue;
     let s = out.get(c.control);
     if (!s) out.set(c.control, (s = new Set()));
     s.add(c.location);
@@ -46,14 +47,14 @@ export function missingListFindings(
   const out: FindingDraft[] = [];
   if (missing === 'ephemeralContainers' && debugImpossible(ctx)) return out;
   for (const p of ctx.policies) {
-    const checkedInPolicy = new Set(ownRules(p).flatMap((r) => [...locationsByControl(r)].flatMap(([id, where]) => [...where].map((l) => `${id}|${l}`))));
+    const checkedInPolicy = new Set(ownRules(p).flatMap((r) => [...locationsByControl(r, missing)].flatMap(([id, where]) => [...where].map((l) => `${id}|${l}`))));
     if (missing === 'ephemeralContainers' && p.rules.some(forbidsDebugAtAdmission)) continue;
     for (const r of ownRules(p)) {
       // Pod templates cannot carry ephemeral containers: a controller-only rule is pod-kind-unmatched.
       if (missing === 'ephemeralContainers' && !r.scope.matchesPod) continue;
       const gaps: ControlId[] = [];
       const seenIn = new Set<ContainerList>();
-      for (const [id, where] of locationsByControl(r)) {
+      for (const [id, where] of locationsByControl(r, missing)) {
         if (!applies(id) || control(id).containerFields.length === 0 || checkedInPolicy.has(`${id}|${missing}`)) continue;
         const lists = CONTAINER_LISTS.filter((l) => where.has(l));
         if (lists.length === 0) continue;
