@@ -117,7 +117,9 @@ export function audit(options: AuditOptions): AuditResult {
       });
     }),
   ).sort(compareFindings);
-  const { findings, suppressed } = applySuppressions(all, sources, new Set(RULES.map((r) => r.meta.id)), errors);
+  const known = new Set(RULES.map((r) => r.meta.id));
+  const active = new Set([...known].filter((id) => options.ruleLevels?.[id] !== 'off'));
+  const { findings, suppressed } = applySuppressions(all, sources, known, errors, active);
 
   const count = (s: Severity): number => findings.filter((f) => f.severity === s).length;
   return {

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { audit, severityRank, UsageError, type AuditOptions, type AuditResult } from './audit';
 import { applyBaseline, makeBaseline, readBaseline, writeBaseline } from './baseline';
-import { findConfig, loadConfig } from './config/load';
+import { findConfig, ignoreGlobs, loadConfig } from './config/load';
 import { auditDiff } from './diff';
 import type { Severity } from './facts';
 import { planOutputs } from './outputs';
@@ -65,7 +65,8 @@ export function scan(s: ScanSettings, io: CliIO): number {
     maxFileBytes: s.maxFileBytes,
     ...(config.rules ? { ruleLevels: config.rules } : {}),
     ...(loaded ? { ignoreRoot: loaded.dir } : {}),
-    ...(config.ignore ? { ignore: config.ignore } : {}),
+    // The configuration and baseline files sit among the policies but are never policies themselves.
+    ignore: ignoreGlobs(config.ignore, [configFile, s.baseline, s.writeBaseline], loaded?.dir),
     ...(config.sets ? { sets: config.sets } : {}),
     ...(showProgress ? { onProgress: progressLine(io.stderr) } : {}),
   };

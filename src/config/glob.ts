@@ -1,7 +1,7 @@
 /**
  * A small glob matcher for `ignore` patterns: `**` spans folders, `*` and `?` stay inside one path
  * segment. As in .gitignore, a pattern without a slash matches a name at any depth, and a pattern
- * that matches a folder ignores everything below it.
+ * that matches a folder ignores everything below it. A backslash makes the next character literal.
  */
 import * as path from 'node:path';
 
@@ -15,6 +15,9 @@ export function globToRegExp(glob: string): RegExp {
       const slash = g[i + 2] === '/';
       re += slash ? '(?:.*/)?' : '.*';
       i += slash ? 2 : 1;
+    } else if (c === '\\' && i + 1 < g.length) {
+      // As in .gitignore, a backslash makes the next character literal.
+      re += g[++i]!.replace(/[.*?+^${}()|[\]\\/]/g, '\\$&');
     } else if (c === '*') re += '[^/]*';
     else if (c === '?') re += '[^/]';
     else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
@@ -58,4 +61,20 @@ export function setMatcher(globs: readonly string[], root: string = process.cwd(
     }
     return undefined;
   };
+}
+
+/** Glob characters escaped, so the text matches only itself. */
+export function escapeGlob(text: string): string {
+  return text.replace(/[\\*?]/g, '\\$&');
+}
+
+/**
+ * A glob that matches exactly `file` and nothing else, for `ignoreMatcher(…, root)`: anchored at
+ * `root` when the file is below it, else the absolute path (which is how files outside `root` are matched).
+ */
+export function fileGlob(file: string, root: string = process.cwd()): string {
+  const abs = path.resolve(file);
+  const rel = path.relative(root, abs);
+  const inside = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  return `/${escapeGlob((inside ? rel : abs).split(path.sep).join('/'))}`;
 }

@@ -10,8 +10,11 @@ import { UsageError } from '../audit';
 import { displayPath } from '../discover/walk';
 import type { Severity } from '../facts';
 import { RULES } from '../rules';
+import { escapeGlob, fileGlob } from './glob';
+import { CONFIG_NAMES } from './names';
 
-const CONFIG_NAMES = ['.polcov.yaml', '.polcov.yml'];
+export { CONFIG_NAMES, isConfigName } from './names';
+
 export const CONFIG_SCHEMA_PATH = path.join(__dirname, '..', '..', 'schema', 'polcov-config.schema.json');
 
 type RuleLevel = Severity | 'off';
@@ -47,6 +50,17 @@ export function findConfig(start: string): string | undefined {
   }
 }
 
+/**
+ * The `ignore` globs of a scan: the configured ones plus polcov's own files, which are never policies
+ * and would only inflate the file count — configuration files at any depth, and `ownFiles` (the
+ * configuration file in use, whatever its name, and the baseline). `root` is the folder the configured
+ * globs are relative to (the configuration file's; default: the current folder).
+ */
+export function ignoreGlobs(configured: readonly string[] | undefined, ownFiles: readonly (string | undefined)[], root: string = process.cwd()): string[] {
+  const own = ownFiles.filter((f): f is string => Boolean(f)).map((f) => fileGlob(f, root));
+  return [...(configured ?? []), ...CONFIG_NAMES.map(escapeGlob), ...own];
+}
+
 function isDir(p: string): boolean {
   return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
@@ -71,8 +85,19 @@ export function loadConfig(file: string): LoadedConfig {
   }
   const doc = parseDocument(text);
   const parseError = doc.errors[0];
-  if (parseError) fail(`${parseError.linePos?.[0].line ?? 0}:${parseError.linePos?.[0].col ?? 0}: ${parseError.message.split('\n')[0]}`);
-  const data: unknown = doc.toJS() ?? {};
+  if (parseError) {
+    // The yaml library appends " at line L, column C:" and a code excerpt; one line is enough.
+    const message = parseError.code === 'MULTIPLE_DOCS' ? 'must hold one YAML document' : parseError.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?\s*$/, '');
+    const at = parseError.linePos?.[0];
+    throw new UsageError(`${shown}${at ? `:${at.line}:${at.col}` : ''}: ${message}`);
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS() ?? {};
+  } catch (e) {
+    // An alias to an anchor that is not defined.
+    fail((e as Error).message);
+  }
   const error = validate(data);
   if (error) fail(describe(error));
   const config = data as PolcovConfig;

@@ -2,8 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { audit } from '../../src/audit';
-import { globToRegExp, ignoreMatcher, setMatcher } from '../../src/config/glob';
-import { CONFIG_SCHEMA_PATH, findConfig, loadConfig } from '../../src/config/load';
+import { fileGlob, globToRegExp, ignoreMatcher, setMatcher } from '../../src/config/glob';
+import { CONFIG_NAMES, CONFIG_SCHEMA_PATH, findConfig, ignoreGlobs, isConfigName, loadConfig } from '../../src/config/load';
 import { HOST_PROCESS, NO_EPHEMERAL, privilegedPolicy, runCli } from '../ci-fixtures';
 import { tempDir } from '../helpers';
 
@@ -35,6 +35,38 @@ describe('glob matching', () => {
   it('compiles ** before a slash to "any folders, or none"', () => {
     expect(globToRegExp('a/**/b').test('a/b')).toBe(true);
     expect(globToRegExp('a/**/b').test('a/x/y/b')).toBe(true);
+  });
+});
+
+describe('polcov\'s own files', () => {
+  it('fileGlob matches exactly one file, inside or outside the root, glob characters included', () => {
+    const root = path.resolve('/repo');
+    const only = (file: string): ((f: string) => boolean) => ignoreMatcher([fileGlob(file, root)], root);
+    expect(only('/repo/ci/base*line?.json')('/repo/ci/base*line?.json')).toBe(true);
+    expect(only('/repo/ci/base*line?.json')('/repo/ci/base-line-.json')).toBe(false);
+    expect(only('/repo/ci/baseline.json')('/repo/other/ci/baseline.json')).toBe(false);
+    expect(only('/elsewhere/baseline.json')('/elsewhere/baseline.json')).toBe(true);
+    expect(only('/elsewhere/baseline.json')('/repo/elsewhere/baseline.json')).toBe(false);
+    expect(globToRegExp('a\\*b').test('a*b')).toBe(true);
+    expect(globToRegExp('a\\*b').test('axb')).toBe(false);
+  });
+
+  it('ignoreGlobs leaves configuration files (any depth, any --config name) and the baseline out of the file count', () => {
+    const dir = tempDir({
+      '.polcov.yaml': 'failOn: error\n',
+      'team/.polcov.yml': 'failOn: never\n',
+      'strict.yaml': 'failOn: warning\n',
+      'polcov-baseline.json': '{"version": 1, "entries": []}\n',
+      'gap.yaml': GAP,
+      'hp.yaml': HOST_PROCESS,
+      'vendor/gap.yaml': GAP,
+    });
+    const base = audit({ paths: [dir], ignore: ['vendor/**'], ignoreRoot: dir });
+    expect(base.summary).toMatchObject({ files: 6, policies: 2 });
+    const ignore = ignoreGlobs(['vendor/**'], [path.join(dir, 'strict.yaml'), path.join(dir, 'polcov-baseline.json'), undefined], dir);
+    const r = audit({ paths: [dir], ignore, ignoreRoot: dir });
+    expect(r.summary).toMatchObject({ files: 2, policies: 2 });
+    expect(r.findings).toEqual(base.findings);
   });
 });
 
@@ -76,8 +108,19 @@ describe('configuration settings', () => {
     const root = tempDir({ '.polcov.yaml': 'ignore:\n  - "vendor/**"\n  - "*.skip.yaml"\n', 'vendor/gap.yaml': GAP, 'p/gap.skip.yaml': GAP, 'p/hp.yaml': HOST_PROCESS });
     const r = runCli(['scan', root, '-f', 'json']);
     expect(r.code).toBe(0);
-    // Left: p/hp.yaml and the config file itself (read, but no policy).
-    expect(JSON.parse(r.out).summary).toMatchObject({ files: 2, policies: 1 });
+    // Left: p/hp.yaml; the config file is never counted.
+    expect(JSON.parse(r.out).summary).toMatchObject({ files: 1, policies: 1 });
+  });
+
+  it('never counts configuration files or the baseline as scanned files', () => {
+    const root = tempDir({ '.polcov.yaml': 'failOn: error\n', 'team/.polcov.yml': 'failOn: never\n', 'strict.yaml': 'failOn: error\n', 'gap.yaml': GAP, 'hp.yaml': HOST_PROCESS });
+    const files = (...args: string[]): number => JSON.parse(runCli(['scan', root, '-f', 'json', ...args]).out).summary.files;
+    expect(files()).toBe(3);
+    expect(files('--config', path.join(root, 'strict.yaml'))).toBe(2);
+    const baseline = path.join(root, 'polcov-baseline.json');
+    expect(files('--write-baseline', baseline)).toBe(3);
+    expect(files('--write-baseline', baseline)).toBe(3);
+    expect(files('--baseline', baseline)).toBe(3);
   });
 
   it('is honoured by the library through AuditOptions', () => {
@@ -108,7 +151,26 @@ describe('invalid configuration', () => {
     expect(fails('rules:\n  no-such-rule: off\n')).toBe('polcov: .polcov.yaml: rules.no-such-rule is not a polcov rule (`polcov rules` lists them)\n');
     expect(fails('ignore: vendor\n')).toBe('polcov: .polcov.yaml: ignore must be a list\n');
     expect(fails('kubernetesVersion: banana\n')).toMatch(/^polcov: \.polcov\.yaml: kubernetesVersion "banana" is not valid: The cluster's Kubernetes version/);
-    expect(fails('rules: [a\n')).toMatch(/^polcov: \.polcov\.yaml: \d+:\d+: /);
+    expect(fails('rules: [a\n')).toMatch(/^polcov: \.polcov\.yaml:2:1: Flow sequence in block collection must be sufficiently indented and end with a \]\n$/);
+  });
+
+  it('reports YAML errors on one line: file:line:col: message, the position given once', () => {
+    expect(fails('rules:\n  ephemeral-containers-unchecked: off\n  ephemeral-containers-unchecked: note\n')).toBe(
+      'polcov: .polcov.yaml:3:3: Map keys must be unique\n',
+    );
+    expect(fails('failOn: b: c\n')).toBe('polcov: .polcov.yaml:1:9: Nested mappings are not allowed in compact mappings\n');
+    expect(fails('failOn: *level\n')).toMatch(/^polcov: \.polcov\.yaml: Unresolved alias/);
+  });
+
+  it('asks for one YAML document', () => {
+    expect(fails('failOn: error\n---\nfailOn: never\n')).toBe('polcov: .polcov.yaml:2:1: must hold one YAML document\n');
+    expect(loadConfig(repo('---\nfailOn: never\n').root + '/.polcov.yaml').config).toEqual({ failOn: 'never' });
+  });
+
+  it('exports the config file names', () => {
+    expect(CONFIG_NAMES).toEqual(['.polcov.yaml', '.polcov.yml']);
+    expect(isConfigName('.polcov.yml')).toBe(true);
+    expect(isConfigName('polcov.yaml')).toBe(false);
   });
 
   it('accepts an empty file and a $schema key', () => {

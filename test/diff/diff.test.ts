@@ -78,6 +78,62 @@ describe('--diff-base', () => {
     expect(doc.summary.diff).toMatchObject({ preexisting: 1 });
   });
 
+  describe('follows renames', () => {
+    const setUp = (): ReturnType<typeof gitRepo> =>
+      gitRepo({ 'policies/a.yaml': privilegedPolicy('gap', NO_EPHEMERAL), 'policies/hp.yaml': HOST_PROCESS });
+    const status = (dir: string): string => execFileSync('git', ['status', '--porcelain'], { cwd: dir }).toString();
+
+    it('a committed git mv reports nothing new', () => {
+      const repo = setUp();
+      execFileSync('git', ['mv', 'policies/a.yaml', 'policies/b.yaml'], { cwd: repo.dir });
+      repo.commit({}, 'rename');
+      const { code, doc } = json(['scan', repo.dir, '--diff-base', 'HEAD~1']);
+      expect(code).toBe(0);
+      expect(doc.findings).toEqual([]);
+      expect(doc.summary.diff).toEqual({ base: 'HEAD~1', preexisting: 1, fixed: 0 });
+    });
+
+    it('a rename with small edits, into a subfolder, reports nothing new', () => {
+      const repo = setUp();
+      const edited = `# moved\n${privilegedPolicy('gap', NO_EPHEMERAL).replace('Privileged mode is not allowed.', 'No privileged pods.')}`;
+      repo.commit({ 'policies/a.yaml': null, 'policies/kyverno/renamed.yaml': edited }, 'move and edit');
+      const { code, doc } = json(['scan', path.join(repo.dir, 'policies'), '--diff-base', 'HEAD~1']);
+      expect(code).toBe(0);
+      expect(doc.summary.diff).toEqual({ base: 'HEAD~1', preexisting: 1, fixed: 0 });
+    });
+
+    it('an uncommitted rename to an untracked file reports nothing new, and leaves the index alone', () => {
+      const repo = setUp();
+      fs.renameSync(path.join(repo.dir, 'policies/a.yaml'), path.join(repo.dir, 'policies/b.yaml'));
+      const before = status(repo.dir);
+      expect(before).toContain('?? policies/b.yaml');
+      for (const scanned of [repo.dir, path.join(repo.dir, 'policies')]) {
+        const { code, doc } = json(['scan', scanned, '--diff-base', 'HEAD']);
+        expect(code).toBe(0);
+        expect(doc.summary.diff).toEqual({ base: 'HEAD', preexisting: 1, fixed: 0 });
+      }
+      expect(status(repo.dir)).toBe(before);
+    });
+
+    it('a renamed file named on the command line is compared with its old name', () => {
+      const repo = setUp();
+      execFileSync('git', ['mv', 'policies/a.yaml', 'policies/b.yaml'], { cwd: repo.dir });
+      repo.commit({}, 'rename');
+      const { code, doc } = json(['scan', path.join(repo.dir, 'policies/b.yaml'), path.join(repo.dir, 'policies/hp.yaml'), '--diff-base', 'HEAD~1']);
+      expect(code).toBe(0);
+      expect(doc.summary.diff).toEqual({ base: 'HEAD~1', preexisting: 1, fixed: 0 });
+    });
+
+    it('a new gap in a renamed file is still new', () => {
+      const repo = setUp();
+      repo.commit({ 'policies/a.yaml': null, 'policies/b.yaml': privilegedPolicy('gap', ['containers']) }, 'rename and drop initContainers');
+      const { code, doc } = json(['scan', repo.dir, '--diff-base', 'HEAD~1', '--fail-on', 'warning']);
+      expect(code).toBe(1);
+      expect(doc.findings.map((f) => f.ruleId)).toEqual(['init-containers-unchecked']);
+      expect(doc.summary.diff).toEqual({ base: 'HEAD~1', preexisting: 1, fixed: 0 });
+    });
+  });
+
   it('compares uncommitted working-tree changes and counts fixes', () => {
     const repo = gitRepo({ 'policies/gap.yaml': privilegedPolicy('gap', NO_EPHEMERAL), 'policies/hp.yaml': HOST_PROCESS });
     fs.writeFileSync(path.join(repo.dir, 'policies/gap.yaml'), privilegedPolicy('gap', ALL_LISTS));

@@ -36,6 +36,10 @@ describe('--format and --output', () => {
     expect(() => planOutputs(['text', 'json'], ['out.json'], FORMATS)).toThrow('name the format: --output FORMAT=FILE');
     expect(() => planOutputs(['text'], ['sarif=x.sarif'], FORMATS)).toThrow('sarif is not among the --format values');
     expect(() => planOutputs(['json', 'text'], ['json=a', 'json=b'], FORMATS)).toThrow('json is given two files');
+    expect(() => planOutputs(['json', 'sarif'], ['json=same.out', 'sarif=same.out'], FORMATS)).toThrow(
+      '--output: same.out is given to both json and sarif: give each format its own file',
+    );
+    expect(() => planOutputs(['json', 'sarif'], ['json=same.out', 'sarif=./same.out'], FORMATS)).toThrow('is given to both json and sarif');
   });
 
   it('exits 2 on an unknown format or an ambiguous output, writing nothing', () => {
@@ -43,6 +47,14 @@ describe('--format and --output', () => {
     expect(runCli(['scan', dir, '-f', 'text', '-f', 'yaml']).code).toBe(2);
     const r = runCli(['scan', dir, '-f', 'text', '-f', 'json']);
     expect(r).toEqual({ code: 2, out: '', err: 'polcov: only one format can go to stdout, not text and json: give the others --output FORMAT=FILE\n' });
+  });
+
+  it('exits 2 when two formats name the same file, writing nothing', () => {
+    const dir = tempDir({ 'gap.yaml': privilegedPolicy('gap', NO_EPHEMERAL) });
+    const same = path.join(dir, 'same.out');
+    const r = runCli(['scan', dir, '-f', 'json', '-f', 'sarif', '-o', `json=${same}`, '-o', `sarif=${same}`]);
+    expect(r).toEqual({ code: 2, out: '', err: `polcov: --output: ${same} is given to both json and sarif: give each format its own file\n` });
+    expect(fs.existsSync(same)).toBe(false);
   });
 });
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Finding } from '../../src/facts';
 import { applySuppressions, documentRanges } from '../../src/suppress';
 import { RULES } from '../../src/rules';
-import { HOST_PROCESS, NO_EPHEMERAL, privilegedPolicy, runCli } from '../ci-fixtures';
+import { ALL_LISTS, HOST_PROCESS, NO_EPHEMERAL, privilegedPolicy, runCli } from '../ci-fixtures';
 import { auditFiles, tempDir } from '../helpers';
 
 const KNOWN = new Set(RULES.map((r) => r.meta.id));
@@ -71,6 +71,89 @@ describe('inline suppressions', () => {
     expect(out('markdown')).toContain('<summary>1 suppressed</summary>');
     expect(out('markdown')).toContain('| &lt;b&gt;nodes&lt;/b&gt; &amp; co |');
     expect(out('github')).toBe('polcov: No findings (0 errors, 0 warnings, 0 notes) in 2 policies from 2 files; 1 suppressed.\n');
+  });
+});
+
+describe('only real comments suppress', () => {
+  const message = (value: string): string => privilegedPolicy('a', NO_EPHEMERAL).replace('message: Privileged mode is not allowed.', `message: ${value}`);
+
+  it.each([
+    ['a double-quoted string', '"Privileged # polcov-ignore ephemeral-containers-unchecked: sneaky"'],
+    ['a single-quoted string', "'Privileged # polcov-ignore ephemeral-containers-unchecked: sneaky'"],
+    ['a block scalar', '|\n          Privileged\n          # polcov-ignore ephemeral-containers-unchecked: sneaky'],
+    ['a flow mapping value', '{text: "# polcov-ignore ephemeral-containers-unchecked: sneaky"}'],
+  ])('not a marker inside %s', (_what, value) => {
+    const r = auditFiles({ 'p.yaml': message(value), 'hp.yaml': HOST_PROCESS });
+    expect(r.findings.map((f) => f.ruleId)).toEqual(['ephemeral-containers-unchecked']);
+    expect(r.suppressed).toEqual([]);
+    expect(r.errors).toEqual([]);
+  });
+
+  it('a comment after a value on the same line still counts', () => {
+    const r = auditFiles({ 'p.yaml': message('"Privileged # not this" # polcov-ignore ephemeral-containers-unchecked: debug is off'), 'hp.yaml': HOST_PROCESS });
+    expect(r.findings).toEqual([]);
+    expect(r.suppressed.map((f) => f.suppression)).toEqual([{ reason: 'debug is off', line: 14 }]);
+  });
+
+  it('in Rego, not inside a string or a raw string', () => {
+    const finding = { ruleId: 'ephemeral-containers-unchecked', file: 'p.rego', line: 5, column: 1 } as Finding;
+    const rego = (body: string): { path: string; text: string } => ({ path: 'p.rego', text: `package p\n${body}\ndeny[msg] { true }\n` });
+    const run = (body: string): { kept: number; errors: string[] } => {
+      const errors: { message: string }[] = [];
+      const r = applySuppressions([finding], [rego(body)], KNOWN, errors as never);
+      return { kept: r.findings.length, errors: errors.map((e) => e.message) };
+    };
+    expect(run('msg := "x # polcov-ignore ephemeral-containers-unchecked: sneaky"\n')).toEqual({ kept: 1, errors: [] });
+    expect(run('msg := "a \\" # polcov-ignore ephemeral-containers-unchecked: sneaky"\n')).toEqual({ kept: 1, errors: [] });
+    expect(run('msg := `multi\n# polcov-ignore ephemeral-containers-unchecked: sneaky\n`')).toEqual({ kept: 1, errors: [] });
+    expect(run('msg := "#" # polcov-ignore ephemeral-containers-unchecked: checked by a webhook\n')).toEqual({ kept: 0, errors: [] });
+  });
+});
+
+describe('suppressions that match nothing', () => {
+  it('are reported with file, line and column, for known rule ids only', () => {
+    const clean = withComment('a', '# polcov-ignore ephemeral-containers-unchecked, init-containers-unchecked, no-such-rule: stale', ALL_LISTS);
+    const r = auditFiles({ 'p.yaml': clean, 'hp.yaml': HOST_PROCESS });
+    expect(r.findings).toEqual([]);
+    expect(r.errors).toEqual([
+      { file: path.join(r.dir, 'p.yaml'), line: 4, column: 3, severity: 'warning', message: 'polcov-ignore names no polcov rule: no-such-rule' },
+      {
+        file: path.join(r.dir, 'p.yaml'),
+        line: 4,
+        column: 3,
+        severity: 'warning',
+        message: 'polcov-ignore ephemeral-containers-unchecked, init-containers-unchecked matches no finding in this document',
+      },
+    ]);
+    expect(r.summary.errors).toBe(0);
+  });
+
+  it('name only the ids without a finding; a finding in another document does not count', () => {
+    const file = `${withComment('a', '# polcov-ignore ephemeral-containers-unchecked, init-containers-unchecked: accepted')}---\n${privilegedPolicy('b', ['containers'])}`;
+    const r = auditFiles({ 'two.yaml': file, 'hp.yaml': HOST_PROCESS });
+    expect(r.suppressed.map((f) => `${f.ruleId} ${f.policy.name}`)).toEqual(['ephemeral-containers-unchecked a']);
+    expect(r.errors.map((e) => [e.line, e.message])).toEqual([[4, 'polcov-ignore init-containers-unchecked matches no finding in this document']]);
+  });
+
+  it('are not reported for unknown ids alone, or for rules switched off', () => {
+    const unknownOnly = auditFiles({ 'p.yaml': withComment('a', '# polcov-ignore no-such-rule: typo', ALL_LISTS), 'hp.yaml': HOST_PROCESS });
+    expect(unknownOnly.errors.map((e) => e.message)).toEqual(['polcov-ignore names no polcov rule: no-such-rule']);
+    const source = { path: 'p.yaml', text: '# polcov-ignore ephemeral-containers-unchecked: off here\na: 1\n' };
+    const errors: unknown[] = [];
+    applySuppressions([], [source], KNOWN, errors as never, new Set());
+    expect(errors).toEqual([]);
+    const off = auditFiles(
+      { 'p.yaml': withComment('a', '# polcov-ignore ephemeral-containers-unchecked: checked elsewhere', ALL_LISTS), 'hp.yaml': HOST_PROCESS },
+      { ruleLevels: { 'ephemeral-containers-unchecked': 'off' } },
+    );
+    expect(off.errors).toEqual([]);
+  });
+
+  it('show in the text report without failing the run', () => {
+    const dir = tempDir({ 'p.yaml': withComment('a', '# polcov-ignore ephemeral-containers-unchecked: stale', ALL_LISTS), 'hp.yaml': HOST_PROCESS });
+    const r = runCli(['scan', dir]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('polcov-ignore ephemeral-containers-unchecked matches no finding in this document');
   });
 });
 
