@@ -2,13 +2,18 @@
  * Reference semantics on abstract values: `x.f` / `x["f"]` (select), `x[_]` (iterate: list indices
  * are dropped, a pod spec's keys become the wildcard list `*`), and `x[k]` with a computed key
  * (lookup: constant keys select, anything else iterates — and is reported when it may pick a
- * container list or field the analysis then cannot name).
+ * container list or field the analysis then cannot name). A key from the constraint's parameters
+ * (or other data that is not the admitted object) applied to one container picks a field of that
+ * container: no other list, so it reads a field the analysis cannot name (UNKNOWN_FIELD).
  */
 import { CONTAINER_LISTS, type SourceRef } from '../../../facts';
 import { ANY_KEY, classifyPodPath } from '../../pod-paths';
 import type { Effects } from './effects';
 import { inContainerList, isPodSpec, type Roots } from './roots';
 import { EMPTY, stringConsts, union, type InputPath, type Prim, type Value } from './values';
+
+/** The segment for a container field picked by a key the analysis cannot name: it is no control's field. */
+export const UNKNOWN_FIELD = '(computed key)';
 
 /** An element of the collection at a path: the keys removed from the collection no longer apply. */
 function withoutRemoved(p: InputPath): InputPath {
@@ -24,16 +29,35 @@ export class Access {
   private listStep(p: InputPath, segs: string[], at: SourceRef): InputPath {
     const base: InputPath = p.skipped ? { segs, skipped: true } : { segs };
     if (p.listAt) return { ...base, listAt: p.listAt };
+    return this.isList(segs) ? { ...base, listAt: at } : base;
+  }
+
+  /** The path names a container list (or, `spec[_]`, any of them). */
+  private isList(segs: readonly string[]): boolean {
     const obj = this.roots.object(segs);
-    const isList =
+    return (
       obj !== undefined &&
-      (obj[obj.length - 1] === ANY_KEY ? isPodSpec(obj.slice(0, -1)) : classifyPodPath([...obj]).some((r) => r.location !== 'pod' && r.field === ''));
-    return isList ? { ...base, listAt: at } : base;
+      (obj[obj.length - 1] === ANY_KEY ? isPodSpec(obj.slice(0, -1)) : classifyPodPath([...obj]).some((r) => r.location !== 'pod' && r.field === ''))
+    );
   }
 
   /** The path is inside the admitted object, or holds it (`input`, `input.review`). */
   reachesObject(p: InputPath): boolean {
     return [[], ['object'], ['review', 'object'], ['request', 'object']].some((below) => this.roots.object([...p.segs, ...below]) !== undefined);
+  }
+
+  /** A value read from the admitted object only (no collection built in Rego, no constants or opaque data). */
+  inObject(v: Value): boolean {
+    return (
+      v.paths.length > 0 &&
+      v.paths.every((p) => this.roots.object(p.segs) !== undefined) &&
+      v.consts.length === 0 &&
+      v.opaque.length === 0 &&
+      !v.elems &&
+      !v.keys &&
+      !v.fields &&
+      !v.items
+    );
   }
 
   /** The path inside the admitted object, for messages. */
@@ -96,7 +120,7 @@ export class Access {
   iterate(v: Value, at: SourceRef, exclude: readonly Prim[] = []): { value: Value; key: Value } {
     const paths = v.paths.flatMap((p) => {
       const obj = this.roots.object(p.segs);
-      if (!obj || !isPodSpec(obj)) return [withoutRemoved(p)];
+      if (!obj || !isPodSpec(obj)) return [!p.elem && this.isList(p.segs) ? { ...withoutRemoved(p), elem: true } : withoutRemoved(p)];
       const removed = [...(p.without ?? []), ...exclude];
       if (removed.length === 0) return [this.listStep(p, [...p.segs, ANY_KEY], at)];
       // Keys removed from a pod spec: the lists that are left, by name.
@@ -115,7 +139,10 @@ export class Access {
    * `x[k]` with a bound key. Constant strings select; a key with no constant (an index, an iteration
    * variable) iterates. A key computed from input or opaque data that selects from a pod spec or a
    * container is reported through `dynamic`, and what it selects there is not followed: it must
-   * not count as covering any list.
+   * not count as covering any list. A key that does not come from the admitted object (the
+   * constraint's parameters, opaque data) cannot be a list name a Pod chooses: in a container list
+   * it picks a container (an index), in a container a field of that container (UNKNOWN_FIELD) —
+   * never another list, so there is nothing to report. On a pod spec it may still pick any list.
    */
   lookup(v: Value, key: Value, at: SourceRef, sink: Effects | undefined, dynamic: (where: string) => void): Value {
     const names = stringConsts(key);
@@ -124,12 +151,34 @@ export class Access {
     if (computed || names.length === 0) {
       let rest = v;
       if (computed) {
-        const reported = v.paths.find((p) => this.risky(p));
+        const external = key.paths.every((p) => this.roots.object(p.segs) === undefined);
+        const kept: InputPath[] = [];
+        const picked: InputPath[] = [];
+        let reported: InputPath | undefined;
+        for (const p of v.paths) {
+          if (!this.risky(p)) kept.push(p);
+          else if (external && this.inContainer(p)) picked.push(this.pickInContainer(p));
+          else reported ??= p;
+        }
         if (reported) dynamic(this.where(reported));
-        rest = { ...v, paths: v.paths.filter((p) => !this.risky(p)) };
+        rest = { ...v, paths: kept };
+        if (picked.length > 0) parts.push({ paths: picked, consts: [], opaque: [] });
       }
       parts.push(this.iterate(rest, at, key.not).value);
     }
     return union(parts);
+  }
+
+  /** The path is a container list, a container or inside one: not a pod spec. */
+  private inContainer(p: InputPath): boolean {
+    const o = this.roots.object(p.segs);
+    return o !== undefined && !isPodSpec(o) && inContainerList(o);
+  }
+
+  /** What a key that is no list name picks at a path in a container list: an element of the list, or a field of the container. */
+  private pickInContainer(p: InputPath): InputPath {
+    const { without: _removed, elem: _elem, ...rest } = p;
+    if (!p.elem && this.isList(p.segs)) return { ...rest, elem: true };
+    return { ...rest, segs: [...p.segs, UNKNOWN_FIELD] };
   }
 }

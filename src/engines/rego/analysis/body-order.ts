@@ -32,15 +32,6 @@ function varsIn(node: unknown): Set<string> {
   return out;
 }
 
-/** Variables used as the key of a reference (`x[k]`): an iteration binds them. */
-function keyVars(node: unknown): Set<string> {
-  const out = new Set<string>();
-  walk(node, (n) => {
-    if (n.type === 'bracket' && n.term?.type === 'var' && n.term.name !== '_') out.add(n.term.name as string);
-  });
-  return out;
-}
-
 const patternVars = (t: Term): Set<string> =>
   t.type === 'var' || t.type === 'array' || t.type === 'object' ? varsIn(t) : new Set();
 
@@ -58,11 +49,23 @@ function targetsOf(e: Expr): Set<string> {
   }
 }
 
+/** The variables an expression uses, and those it uses as a reference key, in one walk. */
+function usesOf(e: Expr): { vars: Set<string>; keys: Set<string> } {
+  const vars = new Set<string>();
+  const keys = new Set<string>();
+  walk(e, (n) => {
+    if (n.type === 'var' && n.name !== '_') vars.add(n.name as string);
+    else if (n.type === 'bracket' && n.term?.type === 'var' && n.term.name !== '_') keys.add(n.term.name as string);
+  });
+  return { vars, keys };
+}
+
 export function needsReorder(body: Body): boolean {
   const targets = body.exprs.map(targetsOf);
-  const used = body.exprs.map(varsIn);
+  const uses = body.exprs.map(usesOf);
+  const used = uses.map((u) => u.vars);
   const boundLater = (v: string, i: number): boolean =>
     !targets[i]!.has(v) && !targets.slice(0, i).some((t) => t.has(v)) && targets.slice(i + 1).some((t) => t.has(v));
   const narrowedLater = (v: string, i: number): boolean => used.slice(i + 1).some((u) => u.has(v));
-  return body.exprs.some((e, i) => [...used[i]!].some((v) => boundLater(v, i)) || [...keyVars(e)].some((v) => narrowedLater(v, i)));
+  return body.exprs.some((_e, i) => [...used[i]!].some((v) => boundLater(v, i)) || [...uses[i]!.keys].some((v) => narrowedLater(v, i)));
 }

@@ -15,6 +15,11 @@ export interface Read {
   listAt?: SourceRef;
   /** Read only through a helper body that skips the kubectl debug request (InputPath.skipped). */
   skipped?: boolean;
+  /**
+   * Consumed only as the key of a lookup in the admitted object (`annotations[concat("", [prefix, c.name])]`):
+   * it selects what is read and is not tested itself, so it is no condition on the value.
+   */
+  asKey?: boolean;
 }
 
 export interface Effects {
@@ -53,9 +58,11 @@ function opaqueProblem(o: Opaque): Unanalyzable {
  * A value that involves the constraint's `exemptImages` is the exemption test, not a check of
  * the image: the exemption itself is reported from the constraint.
  */
-export function consume(sink: Effects | undefined, roots: Roots, vals: readonly Value[], at: SourceRef): void {
+export function consume(sink: Effects | undefined, roots: Roots, vals: readonly Value[], at: SourceRef, how?: { asKey: true }): void {
   if (!sink || vals.some((v) => involvesExemption(v, roots, 0))) return;
+  const start = sink.reads.length;
   for (const v of vals) consumeOne(sink, v, at, 0);
+  if (how?.asKey) for (let i = start; i < sink.reads.length; i++) sink.reads[i] = { ...sink.reads[i]!, asKey: true };
 }
 
 const MAX_DEPTH = 8;

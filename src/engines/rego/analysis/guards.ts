@@ -16,7 +16,7 @@
  */
 import type { Body, Expr, Ref, RefArg, Rule, Term } from '../ast';
 import type { Roots } from './roots';
-import type { RegoModule, RuleGroup, RulesIndex } from './rules-index';
+import { splitCallName, type RegoModule, type RuleGroup, type RulesIndex } from './rules-index';
 import type { Prim } from './values';
 
 /** The expression that makes a body false, and the module it is in. */
@@ -370,7 +370,7 @@ class DebugRequest {
     let rest: RefArg[] = t.path;
     if (head.type === 'var' && !env.has(head.name)) {
       const resolved = this.index.resolveName(mod, head.name);
-      if (!resolved) return undefined;
+      if (!resolved) return this.unknownKeys(rest, env, mod);
       const statics: string[] = [];
       while (statics.length < rest.length && staticName(rest[statics.length]!) !== undefined) statics.push(staticName(rest[statics.length]!)!);
       if (resolved[0] === 'input') {
@@ -379,18 +379,33 @@ class DebugRequest {
       } else {
         const prefix = resolved.slice(1);
         const found = this.index.lookup([...prefix, ...statics]);
-        if (!found || found.used < prefix.length) return undefined;
+        if (!found || found.used < prefix.length) return this.unknownKeys(rest, env, mod);
         base = this.groupValue(found.group);
         rest = rest.slice(found.used - prefix.length);
       }
     } else {
       base = this.term(head, env, mod);
     }
-    for (const arg of rest) {
-      if (!base || base.t === 'none') return base;
+    for (const [i, arg] of rest.entries()) {
+      if (!base || base.t === 'none') {
+        this.unknownKeys(rest.slice(i), env, mod);
+        return base;
+      }
       base = this.step(base, arg, env, mod);
     }
     return base;
+  }
+
+  /**
+   * The variables the rest of a reference would bind by iterating (`name` in `by_name[name]`) are
+   * bound, to unknown, when the collection is not known: a later `{"a", "b"}[name]` tests them
+   * rather than iterating again.
+   */
+  private unknownKeys(args: readonly RefArg[], env: Env, mod: RegoModule): undefined {
+    for (const arg of args) {
+      if (arg.type === 'bracket' && arg.term.type === 'var' && arg.term.name !== '_' && this.unbound(arg.term, env, mod)) env.set(arg.term.name, undefined);
+    }
+    return undefined;
   }
 
   /** `x.f`, `x[k]`, `x[_]` on a known value. */
@@ -463,8 +478,10 @@ class DebugRequest {
   }
 
   private call(name: string, argTerms: Term[], env: Env, mod: RegoModule): Known {
-    const [first = '', ...more] = name.split('.');
+    const { first, more } = splitCallName(name);
     const resolved = env.has(first) ? undefined : this.index.resolveName(mod, first);
+    // An output argument (`walk(x, [path, value])`, `f(x, out)`) binds its variables: to unknown.
+    for (const a of argTerms) if (this.unbound(a, env, mod)) for (const v of varsOf(a)) if (!env.has(v)) env.set(v, undefined);
     const args = argTerms.map((a) => this.term(a, env, mod));
     const undef = args.find((a) => a?.t === 'none');
     if (undef) return undef;

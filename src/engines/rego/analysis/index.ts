@@ -4,13 +4,12 @@
  * followed. Engine-neutral: Gatekeeper templates and raw `.rego` files both call `analyzeEntries`.
  */
 import { CONTAINER_LISTS, type Check, type Exemption, type Location, type SourceRef, type Unanalyzable } from '../../../facts';
-import { classifyPodPath } from '../../pod-paths';
 import type { Body, Rule } from '../ast';
 import { Access } from './access';
 import type { Effects, Read } from './effects';
 import { UpdateGuards } from './guards';
 import { BudgetExceeded, Interpreter, snippet, type Condition } from './interpreter';
-import { readFacts } from './rule-facts';
+import { classifyObjectPath, readFacts, readsAnyCheck } from './rule-facts';
 import type { Roots } from './roots';
 import { headPath, type RegoModule, type RulesIndex } from './rules-index';
 
@@ -128,11 +127,16 @@ function analyzeBody(body: Body, ctx: BodyContext, ruleAt: SourceRef): BodyResul
     keep = (r) => base(r).flatMap((x) => access.withoutEphemeral(x).map((p) => ({ ...x, segs: p.segs })));
   }
   const filtered: Effects = { ...effects, reads: effects.reads.flatMap(keep) };
-  const kept = conditions.map((c) => ({ expr: c.expr, reads: c.reads.flatMap(keep) }));
+  const exemptions = exemptionsOf(
+    conditions.map((c) => ({ expr: c.expr, reads: c.reads.flatMap(keep) })),
+    mod,
+    roots,
+  );
   return {
     effects: filtered,
     ...(blocker ? { excluded: blocker.mod.locate(blocker.expr.pos) } : {}),
-    exemptions: readFacts([filtered], roots).checks.length > 0 ? exemptionsOf(kept, mod, roots) : [],
+    // Only a body that checks something exempts anything from a check.
+    exemptions: exemptions.length > 0 && readsAnyCheck(filtered, roots) ? exemptions : [],
   };
 }
 
@@ -144,20 +148,23 @@ function readsUserInfo(segs: readonly string[], roots: Roots): boolean {
 /** A container's name in a list that includes ephemeral containers. */
 function readsEphemeralName(segs: readonly string[], roots: Roots): boolean {
   const obj = roots.object(segs);
-  return obj !== undefined && classifyPodPath([...obj]).some((r) => r.location === 'ephemeralContainers' && r.field === 'name');
+  return obj !== undefined && classifyObjectPath(obj).reads.some((r) => r.location === 'ephemeralContainers' && r.field === 'name');
 }
 
 /**
  * Conditions of a checking body on who sends the request (`not trusted_user`) or on a container's
  * name (`not startswith(c.name, "debugger-")`): whoever may run kubectl debug picks the name, and
- * an exempt identity can add any container.
+ * an exempt identity can add any container. Only a test of the name counts (a comparison, a
+ * builtin test, membership, through helpers and `not`): binding it as an object key
+ * (`container := all_containers[name]`), formatting it into the message or building the key of an
+ * annotation the body then checks (`asKey`) lets no container through.
  */
 function exemptionsOf(conditions: Condition[], mod: RegoModule, roots: Roots): Exemption[] {
   const out: Exemption[] = [];
   for (const c of conditions) {
     const base = { value: snippet(mod, c.expr), at: mod.locate(c.expr.pos), admitsArbitraryDebug: true };
     if (c.reads.some((r) => readsUserInfo(r.segs, roots))) out.push({ kind: 'user', ...base });
-    if (c.reads.some((r) => readsEphemeralName(r.segs, roots))) out.push({ kind: 'containerName', ...base });
+    if (c.reads.some((r) => !r.asKey && readsEphemeralName(r.segs, roots))) out.push({ kind: 'containerName', ...base });
   }
   return out;
 }

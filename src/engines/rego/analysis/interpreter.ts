@@ -11,8 +11,9 @@ import { needsReorder } from './body-order';
 import { callBuiltin, RELATION_ARITY } from './builtins';
 import { consume, newEffects, replay, type Effects, type Read } from './effects';
 import type { ArgHint, UpdateGuards } from './guards';
+import { Relocation, type ListShape } from './relocate';
 import type { Roots } from './roots';
-import type { RegoModule, RuleDef, RuleGroup, RulesIndex } from './rules-index';
+import { splitCallName, type RegoModule, type RuleDef, type RuleGroup, type RulesIndex } from './rules-index';
 import { constant, derived, EMPTY, isUnknown, pathValue, union, valueKey, type Prim, type Value } from './values';
 
 type Env = Map<string, Value>;
@@ -25,6 +26,12 @@ interface Frame {
   bound: Set<string>;
   /** Constants a variable of the body was tested not to be (`k != "ephemeralContainers"`), kept across passes. */
   excluded?: Map<string, Prim[]>;
+  /**
+   * Variables an iteration bound as a key (`all_containers[name]`), with the reference and the
+   * value, kept across passes: when a later pass meets that reference again with the variable
+   * still bound to that value, it iterates again rather than looking the key up (and testing it).
+   */
+  iterated?: Map<string, { arg: RefArg; value: Value }>;
 }
 
 interface Result {
@@ -57,6 +64,9 @@ function withoutConsts(v: Value, drop: readonly Prim[]): Value {
   return consts.length > 0 ? { ...v, consts } : v;
 }
 
+/** A frame for a nested scope (`not`, `every`, a comprehension): its bindings stay inside. */
+const nested = (f: Frame): Frame => ({ mod: f.mod, sink: f.sink, bound: new Set(f.bound), excluded: f.excluded, iterated: f.iterated });
+
 export function snippet(mod: RegoModule, node: Node): string {
   const s = mod.text.slice(node.pos.offset, node.end.offset).replace(/\s+/g, ' ').trim();
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
@@ -70,9 +80,13 @@ function staticName(arg: RefArg): string | undefined {
 export class Interpreter {
   private readonly ruleMemo = new Map<string, Result>();
   private readonly fnMemo = new Map<string, Result>();
+  /** Function results by their call with the container list renamed to `containers` (relocate.ts). */
+  private readonly fnShared = new Map<string, { shape: ListShape; result: Result }>();
+  private readonly relocation: Relocation;
   private readonly active = new Set<string>();
   private readonly reorder = new WeakMap<Body, boolean>();
   private readonly skipsUpdate = new WeakMap<Body, boolean>();
+  private readonly places = new WeakMap<Node, SourceRef>();
   private readonly access: Access;
   private steps = 0;
 
@@ -83,6 +97,7 @@ export class Interpreter {
     private readonly maxSteps: number,
   ) {
     this.access = new Access(roots);
+    this.relocation = new Relocation(index, roots);
   }
 
   /** What one body of an entry rule (violation, deny…) consumes, in all and per expression of the body. */
@@ -97,20 +112,25 @@ export class Interpreter {
     if (++this.steps > this.maxSteps) throw new BudgetExceeded('analysis budget exhausted');
   }
 
+  /** Where a node is in the scanned file (a node belongs to one module: remembered per node). */
   private at(f: Frame, node: Node): SourceRef {
-    return f.mod.locate(node.pos);
+    let ref = this.places.get(node);
+    if (!ref) this.places.set(node, (ref = f.mod.locate(node.pos)));
+    return ref;
   }
 
   // ------------------------------------------------------------------ bodies
 
   /** Evaluates a body; `each` is told, in the last pass, what each expression consumed (from which read on). */
   private body(body: Body, env: Env, outer: Frame, each?: (e: Expr, from: number) => void): void {
-    const f: Frame = { ...outer, excluded: new Map() };
+    const f: Frame = { mod: outer.mod, sink: outer.sink, bound: outer.bound, excluded: new Map(), iterated: new Map() };
     let reorder = this.reorder.get(body);
     if (reorder === undefined) this.reorder.set(body, (reorder = needsReorder(body)));
     if (reorder) {
       const passes = Math.min(body.exprs.length, MAX_REORDER_PASSES);
-      for (let i = 0; i < passes; i++) this.exprs(body, env, { mod: f.mod, sink: undefined, bound: new Set(f.bound), excluded: f.excluded! });
+      for (let i = 0; i < passes; i++) {
+        this.exprs(body, env, { mod: f.mod, sink: undefined, bound: new Set(f.bound), excluded: f.excluded!, iterated: f.iterated! });
+      }
     }
     this.exprs(body, env, f, each);
   }
@@ -146,7 +166,7 @@ export class Interpreter {
         consume(f.sink, this.roots, [this.term(e.term, env, f)], this.at(f, e.term));
         return;
       case 'not':
-        this.expr(e.expr, new Map(env), { ...f, bound: new Set(f.bound) });
+        this.expr(e.expr, new Map(env), nested(f));
         this.excludeNegated(e.expr, env, f);
         return;
       case 'some':
@@ -160,7 +180,7 @@ export class Interpreter {
       case 'every': {
         const it = this.access.iterate(this.term(e.domain, env, f), this.at(f, e.domain));
         const inner = new Map(env);
-        const g = { ...f, bound: new Set(f.bound) };
+        const g = nested(f);
         this.bind(e.value, it.value, inner, g);
         if (e.key) this.bind(e.key, it.key, inner, g);
         this.body(e.body, inner, g);
@@ -250,14 +270,14 @@ export class Interpreter {
       case 'arrayComprehension':
       case 'setComprehension': {
         const inner = new Map(env);
-        const g = { ...f, bound: new Set(f.bound) };
+        const g = nested(f);
         this.body(t.body, inner, g);
         const elems = this.term(t.term, inner, g);
         return t.type === 'setComprehension' ? { ...EMPTY, elems, keys: elems } : { ...EMPTY, elems };
       }
       case 'objectComprehension': {
         const inner = new Map(env);
-        const g = { ...f, bound: new Set(f.bound) };
+        const g = nested(f);
         this.body(t.body, inner, g);
         return { ...EMPTY, keys: this.term(t.key, inner, g), elems: this.term(t.value, inner, g) };
       }
@@ -403,18 +423,24 @@ export class Interpreter {
     if (k.type === 'var') {
       if (k.name === '_') return this.access.iterate(v, at).value;
       // Unbound: iterate and bind. Bound to nothing known (an earlier iteration): iterating here
-      // narrows it, e.g. to the constant keys of `allowed_lists[k]`.
+      // narrows it, e.g. to the constant keys of `allowed_lists[k]`. Bound here in an earlier pass
+      // and not narrowed since: still this iteration (`container := all_containers[name]`).
       const known = env.get(k.name);
-      if ((!known && !this.index.resolveName(f.mod, k.name)) || isUnknown(known)) {
+      const prior = f.iterated?.get(k.name);
+      const again = known !== undefined && prior?.arg === arg && prior.value === known;
+      if ((!known && !this.index.resolveName(f.mod, k.name)) || isUnknown(known) || again) {
         const it = this.access.iterate(v, at, [...(known?.not ?? []), ...(f.excluded?.get(k.name) ?? [])]);
-        if (!known || it.key.consts.length > 0) env.set(k.name, it.key);
+        if (!known || again || it.key.consts.length > 0) env.set(k.name, it.key);
+        f.iterated?.set(k.name, { arg, value: env.get(k.name)! });
         f.bound.add(k.name);
         return it.value;
       }
     }
     const key = this.term(k, env, f);
-    // `allowed[c.image]`, `trusted[input.review.userInfo.groups[_]]`: a lookup by a value from input tests it.
-    if (key.paths.length > 0) consume(f.sink, this.roots, [key], this.at(f, k));
+    // `allowed[c.image]`, `trusted[input.review.userInfo.groups[_]]`: a lookup by a value from input
+    // tests it. A key that picks a field of the admitted object (the annotation named after a
+    // container) is no test of the key: it selects what is read.
+    if (key.paths.length > 0) consume(f.sink, this.roots, [key], this.at(f, k), this.access.inObject(v) ? { asKey: true } : undefined);
     return this.access.lookup(v, key, at, f.sink, (where) =>
       f.sink?.problems.push({
         reason: `the computed key ${snippet(f.mod, k)} may select a container list or field under ${where}; the analysis cannot tell which`,
@@ -424,7 +450,7 @@ export class Interpreter {
   }
 
   private call(t: Call, env: Env, f: Frame): Value {
-    const [first = '', ...more] = t.name.split('.');
+    const { first, more } = splitCallName(t.name);
     const resolved = env.has(first) ? undefined : this.index.resolveName(f.mod, first);
     if (resolved?.[0] === 'data') {
       const path = [...resolved.slice(1), ...more];
@@ -517,11 +543,20 @@ export class Interpreter {
 
   private callFunction(group: RuleGroup, args: Value[], f: Frame, node: Node): Value {
     const key = `${group.key}(${args.map(valueKey).join('\u0001')})`;
+    // The same call for the other of containers and initContainers: its evaluation, with the list renamed (relocate.ts).
+    const shape = this.fnMemo.has(key) ? undefined : this.relocation.shape(group, args);
+    if (shape) {
+      const other = this.fnShared.get(shape.canonical);
+      const moved = other && other.shape.list !== shape.list ? this.relocation.relocate(other.result, other.shape, shape) : undefined;
+      if (moved) this.fnMemo.set(key, moved);
+    }
     return this.memoised(this.fnMemo, key, group, f, node, () => {
       const effects = newEffects();
       const heads = group.defs.flatMap((d) => this.heads(d, effects, args));
       const defaults = group.defaults.map((d) => this.defaultValue(d, effects));
-      return { value: union([...heads.map((h) => h.value), ...defaults]), effects };
+      const result = { value: union([...heads.map((h) => h.value), ...defaults]), effects };
+      if (shape && !this.fnShared.has(shape.canonical)) this.fnShared.set(shape.canonical, { shape, result });
+      return result;
     });
   }
 

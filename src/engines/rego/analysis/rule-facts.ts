@@ -4,9 +4,41 @@
  * the list reference it came through is where a gap finding points.
  */
 import type { Check, Location, SourceRef, Unanalyzable } from '../../../facts';
-import { checksFor, classifyPodPath } from '../../pod-paths';
+import { checksFor, classifyPodPath, type FieldRead } from '../../pod-paths';
 import type { Effects } from './effects';
 import type { Roots } from './roots';
+
+interface Classified {
+  reads: FieldRead[];
+  /** The checks a read of the path amounts to, `at` still to be filled in. */
+  checks: Check[];
+}
+
+const NOWHERE: SourceRef = { file: '', line: 0, column: 0 };
+const MAX_CLASSIFIED = 50_000;
+/** Paths inside the object by their segments: templates read the same few paths over and over. */
+const classified = new Map<string, Classified>();
+
+/** pod-paths' answer for a path inside the admitted object (list, field, controls), computed once per path. */
+export function classifyObjectPath(obj: readonly string[]): Classified {
+  const key = obj.join('\u0000');
+  let c = classified.get(key);
+  if (!c) {
+    if (classified.size >= MAX_CLASSIFIED) classified.clear();
+    const reads = classifyPodPath([...obj]);
+    c = { reads, checks: checksFor(reads, NOWHERE) };
+    classified.set(key, c);
+  }
+  return c;
+}
+
+/** Whether any read of the effects is a check (what readFacts would find at least one of). */
+export function readsAnyCheck(effects: Effects, roots: Roots): boolean {
+  return effects.reads.some((read) => {
+    const obj = roots.object(read.segs);
+    return obj !== undefined && classifyObjectPath(obj).checks.length > 0;
+  });
+}
 
 export interface ReadFacts {
   checks: Check[];
@@ -26,10 +58,10 @@ export function readFacts(effects: Effects[], roots: Roots): ReadFacts {
   for (const read of effects.flatMap((e) => e.reads)) {
     const obj = roots.object(read.segs);
     if (!obj) continue;
-    const fieldReads = classifyPodPath([...obj]);
-    const found = checksFor(fieldReads, read.at);
+    const { reads: fieldReads, checks: found } = classifyObjectPath(obj);
     if (found.length === 0) continue;
-    for (const c of found) checks.set(`${c.control}|${c.location}|${c.field}|${refKey(c.at)}`, c);
+    const at = refKey(read.at);
+    for (const c of found) checks.set(`${c.control}|${c.location}|${c.field}|${at}`, { ...c, at: read.at });
     for (const r of fieldReads) listRefs[r.location] ??= r.location === 'pod' ? read.at : (read.listAt ?? read.at);
     if (fieldReads.every((r) => r.viaTemplate)) templateAt ??= read.listAt ?? read.at;
     else podRead = true;

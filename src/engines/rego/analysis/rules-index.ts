@@ -43,6 +43,19 @@ export function headPath(rule: Rule): string[] {
   return out;
 }
 
+const callNames = new Map<string, { first: string; more: string[] }>();
+
+/** A called name split at its first dot (`lib.f` → `lib`, [`f`]), remembered: calls are evaluated over and over. */
+export function splitCallName(name: string): { first: string; more: readonly string[] } {
+  let n = callNames.get(name);
+  if (!n) {
+    if (callNames.size > 10_000) callNames.clear();
+    const [first = '', ...more] = name.split('.');
+    callNames.set(name, (n = { first, more }));
+  }
+  return n;
+}
+
 /** `import data.a.b` → ['data','a','b']; `import input.x as y` → ['input','x']. Undefined for non-static paths. */
 function importPath(ref: Ref): string[] | undefined {
   if (ref.head.type !== 'var') return undefined;
@@ -60,6 +73,8 @@ export class RulesIndex {
   /** Every prefix of every rule path: a ref to a prefix is a whole package or a nested object. */
   private readonly prefixes = new Set<string>();
   private readonly imports = new Map<Module, Map<string, string[]>>();
+  /** resolveName's answers per module: it is asked for every variable the analysis meets. */
+  private readonly resolved = new Map<Module, Map<string, string[] | undefined>>();
 
   constructor(modules: RegoModule[]) {
     for (const mod of modules) {
@@ -113,7 +128,16 @@ export class RulesIndex {
    * What a name means in a module when it is not a local variable: ['data', …] for a rule of the
    * package or an imported path, ['input', …] for an imported input path, undefined otherwise.
    */
-  resolveName(mod: RegoModule, name: string): string[] | undefined {
+  resolveName(mod: RegoModule, name: string): readonly string[] | undefined {
+    let cache = this.resolved.get(mod.module);
+    if (!cache) this.resolved.set(mod.module, (cache = new Map()));
+    if (cache.has(name)) return cache.get(name);
+    const found = this.resolve(mod, name);
+    cache.set(name, found);
+    return found;
+  }
+
+  private resolve(mod: RegoModule, name: string): string[] | undefined {
     if (name === 'input' || name === 'data') return [name];
     const own = [...mod.module.package.segments, name];
     if (this.groups.has(own.join('.')) || this.prefixes.has(own.join('.'))) return ['data', ...own];

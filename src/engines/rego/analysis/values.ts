@@ -22,6 +22,11 @@ export interface InputPath {
    * itself skips that request.
    */
   skipped?: boolean;
+  /**
+   * An element of the container list at this path (list indices are dropped, so `spec.containers`
+   * names both the list and each container): a key applied to it selects a field, not a container.
+   */
+  elem?: boolean;
 }
 
 /** A value the analysis cannot follow, and the path read below it since. */
@@ -61,7 +66,7 @@ function isEmpty(v: Value): boolean {
 export const isUnknown = (v: Value | undefined): v is Value => v !== undefined && isEmpty(v);
 
 const pathKey = (p: InputPath): string =>
-  `${p.segs.join('\u0000')}${p.without?.length ? `\u0001-${[...p.without].sort().join(',')}` : ''}${p.skipped ? '\u0001s' : ''}`;
+  `${p.segs.join('\u0000')}${p.without?.length ? `\u0001-${[...p.without].sort().join(',')}` : ''}${p.skipped ? '\u0001s' : ''}${p.elem ? '\u0001e' : ''}`;
 const opaqueKey = (o: Opaque): string => `${o.what}@${o.at.file}:${o.at.line}:${o.at.column}/${o.rel.join('.')}`;
 
 function dedupe<T>(xs: T[], key: (x: T) => string): T[] {
@@ -83,9 +88,10 @@ export function union(vals: readonly Value[]): Value {
   if (vs.length === 1) return vs[0]!;
   const out: { -readonly [K in keyof Value]: Value[K] } = {
     paths: dedupe(vs.flatMap((v) => v.paths), pathKey),
-    consts: dedupe(vs.flatMap((v) => v.consts), (c) => JSON.stringify(c)),
+    consts: dedupeConsts(vs),
     opaque: dedupe(vs.flatMap((v) => v.opaque), opaqueKey),
   };
+  if (!vs.some((v) => v.elems || v.keys || v.fields || v.items)) return out;
   const elems = vs.map((v) => v.elems).filter(defined);
   if (elems.length) out.elems = union(elems);
   const keys = vs.map((v) => v.keys).filter(defined);
@@ -100,6 +106,16 @@ export function union(vals: readonly Value[]): Value {
   const items = vs.flatMap((v) => v.items ?? []);
   if (items.length) out.elems = union([out.elems ?? EMPTY, ...items]);
   return out;
+}
+
+/** The constants of several values, each once, in order (constants are primitives: a Set tells them apart). */
+function dedupeConsts(vs: readonly Value[]): Prim[] {
+  let n = 0;
+  for (const v of vs) n += v.consts.length;
+  if (n === 0) return [];
+  const seen = new Set<Prim>();
+  for (const v of vs) for (const c of v.consts) seen.add(c);
+  return [...seen];
 }
 
 /** Only the parts of a value that say where it comes from (no constants): a builtin's derived result. */
