@@ -6,23 +6,7 @@
  * others once, in order.
  */
 import type { Body, Expr, Term } from '../ast';
-
-type Visit = (n: { type?: unknown; name?: unknown; term?: { type?: unknown; name?: unknown } }) => void;
-
-/** Every AST node under a node, nested comprehension bodies included. */
-function walk(node: unknown, visit: Visit): void {
-  if (typeof node !== 'object' || node === null) return;
-  if (Array.isArray(node)) {
-    for (const x of node) walk(x, visit);
-    return;
-  }
-  const n = node as Record<string, unknown>;
-  visit(n);
-  for (const k in n) {
-    const v = n[k];
-    if (k !== 'pos' && k !== 'end' && typeof v === 'object' && v !== null) walk(v, visit);
-  }
-}
+import { walkAst as walk } from './ast-walk';
 
 function varsIn(node: unknown): Set<string> {
   const out = new Set<string>();

@@ -10,6 +10,7 @@
  * reported, a list referenced in more than one place) falls back to evaluating the call.
  */
 import type { SourceRef } from '../../../facts';
+import { walkAst, type Visit } from './ast-walk';
 import type { Effects, Read } from './effects';
 import { classifyObjectPath } from './rule-facts';
 import type { Roots } from './roots';
@@ -186,23 +187,11 @@ function collectPaths(v: Value, into: InputPath[]): void {
   for (const inner of [v.elems, v.keys, ...(v.fields?.values() ?? []), ...(v.items ?? [])]) if (inner) collectPaths(inner, into);
 }
 
-type Visit = (n: { type?: unknown; name?: unknown }) => void;
-
-/** Not walked: positions, a rule's own head (its name), a call's operator (its name is looked at whole). */
+/** Not walked: a rule's own head (its name), a call's operator (its name is looked at whole). */
 const skipped = (n: Record<string, unknown>, k: string): boolean =>
-  k === 'pos' || k === 'end' || (k === 'head' && n.type === 'rule') || (k === 'operator' && n.type === 'call');
+  (k === 'head' && n.type === 'rule') || (k === 'operator' && n.type === 'call');
 
 /** Every AST node under a node. */
 function walk(node: unknown, visit: Visit): void {
-  if (typeof node !== 'object' || node === null) return;
-  if (Array.isArray(node)) {
-    for (const x of node) walk(x, visit);
-    return;
-  }
-  const n = node as Record<string, unknown>;
-  visit(n as { type?: unknown; name?: unknown });
-  for (const k in n) {
-    const v = n[k];
-    if (!skipped(n, k) && typeof v === 'object' && v !== null) walk(v, visit);
-  }
+  walkAst(node, visit, skipped);
 }
