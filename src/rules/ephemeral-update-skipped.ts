@@ -5,7 +5,7 @@ import { ephemeralReach } from './shared/versions';
 import type { RuleModule } from './types';
 
 const HINTS: Record<string, string> = {
-  kyverno: 'match operations [CREATE, UPDATE] and let preconditions and deny conditions hold for UPDATE',
+  kyverno: 'match operations [CREATE, UPDATE] and let preconditions, deny conditions and CEL guards hold for UPDATE',
   gatekeeper: 'drop the UPDATE guard (e.g. not is_update(input.review)) or exempt only non-ephemeral updates',
   rego: 'drop the UPDATE guard so pods/ephemeralcontainers updates are checked',
   webhook: 'add UPDATE to the operations of the rule that matches pods/ephemeralcontainers',
