@@ -110,7 +110,7 @@ export function audit(options: AuditOptions): AuditResult {
   const coverage = buildCoverage(policies);
   const all = dedupe(
     policySets(policies, options).flatMap((set) => {
-      const ctx = { policies: set, coverage: buildCoverage(set), kubernetesMinor, explicitVersion };
+      const ctx = { policies: set, kubernetesMinor, explicitVersion };
       return RULES.flatMap((r) => {
         const severity = options.ruleLevels?.[r.meta.id] ?? r.meta.severity;
         return severity === 'off' ? [] : r.check(ctx).map((d): Finding => ({ ruleId: r.meta.id, severity, ...d }));

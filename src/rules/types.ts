@@ -1,5 +1,4 @@
 /** What a finding rule is: metadata plus a detector that only reads facts. */
-import type { Coverage } from '../coverage/matrix';
 import type { Finding, PolicyFacts, Severity } from '../facts';
 
 export interface RuleMeta {
@@ -10,7 +9,6 @@ export interface RuleMeta {
 
 export interface RuleContext {
   policies: PolicyFacts[];
-  coverage: Coverage;
   kubernetesMinor: number;
   /** The user named the version (--kubernetes-version); otherwise the latest is assumed. */
   explicitVersion: boolean;

@@ -35,7 +35,16 @@ function summarise(p: PolicyFacts, cov: Coverage): Summary {
   return { direct, indirect };
 }
 
+/** Both set-level HostProcess rules read the same verdicts: compute them once per policy set. */
+const verdictCache = new WeakMap<PolicyFacts[], RegimeVerdict[]>();
+
 export function hostProcessVerdicts(policies: PolicyFacts[]): RegimeVerdict[] {
+  let verdicts = verdictCache.get(policies);
+  if (!verdicts) verdictCache.set(policies, (verdicts = computeVerdicts(policies)));
+  return verdicts;
+}
+
+function computeVerdicts(policies: PolicyFacts[]): RegimeVerdict[] {
   const relevant = policies.filter(checksSomething);
   // PSPs are alternatives: each is summarised alone. The rest share one matrix, with the webhooks.
   const shared = buildCoverage(policies.filter((p) => !p.alternativeGroup));
