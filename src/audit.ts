@@ -4,7 +4,7 @@ import { buildCoverage, type Coverage } from './coverage/matrix';
 import { makeRouter } from './discover/documents';
 import { decodeSource, listFiles, readSource, STDIN, type SourceFile } from './discover/walk';
 import { ENGINES } from './engines';
-import { unanalyzablePolicy } from './engines/guard';
+import { unanalyzableFile, unanalyzablePolicy } from './engines/guard';
 import type { Finding, PolicyFacts, ScanError, Severity } from './facts';
 import { RULES } from './rules';
 import { applySuppressions, type SuppressedFinding } from './suppress';
@@ -102,7 +102,9 @@ export function audit(options: AuditOptions): AuditResult {
       policies.push(...engine.analyze(docs, raw, { kubernetesMinor, explicitVersion }));
     } catch (e) {
       // An engine bug must not hide its policies: each becomes unanalyzable.
-      policies.push(...docs.map((d) => unanalyzablePolicy(engine.id, d, `internal error: ${(e as Error).message}`)));
+      const reason = `internal error: ${(e as Error).message}`;
+      policies.push(...docs.map((d) => unanalyzablePolicy(engine.id, d, reason)));
+      policies.push(...raw.map((f) => unanalyzableFile(engine.id, 'File', f.path, reason)));
     }
   }
   policies.sort((a, b) => compareRef(a.at, b.at));

@@ -1,5 +1,6 @@
 /** Fail closed: an engine error on one document becomes an unanalyzable policy, not a crash. */
-import type { EngineId, PolicyFacts } from '../facts';
+import * as path from 'node:path';
+import type { EngineId, PolicyFacts, SourceRef } from '../facts';
 import type { PolicyDoc } from './types';
 
 export function unanalyzablePolicy(engine: EngineId, doc: PolicyDoc, reason: string): PolicyFacts {
@@ -11,6 +12,12 @@ export function unanalyzablePolicy(engine: EngineId, doc: PolicyDoc, reason: str
     exemptions: [],
     unanalyzable: [{ reason, at: doc.at }],
   };
+}
+
+/** A raw source file (e.g. `.rego`) polcov could not read or follow, as a policy named after the file. */
+export function unanalyzableFile(engine: EngineId, kind: string, file: string, reason: string, at?: SourceRef): PolicyFacts {
+  const where = at ?? { file, line: 1, column: 1 };
+  return { engine, policy: { kind, name: path.posix.basename(file) }, at: where, rules: [], exemptions: [], unanalyzable: [{ reason, at: where }] };
 }
 
 /** Why analysing a document failed, in words for a policy-unanalyzable finding. */

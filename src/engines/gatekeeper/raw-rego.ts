@@ -5,10 +5,10 @@
  * style); `warn` does not block. Every parsed file is available to the others as a lib; a file
  * without entry rules yields nothing; `*_test.rego` files are skipped.
  */
-import * as path from 'node:path';
 import type { PolicyFacts, SourceRef } from '../../facts';
 import type { SourceFile } from '../../discover/walk';
-import { parseModule, RegoSyntaxError, type Module } from '../rego';
+import { failureReason, unanalyzableFile } from '../guard';
+import { parseFailure, parseModule, RegoSyntaxError, type Module } from '../rego';
 import { analyzeEntries, RAW_ROOTS, RulesIndex, type RegoModule } from '../rego/analysis';
 import type { Engine } from '../types';
 import { ruleFacts } from './rule-facts';
@@ -58,7 +58,7 @@ function parse(file: SourceFile): Parsed {
     return { file, mod: { module: parseEither(file.text), text: file.text, locate } };
   } catch (e) {
     if (!(e instanceof RegoSyntaxError)) throw e;
-    return { file, error: { reason: `invalid Rego: ${e.message}`, at: locate(e) } };
+    return { file, error: { reason: parseFailure(e), at: locate(e) } };
   }
 }
 
@@ -68,32 +68,44 @@ function analyzeRaw(files: SourceFile[]): PolicyFacts[] {
   const out: PolicyFacts[] = [];
   for (const p of parsed) {
     if ('error' in p) {
-      const policy = { kind: 'Rego', name: path.posix.basename(p.file.path) };
-      out.push({ engine: 'rego', policy, at: p.error.at, rules: [], exemptions: [], unanalyzable: [p.error] });
+      out.push(brokenFile(p.file, p.error));
       continue;
     }
-    const analysis = analyzeEntries(p.mod, index, { roots: RAW_ROOTS, isEntry: (n) => ENTRY.test(n) });
-    if (analysis.rules.length === 0) continue;
-    const pkg = p.mod.module.package;
-    out.push({
-      engine: 'rego',
-      policy: { kind: 'Rego', name: pkg.segments.join('.') },
-      at: p.mod.locate(pkg.pos),
-      rules: analysis.rules.map((e) =>
-        ruleFacts(e, {
-          matchesPod: true,
-          ephemeralSubresource: 'unknown',
-          subresourceAt: e.at,
-          enforcement: e.name.startsWith('warn')
-            ? { blocking: false, action: 'warn', at: e.at }
-            : { blocking: true, action: e.name.split(' ')[0]!, at: e.at },
-        }),
-      ),
-      exemptions: analysis.exemptions,
-      unanalyzable: [],
-    });
+    // One module's failure is that module's finding; the others are still analysed.
+    try {
+      const facts = moduleFacts(p.mod, index);
+      if (facts) out.push(facts);
+    } catch (e) {
+      out.push(brokenFile(p.file, { reason: failureReason(e), at: p.mod.locate(p.mod.module.package.pos) }));
+    }
   }
   return out;
+}
+
+const brokenFile = (file: SourceFile, error: { reason: string; at: SourceRef }): PolicyFacts =>
+  unanalyzableFile('rego', 'Rego', file.path, error.reason, error.at);
+
+function moduleFacts(mod: RegoModule, index: RulesIndex): PolicyFacts | undefined {
+  const analysis = analyzeEntries(mod, index, { roots: RAW_ROOTS, isEntry: (n) => ENTRY.test(n) });
+  if (analysis.rules.length === 0) return undefined;
+  const pkg = mod.module.package;
+  return {
+    engine: 'rego',
+    policy: { kind: 'Rego', name: pkg.segments.join('.') },
+    at: mod.locate(pkg.pos),
+    rules: analysis.rules.map((e) =>
+      ruleFacts(e, {
+        matchesPod: true,
+        ephemeralSubresource: 'unknown',
+        subresourceAt: e.at,
+        enforcement: e.name.startsWith('warn')
+          ? { blocking: false, action: 'warn', at: e.at }
+          : { blocking: true, action: e.name.split(' ')[0]!, at: e.at },
+      }),
+    ),
+    exemptions: analysis.exemptions,
+    unanalyzable: [],
+  };
 }
 
 export const regoEngine: Engine = {

@@ -10,7 +10,7 @@ import type { Node } from 'yaml';
 import type { YamlDoc } from '../../discover/yaml-doc';
 import type { Exemption, SourceRef, Unanalyzable } from '../../facts';
 import { analyzeCelValidations } from '../cel';
-import { parseModule, RegoSyntaxError } from '../rego';
+import { parseFailure, parseModule, RegoSyntaxError } from '../rego';
 import { analyzeEntries, GATEKEEPER_ROOTS, RulesIndex, type RegoModule } from '../rego/analysis';
 import type { EntryRuleFacts } from '../rego/analysis';
 import type { PolicyDoc } from '../types';
@@ -138,7 +138,7 @@ function parseCode(code: RegoCode, problems: Unanalyzable[]): RegoModule[] | und
       modules.push({ module, text: src.text, locate: src.locate });
     } catch (e) {
       if (!(e instanceof RegoSyntaxError)) throw e;
-      problems.push({ reason: `invalid Rego${where}: ${e.message}`, at: src.locate(e) });
+      problems.push({ reason: parseFailure(e, where), at: src.locate(e) });
       return undefined;
     }
   }

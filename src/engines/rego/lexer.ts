@@ -34,6 +34,14 @@ export class RegoSyntaxError extends Error {
   }
 }
 
+/** Valid Rego nested deeper than polcov follows: not a syntax error, but nothing polcov can analyse. */
+export class RegoTooDeep extends RegoSyntaxError {}
+
+/** Why a module could not be read, for a policy-unanalyzable finding. */
+export function parseFailure(e: RegoSyntaxError, where = ''): string {
+  return e instanceof RegoTooDeep ? `too complex to follow${where}: ${e.message}` : `invalid Rego${where}: ${e.message}`;
+}
+
 /** Token kinds (numeric for compact storage). */
 export const TK_IDENT = 0;
 export const TK_STRING = 1;

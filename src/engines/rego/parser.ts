@@ -49,6 +49,7 @@ import {
   FLAG_NL,
   FLAG_WS,
   RegoSyntaxError,
+  RegoTooDeep,
   TK_EOF,
   TK_IDENT,
   TK_NUMBER,
@@ -62,14 +63,14 @@ import {
 /** Tokens are referred to by their index into the TokenBuffer. */
 type Tok = number;
 
-export { RegoSyntaxError } from './lexer';
+export { parseFailure, RegoSyntaxError, RegoTooDeep } from './lexer';
 
 export interface ParseOptions {
   /** Rego language version. Default 'v0' (Gatekeeper's default); `import rego.v1` switches a module to v1. */
   version?: 'v0' | 'v1';
 }
 
-/** Maximum nesting of brackets / unary operators / bodies. */
+/** Maximum nesting of brackets / unary operators / bodies / operands of a binary operator chain (the AST depth). */
 export const MAX_NESTING = 200;
 
 const ALL_FUTURE_KEYWORDS: readonly FutureKeyword[] = ['in', 'if', 'contains', 'every'];
@@ -209,7 +210,10 @@ class Parser {
   }
 
   private enter(): void {
-    if (++this.depth > MAX_NESTING) this.failAt('nesting too deep', this.peek());
+    if (++this.depth > MAX_NESTING) {
+      const t = this.peek();
+      throw new RegoTooDeep(`nesting too deep (more than ${MAX_NESTING} levels of brackets, bodies or operators)`, this.tk.line[t], this.tk.column[t], this.tk.start[t]);
+    }
   }
 
   private leave(): void {
@@ -746,79 +750,103 @@ class Parser {
   parseTermIn(): Term {
     this.enter();
     let left = this.parseRelation();
+    let chained = 0;
     for (;;) {
       const t = this.peek();
       if (!this.isIdent(t, 'in') || this.nlStop(t)) break;
       this.usedKeyword('in', t);
       this.i++;
+      this.enter();
+      chained++;
       const collection = this.parseRelation();
       left = { type: 'membership', value: left, collection, pos: left.pos, end: collection.end };
     }
+    this.depth -= chained;
     this.leave();
     return left;
   }
 
   private parseRelation(): Term {
     let left = this.parseOr();
+    let chained = 0;
     for (;;) {
       const t = this.peek();
       if (this.kindOf(t) !== TK_PUNCT || !RELATIONAL.has(this.val(t)) || this.nlStop(t)) break;
       this.i++;
+      this.enter();
+      chained++;
       const right = this.parseOr();
       left = { type: 'binary', op: this.val(t) as BinaryOp, left, right, pos: left.pos, end: right.end };
     }
+    this.depth -= chained;
     return left;
   }
 
   private parseOr(): Term {
     let left = this.parseAnd();
+    let chained = 0;
     for (;;) {
       const t = this.peek();
       if (!this.isPunct(t, '|') || this.noBar || this.nlStop(t)) break;
       this.i++;
+      this.enter();
+      chained++;
       const right = this.parseAnd();
       left = { type: 'binary', op: '|', left, right, pos: left.pos, end: right.end };
     }
+    this.depth -= chained;
     return left;
   }
 
   private parseAnd(): Term {
     let left = this.parseArith();
+    let chained = 0;
     for (;;) {
       const t = this.peek();
       if (!this.isPunct(t, '&') || this.nlStop(t)) break;
       this.i++;
+      this.enter();
+      chained++;
       const right = this.parseArith();
       left = { type: 'binary', op: '&', left, right, pos: left.pos, end: right.end };
     }
+    this.depth -= chained;
     return left;
   }
 
   private parseArith(): Term {
     let left = this.parseFactor();
+    let chained = 0;
     for (;;) {
       const t = this.peek();
       if (this.kindOf(t) !== TK_PUNCT || this.nlStop(t)) break;
       const op = this.val(t);
       if (op !== '+' && op !== '-') break;
       this.i++;
+      this.enter();
+      chained++;
       const right = this.parseFactor();
       left = { type: 'binary', op, left, right, pos: left.pos, end: right.end };
     }
+    this.depth -= chained;
     return left;
   }
 
   private parseFactor(): Term {
     let left = this.parseUnary();
+    let chained = 0;
     for (;;) {
       const t = this.peek();
       if (this.kindOf(t) !== TK_PUNCT || this.nlStop(t)) break;
       const op = this.val(t);
       if (op !== '*' && op !== '/' && op !== '%') break;
       this.i++;
+      this.enter();
+      chained++;
       const right = this.parseUnary();
       left = { type: 'binary', op, left, right, pos: left.pos, end: right.end };
     }
+    this.depth -= chained;
     return left;
   }
 
@@ -1127,7 +1155,7 @@ export function parseModule(source: string, options: ParseOptions = {}): Module 
     if (err instanceof RegoSyntaxError) throw err;
     const pos = parser ? parser.pos(parser.peek()) : { line: 1, column: 1, offset: 0 };
     const { line, column, offset } = pos;
-    if (err instanceof RangeError) throw new RegoSyntaxError('nesting too deep', line, column, offset);
+    if (err instanceof RangeError) throw new RegoTooDeep('nesting too deep', line, column, offset);
     const msg = err instanceof Error ? err.message : String(err);
     throw new RegoSyntaxError(`internal parser error: ${msg}`, line, column, offset);
   }

@@ -267,7 +267,7 @@ violation[{"msg": "x"}] {
 
   test('the work budget stops the analysis and says so', () => {
     const rego = `package p\nviolation[{"msg": "x"}] {\n  c := input.review.object.spec.containers[_]\n  c.securityContext.privileged\n}`;
-    expect(problems([rego], 1)).toEqual(['2:1 the analysis budget ran out (the policy is too large or too deeply layered)']);
+    expect(problems([rego], 1)).toEqual(['2:1 too complex to follow: more than 1 evaluation steps (the policy is too large or too deeply layered)']);
     expect(analyse([rego], { maxSteps: 1 }).rules[0]!.checks).toEqual([]);
   });
 });

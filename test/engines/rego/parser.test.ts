@@ -1,4 +1,4 @@
-import { parseModule, RegoSyntaxError, type Module, type Rule } from '../../../src/engines/rego';
+import { parseModule, RegoSyntaxError, RegoTooDeep, type Module, type Rule } from '../../../src/engines/rego';
 import { showBody, showRule, showTerm } from './helpers';
 
 type V = 'v0' | 'v1';
@@ -728,8 +728,11 @@ describe('syntax errors', () => {
   });
 
   test('long flat inputs do not recurse', () => {
-    const sum = `package x\np := ${Array.from({ length: 50000 }, (_, i) => i).join(' + ')}`;
-    expect(parse(sum).rules[0].value?.type).toBe('binary');
+    const sum = (n: number) => `package x\np := ${Array.from({ length: n }, (_, i) => i).join(' + ')}`;
+    expect(parse(sum(190)).rules[0].value?.type).toBe('binary');
+    // Every operator of a chain is a level of the AST that later walks recurse into: bounded here, by design.
+    expect(() => parse(sum(50000))).toThrow(RegoTooDeep);
+    expect(() => parse(`package x\np { x in ${'a in '.repeat(300)}b }`)).toThrow(RegoTooDeep);
     const ref = `package x\np := input${'.a'.repeat(50000)}`;
     expect(parse(ref).rules[0].value?.type).toBe('ref');
     const elses = `package x\np = 1 { false }${' else = 1 { false }'.repeat(20000)}`;

@@ -15,6 +15,7 @@
  * checks containers on other requests but never an ephemeral one.
  */
 import type { Body, Expr, Ref, RefArg, Rule, Term } from '../ast';
+import { BudgetExceeded, Depth } from './budget';
 import type { Roots } from './roots';
 import { splitCallName, type RegoModule, type RuleGroup, type RulesIndex } from './rules-index';
 import type { Prim } from './values';
@@ -215,6 +216,7 @@ class DebugRequest {
   private readonly active = new Set<string>();
   private steps = 0;
   private total = 0;
+  private readonly depth = new Depth();
 
   constructor(
     private readonly index: RulesIndex,
@@ -249,7 +251,8 @@ class DebugRequest {
   }
 
   private expr(e: Expr, env: Env, mod: RegoModule): Truth {
-    if (++this.steps > MAX_STEPS || ++this.total > MAX_TOTAL_STEPS) return UNKNOWN;
+    // A guard too large to decide could be the one that skips the request: fail closed.
+    if (++this.steps > MAX_STEPS || ++this.total > MAX_TOTAL_STEPS) throw new BudgetExceeded('the UPDATE guards take too many steps to decide');
     // `with` replaces input or data for this expression: what it sees is not the request.
     if (e.with.length > 0) {
       for (const v of varsBoundBy(e)) env.set(v, undefined);
@@ -304,6 +307,15 @@ class DebugRequest {
   }
 
   private term(t: Term, env: Env, mod: RegoModule): Known {
+    this.depth.enter();
+    try {
+      return this.termValue(t, env, mod);
+    } finally {
+      this.depth.leave();
+    }
+  }
+
+  private termValue(t: Term, env: Env, mod: RegoModule): Known {
     switch (t.type) {
       case 'string':
       case 'number':

@@ -7,8 +7,9 @@ import { CONTAINER_LISTS, type Check, type Exemption, type Location, type Source
 import type { Body, Rule } from '../ast';
 import { Access } from './access';
 import type { Effects, Read } from './effects';
-import { UpdateGuards } from './guards';
-import { BudgetExceeded, Interpreter, snippet, type Condition } from './interpreter';
+import { UpdateGuards, type GuardBlocker } from './guards';
+import { BudgetExceeded } from './budget';
+import { Interpreter, snippet, type Condition } from './interpreter';
 import { classifyObjectPath, readFacts, readsAnyCheck } from './rule-facts';
 import type { Roots } from './roots';
 import { headPath, type RegoModule, type RulesIndex } from './rules-index';
@@ -107,13 +108,15 @@ function analyzeBody(body: Body, ctx: BodyContext, ruleAt: SourceRef): BodyResul
   const { mod, roots, access } = ctx;
   let effects: Effects;
   let conditions: Condition[] = [];
+  let blocker: GuardBlocker | undefined;
   try {
     ({ effects, conditions } = ctx.interpreter.entryBody(body, mod));
+    blocker = ctx.guards.blocker(body, mod);
   } catch (e) {
     if (!(e instanceof BudgetExceeded)) throw e;
-    effects = { reads: [], problems: [{ reason: 'the analysis budget ran out (the policy is too large or too deeply layered)', at: ruleAt }], parameters: new Set() };
+    const reason = `too complex to follow: ${e.message} (the policy is too large or too deeply layered)`;
+    return { effects: { reads: [], problems: [{ reason, at: ruleAt }], parameters: new Set() }, exemptions: [] };
   }
-  const blocker = ctx.guards.blocker(body, mod);
   if (blocker?.kind === 'update') {
     // Everything the body reads, helpers that skip the request included: it is all skipped.
     const reason = `"${snippet(blocker.mod, blocker.expr)}" is false for the kubectl debug request`;

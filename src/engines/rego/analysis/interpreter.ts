@@ -8,6 +8,7 @@ import type { SourceRef } from '../../../facts';
 import type { Body, Call, Expr, Node, Ref, RefArg, Rule, Term, With } from '../ast';
 import { Access } from './access';
 import { needsReorder } from './body-order';
+import { BudgetExceeded, Depth } from './budget';
 import { callBuiltin, RELATION_ARITY } from './builtins';
 import { consume, newEffects, replay, type Effects, type Read } from './effects';
 import type { ArgHint, UpdateGuards } from './guards';
@@ -45,7 +46,6 @@ interface Head {
   value: Value;
 }
 
-export class BudgetExceeded extends Error {}
 
 /** An expression of an entry body and what it consumed (helpers it uses included). */
 export interface Condition {
@@ -89,6 +89,7 @@ export class Interpreter {
   private readonly places = new WeakMap<Node, SourceRef>();
   private readonly access: Access;
   private steps = 0;
+  private readonly depth = new Depth();
 
   constructor(
     private readonly index: RulesIndex,
@@ -109,7 +110,7 @@ export class Interpreter {
   }
 
   private tick(): void {
-    if (++this.steps > this.maxSteps) throw new BudgetExceeded('analysis budget exhausted');
+    if (++this.steps > this.maxSteps) throw new BudgetExceeded(`more than ${this.maxSteps} evaluation steps`);
   }
 
   /** Where a node is in the scanned file (a node belongs to one module: remembered per node). */
@@ -234,6 +235,15 @@ export class Interpreter {
 
   private term(t: Term, env: Env, f: Frame): Value {
     this.tick();
+    this.depth.enter();
+    try {
+      return this.termValue(t, env, f);
+    } finally {
+      this.depth.leave();
+    }
+  }
+
+  private termValue(t: Term, env: Env, f: Frame): Value {
     switch (t.type) {
       case 'string':
       case 'number':
