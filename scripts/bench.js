@@ -291,3 +291,26 @@ try {
 } finally {
   fs.rmSync(gkDir, { recursive: true, force: true });
 }
+
+// Hostile Rego shapes (issue 14): each must scale linearly with its size and end as one
+// policy-unanalyzable finding, not a hang. Timed at two sizes: the ratio should be about 2.
+const regoShapes = {
+  'reference chain': (kb) => `package refs\ndeny[msg] {\n  input.review.object${'.a'.repeat(kb * 512)}\n  msg := "x"\n}\n`,
+  'variable chain': (kb) => {
+    const n = Math.floor((kb * 1024) / 20);
+    const steps = Array.from({ length: n }, (_, i) => `  x${i + 1} := x${i}.a\n`).join('');
+    return `package vars\ndeny[msg] {\n  x0 := input.review.object\n${steps}  x${n}\n  msg := "x"\n}\n`;
+  },
+};
+for (const [name, shape] of Object.entries(regoShapes)) {
+  const ms = [100, 200].map((kb) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'polcov-bench-shape-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'shape.rego'), shape(kb));
+      return best(Array.from({ length: RUNS }, () => time(() => audit({ paths: [dir] })).ms));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  console.log(`rego ${name}: 100 KB in ${ms[0].toFixed(0)} ms, 200 KB in ${ms[1].toFixed(0)} ms (x${(ms[1] / ms[0]).toFixed(1)})`);
+}

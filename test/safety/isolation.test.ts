@@ -55,3 +55,18 @@ describe('a hostile raw Rego file is unanalyzable on its own', () => {
     expect(located(r.findings, 'policy-unanalyzable')).toEqual([{ ruleId: 'policy-unanalyzable', file: 'g.rego', line: 2, column: 1 }]);
   });
 });
+
+describe('long Rego reference chains end quickly in one finding (issue 14 item 6)', () => {
+  test.each([
+    ['a 40 KB reference', `package refs\ndeny[msg] {\n  input.review.object${'.a'.repeat(20000)}\n  msg := "x"\n}\n`],
+    [
+      'a 20,000-step variable chain',
+      `package vars\ndeny[msg] {\n  x0 := input.review.object\n${Array.from({ length: 20000 }, (_, i) => `  x${i + 1} := x${i}.a\n`).join('')}  x20000\n  msg := "x"\n}\n`,
+    ],
+  ])('%s', (_name, text) => {
+    const r = auditFiles({ 'long.rego': text });
+    const found = r.findings.filter((f) => f.ruleId === 'policy-unanalyzable');
+    expect(located(found)).toEqual([{ ruleId: 'policy-unanalyzable', file: 'long.rego', line: 2, column: 1 }]);
+    expect(found[0]!.message).toMatch(/a reference more than 64 segments long/);
+  });
+});

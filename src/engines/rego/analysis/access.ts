@@ -8,6 +8,7 @@
  */
 import { CONTAINER_LISTS, type SourceRef } from '../../../facts';
 import { ANY_KEY, classifyPodPath } from '../../pod-paths';
+import { checkPathLength } from './budget';
 import type { Effects } from './effects';
 import { inContainerList, isPodSpec, type Roots } from './roots';
 import { EMPTY, stringConsts, union, type InputPath, type Prim, type Value } from './values';
@@ -27,6 +28,7 @@ export class Access {
 
   /** The new path names a container list (or all of them): remember where, for gap findings. */
   private listStep(p: InputPath, segs: string[], at: SourceRef): InputPath {
+    checkPathLength(segs);
     const base: InputPath = p.skipped ? { segs, skipped: true } : { segs };
     if (p.listAt) return { ...base, listAt: p.listAt };
     return this.isList(segs) ? { ...base, listAt: at } : base;

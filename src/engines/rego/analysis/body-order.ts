@@ -45,11 +45,15 @@ function usesOf(e: Expr): { vars: Set<string>; keys: Set<string> } {
 }
 
 export function needsReorder(body: Body): boolean {
-  const targets = body.exprs.map(targetsOf);
+  // Where each variable is first bound and last used: one pass each, so long bodies stay linear.
+  const firstBound = new Map<string, number>();
+  const lastUsed = new Map<string, number>();
   const uses = body.exprs.map(usesOf);
-  const used = uses.map((u) => u.vars);
-  const boundLater = (v: string, i: number): boolean =>
-    !targets[i]!.has(v) && !targets.slice(0, i).some((t) => t.has(v)) && targets.slice(i + 1).some((t) => t.has(v));
-  const narrowedLater = (v: string, i: number): boolean => used.slice(i + 1).some((u) => u.has(v));
-  return body.exprs.some((_e, i) => [...used[i]!].some((v) => boundLater(v, i)) || [...uses[i]!.keys].some((v) => narrowedLater(v, i)));
+  body.exprs.forEach((e, i) => {
+    for (const v of targetsOf(e)) if (!firstBound.has(v)) firstBound.set(v, i);
+    for (const v of uses[i]!.vars) lastUsed.set(v, i);
+  });
+  const boundLater = (v: string, i: number): boolean => (firstBound.get(v) ?? -1) > i;
+  const narrowedLater = (v: string, i: number): boolean => (lastUsed.get(v) ?? -1) > i;
+  return uses.some((u, i) => [...u.vars].some((v) => boundLater(v, i)) || [...u.keys].some((v) => narrowedLater(v, i)));
 }

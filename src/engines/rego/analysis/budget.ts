@@ -23,3 +23,13 @@ export class Depth {
     this.n--;
   }
 }
+
+/**
+ * Segments of an input path the analysis follows. The deepest field of a control is about ten
+ * below the object; extending longer paths step by step would cost time quadratic in their length.
+ */
+export const MAX_PATH = 64;
+
+export function checkPathLength(segs: readonly string[]): void {
+  if (segs.length > MAX_PATH) throw new BudgetExceeded(`a reference more than ${MAX_PATH} segments long`);
+}

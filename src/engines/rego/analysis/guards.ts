@@ -15,7 +15,7 @@
  * checks containers on other requests but never an ephemeral one.
  */
 import type { Body, Expr, Ref, RefArg, Rule, Term } from '../ast';
-import { BudgetExceeded, Depth } from './budget';
+import { BudgetExceeded, checkPathLength, Depth } from './budget';
 import type { Roots } from './roots';
 import { splitCallName, type RegoModule, type RuleGroup, type RulesIndex } from './rules-index';
 import type { Prim } from './values';
@@ -473,6 +473,7 @@ class DebugRequest {
 
   /** The input path's value for the debug request: a request attribute, a present part, or unknown. */
   private input(segs: string[]): Known {
+    checkPathLength(segs);
     if (this.roots.isRequest(segs)) return { t: 'input', segs, present: true };
     for (const n of [1, 2]) {
       if (segs.length <= n || !this.roots.isRequest(segs.slice(0, -n))) continue;
