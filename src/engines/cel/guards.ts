@@ -15,6 +15,7 @@
  */
 import type { CelExpr, Variable } from './expressions';
 import type { CelNode } from './parse';
+import { CelBudget } from './budget';
 
 /** The sub-expression that settled the outcome, and the expression it belongs to. */
 export interface Decider {
@@ -153,6 +154,7 @@ export class DebugRequestGuards {
   private readonly active = new Set<string>();
   /** Open guards of the evaluation in progress; an outcome that is decided drops those below it. */
   private open: OpenGuard[] = [];
+  private readonly budget = new CelBudget('deciding the CEL guards');
 
   constructor(
     private readonly variables: Map<string, Variable>,
@@ -181,9 +183,12 @@ export class DebugRequestGuards {
     if (e.ast) {
       const saved = this.open;
       this.open = [];
-      const r = this.cond(e.ast, e, new Map());
-      out = r?.t === 'bool' && r.by ? (r.v ? { true: r.by, open: [] } : { false: r.by, open: [] }) : { open: this.open };
-      this.open = saved;
+      try {
+        const r = this.cond(e.ast, e, new Map());
+        out = r?.t === 'bool' && r.by ? (r.v ? { true: r.by, open: [] } : { false: r.by, open: [] }) : { open: this.open };
+      } finally {
+        this.open = saved;
+      }
     }
     this.outcomes.set(e, out);
     return out;
@@ -199,7 +204,7 @@ export class DebugRequestGuards {
 
   private eval(n: CelNode, e: CelExpr, env: Env): G {
     const mark = this.open.length;
-    const r = this.evalNode(n, e, env);
+    const r = this.budget.run(() => this.evalNode(n, e, env));
     if (r?.t === 'bool') this.open.length = mark; // decided: whatever stayed open below did not matter
     return r;
   }
@@ -303,8 +308,8 @@ export class DebugRequestGuards {
       }
       case '+': {
         const [a, b] = n.args.map((x) => this.eval(x, e, env));
-        if (a?.t === 'str' && b?.t === 'str') return { t: 'str', v: a.v + b.v, ...(a.from || b.from ? { from: (a.from ?? b.from)! } : {}) };
-        if (a?.t === 'strs' && b?.t === 'strs') return { t: 'strs', v: [...a.v, ...b.v] };
+        if (a?.t === 'str' && b?.t === 'str') return { t: 'str', v: this.budget.sized(a.v + b.v), ...(a.from || b.from ? { from: (a.from ?? b.from)! } : {}) };
+        if (a?.t === 'strs' && b?.t === 'strs') return { t: 'strs', v: this.budget.sized([...a.v, ...b.v]) };
         return undecided(a, b);
       }
       default:
@@ -441,10 +446,12 @@ export class DebugRequestGuards {
       this.active.add(name);
       const saved = this.open;
       this.open = [];
-      const value = this.cond(v.ast, v, new Map());
-      known = { value, open: this.open };
-      this.open = saved;
-      this.active.delete(name);
+      try {
+        known = { value: this.cond(v.ast, v, new Map()), open: this.open };
+      } finally {
+        this.open = saved;
+        this.active.delete(name);
+      }
       this.memo.set(name, known);
     }
     this.open.push(...known.open);

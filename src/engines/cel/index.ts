@@ -8,9 +8,10 @@
 import type { Node } from 'yaml';
 import type { YamlDoc } from '../../discover/yaml-doc';
 import type { Check, Location, SourceRef, Unanalyzable } from '../../facts';
-import { readExpression, readVariables, snippet, type Variable } from './expressions';
+import { readExpression, readVariables, snippet, type CelExpr, type Variable } from './expressions';
 import { DebugRequestGuards, type Decider, type OpenGuard } from './guards';
-import { ReadAnalysis } from './reads';
+import { dedupeChecks, ReadAnalysis } from './reads';
+import { TooComplex } from '../too-complex';
 
 export interface CelFacts {
   checks: Check[];
@@ -27,16 +28,6 @@ export interface MatchConditions {
 }
 
 const DEBUG_REQUEST = 'UPDATE on pods/ephemeralcontainers';
-
-function dedupe(checks: Check[]): Check[] {
-  const seen = new Set<string>();
-  return checks.filter((c) => {
-    const k = `${c.control}|${c.location}|${c.field}|${c.at.line}:${c.at.column}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
 
 const where = (d: Decider): SourceRef => d.expr.source.at(d.node.start);
 
@@ -82,6 +73,16 @@ export class CelPolicy {
   validation(item: Node): CelFacts {
     const e = readExpression(this.y, item);
     if (!e.ast) return { checks: [], listRefs: {}, unanalyzable: [e.problem!] };
+    try {
+      return this.analyzeValidation(e);
+    } catch (err) {
+      // Past the budget the validation counts nothing; the other validations are still read.
+      if (!(err instanceof TooComplex)) throw err;
+      return { checks: [], listRefs: {}, unanalyzable: [{ reason: err.message, at: e.source.at(e.ast.start) }] };
+    }
+  }
+
+  private analyzeValidation(e: CelExpr): CelFacts {
     const reads = this.reads.expression(e);
     const guard = this.guards.alwaysTrue(e);
     // False for every kubectl debug because of the ephemeral containers, not because of the request
@@ -89,7 +90,7 @@ export class CelPolicy {
     const rejects = this.guards.alwaysFalse(e);
     const forbids = rejects && !this.requestOnly.alwaysFalse(e) ? rejects : undefined;
     return {
-      checks: dedupe(reads.checks),
+      checks: dedupeChecks(reads.checks),
       listRefs: reads.listRefs,
       unanalyzable: [...reads.unanalyzable, ...openGuardProblems(this.guards.openGuards(e))],
       ...(guard ? { updateSkipped: { at: where(guard), reason: `\`${snippet(guard.expr, guard.node)}\` passes every ${DEBUG_REQUEST}` } } : {}),
@@ -103,8 +104,15 @@ export class CelPolicy {
     for (const item of this.y.items(list)) {
       const e = readExpression(this.y, item);
       if (e.problem) out.problems.push(e.problem);
-      out.problems.push(...openGuardProblems(this.guards.openGuards(e)));
-      const guard = e.ast && this.guards.alwaysFalse(e);
+      let guard: Decider | undefined;
+      try {
+        out.problems.push(...openGuardProblems(this.guards.openGuards(e)));
+        guard = e.ast && this.guards.alwaysFalse(e);
+      } catch (err) {
+        if (!(err instanceof TooComplex)) throw err;
+        out.problems.push({ reason: err.message, at: e.source.at(e.ast?.start ?? 0) });
+        continue;
+      }
       if (!guard || out.updateSkipped) continue;
       const name = this.y.str(this.y.get(item, 'name')) ?? '(unnamed)';
       out.updateSkipped = { at: where(guard), reason: `matchCondition "${name}" (\`${snippet(guard.expr, guard.node)}\`) excludes every ${DEBUG_REQUEST}` };
@@ -138,6 +146,6 @@ export function analyzeCelValidations(y: YamlDoc, node: Node): CelFacts {
   const conditions = policy.matchConditions(y.get(node, 'matchConditions'));
   out.unanalyzable.push(...conditions.problems);
   if (conditions.updateSkipped) out.updateSkipped = conditions.updateSkipped;
-  out.checks = dedupe(out.checks);
+  out.checks = dedupeChecks(out.checks);
   return out;
 }

@@ -14,6 +14,8 @@ import type { Check, Location, SourceRef, Unanalyzable } from '../../facts';
 import { ANY_KEY, checksFor, classifyPodPath, type FieldRead } from '../pod-paths';
 import type { CelExpr, Variable } from './expressions';
 import type { CelNode } from './parse';
+import { CelBudget, MAX_VALUE } from './budget';
+import { TooComplex } from '../too-complex';
 
 interface PathVal {
   segs: string[];
@@ -79,7 +81,10 @@ function union(vals: Val[]): Val {
       paths.push(p);
     }
   }
-  return { paths, strings: [...new Set(vals.flatMap((v) => v.strings))] };
+  const strings = [...new Set(vals.flatMap((v) => v.strings))];
+  // `.map(c, [c.a, c.b])` chains multiply paths: bounded here, where values are built.
+  if (paths.length > MAX_VALUE || strings.length > MAX_VALUE) throw new TooComplex(`a CEL value stands for more than ${MAX_VALUE} fields or strings`);
+  return { paths, strings };
 }
 
 /** The Pod, its spec, anything in it, or its annotations: what a check could be about. */
@@ -98,6 +103,7 @@ function atOrBelowControlField(r: FieldRead): boolean {
 export class ReadAnalysis {
   private readonly memo = new Map<string, { val: Val; reads: Reads }>();
   private readonly active = new Set<string>();
+  readonly budget = new CelBudget('reading the CEL expressions');
 
   constructor(private readonly variables: Map<string, Variable>) {}
 
@@ -118,9 +124,14 @@ export class ReadAnalysis {
     }
     this.active.add(name);
     const ev = new Evaluator(this, v);
-    const val = v.ast ? ev.eval(v.ast, new Map()) : EMPTY;
-    this.active.delete(name);
-    const result = { val, reads: ev.out };
+    let val: Val;
+    try {
+      val = v.ast ? ev.eval(v.ast, new Map()) : EMPTY;
+    } finally {
+      this.active.delete(name);
+    }
+    // Each use replays the variable's reads: kept once each, so variables built from variables stay small.
+    const result = { val, reads: { ...ev.out, checks: dedupeChecks(ev.out.checks) } };
     this.memo.set(name, result);
     return result;
   }
@@ -139,6 +150,10 @@ class Evaluator {
   }
 
   eval(n: CelNode, env: Env): Val {
+    return this.analysis.budget.run(() => this.evalNode(n, env));
+  }
+
+  private evalNode(n: CelNode, env: Env): Val {
     switch (n.op) {
       case 'value':
         return typeof n.args === 'string' ? { paths: [], strings: [n.args] } : EMPTY;
@@ -197,6 +212,7 @@ class Evaluator {
 
   private record(reads: FieldRead[], at: SourceRef): void {
     const checks = checksFor(reads, at);
+    this.analysis.budget.steps(checks.length);
     this.out.checks.push(...checks);
     if (checks.some((c) => c.location === 'pod')) this.out.listRefs.pod ??= at;
   }
@@ -290,9 +306,19 @@ class Evaluator {
     const v = this.analysis.variable(name);
     // Gatekeeper predefines variables.anyObject: the object, or oldObject on DELETE.
     if (!v) return name === 'anyObject' ? this.root(n) : EMPTY;
+    this.analysis.budget.steps(v.reads.checks.length);
     this.out.checks.push(...v.reads.checks);
     this.out.unanalyzable.push(...v.reads.unanalyzable);
     for (const [l, r] of Object.entries(v.reads.listRefs) as [Location, SourceRef][]) this.out.listRefs[l] ??= r;
     return v.val;
   }
+}
+
+/** Checks without repeats (the same control, list, field and place). */
+export function dedupeChecks(checks: Check[]): Check[] {
+  const seen = new Set<string>();
+  return checks.filter((c) => {
+    const k = `${c.control}|${c.location}|${c.field}|${c.at.file}:${c.at.line}:${c.at.column}`;
+    return !seen.has(k) && !!seen.add(k);
+  });
 }

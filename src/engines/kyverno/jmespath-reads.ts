@@ -5,6 +5,7 @@
  * `request.object.spec.[ephemeralContainers, containers][].image` reads both lists' `image`.
  */
 import { compile } from '@jmespath-community/jmespath';
+import { checkSize, StepBudget, TooComplex } from '../too-complex';
 
 /** A path from a variable root, e.g. ['request', 'object', 'spec', 'containers']. */
 export type VarPath = string[];
@@ -29,19 +30,32 @@ export interface JmesReads {
 
 const ROOT: VarPath = [];
 const MAX_DEPTH = 200;
+/**
+ * Paths one value may stand for, and work (paths produced) per expression: nested multiselects
+ * multiply paths, so `[a,b].[c,d].[e,f]…` would grow exponentially without a bound.
+ */
+export const MAX_PATHS = 2_000;
+const MAX_WORK = 50_000;
 
-/** Throws the library's error for invalid JMESPath. */
+/** Throws the library's error for invalid JMESPath, and TooComplex past the budget. */
 export function jmesReads(expression: string): JmesReads {
   const ast = compile(expression) as unknown as JNode;
   const reads: VarPath[] = [];
-  const results = evalNode(ast, [ROOT], reads, 0);
+  const results = evalNode(ast, [ROOT], reads, 0, new StepBudget(MAX_WORK, 'evaluating the JMESPath expression'));
   return { reads: [...reads, ...results], results };
 }
 
 /** Abstract evaluation: the set of paths the node's value may come from. */
-function evalNode(n: JNode, ctx: VarPath[], reads: VarPath[], depth: number): VarPath[] {
-  if (depth > MAX_DEPTH) throw new RangeError('JMESPath expression nested too deeply');
-  const ev = (m: JNode | undefined, c: VarPath[] = ctx): VarPath[] => (m ? evalNode(m, c, reads, depth + 1) : []);
+function evalNode(n: JNode, ctx: VarPath[], reads: VarPath[], depth: number, budget: StepBudget): VarPath[] {
+  if (depth > MAX_DEPTH) throw new TooComplex('JMESPath expression nested more than 200 deep');
+  budget.tick(1 + ctx.length);
+  const out = checkSize(evalKind(n, ctx, reads, depth, budget), MAX_PATHS, 'a JMESPath expression');
+  if (reads.length > MAX_WORK) throw new TooComplex(`a JMESPath expression reads more than ${MAX_WORK} paths`);
+  return out;
+}
+
+function evalKind(n: JNode, ctx: VarPath[], reads: VarPath[], depth: number, budget: StepBudget): VarPath[] {
+  const ev = (m: JNode | undefined, c: VarPath[] = ctx): VarPath[] => (m ? evalNode(m, c, reads, depth + 1, budget) : []);
   const consume = (m: JNode | undefined, c: VarPath[] = ctx): void => void reads.push(...ev(m, c));
   switch (n.type) {
     case 'Field':

@@ -6,7 +6,8 @@ import { CONTAINER_LISTS, LOCATIONS, type Check, type Enforcement, type Exemptio
 import { analyzeCelValidations, mergeCelFacts } from '../cel';
 import { checksFor, classifyPodPath, listRefsFor } from '../pod-paths';
 import { debugVerdict, readConditions, sideReads, type Condition, type ConditionBlock } from './conditions';
-import { jmesReads, templateExpressions, type VarPath } from './jmespath-reads';
+import { checkSize, failure } from '../too-complex';
+import { jmesReads, MAX_PATHS, templateExpressions, type VarPath } from './jmespath-reads';
 import { readMatch, type Reach } from './match';
 import { patternFacts, type PatternFacts } from './pattern';
 
@@ -129,9 +130,9 @@ function foreach(y: YamlDoc, entry: Node, env: Env, acc: Acc, depth: number): vo
   try {
     const exprs = listExpr.includes('{{') ? templateExpressions(listExpr) : [listExpr];
     results = exprs.flatMap((e) => jmesReads(e).results);
-    bases = results.flatMap((p) => resolve(p, env));
+    bases = checkSize(results.flatMap((p) => resolve(p, env)), MAX_PATHS, `foreach list "${listExpr}"`);
   } catch (e) {
-    acc.unanalyzable.push({ reason: `foreach list is not valid JMESPath: ${(e as Error).message}`, at: y.ref(listNode) });
+    acc.unanalyzable.push({ reason: failure(e, 'foreach list is not valid JMESPath'), at: y.ref(listNode) });
     return;
   }
   const listAt = y.ref(listNode);
@@ -167,9 +168,9 @@ function readContext(y: YamlDoc, rule: Node, env: Env, acc: Acc): void {
     if (exprs?.length === 0) continue;
     try {
       const sources = exprs ?? templateExpressions(value!);
-      env.set(name, sources.flatMap((e) => jmesReads(e).results).flatMap((p) => resolve(p, env)));
+      env.set(name, checkSize(sources.flatMap((e) => jmesReads(e).results).flatMap((p) => resolve(p, env)), MAX_PATHS, `context variable ${name}`));
     } catch (e) {
-      acc.unanalyzable.push({ reason: `context variable ${name} is not valid JMESPath: ${(e as Error).message}`, at: y.ref(c) });
+      acc.unanalyzable.push({ reason: failure(e, `context variable ${name} is not valid JMESPath`), at: y.ref(c) });
     }
   }
 }
@@ -185,9 +186,9 @@ function conditionChecks(block: ConditionBlock, env: Env, acc: Acc): void {
   for (const c of [...block.all, ...block.any]) {
     let paths: string[][];
     try {
-      paths = [...sideReads(c.key), ...sideReads(c.value)].flatMap((p) => resolve(p, env));
+      paths = checkSize([...sideReads(c.key), ...sideReads(c.value)].flatMap((p) => resolve(p, env)), MAX_PATHS * 10, 'a condition');
     } catch (e) {
-      acc.unanalyzable.push({ reason: `condition is not valid JMESPath: ${(e as Error).message}`, at: c.at });
+      acc.unanalyzable.push({ reason: failure(e, 'condition is not valid JMESPath'), at: c.at });
       continue;
     }
     for (const p of paths) {
@@ -227,7 +228,7 @@ function guardBlock(block: ConditionBlock, what: string, acc: Acc, precondition 
     }
   } catch (e) {
     // Deny conditions report invalid JMESPath where their fields are read; preconditions only here.
-    if (precondition && first) acc.unanalyzable.push({ reason: `${what} are not valid JMESPath: ${(e as Error).message}`, at: first.at });
+    if (precondition && first) acc.unanalyzable.push({ reason: failure(e, `${what} are not valid JMESPath`), at: first.at });
   }
 }
 

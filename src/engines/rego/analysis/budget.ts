@@ -3,6 +3,8 @@
  * stack overflow, an hour of work or an out-of-memory crash. Recursion is bounded by a depth count
  * (nested terms and rules), never by the size of the call stack.
  */
+import type { Value } from './values';
+
 export class BudgetExceeded extends Error {}
 
 /** Terms (and the rules they reach) evaluated inside each other. Real policies stay under 60. */
@@ -32,4 +34,28 @@ export const MAX_PATH = 64;
 
 export function checkPathLength(segs: readonly string[]): void {
   if (segs.length > MAX_PATH) throw new BudgetExceeded(`a reference more than ${MAX_PATH} segments long`);
+}
+
+/**
+ * Parts of one abstract value, counted as the walks over it see them (a part shared twice counts
+ * twice). `l1 := [l0, l0]; l2 := [l1, l1]…` doubles each step: bounded here.
+ */
+export const MAX_VALUE_SIZE = 20_000;
+const sizes = new WeakMap<Value, number>();
+
+function valueSize(v: Value): number {
+  let n = sizes.get(v);
+  if (n !== undefined) return n;
+  n = 1 + v.paths.length + v.consts.length + v.opaque.length;
+  for (const c of [v.elems, v.keys, ...(v.fields?.values() ?? []), ...(v.items ?? [])]) {
+    if (c) n += valueSize(c);
+    if (n > MAX_VALUE_SIZE) break;
+  }
+  sizes.set(v, n);
+  return n;
+}
+
+export function checkValueSize(v: Value): Value {
+  if (valueSize(v) > MAX_VALUE_SIZE) throw new BudgetExceeded(`a value with more than ${MAX_VALUE_SIZE} parts`);
+  return v;
 }

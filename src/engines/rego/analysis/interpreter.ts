@@ -8,7 +8,7 @@ import type { SourceRef } from '../../../facts';
 import type { Body, Call, Expr, Node, Ref, RefArg, Rule, Term, With } from '../ast';
 import { Access } from './access';
 import { needsReorder } from './body-order';
-import { BudgetExceeded, Depth } from './budget';
+import { BudgetExceeded, checkValueSize, Depth } from './budget';
 import { callBuiltin, RELATION_ARITY } from './builtins';
 import { consume, newEffects, replay, type Effects, type Read } from './effects';
 import type { ArgHint, UpdateGuards } from './guards';
@@ -237,7 +237,7 @@ export class Interpreter {
     this.tick();
     this.depth.enter();
     try {
-      return this.termValue(t, env, f);
+      return checkValueSize(this.termValue(t, env, f));
     } finally {
       this.depth.leave();
     }
