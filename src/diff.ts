@@ -5,15 +5,35 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { audit, DEFAULT_MAX_FILE_BYTES, UsageError, type AuditOptions, type AuditResult } from './audit';
 import { matchBaseline, makeBaseline, withFindings } from './baseline';
-import { decodeSource, displayPath, hasPolicyExtension, SKIP_DIRS, type SourceFile } from './discover/walk';
+import { decodeSource, displayPath, hasPolicyExtension, listFiles, readSource, SKIP_DIRS, type SourceFile } from './discover/walk';
 
-function git(args: string[], cwd: string, input?: string, maxBuffer = 64 * 1024 * 1024, env?: NodeJS.ProcessEnv): Buffer {
+/**
+ * The scanned repository is not trusted: its own configuration may name commands (core.fsmonitor,
+ * a pager, an external diff, hooks). polcov only reads objects (rev-parse, ls-tree, cat-file), never
+ * the index or the working tree through git, and switches those commands off besides.
+ */
+const SAFE_CONFIG = [
+  'core.fsmonitor=false',
+  'core.hooksPath=/dev/null',
+  'core.pager=cat',
+  'core.untrackedCache=false',
+  'diff.external=',
+  'protocol.allow=never',
+].flatMap((c) => ['-c', c]);
+
+/** The environment git runs in: no pager, no prompt, no optional locks, no external diff. */
+function gitEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_PAGER: 'cat', PAGER: 'cat', GIT_TERMINAL_PROMPT: '0' };
+  for (const k of ['GIT_EXTERNAL_DIFF', 'GIT_DIFF_OPTS', 'GIT_INDEX_FILE', 'GIT_SSH_COMMAND', 'GIT_ASKPASS']) delete env[k];
+  return env;
+}
+
+function git(args: string[], cwd: string, input?: string, maxBuffer = 64 * 1024 * 1024): Buffer {
   try {
-    return execFileSync('git', args, { cwd, input, maxBuffer, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    return execFileSync('git', ['--no-pager', ...SAFE_CONFIG, ...args], { cwd, input, maxBuffer, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
   } catch (e) {
     const err = e as { stderr?: Buffer; message: string };
     const why = err.stderr?.toString().trim().split('\n')[0] || err.message;
@@ -45,99 +65,108 @@ function readBase(ref: string, paths: string[], maxFileBytes: number): Base {
   if (ref.startsWith('-')) throw new UsageError(`--diff-base: "${ref}" is not a git revision`);
   // Run git inside the scanned repository: the paths need not be under the current folder.
   const gitCwd = nearestDir(path.resolve(paths[0] ?? '.'));
-  const commit = git(['rev-parse', '--verify', `${ref}^{commit}`], gitCwd).toString().trim();
+  const commit = git(['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`], gitCwd).toString().trim();
   const specs = paths.map((p) => (path.relative(gitCwd, path.resolve(p)) || '.').split(path.sep).join('/'));
-  const explicit = new Set(specs);
-  const renames = renamesSince(commit, specs, gitCwd);
-  // A file named on the command line may have had another name at the base: read that one.
-  const oldNames = [...renames].filter(([, to]) => explicit.has(to)).map(([from]) => from);
-  const wanted = (name: string): boolean => explicit.has(name) || (hasPolicyExtension(name) && !name.split('/').some((p) => SKIP_DIRS.has(p)));
-  const entries = new Map<string, TreeEntry>();
-  for (const spec of [specs, oldNames]) {
-    if (spec.length === 0) continue;
-    const listing = git(['ls-tree', '-r', '-z', '--long', commit, '--', ...spec], gitCwd).toString('utf8');
-    for (const line of listing.split('\0')) {
-      const m = LS_TREE_LINE.exec(line);
-      if (!m) continue;
-      const [, oid, size, name] = m as unknown as [string, string, string, string];
-      if ((wanted(name) || oldNames.includes(name)) && Number(size) <= maxFileBytes) entries.set(name, { oid, size: Number(size), name });
-    }
-  }
+  const wanted = (name: string): boolean => hasPolicyExtension(name) && !name.split('/').some((p) => SKIP_DIRS.has(p));
+  const entries = listTree(commit, specs, gitCwd, maxFileBytes, (name) => specs.includes(name) || wanted(name));
+  // A file named on the command line that the base lacks may have had another name in its folder.
+  const missing = specs.filter((sp) => !entries.has(sp) && isFile(path.resolve(gitCwd, sp)));
+  const folders = [...new Set(missing.map((m) => path.posix.dirname(m)))];
+  const siblings = folders.length > 0 ? listTree(commit, folders, gitCwd, maxFileBytes, (n) => wanted(n) && !entries.has(n) && !isFile(path.resolve(gitCwd, n))) : new Map<string, TreeEntry>();
+
   const shown = (name: string): string => displayPath(path.resolve(gitCwd, name));
-  const renamed = new Map([...renames].map(([from, to]) => [shown(from), shown(to)]));
-  if (entries.size === 0) return { sources: [], renamed };
-  // One `git cat-file --batch` for every blob: a process per file is too slow on large repositories.
-  const list = [...entries.values()];
+  const decode = (blobs: Map<string, Buffer>): SourceFile[] =>
+    // Problems in the base revision (binary, empty) are not the change's: they are not reported.
+    [...blobs].flatMap(([name, body]) => decodeSource(shown(name), body, { maxFileBytes }, []) ?? []);
+  const sources = decode(readBlobs([...entries.values()], gitCwd));
+  const oldNames = decode(readBlobs([...siblings.values()], gitCwd));
+  const renamed = renamesSince([...sources, ...oldNames], paths, maxFileBytes);
+  // Siblings were read only to find old names: the others are not part of the scanned set.
+  return { sources: [...sources, ...oldNames.filter((s) => renamed.has(s.path))], renamed };
+}
+
+/** Blobs under `specs` at `commit` that `keep` accepts, by path relative to `gitCwd`. */
+function listTree(commit: string, specs: string[], gitCwd: string, maxFileBytes: number, keep: (name: string) => boolean): Map<string, TreeEntry> {
+  const entries = new Map<string, TreeEntry>();
+  const listing = git(['ls-tree', '-r', '-z', '--long', commit, '--', ...specs], gitCwd).toString('utf8');
+  for (const line of listing.split('\0')) {
+    const m = LS_TREE_LINE.exec(line);
+    if (!m) continue;
+    const [, oid, size, name] = m as unknown as [string, string, string, string];
+    if (keep(name) && Number(size) <= maxFileBytes) entries.set(name, { oid, size: Number(size), name });
+  }
+  return entries;
+}
+
+/** One `git cat-file --batch` for every blob: a process per file is too slow on large repositories. */
+function readBlobs(list: TreeEntry[], gitCwd: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  if (list.length === 0) return out;
   const total = list.reduce((n, e) => n + e.size + 64, 0);
-  const out = git(['cat-file', '--batch'], gitCwd, list.map((e) => e.oid).join('\n') + '\n', total + 1024 * 1024);
-  const sources: SourceFile[] = [];
+  const buf = git(['cat-file', '--batch'], gitCwd, list.map((e) => e.oid).join('\n') + '\n', total + 1024 * 1024);
   let pos = 0;
   for (const e of list) {
-    const headerEnd = out.indexOf(0x0a, pos);
-    const size = Number(out.subarray(pos, headerEnd).toString().split(' ')[2]);
-    const body = out.subarray(headerEnd + 1, headerEnd + 1 + size);
+    const headerEnd = buf.indexOf(0x0a, pos);
+    const size = Number(buf.subarray(pos, headerEnd).toString().split(' ')[2]);
+    out.set(e.name, buf.subarray(headerEnd + 1, headerEnd + 1 + size));
     pos = headerEnd + 1 + size + 1;
-    // Problems in the base revision (binary, empty) are not the change's: they are not reported.
-    const s = decodeSource(shown(e.name), body, { maxFileBytes }, []);
-    if (s) sources.push(s);
   }
-  return { sources, renamed };
+  return out;
 }
 
 /**
- * Files renamed between `commit` and the working tree, by git's rename detection (`-M`: the same or
- * a similar blob under another name), as paths relative to `gitCwd`. Untracked files count: they are
- * marked intent-to-add in a copy of the index, so the repository's own index is never written.
+ * Base files gone from the working tree, paired with working-tree files the base does not have
+ * when their contents match (identical, or at least half of their lines in common, as git's
+ * default rename detection): display path at the base → display path now. Done here rather than
+ * with `git diff`, which would read the working tree through the repository's own filters and
+ * fsmonitor, and need the index (or a copy) updated with untracked files.
  */
-function renamesSince(commit: string, specs: string[], gitCwd: string): Map<string, string> {
-  // A named file may have been renamed from anywhere in its folder.
-  const scope = [...new Set(specs.map((s) => (isDir(path.resolve(gitCwd, s)) ? s : path.posix.dirname(s))))];
-  const untracked = git(['ls-files', '-z', '--others', '--exclude-standard', '--', ...scope], gitCwd)
-    .toString('utf8')
-    .split('\0')
-    .filter((name) => name && hasPolicyExtension(name) && !name.split('/').some((p) => SKIP_DIRS.has(p)));
-  let tmp: string | undefined;
-  try {
-    // No opportunistic index refresh: git diff leaves the repository as it found it.
-    let env: NodeJS.ProcessEnv = { ...process.env, GIT_OPTIONAL_LOCKS: '0' };
-    if (untracked.length > 0) {
-      tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'polcov-index-'));
-      const index = path.join(tmp, 'index');
-      const real = path.resolve(gitCwd, git(['rev-parse', '--git-path', 'index'], gitCwd).toString().trim());
-      if (fs.existsSync(real)) fs.copyFileSync(real, index);
-      env = { ...env, GIT_INDEX_FILE: index };
-      // In chunks, to stay below the command-line length limit.
-      for (let i = 0; i < untracked.length; i += 500) {
-        git(['--literal-pathspecs', 'add', '--intent-to-add', '--', ...untracked.slice(i, i + 500)], gitCwd, undefined, undefined, env);
-      }
+function renamesSince(base: SourceFile[], paths: string[], maxFileBytes: number): Map<string, string> {
+  const renamed = new Map<string, string>();
+  const gone = base.filter((s) => !isFile(path.resolve(s.path)));
+  if (gone.length === 0) return renamed;
+  const inBase = new Set(base.map((s) => path.resolve(s.path)));
+  const added = listFiles(paths, [])
+    .filter((f) => !inBase.has(path.resolve(f)))
+    .flatMap((f) => readSource(f, { maxFileBytes }, []) ?? []);
+  const taken = new Set<string>();
+  for (const old of gone) {
+    let best: { file: string; score: number } | undefined;
+    for (const now of added) {
+      if (taken.has(now.path)) continue;
+      const score = similarity(old.text, now.text);
+      if (score >= 0.5 && (!best || score > best.score)) best = { file: now.path, score };
     }
-    // Paths in `git diff` output are relative to the top of the work tree, whatever the current folder.
-    const top = git(['rev-parse', '--show-cdup'], gitCwd).toString().trim();
-    const out = git(['-c', 'diff.relative=false', 'diff', '--no-color', '--name-status', '-z', '-M', commit, '--', ...scope], gitCwd, undefined, undefined, env).toString('utf8');
-    const fields = out.split('\0');
-    const renames = new Map<string, string>();
-    for (let i = 0; i < fields.length; ) {
-      const status = fields[i++]!;
-      if (!status) continue;
-      if (/^[RC]/.test(status)) {
-        const [from, to] = [fields[i++]!, fields[i++]!];
-        if (status.startsWith('R')) renames.set(fromTop(top, from, gitCwd), fromTop(top, to, gitCwd));
-      } else i++;
+    if (best) {
+      renamed.set(old.path, best.file);
+      taken.add(best.file);
     }
-    return renames;
-  } finally {
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   }
+  return renamed;
 }
 
-/** A path relative to the top of the work tree as a path relative to `gitCwd`, with forward slashes. */
-function fromTop(top: string, name: string, gitCwd: string): string {
-  return path.relative(gitCwd, path.resolve(gitCwd, top, name)).split(path.sep).join('/');
+/** Lines two texts share (as multisets), over the longer one's line count. */
+function similarity(a: string, b: string): number {
+  if (a === b) return 1;
+  const la = a.split('\n');
+  const lb = b.split('\n');
+  const counts = new Map<string, number>();
+  for (const l of la) counts.set(l, (counts.get(l) ?? 0) + 1);
+  let common = 0;
+  for (const l of lb) {
+    const n = counts.get(l) ?? 0;
+    if (n > 0) {
+      common++;
+      counts.set(l, n - 1);
+    }
+  }
+  return common / Math.max(la.length, lb.length);
 }
 
-function isDir(p: string): boolean {
-  return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+function isFile(p: string): boolean {
+  return fs.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
 }
+
 
 /** The path itself if it is a folder, else the closest folder above it that exists (a file may be gone). */
 function nearestDir(p: string): string {
