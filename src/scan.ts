@@ -49,8 +49,10 @@ export function exitCode(result: AuditResult, failOn: FailOn): number {
 export function scan(s: ScanSettings, io: CliIO): number {
   const targets = planOutputs(s.formats, s.outputs, Object.keys(REPORTERS));
   if (s.baseline && s.writeBaseline) throw new UsageError('give --baseline or --write-baseline, not both (--write-baseline records the current findings and reports against them)');
-  const configFile = s.config ?? findConfig(s.paths[0] ?? '.');
+  const configFile = s.config ?? findConfig(s.paths);
   const loaded = configFile ? loadConfig(configFile) : undefined;
+  // A configuration changes what fails the scan: always say which one applied.
+  if (loaded) io.stderr.write(`polcov: using configuration ${loaded.file}\n`);
   const config = loaded?.config ?? {};
   const baseline = s.baseline ? { file: s.baseline, entries: readBaseline(s.baseline) } : undefined;
 

@@ -5,24 +5,75 @@
  */
 import * as path from 'node:path';
 
-export function globToRegExp(glob: string): RegExp {
+/** One step of a compiled glob: a literal character, `?`, `*` (within a segment), `**` (anything) or `**` and a slash (whole folders, or none). */
+type Token = { t: 'char'; c: string } | { t: 'one' } | { t: 'star' } | { t: 'any' } | { t: 'dirs' };
+
+/** A compiled glob; `test` runs in time linear in the path (times the pattern's length), never backtracking. */
+export interface Glob {
+  test(text: string): boolean;
+}
+
+export function compileGlob(glob: string): Glob {
   let g = glob.replace(/^\.\//, '').replace(/\/+$/, '');
   g = g.startsWith('/') ? g.slice(1) : g.includes('/') ? g : `**/${g}`;
-  let re = '';
+  const tokens: Token[] = [];
   for (let i = 0; i < g.length; i++) {
     const c = g[i]!;
     if (c === '*' && g[i + 1] === '*') {
       const slash = g[i + 2] === '/';
-      re += slash ? '(?:.*/)?' : '.*';
+      tokens.push({ t: slash ? 'dirs' : 'any' });
       i += slash ? 2 : 1;
-    } else if (c === '\\' && i + 1 < g.length) {
-      // As in .gitignore, a backslash makes the next character literal.
-      re += g[++i]!.replace(/[.*?+^${}()|[\]\\/]/g, '\\$&');
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    } else if (c === '\\' && i + 1 < g.length) tokens.push({ t: 'char', c: g[++i]! });
+    else if (c === '*') tokens.push({ t: 'star' });
+    else if (c === '?') tokens.push({ t: 'one' });
+    else tokens.push({ t: 'char', c });
   }
-  return new RegExp(`^${re}$`);
+  return { test: (text) => simulate(tokens, text) };
+}
+
+/**
+ * Runs the glob as an automaton over the set of token positions still alive: each character of the
+ * text advances every position at once, so crafted patterns (`*a*a*a…`) cannot make it backtrack.
+ * A `dirs` token in progress is tracked as its own state (inside a folder name it skips).
+ */
+function simulate(tokens: Token[], text: string): boolean {
+  const n = tokens.length;
+  // States 0..n: before token i; n+1+i: inside the folders a `dirs` token at i skips.
+  let live = closure(tokens, new Set([0]));
+  for (const ch of text) {
+    const next = new Set<number>();
+    for (const s of live) {
+      if (s > n) {
+        // Skipping folders: any character; a slash ends a folder, after which the rest may start.
+        const i = s - n - 1;
+        next.add(s);
+        if (ch === '/') next.add(i + 1);
+        continue;
+      }
+      const tok = tokens[s];
+      if (!tok) continue;
+      if (tok.t === 'char' && tok.c === ch) next.add(s + 1);
+      else if (tok.t === 'one' && ch !== '/') next.add(s + 1);
+      else if (tok.t === 'star' && ch !== '/') next.add(s);
+      else if (tok.t === 'any') next.add(s);
+      else if (tok.t === 'dirs') {
+        next.add(n + 1 + s);
+        if (ch === '/') next.add(s + 1);
+      }
+    }
+    if (next.size === 0) return false;
+    live = closure(tokens, next);
+  }
+  return live.has(n);
+}
+
+/** Adds the positions reachable without reading a character: past stars and double stars, which may match nothing. */
+function closure(tokens: Token[], states: Set<number>): Set<number> {
+  for (const s of states) {
+    const tok = tokens[s];
+    if (tok && (tok.t === 'star' || tok.t === 'any' || tok.t === 'dirs')) states.add(s + 1);
+  }
+  return states;
 }
 
 /** A file's path relative to `root` (absolute when outside it), split on `/`. */
@@ -35,7 +86,7 @@ function segments(file: string, root: string): string[] {
 /** A predicate over file paths (as given or relative to the cwd), with globs relative to `root`. */
 export function ignoreMatcher(globs: readonly string[], root: string = process.cwd()): (file: string) => boolean {
   if (globs.length === 0) return () => false;
-  const res = globs.map(globToRegExp);
+  const res = globs.map(compileGlob);
   return (file) => {
     const parts = segments(file, root);
     // The file itself or any folder above it.
@@ -52,7 +103,7 @@ export function ignoreMatcher(globs: readonly string[], root: string = process.c
  * to; undefined for files in no set.
  */
 export function setMatcher(globs: readonly string[], root: string = process.cwd()): (file: string) => string | undefined {
-  const res = globs.map(globToRegExp);
+  const res = globs.map(compileGlob);
   return (file) => {
     const parts = segments(file, root);
     for (let n = 1; n < parts.length; n++) {

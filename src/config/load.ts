@@ -1,6 +1,6 @@
 /**
- * `.polcov.yaml`: found from the first scanned path upwards (or named with --config), checked
- * against the JSON Schema shipped in schema/, and turned into audit options.
+ * `.polcov.yaml`: found from the scanned paths upwards to the repository root (or named with
+ * --config), checked against the JSON Schema shipped in schema/, and turned into audit options.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -35,18 +35,52 @@ export interface LoadedConfig {
   config: PolcovConfig;
 }
 
-/** The nearest config file at or above `start` (a file or folder; "-" means the current folder). */
-export function findConfig(start: string): string | undefined {
-  let dir = path.resolve(start === '-' ? '.' : start);
-  if (!isDir(dir)) dir = path.dirname(dir);
+/**
+ * The configuration of a scan, by one rule whatever the order of the paths: the nearest
+ * `.polcov.yaml`/`.polcov.yml` in the deepest folder holding every scanned path or above it, up to
+ * the root of its git repository (the folder with `.git`) and never above: a file outside the
+ * repository is not the repository's to apply. Outside a repository the search stops at the current
+ * folder (or, for paths outside it, at their common folder). "-" (stdin) stands for the current folder.
+ */
+export function findConfig(paths: string | readonly string[]): string | undefined {
+  const list = typeof paths === 'string' ? [paths] : paths.length > 0 ? paths : ['.'];
+  let dir = commonDir(list.map((p) => folderOf(p === '-' ? '.' : p)));
+  const top = repositoryRoot(dir) ?? (isWithin(dir, process.cwd()) ? process.cwd() : dir);
   for (;;) {
     for (const name of CONFIG_NAMES) {
       const candidate = path.join(dir, name);
       if (fs.statSync(candidate, { throwIfNoEntry: false })?.isFile()) return candidate;
     }
     const parent = path.dirname(dir);
-    if (parent === dir) return undefined;
+    if (dir === top || parent === dir) return undefined;
     dir = parent;
+  }
+}
+
+/** The folder itself, or the folder of a file (or of a path that does not exist). */
+function folderOf(p: string): string {
+  const abs = path.resolve(p);
+  return isDir(abs) ? abs : path.dirname(abs);
+}
+
+function commonDir(dirs: string[]): string {
+  return dirs.reduce((a, b) => {
+    while (!isWithin(b, a)) a = path.dirname(a);
+    return a;
+  });
+}
+
+/** `p` is `dir` or below it. */
+function isWithin(p: string, dir: string): boolean {
+  const rel = path.relative(dir, p);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** The closest folder at or above `dir` that holds `.git` (a folder, or a file in worktrees and submodules). */
+function repositoryRoot(dir: string): string | undefined {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, '.git'))) return d;
+    if (path.dirname(d) === d) return undefined;
   }
 }
 

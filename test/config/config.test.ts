@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { audit } from '../../src/audit';
-import { fileGlob, globToRegExp, ignoreMatcher, setMatcher } from '../../src/config/glob';
+import { fileGlob, compileGlob, ignoreMatcher, setMatcher } from '../../src/config/glob';
 import { CONFIG_NAMES, CONFIG_SCHEMA_PATH, findConfig, ignoreGlobs, isConfigName, loadConfig } from '../../src/config/load';
 import { HOST_PROCESS, NO_EPHEMERAL, privilegedPolicy, runCli } from '../ci-fixtures';
 import { tempDir } from '../helpers';
@@ -10,8 +10,9 @@ import { tempDir } from '../helpers';
 const GAP = privilegedPolicy('gap', NO_EPHEMERAL);
 
 /** A repository with a config at its root and the policies two folders down. */
+/** A repository (its root holds `.git`) with the configuration at the root. */
 function repo(config: string, name = '.polcov.yaml'): { root: string; policies: string } {
-  const root = tempDir({ [name]: config, 'deploy/policies/gap.yaml': GAP, 'deploy/policies/hp.yaml': HOST_PROCESS });
+  const root = tempDir({ [name]: config, '.git/HEAD': 'ref: refs/heads/main\n', 'deploy/policies/gap.yaml': GAP, 'deploy/policies/hp.yaml': HOST_PROCESS });
   return { root, policies: path.join(root, 'deploy', 'policies') };
 }
 
@@ -33,8 +34,8 @@ describe('glob matching', () => {
   });
 
   it('compiles ** before a slash to "any folders, or none"', () => {
-    expect(globToRegExp('a/**/b').test('a/b')).toBe(true);
-    expect(globToRegExp('a/**/b').test('a/x/y/b')).toBe(true);
+    expect(compileGlob('a/**/b').test('a/b')).toBe(true);
+    expect(compileGlob('a/**/b').test('a/x/y/b')).toBe(true);
   });
 });
 
@@ -47,8 +48,8 @@ describe('polcov\'s own files', () => {
     expect(only('/repo/ci/baseline.json')('/repo/other/ci/baseline.json')).toBe(false);
     expect(only('/elsewhere/baseline.json')('/elsewhere/baseline.json')).toBe(true);
     expect(only('/elsewhere/baseline.json')('/repo/elsewhere/baseline.json')).toBe(false);
-    expect(globToRegExp('a\\*b').test('a*b')).toBe(true);
-    expect(globToRegExp('a\\*b').test('axb')).toBe(false);
+    expect(compileGlob('a\\*b').test('a*b')).toBe(true);
+    expect(compileGlob('a\\*b').test('axb')).toBe(false);
   });
 
   it('ignoreGlobs leaves configuration files (any depth, any --config name) and the baseline out of the file count', () => {
@@ -71,7 +72,7 @@ describe('polcov\'s own files', () => {
 });
 
 describe('finding the configuration', () => {
-  it('looks from the first scanned path up to the root, .polcov.yaml or .polcov.yml', () => {
+  it('looks from the scanned paths up to the repository root, .polcov.yaml or .polcov.yml', () => {
     const { root, policies } = repo('failOn: never\n', '.polcov.yml');
     expect(findConfig(policies)).toBe(path.join(root, '.polcov.yml'));
     expect(findConfig(path.join(policies, 'gap.yaml'))).toBe(path.join(root, '.polcov.yml'));
