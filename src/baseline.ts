@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError, type AuditResult } from './audit';
 import { displayPath } from './discover/walk';
+import { writeFileAtomic } from './write-file';
 import type { Finding, PolicyRef, ScanError, Severity } from './facts';
 
 export interface BaselineEntry {
@@ -132,7 +133,7 @@ function describeEntry(e: BaselineEntry): string {
 }
 
 export function writeBaseline(file: string, baseline: Baseline): void {
-  fs.writeFileSync(file, JSON.stringify(baseline, null, 2) + '\n');
+  writeFileAtomic(file, JSON.stringify(baseline, null, 2) + '\n');
 }
 
 export function readBaseline(file: string): Baseline {

@@ -2,8 +2,8 @@
  * Where each report goes: `--format` may be repeated; `--output FILE` sends the only format to a file,
  * `--output FORMAT=FILE` sends one of several. At most one format is left for stdout, and no two share a file.
  */
-import * as path from 'node:path';
 import { UsageError } from './audit';
+import { physicalPath } from './write-file';
 
 export interface OutputTarget {
   format: string;
@@ -28,9 +28,9 @@ export function planOutputs(formats: string[], outputs: string[], known: readonl
   // Two reports in one file: the second would silently replace the first.
   const byPath = new Map<string, string>();
   for (const [format, file] of files) {
-    const other = byPath.get(path.resolve(file));
+    const other = byPath.get(physicalPath(file));
     if (other) throw new UsageError(`--output: ${files.get(other)} is given to both ${other} and ${format}: give each format its own file`);
-    byPath.set(path.resolve(file), format);
+    byPath.set(physicalPath(file), format);
   }
   const targets = chosen.map((format) => (files.has(format) ? { format, file: files.get(format)! } : { format }));
   const toStdout = targets.filter((t) => !t.file).map((t) => t.format);

@@ -2,16 +2,17 @@
  * The `scan` command behind the CLI: configuration, the audit (plain, against a baseline, or against
  * a git revision), the reports, and the exit code.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { audit, severityRank, UsageError, type AuditOptions, type AuditResult } from './audit';
 import { applyBaseline, makeBaseline, readBaseline, writeBaseline } from './baseline';
 import { findConfig, ignoreGlobs, loadConfig } from './config/load';
 import { auditDiff } from './diff';
 import type { Severity } from './facts';
-import { planOutputs } from './outputs';
+import { planOutputs, type OutputTarget } from './outputs';
 import { progressLine } from './progress';
 import { REPORTERS } from './report';
+import { checkWritable, physicalPath, writeFileAtomic } from './write-file';
 
 export type FailOn = Severity | 'never';
 
@@ -49,6 +50,7 @@ export function exitCode(result: AuditResult, failOn: FailOn): number {
 export function scan(s: ScanSettings, io: CliIO): number {
   const targets = planOutputs(s.formats, s.outputs, Object.keys(REPORTERS));
   if (s.baseline && s.writeBaseline) throw new UsageError('give --baseline or --write-baseline, not both (--write-baseline records the current findings and reports against them)');
+  checkOutputs(targets, s);
   const configFile = s.config ?? findConfig(s.paths);
   const loaded = configFile ? loadConfig(configFile) : undefined;
   // A configuration changes what fails the scan: always say which one applied.
@@ -85,8 +87,28 @@ export function scan(s: ScanSettings, io: CliIO): number {
   for (const t of targets) {
     const color = t.format === 'text' && !t.file && s.color && Boolean(io.stdout.isTTY) && !process.env.NO_COLOR;
     const report = REPORTERS[t.format]!(result, { color, ...(s.coverage !== undefined ? { coverage: s.coverage } : {}) });
-    if (t.file) writeFileSync(t.file, report);
+    if (t.file) writeFileAtomic(t.file, report);
     else io.stdout.write(report);
   }
   return exitCode(result, s.failOn ?? config.failOn ?? 'error');
+}
+
+/**
+ * Before any work: no file is given to two outputs, or is both read and written (the baseline
+ * compared against, the configuration), and every output can be written.
+ */
+function checkOutputs(targets: OutputTarget[], s: ScanSettings): void {
+  const writes = [
+    ...targets.flatMap((t) => (t.file ? [{ file: t.file, what: `--output ${t.format}` }] : [])),
+    ...(s.writeBaseline ? [{ file: s.writeBaseline, what: '--write-baseline' }] : []),
+  ];
+  const reads = [...(s.baseline ? [{ file: s.baseline, what: '--baseline' }] : []), ...(s.config ? [{ file: s.config, what: '--config' }] : [])];
+  const claimed = new Map<string, string>();
+  for (const { file, what } of [...reads, ...writes]) {
+    const key = physicalPath(file);
+    const other = claimed.get(key);
+    if (other) throw new UsageError(`${file} is given to both ${other} and ${what}: give each its own file`);
+    claimed.set(key, what);
+  }
+  checkWritable(writes.map((w) => w.file));
 }

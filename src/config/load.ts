@@ -8,6 +8,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
 import { UsageError } from '../audit';
 import { displayPath } from '../discover/walk';
+import { repositoryRoot } from '../repo-root';
 import type { Severity } from '../facts';
 import { RULES } from '../rules';
 import { escapeGlob, fileGlob } from './glob';
@@ -74,14 +75,6 @@ function commonDir(dirs: string[]): string {
 function isWithin(p: string, dir: string): boolean {
   const rel = path.relative(dir, p);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
-/** The closest folder at or above `dir` that holds `.git` (a folder, or a file in worktrees and submodules). */
-function repositoryRoot(dir: string): string | undefined {
-  for (let d = dir; ; d = path.dirname(d)) {
-    if (fs.existsSync(path.join(d, '.git'))) return d;
-    if (path.dirname(d) === d) return undefined;
-  }
 }
 
 /**

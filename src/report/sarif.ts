@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import type { AuditResult } from '../audit';
 import type { Finding, ScanError } from '../facts';
+import { rootRelative } from '../repo-root';
 import { docsPath, RULES } from '../rules';
 import type { SuppressedFinding } from '../suppress';
 import { HOMEPAGE, VERSION } from '../version';
@@ -33,7 +34,7 @@ function location(at: { file: string; line: number; column: number }): Sarif.Loc
 
 /** A hash of what identifies a finding, without its line: stable when lines above it move. */
 function fingerprint(f: Finding): string {
-  const parts = [f.ruleId, f.file, f.policy.kind, f.policy.namespace ?? '', f.policy.name, f.rule ?? '', f.control ?? '', f.location ?? '', f.message];
+  const parts = [f.ruleId, rootRelative(f.file), f.policy.kind, f.policy.namespace ?? '', f.policy.name, f.rule ?? '', f.control ?? '', f.location ?? '', f.message];
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 

@@ -19,7 +19,7 @@ describe('--write-baseline and --baseline', () => {
     expect(before.findings.length).toBeGreaterThan(0);
     const written = runCli(['scan', 'samples/', '--write-baseline', baseline, '-f', 'json']);
     expect(written.code).toBe(0);
-    expect(written.err).toBe(`polcov: recorded ${before.findings.length} findings in ${baseline}\n`);
+    expect(written.err).toBe(`polcov: using configuration samples/.polcov.yaml\npolcov: recorded ${before.findings.length} findings in ${baseline}\n`);
     const r = runCli(['scan', 'samples/', '--baseline', baseline, '-f', 'json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out);
