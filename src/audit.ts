@@ -5,6 +5,8 @@ import { makeRouter } from './discover/documents';
 import { decodeSource, listFiles, readSource, STDIN, type SourceFile } from './discover/walk';
 import { ENGINES } from './engines';
 import { unanalyzableFile, unanalyzablePolicy } from './engines/guard';
+import { unserved } from './engines/served';
+import type { PolicyDoc } from './engines/types';
 import type { Finding, PolicyFacts, ScanError, Severity } from './facts';
 import { RULES } from './rules';
 import { applySuppressions, type SuppressedFinding } from './suppress';
@@ -95,7 +97,13 @@ export function audit(options: AuditOptions): AuditResult {
   const routed = route(sources, errors);
   const policies: PolicyFacts[] = [...routed.broken];
   for (const engine of ENGINES) {
-    const docs = routed.docs.get(engine) ?? [];
+    const docs: PolicyDoc[] = [];
+    // An unserved apiVersion enforces nothing: reported here, never analysed as if it did.
+    for (const d of routed.docs.get(engine) ?? []) {
+      const reason = unserved(d.apiVersion, d.kind);
+      if (reason) policies.push(unanalyzablePolicy(engine.id, { ...d, at: d.yaml.ref(d.yaml.get(d.yaml.root, 'apiVersion'), d.at) }, reason));
+      else docs.push(d);
+    }
     const raw = routed.raw.get(engine) ?? [];
     if (docs.length === 0 && raw.length === 0) continue;
     try {

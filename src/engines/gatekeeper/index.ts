@@ -15,7 +15,7 @@ import { analyzeTemplate, type AnalyzedTemplate } from './template';
 
 export { regoEngine } from './raw-rego';
 
-const TEMPLATE_API = /^templates\.gatekeeper\.sh\/v1(beta1|alpha1)?$/;
+const TEMPLATE_API = /^templates\.gatekeeper\.sh\//;
 const CONSTRAINT_API = /^constraints\.gatekeeper\.sh\//;
 
 const isTemplate = (d: PolicyDoc): boolean => TEMPLATE_API.test(d.apiVersion) && d.kind === 'ConstraintTemplate';

@@ -29,7 +29,7 @@ export const kyvernoCelEngine: Engine = {
   id: 'kyverno-cel',
   markers: ['policies.kyverno.io'],
   kinds: KINDS,
-  accepts: (apiVersion, kind) => /^policies\.kyverno\.io\/v1(alpha1|beta1)?$/.test(apiVersion) && KINDS.includes(kind),
+  accepts: (apiVersion, kind) => apiVersion.startsWith('policies.kyverno.io/') && KINDS.includes(kind),
   analyze: (docs) =>
     analyzeEach('kyverno-cel', docs, (d) => {
       const facts = validatingSpecFacts('kyverno-cel', d, enforcement(d));

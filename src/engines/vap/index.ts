@@ -80,6 +80,6 @@ export const vapEngine: Engine = {
   id: 'vap',
   markers: [POLICY],
   kinds: [POLICY, BINDING],
-  accepts: (apiVersion, kind) => /^admissionregistration\.k8s\.io\/v1(beta1|alpha1)?$/.test(apiVersion) && (kind === POLICY || kind === BINDING),
+  accepts: (apiVersion, kind) => apiVersion.startsWith('admissionregistration.k8s.io/') && (kind === POLICY || kind === BINDING),
   analyze: (docs, _raw, ctx) => analyze(docs, ctx),
 };

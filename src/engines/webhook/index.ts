@@ -85,6 +85,6 @@ export const webhookEngine: Engine = {
   id: 'webhook',
   markers: ['WebhookConfiguration'],
   kinds: KINDS,
-  accepts: (apiVersion, kind) => /^admissionregistration\.k8s\.io\/v1(beta1)?$/.test(apiVersion) && KINDS.includes(kind),
+  accepts: (apiVersion, kind) => apiVersion.startsWith('admissionregistration.k8s.io/') && KINDS.includes(kind),
   analyze: (docs) => analyzeEach('webhook', docs, analyzeConfiguration).filter((p) => p.rules.length > 0 || p.unanalyzable.length > 0),
 };

@@ -1,0 +1,103 @@
+/**
+ * Issue 14 item 2: an object of an apiVersion the API server does not serve enforces nothing. It
+ * is reported (policy-unanalyzable at its apiVersion) and never counted as coverage.
+ */
+import { auditFiles, located, yaml } from '../helpers';
+
+const kyverno = (apiVersion: string): string => yaml`
+  apiVersion: ${apiVersion}
+  kind: ClusterPolicy
+  metadata:
+    name: p
+  spec:
+    validationFailureAction: Enforce
+    rules:
+      - name: r
+        match:
+          any:
+            - resources:
+                kinds: [Pod]
+        validate:
+          pattern:
+            spec:
+              =(ephemeralContainers):
+                - =(securityContext):
+                    =(privileged): "false"
+              =(initContainers):
+                - =(securityContext):
+                    =(privileged): "false"
+              containers:
+                - =(securityContext):
+                    =(privileged): "false"
+`;
+
+const template = (apiVersion: string): string => yaml`
+  apiVersion: ${apiVersion}
+  kind: ConstraintTemplate
+  metadata:
+    name: k8sprivileged
+  spec:
+    crd:
+      spec:
+        names:
+          kind: K8sPrivileged
+    targets:
+      - target: admission.k8s.gatekeeper.sh
+        rego: |
+          package k8sprivileged
+          violation[{"msg": "privileged"}] {
+            c := input.review.object.spec[_][_]
+            c.securityContext.privileged
+          }
+`;
+
+const constraint = (apiVersion: string): string => yaml`
+  apiVersion: ${apiVersion}
+  kind: K8sPrivileged
+  metadata:
+    name: c
+  spec:
+    match:
+      kinds:
+        - apiGroups: [""]
+          kinds: ["Pod"]
+`;
+
+const vap = (apiVersion: string): string => yaml`
+  apiVersion: ${apiVersion}
+  kind: ValidatingAdmissionPolicy
+  metadata:
+    name: v
+  spec:
+    matchConstraints:
+      resourceRules:
+        - apiGroups: [""]
+          apiVersions: ["v1"]
+          operations: ["CREATE", "UPDATE"]
+          resources: ["pods", "pods/ephemeralcontainers"]
+    validations:
+      - expression: "object.spec.containers.all(c, c.securityContext.privileged != true)"
+`;
+
+describe('unserved API versions', () => {
+  test.each([
+    ['kyverno.io/v9', { 'p.yaml': kyverno('kyverno.io/v9') }, 'p.yaml'],
+    ['kyverno.io/v2 (served for PolicyException only)', { 'p.yaml': kyverno('kyverno.io/v2') }, 'p.yaml'],
+    // (The template alone still counts as if a constraint used it: that is the template-without-constraint finding's business.)
+    ['constraints.gatekeeper.sh/v9', { 'c.yaml': constraint('constraints.gatekeeper.sh/v9') }, 'c.yaml'],
+    ['templates.gatekeeper.sh/v2', { 't.yaml': template('templates.gatekeeper.sh/v2'), 'c.yaml': constraint('constraints.gatekeeper.sh/v1beta1') }, 't.yaml'],
+    ['admissionregistration.k8s.io/v2', { 'v.yaml': vap('admissionregistration.k8s.io/v2') }, 'v.yaml'],
+  ])('%s is reported at its apiVersion and covers nothing', (apiVersion, files, file) => {
+    const r = auditFiles(files);
+    const found = r.findings.filter((f) => f.ruleId === 'policy-unanalyzable' && f.message.includes('is not served'));
+    expect(located(found)).toEqual([{ ruleId: 'policy-unanalyzable', file, line: 1, column: 13 }]);
+    expect(r.coverage.privileged.ephemeralContainers).toEqual([]);
+    expect(r.coverage.privileged.containers).toEqual([]);
+  });
+
+  test.each([['kyverno.io/v1'], ['kyverno.io/v2beta1']])('%s is served and covers', (apiVersion) => {
+    const r = auditFiles({ 'p.yaml': kyverno(apiVersion) });
+    expect(r.findings.filter((f) => f.ruleId === 'policy-unanalyzable')).toEqual([]);
+    expect(r.coverage.privileged.ephemeralContainers).toHaveLength(1);
+  });
+});
