@@ -22,7 +22,7 @@ const CONFIG_KINDS = ['AdmissionConfiguration', 'PodSecurityConfiguration'];
 const FIRST_MINOR = 23;
 
 /** The PodSecurity configuration map of a config document, if it is written inline. */
-function podSecurityConfig(doc: PolicyDoc): Node | undefined {
+export function podSecurityConfig(doc: PolicyDoc): Node | undefined {
   const y = doc.yaml;
   if (doc.kind === 'PodSecurityConfiguration') return y.root;
   const plugin = y.items(y.get(y.root, 'plugins')).find((p) => y.str(y.get(p, 'name')) === 'PodSecurity');

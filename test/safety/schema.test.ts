@@ -1,0 +1,110 @@
+/**
+ * Issue 14 item 2: fields the API server prunes or rejects. A typo in a key leaves a policy that
+ * does not do what the file says: reported at the key (policy-unanalyzable) and never counted.
+ */
+import { auditFiles, located, yaml } from '../helpers';
+
+const kyverno = (validate: string): string => yaml`
+  apiVersion: kyverno.io/v1
+  kind: ClusterPolicy
+  metadata:
+    name: p
+  spec:
+    validationFailureAction: Enforce
+    rules:
+      - name: r
+        match:
+          any:
+            - resources:
+                kinds: [Pod]
+        ${validate}:
+          pattern:
+            spec:
+              =(ephemeralContainers):
+                - =(securityContext):
+                    =(privileged): "false"
+              containers:
+                - =(securityContext):
+                    =(privileged): "false"
+`;
+
+const vap = (validations: string): string => yaml`
+  apiVersion: admissionregistration.k8s.io/v1
+  kind: ValidatingAdmissionPolicy
+  metadata:
+    name: v
+  spec:
+    matchConstraints:
+      resourceRules:
+        - apiGroups: [""]
+          apiVersions: ["v1"]
+          operations: ["CREATE", "UPDATE"]
+          resources: ["pods", "pods/ephemeralcontainers"]
+    ${validations}:
+      - expression: "object.spec.containers.all(c, c.securityContext.privileged != true)"
+`;
+
+const template = (rego: string): string => yaml`
+  apiVersion: templates.gatekeeper.sh/v1
+  kind: ConstraintTemplate
+  metadata:
+    name: k8sprivileged
+  spec:
+    crd:
+      spec:
+        names:
+          kind: K8sPrivileged
+    targets:
+      - target: admission.k8s.gatekeeper.sh
+        ${rego}: |
+          package k8sprivileged
+          violation[{"msg": "privileged"}] {
+            c := input.review.object.spec.containers[_]
+            c.securityContext.privileged
+          }
+`;
+
+const psp = (key: string): string => yaml`
+  apiVersion: policy/v1beta1
+  kind: PodSecurityPolicy
+  metadata:
+    name: restricted
+  spec:
+    ${key}: false
+    seLinux:
+      rule: RunAsAny
+`;
+
+const psaConfig = (key: string): string => yaml`
+  apiVersion: pod-security.admission.config.k8s.io/v1
+  kind: PodSecurityConfiguration
+  defaults:
+    ${key}: restricted
+`;
+
+describe('fields the API server drops or rejects', () => {
+  test.each([
+    ['Kyverno validat', { 'p.yaml': kyverno('validat') }, 13, 7, /`validat` is not a field there/],
+    ['VAP validation', { 'p.yaml': vap('validation') }, 12, 3, /`validation` is not a field there/],
+    ['ConstraintTemplate regoo', { 'p.yaml': template('regoo') }, 12, 7, /`regoo` is not a field there/],
+    ['PSP privilegd', { 'p.yaml': psp('privilegd') }, 6, 3, /`privilegd` is not a field there/],
+    ['PodSecurityConfiguration enforc', { 'p.yaml': psaConfig('enforc') }, 4, 3, /`enforc` is not a field there/],
+  ])('%s', (_name, files, line, column, reason) => {
+    const r = auditFiles(files);
+    const found = r.findings.filter((f) => f.ruleId === 'policy-unanalyzable');
+    expect(located(found)).toEqual([{ ruleId: 'policy-unanalyzable', file: 'p.yaml', line, column }]);
+    expect(found[0]!.message).toMatch(reason);
+    expect(r.coverage.privileged.containers).toEqual([]);
+  });
+
+  test.each([
+    ['Kyverno', kyverno('validate')],
+    ['VAP', vap('validations')],
+    ['ConstraintTemplate', template('rego')],
+    ['PSP', psp('privileged')],
+    ['PodSecurityConfiguration', psaConfig('enforce')],
+  ])('the correct %s raises nothing of the kind', (_name, text) => {
+    const r = auditFiles({ 'p.yaml': text });
+    expect(r.findings.filter((f) => f.ruleId === 'policy-unanalyzable')).toEqual([]);
+  });
+});
