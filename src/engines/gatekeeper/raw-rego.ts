@@ -9,6 +9,7 @@ import type { PolicyFacts, SourceRef } from '../../facts';
 import type { SourceFile } from '../../discover/walk';
 import { failureReason, unanalyzableFile } from '../guard';
 import { parseFailure, parseModule, RegoSyntaxError, type Module } from '../rego';
+import { compileProblems } from '../rego/compile-check';
 import { analyzeEntries, RAW_ROOTS, RulesIndex, type RegoModule } from '../rego/analysis';
 import type { Engine } from '../types';
 import { ruleFacts } from './rule-facts';
@@ -73,7 +74,7 @@ function analyzeRaw(files: SourceFile[]): PolicyFacts[] {
     }
     // One module's failure is that module's finding; the others are still analysed.
     try {
-      const facts = moduleFacts(p.mod, index);
+      const facts = moduleFacts(p.file, p.mod, index);
       if (facts) out.push(facts);
     } catch (e) {
       out.push(brokenFile(p.file, { reason: failureReason(e), at: p.mod.locate(p.mod.module.package.pos) }));
@@ -85,7 +86,9 @@ function analyzeRaw(files: SourceFile[]): PolicyFacts[] {
 const brokenFile = (file: SourceFile, error: { reason: string; at: SourceRef }): PolicyFacts =>
   unanalyzableFile('rego', 'Rego', file.path, error.reason, error.at);
 
-function moduleFacts(mod: RegoModule, index: RulesIndex): PolicyFacts | undefined {
+function moduleFacts(file: SourceFile, mod: RegoModule, index: RulesIndex): PolicyFacts | undefined {
+  const refused = compileProblems(mod, index);
+  if (refused.length > 0) return { ...brokenFile(file, refused[0]!), unanalyzable: refused };
   const analysis = analyzeEntries(mod, index, { roots: RAW_ROOTS, isEntry: (n) => ENTRY.test(n) });
   if (analysis.rules.length === 0) return undefined;
   const pkg = mod.module.package;

@@ -11,6 +11,7 @@ import type { YamlDoc } from '../../discover/yaml-doc';
 import type { Exemption, SourceRef, Unanalyzable } from '../../facts';
 import { analyzeCelValidations } from '../cel';
 import { parseFailure, parseModule, RegoSyntaxError } from '../rego';
+import { compileProblems } from '../rego/compile-check';
 import { analyzeEntries, GATEKEEPER_ROOTS, RulesIndex, type RegoModule } from '../rego/analysis';
 import type { EntryRuleFacts } from '../rego/analysis';
 import type { PolicyDoc } from '../types';
@@ -63,7 +64,14 @@ export function analyzeTemplate(doc: PolicyDoc): AnalyzedTemplate {
   for (const code of codes) {
     const modules = parseCode(code, out.problems);
     if (!modules) continue;
-    const analysis = analyzeEntries(modules[0]!, new RulesIndex(modules), { roots: GATEKEEPER_ROOTS, isEntry: (n) => n === 'violation' });
+    const index = new RulesIndex(modules);
+    // Gatekeeper compiles the entry module with its libs: a problem in any of them rejects the template.
+    const refused = modules.flatMap((m) => compileProblems(m, index));
+    if (refused.length > 0) {
+      out.problems.push(...refused);
+      continue;
+    }
+    const analysis = analyzeEntries(modules[0]!, index, { roots: GATEKEEPER_ROOTS, isEntry: (n) => n === 'violation' });
     if (analysis.rules.length === 0) {
       out.problems.push({ reason: 'the Rego defines no violation rule', at: code.entry.locate(modules[0]!.module.package.pos) });
     }
