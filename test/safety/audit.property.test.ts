@@ -14,7 +14,7 @@ import type { SourceFile } from '../../src/discover/walk';
 
 const CORPUS = path.join('..', 'shared', 'corpus');
 const RUNS = Number(process.env.POLCOV_FUZZ_RUNS ?? 60);
-const SEED = Number(process.env.POLCOV_FUZZ_SEED ?? 1414);
+const SEED = process.env.POLCOV_FUZZ_SEED === 'random' ? Date.now() : Number(process.env.POLCOV_FUZZ_SEED ?? 1414);
 /** A run slower than this is a hang. Generous by default: the machine running CI may be busy. */
 const HANG_MS = Number(process.env.POLCOV_FUZZ_HANG_MS ?? 10_000);
 
@@ -60,7 +60,8 @@ function seeds(): Seed[] {
     const r = run(c.files);
     const covered = coveredCells(r);
     const clean = !r.findings.some((f) => f.ruleId === 'policy-unanalyzable') && r.errors.length === 0;
-    return covered.length > 0 && clean ? [{ ...c, covered }] : [];
+    // Counterexamples print the name, not the files.
+    return covered.length > 0 && clean ? [{ ...c, covered, [fc.toStringMethod]: () => c.name }] : [];
   });
 }
 
@@ -70,6 +71,8 @@ interface Mutation {
   breaks: boolean;
   apply(text: string): string | undefined;
 }
+
+const named = (m: Mutation): Mutation => Object.assign(m, { [fc.toStringMethod]: () => m.what });
 
 const lines = (t: string): string[] => t.split('\n');
 
@@ -106,8 +109,8 @@ const HOSTILE = ['<<: *a', '&a [*a, *a, *a]', '{{', '"\\u002e"', '- ' + '['.repe
 
 const arbitrary = (): fc.Arbitrary<Mutation> =>
   fc.oneof(
-    fc.constantFrom(...BREAKING),
-    fc.record({ at: fc.nat(), n: fc.integer({ min: 1, max: 5 }) }).map(({ at, n }): Mutation => ({
+    fc.constantFrom(...BREAKING.map(named)),
+    fc.record({ at: fc.nat(), n: fc.integer({ min: 1, max: 5 }) }).map(({ at, n }): Mutation => named({
       what: `delete ${n} lines`,
       breaks: false,
       apply: (t) => {
@@ -116,7 +119,7 @@ const arbitrary = (): fc.Arbitrary<Mutation> =>
         return l.join('\n');
       },
     })),
-    fc.record({ at: fc.nat(), snippet: fc.constantFrom(...HOSTILE) }).map(({ at, snippet }): Mutation => ({
+    fc.record({ at: fc.nat(), snippet: fc.constantFrom(...HOSTILE) }).map(({ at, snippet }): Mutation => named({
       what: `insert ${JSON.stringify(snippet.slice(0, 20))}`,
       breaks: false,
       apply: (t) => {
@@ -126,7 +129,7 @@ const arbitrary = (): fc.Arbitrary<Mutation> =>
         return l.join('\n');
       },
     })),
-    fc.record({ at: fc.nat(), c: fc.string({ minLength: 1, maxLength: 3 }) }).map(({ at, c }): Mutation => ({
+    fc.record({ at: fc.nat(), c: fc.string({ minLength: 1, maxLength: 3 }) }).map(({ at, c }): Mutation => named({
       what: `replace a character with ${JSON.stringify(c)}`,
       breaks: false,
       apply: (t) => {
@@ -134,7 +137,7 @@ const arbitrary = (): fc.Arbitrary<Mutation> =>
         return t.slice(0, i) + c + t.slice(i + 1);
       },
     })),
-    fc.nat().map((at): Mutation => ({ what: 'truncate', breaks: false, apply: (t) => t.slice(0, at % t.length) })),
+    fc.nat().map((at): Mutation => named({ what: `truncate at ${at}`, breaks: false, apply: (t) => t.slice(0, at % t.length) })),
   );
 
 (corpus ? describe : describe.skip)('audit() on mutated corpus policies', () => {

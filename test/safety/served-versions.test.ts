@@ -87,7 +87,7 @@ describe('unserved API versions', () => {
     ['constraints.gatekeeper.sh/v9', { 'c.yaml': constraint('constraints.gatekeeper.sh/v9') }, 'c.yaml'],
     ['templates.gatekeeper.sh/v2', { 't.yaml': template('templates.gatekeeper.sh/v2'), 'c.yaml': constraint('constraints.gatekeeper.sh/v1beta1') }, 't.yaml'],
     ['admissionregistration.k8s.io/v2', { 'v.yaml': vap('admissionregistration.k8s.io/v2') }, 'v.yaml'],
-  ])('%s is reported at its apiVersion and covers nothing', (apiVersion, files, file) => {
+  ])('%s is reported at its apiVersion and covers nothing', (_apiVersion, files, file) => {
     const r = auditFiles(files);
     const found = r.findings.filter((f) => f.ruleId === 'policy-unanalyzable' && f.message.includes('is not served'));
     expect(located(found)).toEqual([{ ruleId: 'policy-unanalyzable', file, line: 1, column: 13 }]);
