@@ -107,9 +107,9 @@ const BREAKING: Mutation[] = [
 
 const HOSTILE = ['<<: *a', '&a [*a, *a, *a]', '{{', '"\\u002e"', '- ' + '['.repeat(300), 'k: ' + '1 + '.repeat(500) + '1', '\r', '\t', '---', '...'];
 
-const arbitrary = (): fc.Arbitrary<Mutation> =>
+/** Mutations that may or may not break the policy: only crashes and hangs are judged. */
+const noise = (): fc.Arbitrary<Mutation> =>
   fc.oneof(
-    fc.constantFrom(...BREAKING.map(named)),
     fc.record({ at: fc.nat(), n: fc.integer({ min: 1, max: 5 }) }).map(({ at, n }): Mutation => named({
       what: `delete ${n} lines`,
       breaks: false,
@@ -149,7 +149,8 @@ const arbitrary = (): fc.Arbitrary<Mutation> =>
 
   test('no crash, no hang, and a broken covering policy never keeps its coverage silently', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...all), fc.array(arbitrary(), { minLength: 1, maxLength: 3 }), (seed, mutations) => {
+      // A breaking mutation alone (noise could undo it), or a few noise mutations.
+      fc.property(fc.constantFrom(...all), fc.oneof(fc.constantFrom(...BREAKING.map(named)).map((m) => [m]), fc.array(noise(), { minLength: 1, maxLength: 3 })), (seed, mutations) => {
         let text = seed.files[seed.target]!.text;
         const applied: Mutation[] = [];
         for (const m of mutations) {

@@ -3,6 +3,7 @@
  * JMESPath, CEL or Rego values grow exponentially ends as policy-unanalyzable ("too complex to
  * follow") at the place that blew up, and the rest of the scan goes on.
  */
+import { vapExpr } from '../engines/cel/fixtures';
 import { auditFiles, located, yaml } from '../helpers';
 
 const kyvernoMultiselect = yaml`
@@ -29,32 +30,8 @@ const kyvernoMultiselect = yaml`
                       value: true
 `;
 
-const vap = (validation: string): string => yaml`
-  apiVersion: admissionregistration.k8s.io/v1
-  kind: ValidatingAdmissionPolicy
-  metadata:
-    name: cel
-  spec:
-    matchConstraints:
-      resourceRules:
-        - apiGroups: [""]
-          apiVersions: ["v1"]
-          operations: ["CREATE", "UPDATE"]
-          resources: ["pods", "pods/ephemeralcontainers"]
-    validations:
-      - expression: "${validation}"
-  ---
-  apiVersion: admissionregistration.k8s.io/v1
-  kind: ValidatingAdmissionPolicyBinding
-  metadata:
-    name: cel
-  spec:
-    policyName: cel
-    validationActions: [Deny]
-`;
-
-const celMapChain = vap(`object.spec.containers${'.map(c, [c.a, c.b])'.repeat(12)}.all(x, x == 'a')`);
-const celDoubling = vap(`cel.bind(s, 'ab', ${'cel.bind(s, s + s, '.repeat(18)}s == 'x'${')'.repeat(19)}`);
+const celMapChain = vapExpr(`object.spec.containers${'.map(c, [c.a, c.b])'.repeat(12)}.all(x, x == "a")`);
+const celDoubling = vapExpr(`cel.bind(s, "ab", ${'cel.bind(s, s + s, '.repeat(18)}s == "x"${')'.repeat(19)}`);
 
 const c = 'input.review.object.spec.containers[_].securityContext';
 const regoListChain = `package l1\ndeny[msg] {\n  l0 := [${c}.privileged, ${c}.runAsUser]\n${Array.from({ length: 30 }, (_, i) => `  l${i + 1} := [l${i}, l${i}]\n`).join('')}  l30[_]\n  msg := "x"\n}\n`;

@@ -2,67 +2,16 @@
  * Issue 14 item 2: fields the API server prunes or rejects. A typo in a key leaves a policy that
  * does not do what the file says: reported at the key (policy-unanalyzable) and never counted.
  */
+import { ALL_LISTS, privilegedPolicy } from '../ci-fixtures';
+import { vapExpr } from '../engines/cel/fixtures';
 import { auditFiles, located, yaml } from '../helpers';
+import { privilegedTemplate } from './fixtures';
 
-const kyverno = (validate: string): string => yaml`
-  apiVersion: kyverno.io/v1
-  kind: ClusterPolicy
-  metadata:
-    name: p
-  spec:
-    validationFailureAction: Enforce
-    rules:
-      - name: r
-        match:
-          any:
-            - resources:
-                kinds: [Pod]
-        ${validate}:
-          pattern:
-            spec:
-              =(ephemeralContainers):
-                - =(securityContext):
-                    =(privileged): "false"
-              containers:
-                - =(securityContext):
-                    =(privileged): "false"
-`;
+const kyverno = (validate: string): string => privilegedPolicy('p', ALL_LISTS).replace('      validate:', `      ${validate}:`);
 
-const vap = (validations: string): string => yaml`
-  apiVersion: admissionregistration.k8s.io/v1
-  kind: ValidatingAdmissionPolicy
-  metadata:
-    name: v
-  spec:
-    matchConstraints:
-      resourceRules:
-        - apiGroups: [""]
-          apiVersions: ["v1"]
-          operations: ["CREATE", "UPDATE"]
-          resources: ["pods", "pods/ephemeralcontainers"]
-    ${validations}:
-      - expression: "object.spec.containers.all(c, c.securityContext.privileged != true)"
-`;
+const vap = (validations: string): string => vapExpr('object.spec.containers.all(c, c.securityContext.privileged != true)').replace('  validations:', `  ${validations}:`);
 
-const template = (rego: string): string => yaml`
-  apiVersion: templates.gatekeeper.sh/v1
-  kind: ConstraintTemplate
-  metadata:
-    name: k8sprivileged
-  spec:
-    crd:
-      spec:
-        names:
-          kind: K8sPrivileged
-    targets:
-      - target: admission.k8s.gatekeeper.sh
-        ${rego}: |
-          package k8sprivileged
-          violation[{"msg": "privileged"}] {
-            c := input.review.object.spec.containers[_]
-            c.securityContext.privileged
-          }
-`;
+const template = (regoKey: string): string => privilegedTemplate({ regoKey });
 
 const psp = (key: string): string => yaml`
   apiVersion: policy/v1beta1

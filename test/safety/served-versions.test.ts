@@ -2,82 +2,18 @@
  * Issue 14 item 2: an object of an apiVersion the API server does not serve enforces nothing. It
  * is reported (policy-unanalyzable at its apiVersion) and never counted as coverage.
  */
-import { auditFiles, located, yaml } from '../helpers';
+import { ALL_LISTS, privilegedPolicy } from '../ci-fixtures';
+import { vapExpr } from '../engines/cel/fixtures';
+import { auditFiles, located } from '../helpers';
+import { privilegedConstraint, privilegedTemplate } from './fixtures';
 
-const kyverno = (apiVersion: string): string => yaml`
-  apiVersion: ${apiVersion}
-  kind: ClusterPolicy
-  metadata:
-    name: p
-  spec:
-    validationFailureAction: Enforce
-    rules:
-      - name: r
-        match:
-          any:
-            - resources:
-                kinds: [Pod]
-        validate:
-          pattern:
-            spec:
-              =(ephemeralContainers):
-                - =(securityContext):
-                    =(privileged): "false"
-              =(initContainers):
-                - =(securityContext):
-                    =(privileged): "false"
-              containers:
-                - =(securityContext):
-                    =(privileged): "false"
-`;
+/** The same policy under another apiVersion. */
+const kyverno = (apiVersion: string): string => privilegedPolicy('p', ALL_LISTS).replace('apiVersion: kyverno.io/v1', `apiVersion: ${apiVersion}`);
+const template = (apiVersion: string): string => privilegedTemplate({ apiVersion });
+const constraint = privilegedConstraint;
 
-const template = (apiVersion: string): string => yaml`
-  apiVersion: ${apiVersion}
-  kind: ConstraintTemplate
-  metadata:
-    name: k8sprivileged
-  spec:
-    crd:
-      spec:
-        names:
-          kind: K8sPrivileged
-    targets:
-      - target: admission.k8s.gatekeeper.sh
-        rego: |
-          package k8sprivileged
-          violation[{"msg": "privileged"}] {
-            c := input.review.object.spec[_][_]
-            c.securityContext.privileged
-          }
-`;
-
-const constraint = (apiVersion: string): string => yaml`
-  apiVersion: ${apiVersion}
-  kind: K8sPrivileged
-  metadata:
-    name: c
-  spec:
-    match:
-      kinds:
-        - apiGroups: [""]
-          kinds: ["Pod"]
-`;
-
-const vap = (apiVersion: string): string => yaml`
-  apiVersion: ${apiVersion}
-  kind: ValidatingAdmissionPolicy
-  metadata:
-    name: v
-  spec:
-    matchConstraints:
-      resourceRules:
-        - apiGroups: [""]
-          apiVersions: ["v1"]
-          operations: ["CREATE", "UPDATE"]
-          resources: ["pods", "pods/ephemeralcontainers"]
-    validations:
-      - expression: "object.spec.containers.all(c, c.securityContext.privileged != true)"
-`;
+const vap = (apiVersion: string): string =>
+  vapExpr('object.spec.containers.all(c, c.securityContext.privileged != true)').replace('apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\n', `apiVersion: ${apiVersion}\nkind: ValidatingAdmissionPolicy\n`);
 
 describe('unserved API versions', () => {
   test.each([
