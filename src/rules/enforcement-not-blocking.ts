@@ -1,4 +1,5 @@
 import { draft, label, ownRules } from './shared/draft';
+import { checksPods, unanalyzableMatters } from './shared/relevance';
 import type { FindingDraft, RuleModule } from './types';
 
 const HINTS: Record<string, string> = {
@@ -22,7 +23,8 @@ export const rule: RuleModule = {
       for (const r of ownRules(p)) {
         const e = r.enforcement;
         const key = `${e.at.line}:${e.at.column}`;
-        if (e.blocking || seen.has(key)) continue;
+        // A rule that checks no Pod control (nor might, where polcov cannot read it) would not be coverage even if it blocked.
+        if (e.blocking || seen.has(key) || !(checksPods(r) || r.unanalyzable.some((u) => unanalyzableMatters(r, u)))) continue;
         seen.add(key);
         out.push(
           draft(
