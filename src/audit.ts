@@ -7,6 +7,7 @@ import { ENGINES } from './engines';
 import { unanalyzablePolicy } from './engines/guard';
 import type { Finding, PolicyFacts, ScanError, Severity } from './facts';
 import { RULES } from './rules';
+import { severityOn } from './rules/shared/versions';
 import { applySuppressions, type SuppressedFinding } from './suppress';
 
 export const LATEST_MINOR = 34;
@@ -37,6 +38,8 @@ export interface AuditOptions {
 }
 
 export interface AuditSummary {
+  /** The Kubernetes version the audit targets, and whether it was assumed (none named: the newest polcov knows). */
+  kubernetes: { version: string; assumed: boolean };
   files: number;
   policyFiles: number;
   policies: number;
@@ -61,11 +64,16 @@ export interface AuditResult {
 
 export class UsageError extends Error {}
 
+/** The target minor: the version named, else the newest polcov knows; a newer one is a usage error. */
 export function parseKubernetesMinor(v: string | undefined): number {
   if (v === undefined || v === 'latest') return LATEST_MINOR;
   const m = /^v?1\.(\d+)(\.\d+)?$/.exec(v.trim());
   if (!m) throw new UsageError(`invalid Kubernetes version "${v}": expected 1.<minor>, e.g. 1.30`);
-  return Number(m[1]);
+  const minor = Number(m[1]);
+  if (minor > LATEST_MINOR) {
+    throw new UsageError(`Kubernetes version "${v}" is newer than the newest polcov knows (1.${LATEST_MINOR}): name 1.${LATEST_MINOR} or older, or leave the option out`);
+  }
+  return minor;
 }
 
 const route = makeRouter(ENGINES);
@@ -73,7 +81,6 @@ const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, note: 2
 
 export function audit(options: AuditOptions): AuditResult {
   const kubernetesMinor = parseKubernetesMinor(options.kubernetesVersion);
-  const explicitVersion = options.kubernetesVersion !== undefined && options.kubernetesVersion !== 'latest';
   const limits = { maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES };
   const errors: ScanError[] = [];
   const sources: SourceFile[] = [];
@@ -99,7 +106,7 @@ export function audit(options: AuditOptions): AuditResult {
     const raw = routed.raw.get(engine) ?? [];
     if (docs.length === 0 && raw.length === 0) continue;
     try {
-      policies.push(...engine.analyze(docs, raw, { kubernetesMinor, explicitVersion }));
+      policies.push(...engine.analyze(docs, raw, { kubernetesMinor }));
     } catch (e) {
       // An engine bug must not hide its policies: each becomes unanalyzable.
       policies.push(...docs.map((d) => unanalyzablePolicy(engine.id, d, `internal error: ${(e as Error).message}`)));
@@ -110,10 +117,12 @@ export function audit(options: AuditOptions): AuditResult {
   const coverage = buildCoverage(policies);
   const all = dedupe(
     policySets(policies, options).flatMap((set) => {
-      const ctx = { policies: set, kubernetesMinor, explicitVersion };
+      const ctx = { policies: set.filter((p) => !p.retired), retired: set.filter((p) => p.retired), kubernetesMinor };
       return RULES.flatMap((r) => {
-        const severity = options.ruleLevels?.[r.meta.id] ?? r.meta.severity;
-        return severity === 'off' ? [] : r.check(ctx).map((d): Finding => ({ ruleId: r.meta.id, severity, ...d }));
+        const level = options.ruleLevels?.[r.meta.id] ?? r.meta.severity;
+        if (level === 'off') return [];
+        const severity = severityOn(r.meta.feature, kubernetesMinor, level);
+        return r.check(ctx).map((d): Finding => ({ ruleId: r.meta.id, severity, ...d }));
       });
     }),
   ).sort(compareFindings);
@@ -129,6 +138,7 @@ export function audit(options: AuditOptions): AuditResult {
     errors: errors.sort(compareRef),
     suppressed,
     summary: {
+      kubernetes: { version: `1.${kubernetesMinor}`, assumed: options.kubernetesVersion === undefined || options.kubernetesVersion === 'latest' },
       files: sources.length,
       policyFiles: routed.stats.prefiltered,
       policies: policies.length,

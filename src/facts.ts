@@ -141,6 +141,8 @@ export interface PolicyFacts {
   excludedNamespaces?: string[];
   /** Applies only to namespaces or pods picked by a selector: never cluster-wide coverage. */
   partialScope?: string;
+  /** Why the target Kubernetes version no longer runs it at all (PodSecurityPolicy from 1.25). */
+  retired?: string;
 }
 
 export type Severity = 'error' | 'warning' | 'note';

@@ -1,5 +1,6 @@
 import { draft, label, ownRules } from './shared/draft';
 import { checksPods, unanalyzableMatters } from './shared/relevance';
+import type { PolicyFacts } from '../facts';
 import type { FindingDraft, RuleModule } from './types';
 
 const HINTS: Record<string, string> = {
@@ -37,6 +38,18 @@ export const rule: RuleModule = {
         );
       }
     }
+    const retired = retiredSet(ctx.retired);
+    if (retired) out.push(retired);
     return out;
   },
 };
+
+/** Policies the target version no longer runs (PSPs from 1.25): said once per set, at the first of them. */
+function retiredSet(retired: PolicyFacts[]): FindingDraft | undefined {
+  const first = retired[0];
+  if (!first) return undefined;
+  const names = retired.map((p) => p.policy.name);
+  const listed = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+  const what = retired.length === 1 ? `${first.policy.kind} ${listed} enforces` : `the ${retired.length} ${first.policy.kind}s of this set (${listed}) enforce`;
+  return draft(first, first.at, `${first.retired}: on the target version ${what} nothing, and none of its checks count as coverage`, HINTS[first.engine] ?? 'enforce these controls with an admission plugin the target version runs');
+}

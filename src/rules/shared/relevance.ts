@@ -12,8 +12,11 @@ export const seesPods = (r: RuleFacts): boolean => r.scope.matchesPod || r.scope
 /** The rule constrains some catalogued control of the Pods it sees (a demand for a field to exist is one too). */
 export const checksPods = (r: RuleFacts): boolean => !r.registrationOnly && seesPods(r) && (r.checks.length > 0 || r.forbidsEphemeral !== undefined);
 
-/** The set holds a policy that checks Pods: only then do set-level verdicts about Pods mean anything. */
-export const isPodPolicy = (p: PolicyFacts): boolean => p.rules.some(checksPods);
+/**
+ * A policy about Pods: Pod Security configuration (a namespace labelled `privileged` included), or one
+ * with a rule that checks Pods. Set-level verdicts need one; a set of Ingress policies gets none.
+ */
+export const isPodPolicy = (p: PolicyFacts): boolean => p.engine === 'psa' || p.engine === 'psp' || p.rules.some(checksPods);
 
 /** What an unreadable part of a rule could decide: a guard only whether the rule's checks run, anything else could hide checks. */
 export function unanalyzableMatters(r: RuleFacts, u: Unanalyzable): boolean {
