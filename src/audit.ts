@@ -33,6 +33,11 @@ export interface AuditOptions {
   sets?: string[];
   /** Files audited as if read from disk, e.g. the policy set at a git revision. */
   sources?: SourceFile[];
+  /**
+   * Judge every policy as if enforced: rules that only audit or warn (`Enforcement.auditOnly`) block.
+   * For libraries shipped in Audit mode; exemptions, removals and unserved versions still apply.
+   */
+  assumeEnforce?: boolean;
   /** Called after each file is read, to draw progress. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -40,6 +45,10 @@ export interface AuditOptions {
 export interface AuditSummary {
   /** The Kubernetes version the audit targets, and whether it was assumed (none named: the newest polcov knows). */
   kubernetes: { version: string; assumed: boolean };
+  /** --quiet / --min-severity: findings below that severity, counted but not shown. */
+  hidden?: { below: Severity; count: number };
+  /** --assume-enforce: how many policies only audit or warn and are judged as enforced. */
+  assumedEnforced?: number;
   files: number;
   policyFiles: number;
   policies: number;
@@ -113,6 +122,7 @@ export function audit(options: AuditOptions): AuditResult {
     }
   }
   policies.sort((a, b) => compareRef(a.at, b.at));
+  const assumedEnforced = options.assumeEnforce ? assumeEnforced(policies) : undefined;
 
   const coverage = buildCoverage(policies);
   const all = dedupe(
@@ -146,8 +156,20 @@ export function audit(options: AuditOptions): AuditResult {
       errors: errors.filter((e) => e.severity === 'error').length,
       suppressed: suppressed.length,
       baselined: 0,
+      ...(assumedEnforced !== undefined ? { assumedEnforced } : {}),
     },
   };
+}
+
+/** --assume-enforce: every rule that only audits or warns blocks; returns how many policies had one. */
+function assumeEnforced(policies: PolicyFacts[]): number {
+  let count = 0;
+  for (const p of policies) {
+    const audited = p.rules.filter((r) => r.enforcement.auditOnly && !r.enforcement.blocking);
+    for (const r of audited) r.enforcement = { ...r.enforcement, blocking: true, action: `${r.enforcement.action}, judged as enforced (--assume-enforce)` };
+    if (audited.length > 0) count++;
+  }
+  return count;
 }
 
 /** The policies grouped by the `sets` folder they live in (all of them together without `sets`). */

@@ -63,6 +63,11 @@ export interface AdmissionScope {
 
 export interface Enforcement {
   blocking: boolean;
+  /**
+   * Not blocking only because of the action chosen (Audit, warn, dryrun, no Deny, a Pod Security
+   * audit or warn label): `--assume-enforce` judges such a rule as enforced.
+   */
+  auditOnly?: boolean;
   /** The action as written (Enforce, Audit, deny, dryrun, …) or the default that applies. */
   action: string;
   at: SourceRef;

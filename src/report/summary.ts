@@ -9,6 +9,22 @@ export function unlisted(s: AuditSummary): string[] {
   if (s.suppressed > 0) out.push(`${s.suppressed} suppressed`);
   if (s.baselined > 0) out.push(`${s.baselined} baselined`);
   if (s.diff) out.push(`${s.diff.preexisting} already at ${s.diff.base}`, `${s.diff.fixed} fixed since ${s.diff.base}`);
+  if (s.hidden?.count) out.push(`${s.hidden.count} below ${s.hidden.below} not shown`);
+  return out;
+}
+
+/** What the audit assumed: the target version (once, at the top of a report) and --assume-enforce. */
+export function assumptions(r: AuditResult): string[] {
+  const k = r.summary.kubernetes;
+  const out = [
+    k.assumed
+      ? `Target: Kubernetes ${k.version}, the newest polcov knows (name your cluster's with --kubernetes-version).`
+      : `Target: Kubernetes ${k.version}.`,
+  ];
+  const n = r.summary.assumedEnforced;
+  if (n !== undefined) {
+    out.push(`Every policy is judged as if enforced (--assume-enforce): ${plural(n, 'policy', 'policies')} that only audit or warn count as blocking.`);
+  }
   return out;
 }
 

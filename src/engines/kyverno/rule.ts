@@ -73,6 +73,9 @@ export function analyzeRule(
   };
 }
 
+/** Audit, as written in any case, is a mode `--assume-enforce` may override (a typo is not). */
+export const auditAction = (action: string): Pick<Enforcement, 'auditOnly'> => (action.toLowerCase() === 'audit' ? { auditOnly: true } : {});
+
 function ruleEnforcement(y: YamlDoc, validate: Node, policy: Enforcement): Enforcement {
   const action = y.str(y.get(validate, 'failureAction'));
   // A policy kept out of admission altogether cannot be made blocking by one rule.
@@ -80,9 +83,9 @@ function ruleEnforcement(y: YamlDoc, validate: Node, policy: Enforcement): Enfor
   const auditEverywhere = y
     .items(y.get(validate, 'failureActionOverrides'))
     .find((o) => (y.str(y.get(o, 'action')) ?? '').toLowerCase() === 'audit' && y.strings(y.get(o, 'namespaces')).includes('*'));
-  if (auditEverywhere) return { action: 'Audit in every namespace (failureActionOverrides)', blocking: false, at: y.ref(auditEverywhere) };
+  if (auditEverywhere) return { action: 'Audit in every namespace (failureActionOverrides)', blocking: false, at: y.ref(auditEverywhere), auditOnly: true };
   if (!action) return policy;
-  return { action, blocking: action.toLowerCase() === 'enforce', at: y.keyRef(validate, 'failureAction') };
+  return { action, blocking: action.toLowerCase() === 'enforce', at: y.keyRef(validate, 'failureAction'), ...auditAction(action) };
 }
 
 /** The rule body: pattern, anyPattern, deny and foreach (also used inside each foreach entry). */
