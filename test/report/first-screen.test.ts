@@ -6,34 +6,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { audit } from '../../src/audit';
-import { runCli } from '../ci-fixtures';
+import { NO_EPHEMERAL, privilegedPolicy, runCli } from '../ci-fixtures';
+import { where } from '../engines/cel/fixtures';
 import { tempDir, yaml } from '../helpers';
 
 /** Enforced, checks containers and initContainers only: one error and a HostProcess error. */
-const ENFORCED = yaml`
-  apiVersion: kyverno.io/v1
-  kind: ClusterPolicy
-  metadata:
-    name: no-privileged
-  spec:
-    validationFailureAction: Enforce
-    rules:
-      - name: privileged
-        match:
-          any:
-            - resources:
-                kinds: [Pod]
-        validate:
-          message: m
-          pattern:
-            spec:
-              =(initContainers):
-                - =(securityContext):
-                    =(privileged): "false"
-              containers:
-                - =(securityContext):
-                    =(privileged): "false"
-`;
+const ENFORCED = privilegedPolicy('no-privileged', NO_EPHEMERAL);
 
 /** Audit mode, checks containers only: an enforcement note, an init warning and an ephemeral error. */
 const AUDITED = yaml`
@@ -172,9 +150,10 @@ describe('copies of one policy', () => {
   it('a finding that differs in anything but the file is not a copy', () => {
     const other = ENFORCED.replace('name: no-privileged', 'name: no-privileged-2');
     const dir = tempDir({ 'a.yaml': ENFORCED, 'b.yaml': other });
+    const at = where(ENFORCED, 'containers:');
     expect(listed(runCli(['scan', dir]).out).filter((l) => l.endsWith('ephemeral-containers-unchecked'))).toEqual([
-      `a.yaml:20:13 error ephemeral-containers-unchecked`,
-      `b.yaml:20:13 error ephemeral-containers-unchecked`,
+      `a.yaml:${at.line}:${at.column} error ephemeral-containers-unchecked`,
+      `b.yaml:${at.line}:${at.column} error ephemeral-containers-unchecked`,
     ]);
   });
 });

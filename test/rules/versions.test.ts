@@ -75,16 +75,16 @@ describe('version context in messages', () => {
 
 describe('a feature the target version does not have is no error', () => {
   it.each([
-    // [rule, version, severity]: absent → note, alpha (feature gate off by default) → warning, on by default → as defined.
+    // [rule, version, severity]: absent or alpha (feature gate off by default) → note, on by default → as defined.
     ['ephemeral-containers-unchecked', '1.15', 'note'],
-    ['ephemeral-containers-unchecked', '1.16', 'warning'],
-    ['ephemeral-containers-unchecked', '1.22', 'warning'],
+    ['ephemeral-containers-unchecked', '1.16', 'note'],
+    ['ephemeral-containers-unchecked', '1.22', 'note'],
     ['ephemeral-containers-unchecked', '1.23', 'error'],
     ['ephemeral-containers-unchecked', undefined, 'error'],
     ['hostprocess-unchecked', '1.21', 'note'],
-    ['hostprocess-unchecked', '1.22', 'warning'],
+    ['hostprocess-unchecked', '1.22', 'note'],
     ['hostprocess-unchecked', '1.23', 'error'],
-    // A warning stays a warning where the feature is alpha, and a note where it does not exist.
+    // Init containers are no version-dependent feature.
     ['init-containers-unchecked', '1.15', 'warning'],
   ])('%s on %s is %s', (ruleId, version, severity) => {
     const f = finding(ruleId, version);

@@ -33,12 +33,10 @@ export const ephemeralReach = (ctx: RuleContext): string => reach(ctx.kubernetes
 export const hostProcessReach = (ctx: RuleContext): string => reach(ctx.kubernetesMinor, FEATURES.hostProcess);
 
 /**
- * A gap in a feature the target cluster does not have is no error: a note where the feature does not
- * exist yet, at most a warning where it is alpha (off unless its feature gate is switched on).
+ * A gap in a feature the target cluster does not have is a note, not an error: before the feature is
+ * on by default (absent, or alpha behind a feature gate, as the message says) it cannot be exploited
+ * on a cluster left at its defaults.
  */
 export function severityOn(feature: Feature | undefined, minor: number, severity: Severity): Severity {
-  if (!feature || severity === 'note') return severity;
-  const s = FEATURES[feature];
-  if (minor < s.alpha) return 'note';
-  return minor < s.beta ? 'warning' : severity;
+  return feature && minor < FEATURES[feature].beta ? 'note' : severity;
 }
