@@ -3,6 +3,7 @@
  * catalogued control; set-level findings need a set with a policy that checks Pods and point at one.
  */
 import { runCase, where, type Case } from '../engines/cel/fixtures';
+import { runCli } from '../ci-fixtures';
 import { auditFiles, located, yaml } from '../helpers';
 
 const kyverno = (name: string, kinds: string, body: string, extra = '', action = 'Audit'): string => yaml`
@@ -311,6 +312,7 @@ describe('set-level findings', () => {
     const r = auditFiles(files);
     expect(r.errors).toEqual([]);
     expect(r.findings).toEqual([]);
+    expect(runCli(['scan', r.dir, '--fail-on', 'note']).code).toBe(0);
   });
 
   it('never points at a policy that does not touch Pods, even when it sorts first', () => {
