@@ -67,13 +67,21 @@ export const rule: RuleModule = {
   },
   check: (ctx) => {
     const out: FindingDraft[] = [];
+    const open = hostProcessVerdicts(ctx.policies).filter((v) => !v.direct && v.indirect.length === 0);
+    const anchors = new Map(open.map((v) => [v, anchor(v)]));
+    // A regime with no policy at all (only namespaced ones were scanned) makes no claim.
+    const clusterOpen = open.some((v) => v.namespace === undefined && !v.alternative && anchors.get(v));
+    // Where the whole cluster is open, a namespace whose own policies (not a Pod Security label) add no
+    // HostProcess check has the same gap with the same fix: it is part of the one cluster-wide finding.
+    const folded = (v: RegimeVerdict): boolean =>
+      clusterOpen && v.namespace !== undefined && !v.alternative && !v.policies.some((p) => p.engine === 'psa' && p.namespaces?.includes(v.namespace!));
     // Namespaces named by policies that check Pods, never by other objects that happen to be scanned.
-    const scoped = [...new Set(ctx.policies.filter(isPodPolicy).flatMap((p) => p.namespaces ?? []))].sort();
-    for (const v of hostProcessVerdicts(ctx.policies)) {
-      if (v.direct || v.indirect.length > 0) continue;
-      // A regime with no policy at all (only namespaced ones were scanned) makes no claim.
-      const a = anchor(v);
-      if (!a) continue;
+    const scoped = [...new Set(ctx.policies.filter(isPodPolicy).flatMap((p) => p.namespaces ?? []))]
+      .filter((n) => !open.some((v) => v.namespace === n && folded(v)))
+      .sort();
+    for (const v of open) {
+      const a = anchors.get(v);
+      if (!a || folded(v)) continue;
       out.push(
         draft(a.policy, a.at, `${subject(v, a, scoped)} (${hostProcessReach(ctx)})`, 'block windowsOptions.hostProcess at the pod level and in all three container lists (or enforce PSA baseline)', {
           control: 'windowsHostProcess',

@@ -330,6 +330,22 @@ describe('set-level findings', () => {
     expect(located(r.findings, 'hostprocess-unchecked')).toEqual([{ ruleId: 'hostprocess-unchecked', file: 'z-limits.yaml', ...where(audited, 'limits-rule') }]);
   });
 
+  it('namespaced policies that add no HostProcess check fold into the one cluster-wide finding', () => {
+    const cluster = kyverno('no-privileged', '[Pod]', PRIVILEGED, '', 'Enforce');
+    const namespaced = (ns: string): string =>
+      kyverno(`limits-${ns}`, '[Pod]', RESOURCES, '', 'Enforce').replace('kind: ClusterPolicy', 'kind: Policy').replace(`name: limits-${ns}`, `name: limits-${ns}\n  namespace: ${ns}`);
+    const psaPrivileged = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ops\n  labels:\n    pod-security.kubernetes.io/enforce: privileged\n';
+    const r = auditFiles({ 'cluster.yaml': cluster, 'team-a.yaml': namespaced('team-a'), 'team-b.yaml': namespaced('team-b'), 'ops.yaml': psaPrivileged });
+    const found = r.findings.filter((f) => f.ruleId === 'hostprocess-unchecked');
+    expect(located(found)).toEqual([
+      { ruleId: 'hostprocess-unchecked', file: 'cluster.yaml', ...where(cluster, '=(privileged)') },
+      { ruleId: 'hostprocess-unchecked', file: 'ops.yaml', ...where(psaPrivileged, 'pod-security.kubernetes.io/enforce') },
+    ]);
+    // team-a and team-b share the cluster-wide gap; only ops, opened by its own label, is apart.
+    expect(found[0]!.message).toMatch(/^In namespaces other than ops, no blocking policy stops Windows HostProcess containers/);
+    expect(found[1]!.message).toMatch(/^In namespace ops, no blocking policy stops Windows HostProcess containers \(it enforces privileged\)/);
+  });
+
   it('a namespaced non-pod Policy names no namespace in the message', () => {
     const namespaced = ARGO.replace('kind: ClusterPolicy', 'kind: Policy').replace('name: argo-application-project', 'name: argo-apps\n  namespace: argocd');
     const privileged = kyverno('no-privileged', '[Pod]', PRIVILEGED, '', 'Enforce');
