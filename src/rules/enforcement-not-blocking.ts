@@ -50,6 +50,6 @@ function retiredSet(retired: PolicyFacts[]): FindingDraft | undefined {
   if (!first) return undefined;
   const names = retired.map((p) => p.policy.name);
   const listed = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
-  const what = retired.length === 1 ? `${first.policy.kind} ${listed} enforces` : `the ${retired.length} ${first.policy.kind}s of this set (${listed}) enforce`;
+  const what = retired.length === 1 ? `${first.policy.kind} ${listed} enforces` : `the ${retired.length} ${first.policy.kind.replace(/y$/, 'ie')}s of this set (${listed}) enforce`;
   return draft(first, first.at, `${first.retired}: on the target version ${what} nothing, and none of its checks count as coverage`, HINTS[first.engine] ?? 'enforce these controls with an admission plugin the target version runs');
 }

@@ -144,7 +144,7 @@ describe('PodSecurityPolicies enforce nothing from 1.25', () => {
     // Said once for the set, at the first PSP; no HostProcess verdict about a plugin that no longer runs.
     expect(notes).toEqual([{ ruleId: 'enforcement-not-blocking', file: 'a.yaml', ...where(files['a.yaml'], 'kind:') }]);
     expect(r.findings.find((f) => f.ruleId === 'enforcement-not-blocking')!.message).toContain(
-      'PodSecurityPolicy was removed in Kubernetes 1.25: on the target version the 2 PodSecurityPolicys of this set (restricted, host-network) enforce nothing',
+      'PodSecurityPolicy was removed in Kubernetes 1.25: on the target version the 2 PodSecurityPolicies of this set (restricted, host-network) enforce nothing',
     );
     expect(r.findings.map((f) => f.ruleId)).toEqual(['enforcement-not-blocking']);
     expect(r.coverage.privileged.containers).toEqual([]);
