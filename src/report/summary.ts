@@ -33,7 +33,9 @@ export function summarySentence(r: AuditResult): string {
   const n = r.findings.length;
   const counts = `${plural(s.findings.error, 'error')}, ${plural(s.findings.warning, 'warning')}, ${plural(s.findings.note, 'note')}`;
   const problems = s.errors > 0 ? `, ${plural(s.errors, 'input error')}` : '';
-  const found = n === 0 ? (s.diff ? 'No new findings' : 'No findings') : s.diff ? plural(n, 'new finding') : plural(n, 'finding');
+  const listed = n === 0 ? (s.diff ? 'No new findings' : 'No findings') : s.diff ? plural(n, 'new finding') : plural(n, 'finding');
+  // --quiet / --min-severity: the counts are of every finding, the list only of those shown.
+  const found = s.hidden?.count ? `${listed} shown` : listed;
   const rest = unlisted(s);
   return `${found} (${counts})${problems} in ${plural(s.policies, 'policy', 'policies')} from ${plural(s.files, 'file')}${rest.length ? `; ${rest.join(', ')}` : ''}.`;
 }

@@ -91,6 +91,7 @@ describe('--quiet and --min-severity', () => {
     expect(listed(runCli(['scan', warnOnly]).out).map((l) => l.split(' ')[1])).toEqual(['warning']);
     const quiet = runCli(['scan', warnOnly, '--quiet', '--fail-on', 'warning']);
     expect(listed(quiet.out)).toEqual([]);
+    expect(quiet.out).toContain('No findings shown (0 errors, 1 warning, 0 notes) in 1 policy from 1 file; 1 below error not shown.');
     expect(quiet.code).toBe(1);
   });
 
