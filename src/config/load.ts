@@ -26,6 +26,7 @@ export interface PolcovConfig {
   sets?: string[];
   failOn?: Severity | 'never';
   kubernetesVersion?: string;
+  assumeEnforce?: boolean;
 }
 
 export interface LoadedConfig {
