@@ -43,13 +43,21 @@ function validator(name: string): ValidateFunction {
 }
 
 const MAX_REPORTED = 5;
+const MAX_ALIASES = 1_000;
 
 /** What Kubernetes would reject or prune in the document, each at its key. */
 export function schemaProblems(doc: PolicyDoc): Unanalyzable[] {
   const s = schemaOf(doc);
   if (!s?.node) return [];
   const validate = validator(s.name);
-  if (validate((s.node as { toJSON(): unknown }).toJSON())) return [];
+  let data: unknown;
+  try {
+    // With the document, so aliases resolve to their values (bounded: discovery has refused alias bombs).
+    data = s.node.toJS(doc.yaml.doc, { maxAliasCount: MAX_ALIASES });
+  } catch {
+    return [{ reason: `too complex to follow: YAML aliases expand more than ${MAX_ALIASES} times`, at: doc.at }];
+  }
+  if (validate(data)) return [];
   const seen = new Set<string>();
   const out: Unanalyzable[] = [];
   for (const e of validate.errors ?? []) {

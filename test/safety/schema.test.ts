@@ -52,6 +52,8 @@ describe('fields the API server drops or rejects', () => {
     ['ConstraintTemplate', template('rego')],
     ['PSP', psp('privileged')],
     ['PodSecurityConfiguration', psaConfig('enforce')],
+    // An alias stands for its anchor's value, not for an object with a `source` key.
+    ['Kyverno with a YAML alias', `${privilegedPolicy('p', ALL_LISTS).replace('      match:', '      match: &m')}    - name: again\n      match: *m\n      validate:\n        pattern:\n          spec:\n            =(initContainers):\n              - =(securityContext):\n                  =(privileged): "false"\n`],
   ])('the correct %s raises nothing of the kind', (_name, text) => {
     const r = auditFiles({ 'p.yaml': text });
     expect(r.findings.filter((f) => f.ruleId === 'policy-unanalyzable')).toEqual([]);
