@@ -29,6 +29,11 @@ interface Seed {
 
 const corpus = fs.existsSync(CORPUS);
 const read = (rel: string): SourceFile => ({ path: path.join(CORPUS, rel), text: fs.readFileSync(path.join(CORPUS, rel), 'utf8') });
+/** The corpus ships Kyverno policies in Audit mode: enforced, so that they cover something to break. */
+const enforced = (f: SourceFile): SourceFile => ({
+  ...f,
+  text: f.text.replace(/(validationFailureAction|failureAction): Audit/g, '$1: Enforce').replace(/(validationActions:\s*(?:\[\s*|-\s*))Audit/g, '$1Deny'),
+});
 const run = (files: SourceFile[]): AuditResult => audit({ paths: [], sources: files });
 
 function coveredCells(r: AuditResult): string[] {
@@ -48,13 +53,20 @@ function seeds(): Seed[] {
     for (const dir of subdirs(folder)) {
       const name = path.basename(dir);
       const file = `${dir}/${name}.yaml`;
-      if (fs.existsSync(path.join(CORPUS, file))) candidates.push({ name: file, files: [read(file)], target: 0 });
+      if (fs.existsSync(path.join(CORPUS, file))) candidates.push({ name: file, files: [enforced(read(file))], target: 0 });
     }
   }
   for (const dir of subdirs('gatekeeper-library/library/pod-security-policy')) {
     const sample = subdirs(`${dir}/samples`)[0];
     if (!fs.existsSync(path.join(CORPUS, dir, 'template.yaml')) || !sample || !fs.existsSync(path.join(CORPUS, sample, 'constraint.yaml'))) continue;
     candidates.push({ name: `${dir}/template.yaml`, files: [read(`${dir}/template.yaml`), read(`${sample}/constraint.yaml`)], target: 0 });
+  }
+  // Raw Rego as kept beside the templates: the policy and its libs.
+  for (const dir of subdirs('gatekeeper-library/src/pod-security-policy')) {
+    const abs = path.join(CORPUS, dir);
+    if (!fs.existsSync(path.join(abs, 'src.rego'))) continue;
+    const libs = fs.readdirSync(abs).filter((f) => f.startsWith('lib_') && f.endsWith('.rego')).sort();
+    candidates.push({ name: `${dir}/src.rego`, files: [read(`${dir}/src.rego`), ...libs.map((l) => read(`${dir}/${l}`))], target: 0 });
   }
   return candidates.flatMap((c) => {
     const r = run(c.files);
@@ -143,8 +155,10 @@ const noise = (): fc.Arbitrary<Mutation> =>
 (corpus ? describe : describe.skip)('audit() on mutated corpus policies', () => {
   const all = corpus ? seeds() : [];
 
-  test('the corpus gives covering policies to mutate', () => {
+  test('the corpus gives covering policies to mutate: Kyverno, CEL, Gatekeeper templates and raw Rego', () => {
     expect(all.length).toBeGreaterThan(10);
+    const kinds = (re: RegExp): number => all.filter((s) => re.test(s.name)).length;
+    expect([/^kyverno-policies\/pod-security\//, /-(cel|vpol)\//, /template\.yaml$/, /\.rego$/].map(kinds).every((n) => n > 0)).toBe(true);
   });
 
   test('no crash, no hang, and a broken covering policy never keeps its coverage silently', () => {
