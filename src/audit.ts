@@ -5,8 +5,7 @@ import { makeRouter } from './discover/documents';
 import { decodeSource, listFiles, readSource, STDIN, type SourceFile } from './discover/walk';
 import { ENGINES } from './engines';
 import { unanalyzableFile, unanalyzablePolicy } from './engines/guard';
-import { schemaProblems } from './engines/schema-check';
-import { unserved } from './engines/served';
+import { refusal } from './engines/refusal';
 import type { PolicyDoc } from './engines/types';
 import type { Finding, PolicyFacts, ScanError, Severity } from './facts';
 import { RULES } from './rules';
@@ -115,13 +114,9 @@ export function audit(options: AuditOptions): AuditResult {
   const policies: PolicyFacts[] = [...routed.broken];
   for (const engine of ENGINES) {
     const docs: PolicyDoc[] = [];
-    // An unserved apiVersion, or fields the API server drops or rejects: the document does not enforce
-    // what it says. Reported here, never analysed as if it did.
     for (const d of routed.docs.get(engine) ?? []) {
-      const reason = unserved(d.apiVersion, d.kind);
-      const invalid = reason ? [] : schemaProblems(d);
-      if (reason) policies.push(unanalyzablePolicy(engine.id, { ...d, at: d.yaml.ref(d.yaml.get(d.yaml.root, 'apiVersion'), d.at) }, reason));
-      else if (invalid.length > 0) policies.push({ ...unanalyzablePolicy(engine.id, d, ''), unanalyzable: invalid });
+      const refused = refusal(engine.id, d);
+      if (refused) policies.push(refused);
       else docs.push(d);
     }
     const raw = routed.raw.get(engine) ?? [];
