@@ -112,8 +112,10 @@ export function audit(options: AuditOptions): AuditResult {
     policySets(policies, options).flatMap((set) => {
       const ctx = { policies: set, kubernetesMinor, explicitVersion };
       return RULES.flatMap((r) => {
-        const severity = options.ruleLevels?.[r.meta.id] ?? r.meta.severity;
-        return severity === 'off' ? [] : r.check(ctx).map((d): Finding => ({ ruleId: r.meta.id, severity, ...d }));
+        const level = options.ruleLevels?.[r.meta.id];
+        if (level === 'off') return [];
+        // A configured level wins; else a finding may be milder than its rule (a mutating webhook's gap is a note).
+        return r.check(ctx).map((d): Finding => ({ ruleId: r.meta.id, ...d, severity: level ?? d.severity ?? r.meta.severity }));
       });
     }),
   ).sort(compareFindings);

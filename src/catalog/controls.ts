@@ -46,6 +46,11 @@ export interface Control {
   containerFields: string[];
   /** An ephemeral container can set these fields (DOMAIN.md §1). */
   ephemeralSettable: boolean;
+  /**
+   * The API server makes every container agree with the regular ones (HostProcess is all or none,
+   * DOMAIN.md §2): checking `containers` and the pod level covers initContainers and ephemeralContainers.
+   */
+  allOrNone?: true;
 }
 
 const probeHosts = ['livenessProbe', 'readinessProbe', 'startupProbe'].flatMap((p) => [
@@ -61,7 +66,7 @@ export const CONTROLS: readonly Control[] = [
   {
     id: 'windowsHostProcess', title: 'Windows HostProcess', level: 'baseline', pssName: 'HostProcess', sinceMinor: 0,
     podFields: ['spec.securityContext.windowsOptions.hostProcess'],
-    containerFields: ['securityContext.windowsOptions.hostProcess'], ephemeralSettable: true,
+    containerFields: ['securityContext.windowsOptions.hostProcess'], ephemeralSettable: true, allOrNone: true,
   },
   {
     id: 'hostNamespaces', title: 'Host namespaces', level: 'baseline', pssName: 'Host Namespaces', sinceMinor: 0,
@@ -163,6 +168,15 @@ export function control(id: ControlId): Control {
   const c = byId.get(id);
   if (!c) throw new Error(`unknown control ${id}`);
   return c;
+}
+
+/**
+ * An init or ephemeral container can break the control on its own: it can set the field, and the
+ * API server does not tie its value to the regular containers' (as it does for HostProcess).
+ */
+export function extraContainerCanViolate(id: ControlId): boolean {
+  const c = control(id);
+  return c.ephemeralSettable && !c.allOrNone;
 }
 
 export function controlsAtLevel(level: PssLevel | 'privileged', minor: number): Control[] {

@@ -12,8 +12,9 @@ export const rule: RuleModule = {
       ...p.unanalyzable.map((u) =>
         draft(p, u.at, `${label(p)} could not be analysed: ${u.reason}; it is not counted as coverage`, 'fix the policy, or review this part by hand'),
       ),
+      // One finding per rule and reason: the same problem at several call sites is one fix.
       ...p.rules.flatMap((r) =>
-        r.unanalyzable.map((u) =>
+        r.unanalyzable.filter((u, i) => r.unanalyzable.findIndex((o) => o.reason === u.reason) === i).map((u) =>
           draft(p, u.at, `${label(p, r)} could not be fully analysed: ${u.reason}`, 'review this part by hand; polcov reports only what it can follow', { rule: r }),
         ),
       ),

@@ -4,9 +4,10 @@ import type { YamlDoc } from '../../discover/yaml-doc';
 import { controlsAtLevel, type Control } from '../../catalog/controls';
 import { CONTAINER_LISTS, LOCATIONS, type Check, type Enforcement, type Exemption, type Location, type RuleFacts, type SourceRef, type Unanalyzable } from '../../facts';
 import { analyzeCelValidations, mergeCelFacts } from '../cel';
+import { nodeOsSelection } from '../node-os';
 import { checksFor, classifyPodPath, listRefsFor } from '../pod-paths';
 import { debugVerdict, readConditions, sideReads, type Condition, type ConditionBlock } from './conditions';
-import { jmesReads, templateExpressions, type VarPath } from './jmespath-reads';
+import { jmesReads, substituteVariables, templateExpressions, type VarPath } from './jmespath-reads';
 import { readMatch, type Reach } from './match';
 import { patternFacts, type PatternFacts } from './pattern';
 
@@ -58,6 +59,8 @@ export function analyzeRule(
 
   if (!scope.updateSkipped && acc.updateSkipped) scope.updateSkipped = acc.updateSkipped;
   const autogen = /^autogen-(?:cronjob-)?(.+)$/.exec(name);
+  const selectingParts = [...['match', 'exclude', 'preconditions', 'context'].map((k) => y.get(rule, k)), ...['pattern', 'anyPattern', 'deny', 'foreach', 'cel'].map((k) => y.get(validate, k))];
+  const nodeOs = nodeOsSelection(y, selectingParts);
   return {
     name,
     at,
@@ -67,6 +70,7 @@ export function analyzeRule(
     enforcement: ruleEnforcement(y, validate, policyEnforcement),
     unanalyzable: acc.unanalyzable,
     ...(acc.forbidsEphemeral ? { forbidsEphemeral: acc.forbidsEphemeral } : {}),
+    ...(nodeOs ? { nodeOsSelection: nodeOs } : {}),
     ...(autogen ? { autogenOf: autogen[1]! } : {}),
   };
 }
@@ -163,7 +167,7 @@ function readContext(y: YamlDoc, rule: Node, env: Env, acc: Acc): void {
     // `variable.jmesPath` is JMESPath; `variable.value` may hold a `{{ }}` template over the request.
     const jmesPath = y.str(y.at(c, 'variable', 'jmesPath'));
     const value = y.str(y.at(c, 'variable', 'value'));
-    const exprs = jmesPath !== undefined ? [jmesPath] : value?.includes('{{') ? undefined : [];
+    const exprs = jmesPath !== undefined ? jmesPathExpressions(jmesPath) : value?.includes('{{') ? undefined : [];
     if (exprs?.length === 0) continue;
     try {
       const sources = exprs ?? templateExpressions(value!);
@@ -172,6 +176,13 @@ function readContext(y: YamlDoc, rule: Node, env: Env, acc: Acc): void {
       acc.unanalyzable.push({ reason: `context variable ${name} is not valid JMESPath: ${(e as Error).message}`, at: y.ref(c) });
     }
   }
+}
+
+/** A `jmesPath` with `{{ }}` inside: the variables Kyverno substitutes first, then the expression around them. */
+function jmesPathExpressions(text: string): string[] {
+  if (!text.includes('{{')) return [text];
+  const { expressions, rest } = substituteVariables(text);
+  return [...expressions, rest];
 }
 
 /** A variable path → object paths. `request.object` is the admitted object; others come from env. */
