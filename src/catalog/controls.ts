@@ -24,6 +24,7 @@ export type ControlId =
   | 'seccompProfile_restricted'
   | 'capabilities_restricted'
   | 'image'
+  | 'hostPathReadOnly'
   | 'readOnlyRootFilesystem'
   | 'runAsUserName'
   | 'resources'
@@ -52,6 +53,8 @@ export interface Control {
    */
   allOrNone?: true;
 }
+
+const APPARMOR_ANNOTATION = 'metadata.annotations.container.apparmor.security.beta.kubernetes.io/';
 
 const probeHosts = ['livenessProbe', 'readinessProbe', 'startupProbe'].flatMap((p) => [
   `${p}.httpGet.host`,
@@ -95,7 +98,7 @@ export const CONTROLS: readonly Control[] = [
   },
   {
     id: 'appArmorProfile', title: 'AppArmor', level: 'baseline', pssName: 'AppArmor', sinceMinor: 0,
-    podFields: ['spec.securityContext.appArmorProfile.type', 'metadata.annotations.container.apparmor.security.beta.kubernetes.io/'],
+    podFields: ['spec.securityContext.appArmorProfile.type', APPARMOR_ANNOTATION],
     containerFields: ['securityContext.appArmorProfile.type'], ephemeralSettable: true,
   },
   {
@@ -146,6 +149,12 @@ export const CONTROLS: readonly Control[] = [
   },
   { id: 'image', title: 'Image registry, tag or digest', podFields: [], containerFields: ['image'], ephemeralSettable: true },
   {
+    // PSP allowedHostPaths[].readOnly, Gatekeeper host-filesystem: each container's mounts of the
+    // pod's hostPath volumes. A debug container may mount an existing volume read-write (DOMAIN.md §1).
+    id: 'hostPathReadOnly', title: 'Read-only hostPath mounts', podFields: [],
+    containerFields: ['volumeMounts.readOnly'], ephemeralSettable: true,
+  },
+  {
     id: 'readOnlyRootFilesystem', title: 'Read-only root filesystem', podFields: [],
     containerFields: ['securityContext.readOnlyRootFilesystem'], ephemeralSettable: true,
   },
@@ -169,6 +178,12 @@ export function control(id: ControlId): Control {
   if (!c) throw new Error(`unknown control ${id}`);
   return c;
 }
+
+/**
+ * The AppArmor annotation names an existing container at CREATE and cannot change on UPDATE: a
+ * debug container never gets one (DOMAIN.md §1), so a check of it concerns no ephemeral container.
+ */
+export const isAppArmorAnnotation = (podField: string): boolean => podField.startsWith(APPARMOR_ANNOTATION);
 
 /**
  * An init or ephemeral container can break the control on its own: it can set the field, and the
