@@ -1,0 +1,91 @@
+/**
+ * Existential rules constrain no single container (issue 9 item 7): a pod passes when some
+ * container meets them, so an extra init or ephemeral container cannot violate them and no
+ * list-gap finding applies. Their negations (`!containers.exists(…)`) hold for every container.
+ */
+import { runCase, vapExpr, type Case } from '../engines/cel/fixtures';
+
+const LIST_RULES = ['ephemeral-containers-unchecked', 'init-containers-unchecked'];
+
+function kyverno(validate: string): string {
+  return [
+    'apiVersion: kyverno.io/v1',
+    'kind: ClusterPolicy',
+    'metadata:',
+    '  name: k',
+    'spec:',
+    '  validationFailureAction: Enforce',
+    '  rules:',
+    '    - name: r',
+    '      match:',
+    '        any:',
+    '          - resources:',
+    '              kinds: [Pod]',
+    '      validate:',
+    validate.replace(/^\n/, '').replace(/\s+$/, ''),
+    '',
+  ].join('\n');
+}
+
+const deny = (operator: string): string => kyverno(`
+        deny:
+          conditions:
+            all:
+              - key: "{{ request.object.spec.containers[].image }}"
+                operator: ${operator}
+                value: ["registry.example/*"]`);
+
+const cases: Case[] = [
+  {
+    name: 'CEL containers.exists(…): some container suffices',
+    files: { 'p.yaml': vapExpr('object.spec.containers.exists(c, c.image.startsWith("registry.example/"))') },
+    fires: [],
+    silent: LIST_RULES,
+  },
+  {
+    name: 'CEL !containers.all(…) is existential too',
+    files: { 'p.yaml': vapExpr('!object.spec.containers.all(c, c.?securityContext.?privileged.orValue(false))') },
+    fires: [],
+    silent: LIST_RULES,
+  },
+  {
+    name: 'CEL !containers.exists(…) holds for every container: a gap',
+    files: { 'p.yaml': vapExpr('!object.spec.containers.exists(c, c.?securityContext.?privileged.orValue(false))') },
+    fires: [{ ruleId: 'ephemeral-containers-unchecked', at: 'object.spec.containers', says: 'checks privileged in containers' }],
+  },
+  {
+    name: 'CEL exists over a field of each container is no existential over containers',
+    files: { 'p.yaml': vapExpr('object.spec.containers.all(c, !c.?securityContext.?capabilities.?add.orValue([]).exists(a, a == "SYS_ADMIN"))') },
+    fires: [{ ruleId: 'ephemeral-containers-unchecked', at: 'object.spec.containers', says: 'checks capabilities_baseline' }],
+  },
+  {
+    name: 'Kyverno ^(containers): some element must match',
+    files: {
+      'k.yaml': kyverno(`
+        pattern:
+          spec:
+            ^(containers):
+              - image: "registry.example/*"`),
+    },
+    fires: [],
+    silent: LIST_RULES,
+  },
+  {
+    name: 'Kyverno deny AllNotIn over containers[]: denies only when no container is allowed',
+    files: { 'k.yaml': deny('AllNotIn') },
+    fires: [],
+    silent: LIST_RULES,
+  },
+  {
+    name: 'Kyverno deny AnyNotIn over containers[]: every container is constrained',
+    files: { 'k.yaml': deny('AnyNotIn') },
+    fires: [
+      { ruleId: 'ephemeral-containers-unchecked', at: 'key:', says: 'checks image in containers' },
+      { ruleId: 'init-containers-unchecked', at: 'key:' },
+    ],
+  },
+];
+
+describe('existential rules', () => {
+  it.each(cases)('$name', (c) => runCase(c));
+});
