@@ -8,7 +8,7 @@ import type { EngineId, PolicyFacts, ScanError } from '../facts';
 import type { Engine, PolicyDoc } from '../engines/types';
 import { loadYaml, type YamlDoc } from './yaml-doc';
 import type { SourceFile } from './walk';
-import { unwrapDocuments, WRAPPER_MARKERS } from './wrapped';
+import { unwrapDocuments } from './wrapped';
 
 export interface Routed {
   docs: Map<Engine, PolicyDoc[]>;
@@ -21,7 +21,7 @@ export interface Routed {
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 export function makeRouter(engines: readonly Engine[]) {
-  const marker = new RegExp([...engines.flatMap((e) => e.markers), ...WRAPPER_MARKERS].map(escape).join('|'));
+  const marker = new RegExp(engines.flatMap((e) => e.markers).map(escape).join('|'));
   const kindLine = new RegExp(`^\\s*-?\\s*kind:\\s*["']?(${engines.flatMap((e) => e.kinds).map(escape).join('|')})["']?\\s*$`, 'm');
   const rawEngine = (path: string): Engine | undefined =>
     engines.find((e) => e.rawExtensions?.some((x) => path.toLowerCase().endsWith(x)));

@@ -4,13 +4,11 @@
  * `spec.policy-templates[].objectDefinition`; a `ConfigurationPolicy` among them carries more in
  * `spec.object-templates[].objectDefinition`. Those objects (Kyverno, Gatekeeper, VAP, PSA
  * Namespaces…) are what the managed clusters enforce, so each is read as a document of its own,
- * with positions in the wrapper file.
+ * with positions in the wrapper file. The text prefilter needs no marker of its own: each wrapped
+ * object carries its engine's (`kyverno.io`, `templates.gatekeeper.sh`…).
  */
 import type { Node } from 'yaml';
 import type { YamlDoc } from './yaml-doc';
-
-/** What a file must contain to hold a wrapper (the text prefilter lets it through). */
-export const WRAPPER_MARKERS = ['policy.open-cluster-management.io'] as const;
 
 const OCM_GROUP = /^policy\.open-cluster-management\.io\//;
 /** Wrappers inside wrappers are rare; a bound keeps a hostile file from recursing forever. */

@@ -1,0 +1,121 @@
+/**
+ * Policies wrapped for delivery (issue 9 item 12): Open Cluster Management Policies carry Kyverno,
+ * Gatekeeper and other objects in `policy-templates[].objectDefinition` and, through a
+ * ConfigurationPolicy, in `object-templates[].objectDefinition`. They are read with positions in
+ * the wrapper file; a disabled Policy and `mustnothave` objects deploy nothing.
+ */
+import { auditFiles, located, yaml } from '../helpers';
+import { where } from '../engines/cel/fixtures';
+
+const KYVERNO = `
+        apiVersion: kyverno.io/v1
+        kind: ClusterPolicy
+        metadata:
+          name: no-privileged
+        spec:
+          validationFailureAction: Enforce
+          rules:
+            - name: r
+              match:
+                any:
+                  - resources:
+                      kinds: [Pod]
+              validate:
+                pattern:
+                  spec:
+                    containers:
+                      - =(securityContext):
+                          =(privileged): "false"`;
+
+/** An OCM Policy whose only template is the Kyverno policy above (indented under objectDefinition). */
+const wrapped = (policySpec = ''): string => `apiVersion: policy.open-cluster-management.io/v1
+kind: Policy
+metadata:
+  name: wrapped
+  namespace: policies
+spec:
+  remediationAction: enforce${policySpec}
+  policy-templates:
+    - objectDefinition:${KYVERNO.replace(/\n {8}/g, '\n        ')}
+`;
+
+const CONFIGURATION_POLICY = yaml`
+  apiVersion: policy.open-cluster-management.io/v1
+  kind: Policy
+  metadata:
+    name: wrapped-config
+  spec:
+    policy-templates:
+      - objectDefinition:
+          apiVersion: policy.open-cluster-management.io/v1
+          kind: ConfigurationPolicy
+          metadata:
+            name: inner
+          spec:
+            remediationAction: enforce
+            object-templates:
+              - complianceType: musthave
+                objectDefinition:
+                  apiVersion: templates.gatekeeper.sh/v1
+                  kind: ConstraintTemplate
+                  metadata:
+                    name: k8snoprivileged
+                  spec:
+                    crd:
+                      spec:
+                        names:
+                          kind: K8sNoPrivileged
+                    targets:
+                      - target: admission.k8s.gatekeeper.sh
+                        rego: |
+                          package k8snoprivileged
+                          violation[{"msg": "privileged"}] {
+                            c := input.review.object.spec.containers[_]
+                            c.securityContext.privileged
+                          }
+              - complianceType: mustnothave
+                objectDefinition:
+                  apiVersion: kyverno.io/v1
+                  kind: ClusterPolicy
+                  metadata:
+                    name: removed
+                  spec:
+                    validationFailureAction: Enforce
+                    rules:
+                      - name: r
+                        match:
+                          any:
+                            - resources:
+                                kinds: [Pod]
+                        validate:
+                          pattern:
+                            spec:
+                              containers:
+                                - image: "registry.example/*"
+`;
+
+describe('OCM-wrapped policies', () => {
+  it('a Kyverno policy in policy-templates is analysed with positions in the wrapper file', () => {
+    const text = wrapped();
+    const result = auditFiles({ 'ocm.yaml': text });
+    expect(result.errors).toEqual([]);
+    expect(result.policies.map((p) => p.policy.name)).toEqual(['no-privileged']);
+    expect(located(result.findings, 'ephemeral-containers-unchecked')).toEqual([
+      { ruleId: 'ephemeral-containers-unchecked', file: 'ocm.yaml', ...where(text, 'containers:') },
+    ]);
+  });
+
+  it('a Gatekeeper template inside a ConfigurationPolicy is unwrapped; mustnothave objects are not', () => {
+    const result = auditFiles({ 'ocm.yaml': CONFIGURATION_POLICY });
+    expect(result.errors).toEqual([]);
+    expect(result.policies.map((p) => p.policy.name).sort()).toEqual(['k8snoprivileged']);
+    expect(located(result.findings, 'ephemeral-containers-unchecked')).toEqual([
+      { ruleId: 'ephemeral-containers-unchecked', file: 'ocm.yaml', ...where(CONFIGURATION_POLICY, 'input.review.object.spec.containers') },
+    ]);
+  });
+
+  it('a disabled Policy deploys nothing', () => {
+    const result = auditFiles({ 'ocm.yaml': wrapped('\n  disabled: true') });
+    expect(result.policies).toEqual([]);
+  });
+});
