@@ -6,28 +6,7 @@
 import { auditFiles, located } from '../helpers';
 import { checked, runCase, vapExpr, type Case } from '../engines/cel/fixtures';
 import { template } from '../engines/gatekeeper/helpers';
-
-function kyverno(pattern: string): string {
-  return [
-    'apiVersion: kyverno.io/v1',
-    'kind: ClusterPolicy',
-    'metadata:',
-    '  name: k',
-    'spec:',
-    '  validationFailureAction: Enforce',
-    '  rules:',
-    '    - name: r',
-    '      match:',
-    '        any:',
-    '          - resources:',
-    '              kinds: [Pod]',
-    '      validate:',
-    '        pattern:',
-    '          spec:',
-    pattern.replace(/^\n/, '').replace(/\s+$/, ''),
-    '',
-  ].join('\n');
-}
+import { patternPolicy } from '../engines/kyverno/fixtures';
 
 const HOST_FILESYSTEM = `package hostfs
 
@@ -112,10 +91,10 @@ describe('catalogue controls', () => {
     ['required resources on ephemeral containers', 'ephemeralContainers', 'resources', 'ephemeral-field-not-settable'],
     ['runAsNonRoot present on containers only', 'containers', 'securityContext', 'ephemeral-containers-unchecked'],
   ])('"?*" and has() give the same verdict: %s', (_name, list, field, ruleId) => {
-    const kyv = kyverno(
+    const kyv = patternPolicy(
       field === 'resources'
-        ? `            =(${list}):\n              - resources:\n                  limits:\n                    memory: "?*"`
-        : `            ${list}:\n              - securityContext:\n                  runAsNonRoot: "?*"`,
+        ? `          spec:\n            =(${list}):\n              - resources:\n                  limits:\n                    memory: "?*"`
+        : `          spec:\n            ${list}:\n              - securityContext:\n                  runAsNonRoot: "?*"`,
     );
     const path = field === 'resources' ? 'c.resources.limits.memory' : 'c.securityContext.runAsNonRoot';
     const cel = vapExpr(`object.spec.?${list}.orValue([]).all(c, has(${path}))`);

@@ -5,29 +5,19 @@
  * the wrapper file; a disabled Policy and `mustnothave` objects deploy nothing.
  */
 import { auditFiles, located, yaml } from '../helpers';
+import { patternPolicy } from '../engines/kyverno/fixtures';
 import { where } from '../engines/cel/fixtures';
 
-const KYVERNO = `
-        apiVersion: kyverno.io/v1
-        kind: ClusterPolicy
-        metadata:
-          name: no-privileged
-        spec:
-          validationFailureAction: Enforce
-          rules:
-            - name: r
-              match:
-                any:
-                  - resources:
-                      kinds: [Pod]
-              validate:
-                pattern:
-                  spec:
-                    containers:
-                      - =(securityContext):
-                          =(privileged): "false"`;
+const KYVERNO = patternPolicy(`
+          spec:
+            containers:
+              - =(securityContext):
+                  =(privileged): "false"`, { name: 'no-privileged' });
 
-/** An OCM Policy whose only template is the Kyverno policy above (indented under objectDefinition). */
+/** `text` as the value of `objectDefinition:` in a list item at `indent` spaces. */
+const nested = (text: string, indent: number): string => text.trimEnd().split('\n').map((l) => `\n${' '.repeat(indent)}${l}`).join('');
+
+/** An OCM Policy whose only template is the Kyverno policy above. */
 const wrapped = (policySpec = ''): string => `apiVersion: policy.open-cluster-management.io/v1
 kind: Policy
 metadata:
@@ -36,7 +26,7 @@ metadata:
 spec:
   remediationAction: enforce${policySpec}
   policy-templates:
-    - objectDefinition:${KYVERNO.replace(/\n {8}/g, '\n        ')}
+    - objectDefinition:${nested(KYVERNO, 8)}
 `;
 
 const CONFIGURATION_POLICY = yaml`
@@ -74,24 +64,7 @@ const CONFIGURATION_POLICY = yaml`
                             c.securityContext.privileged
                           }
               - complianceType: mustnothave
-                objectDefinition:
-                  apiVersion: kyverno.io/v1
-                  kind: ClusterPolicy
-                  metadata:
-                    name: removed
-                  spec:
-                    validationFailureAction: Enforce
-                    rules:
-                      - name: r
-                        match:
-                          any:
-                            - resources:
-                                kinds: [Pod]
-                        validate:
-                          pattern:
-                            spec:
-                              containers:
-                                - image: "registry.example/*"
+                objectDefinition:${nested(KYVERNO.replace('no-privileged', 'removed'), 18)}
 `;
 
 describe('OCM-wrapped policies', () => {

@@ -4,30 +4,12 @@
  * list-gap finding applies. Their negations (`!containers.exists(…)`) hold for every container.
  */
 import { runCase, vapExpr, type Case } from '../engines/cel/fixtures';
+import { clusterPolicy, patternPolicy } from '../engines/kyverno/fixtures';
 
 const LIST_RULES = ['ephemeral-containers-unchecked', 'init-containers-unchecked'];
 
-function kyverno(validate: string): string {
-  return [
-    'apiVersion: kyverno.io/v1',
-    'kind: ClusterPolicy',
-    'metadata:',
-    '  name: k',
-    'spec:',
-    '  validationFailureAction: Enforce',
-    '  rules:',
-    '    - name: r',
-    '      match:',
-    '        any:',
-    '          - resources:',
-    '              kinds: [Pod]',
-    '      validate:',
-    validate.replace(/^\n/, '').replace(/\s+$/, ''),
-    '',
-  ].join('\n');
-}
-
-const deny = (operator: string): string => kyverno(`
+const deny = (operator: string): string => clusterPolicy(`
+      validate:
         deny:
           conditions:
             all:
@@ -61,8 +43,7 @@ const cases: Case[] = [
   {
     name: 'Kyverno ^(containers): some element must match',
     files: {
-      'k.yaml': kyverno(`
-        pattern:
+      'k.yaml': patternPolicy(`
           spec:
             ^(containers):
               - image: "registry.example/*"`),

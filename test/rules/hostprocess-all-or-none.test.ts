@@ -5,32 +5,11 @@
  * Windows pods is no indirect HostProcess coverage.
  */
 import { runCase, vap, vapExpr, type Case } from '../engines/cel/fixtures';
+import { clusterPolicy, patternPolicy } from '../engines/kyverno/fixtures';
 
 const POD = 'object.spec.?securityContext.?windowsOptions.?hostProcess.orValue(false) == false';
 const own = (list: string): string => `object.spec.?${list}.orValue([]).all(c, c.?securityContext.?windowsOptions.?hostProcess.orValue(false) == false)`;
 const LIST_RULES = ['ephemeral-containers-unchecked', 'init-containers-unchecked', 'ephemeral-update-skipped', 'ephemeral-subresource-unmatched'];
-
-function kyverno(pattern: string, opts: { operations?: string; extraRule?: string } = {}): string {
-  return [
-    'apiVersion: kyverno.io/v1',
-    'kind: ClusterPolicy',
-    'metadata:',
-    '  name: k',
-    'spec:',
-    '  validationFailureAction: Enforce',
-    '  rules:',
-    '    - name: r',
-    '      match:',
-    '        any:',
-    '          - resources:',
-    '              kinds: [Pod]',
-    ...(opts.operations ? [`              operations: ${opts.operations}`] : []),
-    '      validate:',
-    '        pattern:',
-    pattern.replace(/^\n/, '').replace(/\s+$/, ''),
-    opts.extraRule ?? '',
-  ].join('\n');
-}
 
 const cases: Case[] = [
   {
@@ -79,7 +58,7 @@ const cases: Case[] = [
   {
     name: 'Kyverno: pod level and containers pattern is complete',
     files: {
-      'k.yaml': kyverno(`
+      'k.yaml': patternPolicy(`
           spec:
             =(securityContext):
               =(windowsOptions):
@@ -96,7 +75,7 @@ const cases: Case[] = [
   {
     name: 'Kyverno: containers pattern only is partial',
     files: {
-      'k.yaml': kyverno(`
+      'k.yaml': patternPolicy(`
           spec:
             containers:
               - =(securityContext):
@@ -110,28 +89,8 @@ const cases: Case[] = [
 ];
 
 /** A blocking Kyverno rule that forbids hostNetwork; `selection` decides which pods it reaches. */
-function hostNetworkRule(selection: string): string {
-  return [
-    'apiVersion: kyverno.io/v1',
-    'kind: ClusterPolicy',
-    'metadata:',
-    '  name: no-host-network',
-    'spec:',
-    '  validationFailureAction: Enforce',
-    '  rules:',
-    '    - name: host-network',
-    '      match:',
-    '        any:',
-    '          - resources:',
-    '              kinds: [Pod]',
-    selection.replace(/^\n/, '').replace(/\s+$/, ''),
-    '      validate:',
-    '        pattern:',
-    '          spec:',
-    '            =(hostNetwork): "false"',
-    '',
-  ].join('\n');
-}
+const hostNetworkRule = (selection: string): string =>
+  clusterPolicy(`${selection.replace(/^\n/, '')}\n      validate:\n        pattern:\n          spec:\n            =(hostNetwork): "false"`, { name: 'no-host-network' });
 
 const windowsCases: Case[] = [
   {

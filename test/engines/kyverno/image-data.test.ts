@@ -4,27 +4,9 @@
  * foreach, and the built-in `images` variable, are image checks on the lists they name.
  */
 import { checked, runCase, type Case } from '../cel/fixtures';
+import { clusterPolicy } from './fixtures';
 
-function kyverno(body: string): string {
-  return [
-    'apiVersion: kyverno.io/v1',
-    'kind: ClusterPolicy',
-    'metadata:',
-    '  name: k',
-    'spec:',
-    '  validationFailureAction: Enforce',
-    '  rules:',
-    '    - name: r',
-    '      match:',
-    '        any:',
-    '          - resources:',
-    '              kinds: [Pod]',
-    body.replace(/^\n/, '').replace(/\s+$/, ''),
-    '',
-  ].join('\n');
-}
-
-const REGISTRY_FOREACH = (list: string): string => kyverno(`
+const REGISTRY_FOREACH = (list: string): string => clusterPolicy(`
       validate:
         foreach:
           - list: "${list}"
@@ -39,7 +21,7 @@ const REGISTRY_FOREACH = (list: string): string => kyverno(`
                     operator: Equals
                     value: ""`);
 
-const imagesDeny = (key: string, operator = 'AnyNotIn'): string => kyverno(`
+const imagesDeny = (key: string, operator = 'AnyNotIn'): string => clusterPolicy(`
       validate:
         deny:
           conditions:
@@ -88,7 +70,7 @@ const cases: Case[] = [
   {
     name: 'a context variable with {{ }} inside a JMESPath backtick literal is substituted first',
     files: {
-      'k.yaml': kyverno(`
+      'k.yaml': clusterPolicy(`
       context:
         - name: services
           apiCall:
