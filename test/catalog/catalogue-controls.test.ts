@@ -80,6 +80,13 @@ describe('catalogue controls', () => {
     expect(checked({ 'psp.yaml': PSP.replace('readOnly: true', 'readOnly: false') }).filter((c) => c.startsWith('hostPathReadOnly'))).toEqual([]);
   });
 
+  it('the condition of `cond ? x : true` selects; `cond ? false : true` is a check', () => {
+    expect(checked({ 'p.yaml': vapExpr('object.spec.containers.all(c, c.image.startsWith("trusted/") ? true : !c.?securityContext.?privileged.orValue(false))') })).toEqual(
+      ['privileged@containers'],
+    );
+    expect(checked({ 'p.yaml': vapExpr('object.spec.?hostNetwork.orValue(false) ? false : true') })).toEqual(['hostNamespaces@pod']);
+  });
+
   it('imagePullPolicy and the AppArmor annotation are read as the controls they are', () => {
     expect(checked({ 'p.yaml': vapExpr('object.spec.containers.all(c, c.image.endsWith(":latest") ? c.imagePullPolicy == "Always" : true)') })).toEqual([]);
     expect(

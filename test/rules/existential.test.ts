@@ -3,7 +3,7 @@
  * container meets them, so an extra init or ephemeral container cannot violate them and no
  * list-gap finding applies. Their negations (`!containers.exists(…)`) hold for every container.
  */
-import { runCase, vapExpr, type Case } from '../engines/cel/fixtures';
+import { runCase, vap, vapExpr, type Case } from '../engines/cel/fixtures';
 import { clusterPolicy, patternPolicy } from '../engines/kyverno/fixtures';
 
 const LIST_RULES = ['ephemeral-containers-unchecked', 'init-containers-unchecked'];
@@ -34,6 +34,29 @@ const cases: Case[] = [
     name: 'CEL !containers.exists(…) holds for every container: a gap',
     files: { 'p.yaml': vapExpr('!object.spec.containers.exists(c, c.?securityContext.?privileged.orValue(false))') },
     fires: [{ ruleId: 'ephemeral-containers-unchecked', at: 'object.spec.containers', says: 'checks privileged in containers' }],
+  },
+  {
+    name: 'CEL: a variable holding containers.exists(…), used negated, holds for every container',
+    files: {
+      'p.yaml': vap(`  variables:
+    - name: anyPrivileged
+      expression: 'object.spec.containers.exists(c, c.?securityContext.?privileged.orValue(false))'
+  validations:
+    - expression: '!variables.anyPrivileged'`),
+    },
+    fires: [{ ruleId: 'ephemeral-containers-unchecked', at: 'object.spec.containers', says: 'checks privileged in containers' }],
+  },
+  {
+    name: 'CEL: the same variable used as is stays existential',
+    files: {
+      'p.yaml': vap(`  variables:
+    - name: anyPrivileged
+      expression: 'object.spec.containers.exists(c, c.?securityContext.?privileged.orValue(false))'
+  validations:
+    - expression: 'variables.anyPrivileged'`),
+    },
+    fires: [],
+    silent: LIST_RULES,
   },
   {
     name: 'CEL exists over a field of each container is no existential over containers',

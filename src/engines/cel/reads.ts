@@ -93,6 +93,7 @@ function union(vals: Val[]): Val {
 }
 
 const isTrue = (n: CelNode): boolean => n.op === 'value' && n.args === true;
+const isBool = (n: CelNode): boolean => n.op === 'value' && typeof n.args === 'boolean';
 
 /** The Pod, its spec, anything in it, or its annotations: what a check could be about. */
 const isPodPart = (segs: string[]): boolean =>
@@ -106,7 +107,16 @@ function atOrBelowControlField(r: FieldRead): boolean {
   return fields.some((f) => r.field === f || r.field.startsWith(f.endsWith('/') ? f : `${f}.`));
 }
 
-/** The reads of a policy's expressions; each variable is evaluated once and shared. */
+/** Where a variable is used: `!variables.anyPrivileged` reads it negated, so an `exists` in it holds for every container. */
+interface UseContext {
+  negated: boolean;
+  existential: boolean;
+  selecting: boolean;
+}
+
+const TOP: UseContext = { negated: false, existential: false, selecting: false };
+
+/** The reads of a policy's expressions; each variable is evaluated once per use context and shared. */
 export class ReadAnalysis {
   private readonly memo = new Map<string, { val: Val; reads: Reads }>();
   private readonly active = new Set<string>();
@@ -120,20 +130,21 @@ export class ReadAnalysis {
     return ev.out;
   }
 
-  variable(name: string): { val: Val; reads: Reads } | undefined {
+  variable(name: string, use: UseContext = TOP): { val: Val; reads: Reads } | undefined {
     const v = this.variables.get(name);
     if (!v) return undefined;
-    const known = this.memo.get(name);
+    const key = `${name}|${use.negated}|${use.existential}|${use.selecting}`;
+    const known = this.memo.get(key);
     if (known) return known;
     if (this.active.has(name)) {
       return { val: EMPTY, reads: { checks: [], listRefs: {}, unanalyzable: [{ reason: `variable ${name} refers to itself`, at: v.at }] } };
     }
     this.active.add(name);
-    const ev = new Evaluator(this, v);
+    const ev = new Evaluator(this, v, use);
     const val = v.ast ? ev.eval(v.ast, new Map()) : EMPTY;
     this.active.delete(name);
     const result = { val, reads: ev.out };
-    this.memo.set(name, result);
+    this.memo.set(key, result);
     return result;
   }
 }
@@ -150,7 +161,12 @@ class Evaluator {
   constructor(
     private readonly analysis: ReadAnalysis,
     private readonly expr: CelExpr,
-  ) {}
+    use: UseContext = TOP,
+  ) {
+    this.negated = use.negated;
+    this.existential = use.existential ? 1 : 0;
+    this.selecting = use.selecting ? 1 : 0;
+  }
 
   private at(n: CelNode): SourceRef {
     return this.expr.source.at(n.start);
@@ -185,7 +201,9 @@ class Evaluator {
       case 'map':
         return union(n.args.flatMap(([k, v]) => [this.eval(k, env), this.eval(v, env)]));
       case '?:': {
-        const selects = n.args.slice(1).some(isTrue);
+        // `cond ? x : true` (or `cond ? true : x`) checks x where cond holds; `cond ? false : true` is `!cond`.
+        const [, then, otherwise] = n.args;
+        const selects = (isTrue(then) && !isBool(otherwise)) || (isTrue(otherwise) && !isBool(then));
         if (selects) this.selecting++;
         this.consume(this.eval(n.args[0], env));
         if (selects) this.selecting--;
@@ -332,7 +350,7 @@ class Evaluator {
   }
 
   private variable(name: string, n: CelNode): Val {
-    const v = this.analysis.variable(name);
+    const v = this.analysis.variable(name, { negated: this.negated, existential: this.existential > 0, selecting: this.selecting > 0 });
     // Gatekeeper predefines variables.anyObject: the object, or oldObject on DELETE.
     if (!v) return name === 'anyObject' ? this.root(n) : EMPTY;
     this.out.checks.push(...v.reads.checks);
