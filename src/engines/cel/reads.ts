@@ -152,11 +152,11 @@ export class ReadAnalysis {
 class Evaluator {
   readonly out: Reads = { checks: [], listRefs: {}, unanalyzable: [] };
   /** Under an odd number of `!`: `!has(f)` forbids the field, `!list.exists(…)` holds for every element. */
-  private negated = false;
+  private negated: boolean;
   /** Inside a macro met when some container meets it (`containers.exists`, `!containers.all`). */
-  private existential = 0;
+  private existential: number;
   /** Inside the condition of `cond ? x : true`: it selects which containers are checked, it checks nothing. */
-  private selecting = 0;
+  private selecting: number;
 
   constructor(
     private readonly analysis: ReadAnalysis,

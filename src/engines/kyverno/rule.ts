@@ -62,8 +62,12 @@ export function analyzeRule(
 
   if (!scope.updateSkipped && acc.updateSkipped) scope.updateSkipped = acc.updateSkipped;
   const autogen = /^autogen-(?:cronjob-)?(.+)$/.exec(name);
-  const selectingParts = [...['match', 'exclude', 'preconditions', 'context'].map((k) => y.get(rule, k)), ...['pattern', 'anyPattern', 'deny', 'foreach', 'cel'].map((k) => y.get(validate, k))];
-  const nodeOs = nodeOsSelection(y, selectingParts);
+  // Only a host-namespace rule can be indirect HostProcess coverage: only there does the node OS matter.
+  const selectingParts = (): (Node | undefined)[] => [
+    ...['match', 'exclude', 'preconditions', 'context'].map((k) => y.get(rule, k)),
+    ...['pattern', 'anyPattern', 'deny', 'foreach', 'cel'].map((k) => y.get(validate, k)),
+  ];
+  const nodeOs = acc.checks.some((c) => c.control === 'hostNamespaces') ? nodeOsSelection(y, selectingParts()) : undefined;
   return {
     name,
     at,

@@ -39,7 +39,7 @@ export function validatingSpecFacts(engine: EngineId, doc: PolicyDoc, enforcemen
   y.items(y.get(spec, 'validations')).forEach((item, i) => {
     const v = cel.validation(item);
     const updateSkipped = skipped ?? v.updateSkipped;
-    const nodeOs = nodeOsSelection(y, [y.get(spec, 'matchConditions'), y.get(spec, 'variables'), item]);
+    const nodeOs = v.checks.some((c) => c.control === 'hostNamespaces') ? nodeOsSelection(y, [y.get(spec, 'matchConditions'), y.get(spec, 'variables'), item]) : undefined;
     facts.rules.push({
       name: `validations[${i}]`,
       at: y.ref(item),
