@@ -1,6 +1,5 @@
 import type { Check, Location } from '../facts';
 import { draft, label, ownRules } from './shared/draft';
-import { hostProcessCheckedEverywhere } from './shared/hostprocess-set';
 import { hostProcessReach } from './shared/versions';
 import type { FindingDraft, RuleModule } from './types';
 
@@ -32,14 +31,12 @@ export const rule: RuleModule = {
   },
   check: (ctx) => {
     const out: FindingDraft[] = [];
-    const everywhere = hostProcessCheckedEverywhere(ctx.policies);
     for (const p of ctx.policies) {
       const checks: Check[] = ownRules(p).flatMap((r) =>
         r.checks.filter((c) => c.control === 'windowsHostProcess' && !c.presenceOnly && !c.existential),
       );
       if (checks.length === 0) continue;
-      // What enforced cluster-wide policies check elsewhere in the set completes this one.
-      const gap = openGap(new Set([...checks.map((c) => c.location), ...everywhere]));
+      const gap = openGap(new Set(checks.map((c) => c.location)));
       if (!gap) continue;
       out.push(
         draft(

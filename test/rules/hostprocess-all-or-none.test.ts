@@ -56,17 +56,6 @@ const cases: Case[] = [
     silent: ['hostprocess-partial', ...LIST_RULES],
   },
   {
-    name: 'the pod level in one enforced policy and containers in another: together complete',
-    files: { 'pod.yaml': vapExpr(POD, { name: 'pod-level' }), 'containers.yaml': vapExpr(own('containers'), { name: 'per-container' }) },
-    fires: [],
-    silent: ['hostprocess-partial', ...LIST_RULES],
-  },
-  {
-    name: 'the other half in an audit-only policy does not complete an enforced one',
-    files: { 'pod.yaml': vapExpr(POD, { name: 'pod-level' }), 'containers.yaml': vapExpr(own('containers'), { name: 'per-container', actions: '[Audit]' }) },
-    fires: [{ ruleId: 'hostprocess-partial', at: 'object.spec.?securityContext', file: 'pod.yaml', says: 'at the pod level only' }],
-  },
-  {
     name: 'Kyverno: pod level and containers pattern is complete',
     files: {
       'k.yaml': patternPolicy(`

@@ -5,7 +5,7 @@
  * once and regimes combine the summaries, so the cost stays linear in the number of policies.
  */
 import { admissionRegimes, buildCoverage, type Coverage, type CoverageEntry, type Regime } from '../../coverage/matrix';
-import { LOCATIONS, type Location, type PolicyFacts } from '../../facts';
+import { LOCATIONS, type PolicyFacts } from '../../facts';
 
 export interface RegimeVerdict extends Regime {
   direct: boolean;
@@ -46,29 +46,10 @@ export function hostProcessVerdicts(policies: PolicyFacts[]): RegimeVerdict[] {
   return verdicts;
 }
 
-/** PSPs are alternatives, judged alone; the rest share one matrix, with the webhooks. Built once per policy set. */
-const sharedCache = new WeakMap<PolicyFacts[], Coverage>();
-
-function sharedCoverage(policies: PolicyFacts[]): Coverage {
-  let cov = sharedCache.get(policies);
-  if (!cov) sharedCache.set(policies, (cov = buildCoverage(policies.filter((p) => !p.alternativeGroup))));
-  return cov;
-}
-
-/**
- * Where hostProcess is checked for every Pod of the set, whatever its namespace: cells of blocking
- * policies that apply cluster-wide. HostProcess is all or none, so the pod level and `containers`
- * together block every HostProcess Pod, even when two policies check one each.
- */
-export function hostProcessCheckedEverywhere(policies: PolicyFacts[]): Set<Location> {
-  const everywhere = new Set(policies.filter((p) => !p.namespaces && !p.excludedNamespaces && !p.partialScope && !p.alternativeGroup).map((p) => p.policy));
-  const cells = sharedCoverage(policies).windowsHostProcess;
-  return new Set(LOCATIONS.filter((l) => cells[l].some((e) => everywhere.has(e.policy))));
-}
-
 function computeVerdicts(policies: PolicyFacts[]): RegimeVerdict[] {
   const relevant = policies.filter(checksSomething);
-  const shared = sharedCoverage(policies);
+  // PSPs are alternatives: each is summarised alone. The rest share one matrix, with the webhooks.
+  const shared = buildCoverage(policies.filter((p) => !p.alternativeGroup));
   const summaries = new Map(relevant.map((p) => [p, summarise(p, p.alternativeGroup ? buildCoverage([p]) : shared)]));
   return admissionRegimes(relevant).map((regime) => {
     const parts = regime.policies.map((p) => summaries.get(p)!);
