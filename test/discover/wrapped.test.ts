@@ -87,6 +87,28 @@ describe('OCM-wrapped policies', () => {
     ]);
   });
 
+  it('objects given as templated text are not read, and a warning says so', () => {
+    const text = yaml`
+      apiVersion: policy.open-cluster-management.io/v1
+      kind: ConfigurationPolicy
+      metadata:
+        name: raw
+      spec:
+        object-templates-raw: |
+          {{ range $ns := (lookup "v1" "Namespace" "" "").items }}
+          - complianceType: musthave
+            objectDefinition:
+              kind: Namespace
+          {{ end }}
+    `;
+    const result = auditFiles({ 'ocm.yaml': text });
+    expect(result.policies).toEqual([]);
+    expect(result.errors.map((e) => ({ line: e.line, column: e.column, severity: e.severity }))).toEqual([
+      { ...where(text, 'object-templates-raw'), severity: 'warning' },
+    ]);
+    expect(result.errors[0]!.message).toContain('object-templates-raw');
+  });
+
   it('a disabled Policy deploys nothing', () => {
     const result = auditFiles({ 'ocm.yaml': wrapped('\n  disabled: true') });
     expect(result.policies).toEqual([]);
