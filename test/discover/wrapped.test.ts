@@ -109,6 +109,17 @@ describe('OCM-wrapped policies', () => {
     expect(result.errors[0]!.message).toContain('object-templates-raw');
   });
 
+  it("an inform-only ConfigurationPolicy creates nothing: the parent Policy's remediationAction overrides its own", () => {
+    const text = CONFIGURATION_POLICY.replace('spec:\n  policy-templates:', 'spec:\n  remediationAction: inform\n  policy-templates:');
+    expect(text).not.toEqual(CONFIGURATION_POLICY);
+    const result = auditFiles({ 'ocm.yaml': text });
+    expect(result.policies).toEqual([]);
+    expect(result.errors.map((e) => ({ line: e.line, column: e.column, severity: e.severity }))).toEqual([
+      { ...where(text, 'remediationAction: inform'), severity: 'warning' },
+    ]);
+    expect(result.errors[0]!.message).toContain('only informs (remediationAction: inform)');
+  });
+
   it('a disabled Policy deploys nothing', () => {
     const result = auditFiles({ 'ocm.yaml': wrapped('\n  disabled: true') });
     expect(result.policies).toEqual([]);
