@@ -88,6 +88,20 @@ const cases: Case[] = [
       { ruleId: 'init-containers-unchecked', at: 'key:' },
     ],
   },
+  {
+    name: 'Kyverno deny AllIn with the containers on the value side constrains the pod as a whole: a gap',
+    files: {
+      'k.yaml': clusterPolicy(`
+      validate:
+        deny:
+          conditions:
+            all:
+              - key: [SYS_ADMIN, NET_ADMIN]
+                operator: AllIn
+                value: "{{ request.object.spec.containers[].securityContext.capabilities.add[] }}"`),
+    },
+    fires: [{ ruleId: 'ephemeral-containers-unchecked', at: 'key:', says: 'checks capabilities_baseline' }],
+  },
 ];
 
 describe('existential rules', () => {

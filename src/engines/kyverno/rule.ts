@@ -228,23 +228,29 @@ function resolve(p: VarPath, env: Env): string[][] {
 const IMAGE_LISTS = [...CONTAINER_LISTS, ANY_KEY] as const;
 
 /**
- * Deny conditions read fields. Outside a foreach, `AllIn`/`AllNotIn` over a list of containers denies
- * only when every container matches, so one good container passes: no single container is constrained.
+ * Deny conditions read fields. Outside a foreach, a key that lists the containers' values with
+ * `AllIn`/`AllNotIn` denies only when every container matches, so one good container passes: the key
+ * constrains no single container (`existential`). The value side is the set compared against.
  */
 function conditionChecks(block: ConditionBlock, env: Env, acc: Acc, wholePod: boolean): void {
   for (const c of [...block.all, ...block.any]) {
-    const extra = wholePod && /^all(not)?in$/i.test(c.operator) ? { existential: true } : {};
-    let paths: string[][];
+    const existential = wholePod && /^all(not)?in$/i.test(c.operator);
+    let sides: { paths: string[][]; extra: Partial<Check> }[];
     try {
-      paths = [...sideReads(c.key), ...sideReads(c.value)].flatMap((p) => resolve(p, env));
+      sides = [
+        { paths: sideReads(c.key).flatMap((p) => resolve(p, env)), extra: existential ? { existential: true } : {} },
+        { paths: sideReads(c.value).flatMap((p) => resolve(p, env)), extra: {} },
+      ];
     } catch (e) {
       acc.unanalyzable.push({ reason: `condition is not valid JMESPath: ${(e as Error).message}`, at: c.at });
       continue;
     }
-    for (const p of paths) {
-      const reads = classifyPodPath(p);
-      acc.checks.push(...checksFor(reads.filter((r) => r.location === 'pod'), c.at), ...checksFor(reads.filter((r) => r.location !== 'pod'), c.at, extra));
-      listRefsFor(reads, c.at, acc.listRefs);
+    for (const { paths, extra } of sides) {
+      for (const p of paths) {
+        const reads = classifyPodPath(p);
+        acc.checks.push(...checksFor(reads.filter((r) => r.location === 'pod'), c.at), ...checksFor(reads.filter((r) => r.location !== 'pod'), c.at, extra));
+        listRefsFor(reads, c.at, acc.listRefs);
+      }
     }
   }
 }
