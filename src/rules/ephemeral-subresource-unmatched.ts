@@ -30,6 +30,7 @@ export const rule: RuleModule = {
   meta: {
     id: 'ephemeral-subresource-unmatched',
     severity: 'error',
+    feature: 'ephemeralContainers',
     summary: 'The admission registration never sends pods/ephemeralcontainers to the policy',
   },
   check: (ctx) => {

@@ -27,6 +27,7 @@ export const rule: RuleModule = {
   meta: {
     id: 'hostprocess-partial',
     severity: 'error',
+    feature: 'hostProcess',
     summary: 'A HostProcess pod can still be created: hostProcess is checked at the pod level only, in containers only without the pod level, or only in init/ephemeral containers',
   },
   check: (ctx) => {

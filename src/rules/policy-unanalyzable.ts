@@ -1,4 +1,5 @@
 import { draft, label } from './shared/draft';
+import { unanalyzableMatters } from './shared/relevance';
 import type { RuleModule } from './types';
 
 export const rule: RuleModule = {
@@ -14,7 +15,8 @@ export const rule: RuleModule = {
       ),
       // One finding per rule and reason: the same problem at several call sites is one fix.
       ...p.rules.flatMap((r) =>
-        r.unanalyzable.filter((u, i) => r.unanalyzable.findIndex((o) => o.reason === u.reason) === i).map((u) =>
+        // Whole-policy problems always count (fail closed); a rule's only where they could decide a Pod control.
+        r.unanalyzable.filter((u, i) => unanalyzableMatters(r, u) && r.unanalyzable.findIndex((o) => o.reason === u.reason) === i).map((u) =>
           draft(p, u.at, `${label(p, r)} could not be fully analysed: ${u.reason}`, 'review this part by hand; polcov reports only what it can follow', { rule: r }),
         ),
       ),
