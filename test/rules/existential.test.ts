@@ -4,18 +4,11 @@
  * list-gap finding applies. Their negations (`!containers.exists(…)`) hold for every container.
  */
 import { runCase, vap, vapExpr, type Case } from '../engines/cel/fixtures';
-import { clusterPolicy, patternPolicy } from '../engines/kyverno/fixtures';
+import { denyPolicy, patternPolicy } from '../engines/kyverno/fixtures';
 
 const LIST_RULES = ['ephemeral-containers-unchecked', 'init-containers-unchecked'];
 
-const deny = (operator: string): string => clusterPolicy(`
-      validate:
-        deny:
-          conditions:
-            all:
-              - key: "{{ request.object.spec.containers[].image }}"
-                operator: ${operator}
-                value: ["registry.example/*"]`);
+const deny = (operator: string): string => denyPolicy('"{{ request.object.spec.containers[].image }}"', operator, '["registry.example/*"]');
 
 const cases: Case[] = [
   {
@@ -90,16 +83,7 @@ const cases: Case[] = [
   },
   {
     name: 'Kyverno deny AllIn with the containers on the value side constrains the pod as a whole: a gap',
-    files: {
-      'k.yaml': clusterPolicy(`
-      validate:
-        deny:
-          conditions:
-            all:
-              - key: [SYS_ADMIN, NET_ADMIN]
-                operator: AllIn
-                value: "{{ request.object.spec.containers[].securityContext.capabilities.add[] }}"`),
-    },
+    files: { 'k.yaml': denyPolicy('[SYS_ADMIN, NET_ADMIN]', 'AllIn', '"{{ request.object.spec.containers[].securityContext.capabilities.add[] }}"') },
     fires: [{ ruleId: 'ephemeral-containers-unchecked', at: 'key:', says: 'checks capabilities_baseline' }],
   },
 ];

@@ -27,3 +27,7 @@ export function clusterPolicy(body: string, opts: { name?: string; rule?: string
 /** A ClusterPolicy whose rule validates `pattern` (indented under `spec:` at ten spaces). */
 export const patternPolicy = (pattern: string, opts: Parameters<typeof clusterPolicy>[1] = {}): string =>
   clusterPolicy(`      validate:\n        pattern:\n${pattern.replace(/^\n/, '')}`, opts);
+
+/** A ClusterPolicy whose rule denies when one condition holds (`key` and `value` as written in YAML). */
+export const denyPolicy = (key: string, operator: string, value: string): string =>
+  clusterPolicy(`      validate:\n        deny:\n          conditions:\n            any:\n              - key: ${key}\n                operator: ${operator}\n                value: ${value}`);

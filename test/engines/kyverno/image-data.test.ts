@@ -4,7 +4,7 @@
  * foreach, and the built-in `images` variable, are image checks on the lists they name.
  */
 import { checked, runCase, type Case } from '../cel/fixtures';
-import { clusterPolicy } from './fixtures';
+import { clusterPolicy, denyPolicy } from './fixtures';
 
 const REGISTRY_FOREACH = (list: string): string => clusterPolicy(`
       validate:
@@ -21,14 +21,7 @@ const REGISTRY_FOREACH = (list: string): string => clusterPolicy(`
                     operator: Equals
                     value: ""`);
 
-const imagesDeny = (key: string, operator = 'AnyNotIn'): string => clusterPolicy(`
-      validate:
-        deny:
-          conditions:
-            any:
-              - key: "${key}"
-                operator: ${operator}
-                value: [ghcr.io]`);
+const imagesDeny = (key: string): string => denyPolicy(`"${key}"`, 'AnyNotIn', '[ghcr.io]');
 
 const cases: Case[] = [
   {
