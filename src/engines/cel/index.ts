@@ -10,7 +10,7 @@ import type { YamlDoc } from '../../discover/yaml-doc';
 import type { Check, Location, SourceRef, Unanalyzable } from '../../facts';
 import { readExpression, readVariables, snippet, type CelExpr, type Variable } from './expressions';
 import { DebugRequestGuards, type Decider, type OpenGuard } from './guards';
-import { dedupeChecks, ReadAnalysis } from './reads';
+import { ReadAnalysis } from './reads';
 import { TooComplex } from '../too-complex';
 
 export interface CelFacts {
@@ -28,6 +28,16 @@ export interface MatchConditions {
 }
 
 const DEBUG_REQUEST = 'UPDATE on pods/ephemeralcontainers';
+
+function dedupe(checks: Check[]): Check[] {
+  const seen = new Set<string>();
+  return checks.filter((c) => {
+    const k = `${c.control}|${c.location}|${c.field}|${c.at.line}:${c.at.column}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
 
 const where = (d: Decider): SourceRef => d.expr.source.at(d.node.start);
 
@@ -90,7 +100,7 @@ export class CelPolicy {
     const rejects = this.guards.alwaysFalse(e);
     const forbids = rejects && !this.requestOnly.alwaysFalse(e) ? rejects : undefined;
     return {
-      checks: dedupeChecks(reads.checks),
+      checks: dedupe(reads.checks),
       listRefs: reads.listRefs,
       unanalyzable: [...reads.unanalyzable, ...openGuardProblems(this.guards.openGuards(e))],
       ...(guard ? { updateSkipped: { at: where(guard), reason: `\`${snippet(guard.expr, guard.node)}\` passes every ${DEBUG_REQUEST}` } } : {}),
@@ -146,6 +156,6 @@ export function analyzeCelValidations(y: YamlDoc, node: Node): CelFacts {
   const conditions = policy.matchConditions(y.get(node, 'matchConditions'));
   out.unanalyzable.push(...conditions.problems);
   if (conditions.updateSkipped) out.updateSkipped = conditions.updateSkipped;
-  out.checks = dedupeChecks(out.checks);
+  out.checks = dedupe(out.checks);
   return out;
 }
