@@ -4,31 +4,24 @@
  * follow") at the place that blew up, and the rest of the scan goes on.
  */
 import { vapExpr } from '../engines/cel/fixtures';
-import { auditFiles, located, yaml } from '../helpers';
+import { privilegedPolicy } from '../ci-fixtures';
+import { auditFiles, located } from '../helpers';
 
-const kyvernoMultiselect = yaml`
-  apiVersion: kyverno.io/v1
-  kind: ClusterPolicy
-  metadata:
-    name: multiselect
-  spec:
-    validationFailureAction: Enforce
-    rules:
-      - name: r
-        match:
-          any:
-            - resources:
-                kinds: [Pod]
-        validate:
-          foreach:
-            - list: "request.object.spec${'.[a, b, c, d]'.repeat(8)}[]"
-              deny:
-                conditions:
-                  any:
-                    - key: "{{ element.securityContext.privileged }}"
-                      operator: Equals
-                      value: true
-`;
+/** A Kyverno policy whose rule iterates a foreach list of nested multiselects (4^8 paths). */
+const kyvernoMultiselect =
+  privilegedPolicy('multiselect', []).split('      validate:')[0] +
+  [
+    '      validate:',
+    '        foreach:',
+    `          - list: "request.object.spec${'.[a, b, c, d]'.repeat(8)}[]"`,
+    '            deny:',
+    '              conditions:',
+    '                any:',
+    '                  - key: "{{ element.securityContext.privileged }}"',
+    '                    operator: Equals',
+    '                    value: true',
+    '',
+  ].join('\n');
 
 const celMapChain = vapExpr(`object.spec.containers${'.map(c, [c.a, c.b])'.repeat(12)}.all(x, x == "a")`);
 const celDoubling = vapExpr(`cel.bind(s, "ab", ${'cel.bind(s, s + s, '.repeat(18)}s == "x"${')'.repeat(19)}`);
