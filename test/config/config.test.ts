@@ -29,6 +29,9 @@ describe('glob matching', () => {
     ['policies/?.yaml', 'policies/ab.yaml', false],
     ['/charts', 'charts/x/y.yaml', true],
     ['a.b', 'axb', false],
+    ['a/**/b', 'a/xb', false],
+    ['*.yaml', 'x/y.yml', false],
+    ['a*/b', 'ab/c/b', false],
   ])('%s matches %s: %s', (glob, file, expected) => {
     expect(ignoreMatcher([glob], '/repo')(`/repo/${file}`)).toBe(expected);
   });
