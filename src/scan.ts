@@ -36,6 +36,7 @@ export interface ScanSettings {
   baseline?: string;
   writeBaseline?: string;
   diffBase?: string;
+  includeTests?: boolean;
 }
 
 /** 0 clean, 1 findings at or above the fail level, 2 input errors (the audit is incomplete). */
@@ -68,6 +69,7 @@ export function scan(s: ScanSettings, io: CliIO): number {
     // The configuration and baseline files sit among the policies but are never policies themselves.
     ignore: ignoreGlobs(config.ignore, [configFile, s.baseline, s.writeBaseline], loaded?.dir),
     ...(config.sets ? { sets: config.sets } : {}),
+    ...((s.includeTests ?? config.includeTests) ? { includeTests: true } : {}),
     ...(showProgress ? { onProgress: progressLine(io.stderr) } : {}),
   };
 

@@ -25,6 +25,7 @@ export interface PolcovConfig {
   sets?: string[];
   failOn?: Severity | 'never';
   kubernetesVersion?: string;
+  includeTests?: boolean;
 }
 
 export interface LoadedConfig {

@@ -19,5 +19,14 @@ export function summarySentence(r: AuditResult): string {
   const problems = s.errors > 0 ? `, ${plural(s.errors, 'input error')}` : '';
   const found = n === 0 ? (s.diff ? 'No new findings' : 'No findings') : s.diff ? plural(n, 'new finding') : plural(n, 'finding');
   const rest = unlisted(s);
-  return `${found} (${counts})${problems} in ${plural(s.policies, 'policy', 'policies')} from ${plural(s.files, 'file')}${rest.length ? `; ${rest.join(', ')}` : ''}.`;
+  return `${found} (${counts})${problems} in ${plural(s.policies, 'policy', 'policies')} from ${plural(s.files, 'file')}${rest.length ? `; ${rest.join(', ')}` : ''}.${notRead(s)}`;
+}
+
+/** What was read but not analysed as policy: test or partial documents and test runners' files. */
+function notRead(s: AuditSummary): string {
+  const parts = [
+    ...(s.skipped > 0 ? [`${plural(s.skipped, 'test or partial document')}`] : []),
+    ...(s.testFiles > 0 ? [`${plural(s.testFiles, 'test file')} (--include-tests reads them)`] : []),
+  ];
+  return parts.length ? ` Skipped: ${parts.join(', ')}.` : '';
 }
