@@ -39,6 +39,8 @@ export interface AuditOptions {
    * out, see src/discover/test-material.ts).
    */
   includeTests?: boolean;
+  /** Follow symbolic links that lead outside the scanned paths (default: each is reported, not followed). */
+  followSymlinks?: boolean;
   /** Called after each file is read, to draw progress. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -99,7 +101,7 @@ export function audit(options: AuditOptions): AuditResult {
     if (s) sources.push(s);
   }
   const ignored = ignoreMatcher(options.ignore ?? [], options.ignoreRoot);
-  const listed = listFiles(fsPaths, errors).filter((f) => !ignored(f));
+  const listed = listFiles(fsPaths, errors, { followSymlinks: options.followSymlinks }).filter((f) => !ignored(f));
   // Files in test folders are never read unless asked for; other test material is known once read.
   const files = options.includeTests ? listed : listed.filter((f) => !inTestFolder(displayPath(f)));
   let testFiles = listed.length - files.length;

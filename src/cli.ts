@@ -53,6 +53,7 @@ interface ScanFlags {
   writeBaseline?: string;
   diffBase?: string;
   includeTests?: boolean;
+  followSymlinks?: boolean;
 }
 
 export function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr, stdin: 0 }): number {
@@ -85,6 +86,7 @@ export function main(argv: string[], io: CliIO = { stdout: process.stdout, stder
     .option('--write-baseline <file>', 'record the current findings in a baseline file (later scans report only new ones)', nonEmpty)
     .option('--diff-base <git-ref>', 'report only findings the working tree adds to the policy set at this git revision', nonEmpty)
     .option('--include-tests', 'also read test material (.chainsaw-test/, .kyverno-test/, chainsaw tests, gator suite objects) as policies (default: includeTests in .polcov.yaml, else no)')
+    .option('--follow-symlinks', 'follow symbolic links that lead outside the scanned paths (default: report each, do not follow)')
     .action((paths: string[], flags: ScanFlags) => {
       const { format = [], output = [], maxFileSize, color, ...rest } = flags;
       code = scan({ ...rest, paths, formats: format, outputs: output, maxFileBytes: maxFileSize, color: color !== false }, io);

@@ -2,12 +2,13 @@
  * The `scan` command behind the CLI: configuration, the audit (plain, against a baseline, or against
  * a git revision), the reports, and the exit code.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { audit, severityRank, UsageError, type AuditOptions, type AuditResult } from './audit';
 import { applyBaseline, makeBaseline, readBaseline, writeBaseline } from './baseline';
 import { findConfig, ignoreGlobs, loadConfig } from './config/load';
 import { auditDiff } from './diff';
+import { readLimited } from './discover/walk';
 import type { Severity } from './facts';
 import { planOutputs } from './outputs';
 import { progressLine } from './progress';
@@ -37,6 +38,7 @@ export interface ScanSettings {
   writeBaseline?: string;
   diffBase?: string;
   includeTests?: boolean;
+  followSymlinks?: boolean;
 }
 
 /** 0 clean, 1 findings at or above the fail level, 2 input errors (the audit is incomplete). */
@@ -61,7 +63,8 @@ export function scan(s: ScanSettings, io: CliIO): number {
   const kubernetesVersion = s.kubernetesVersion ?? config.kubernetesVersion;
   const options: AuditOptions = {
     paths: s.paths,
-    ...(s.paths.includes('-') ? { stdin: readFileSync(io.stdin) } : {}),
+    // Read no further than the limit: an endless stream (/dev/zero) becomes one error, not exhausted memory.
+    ...(s.paths.includes('-') ? { stdin: readLimited(io.stdin, s.maxFileBytes) } : {}),
     ...(kubernetesVersion ? { kubernetesVersion } : {}),
     maxFileBytes: s.maxFileBytes,
     ...(config.rules ? { ruleLevels: config.rules } : {}),
@@ -70,6 +73,7 @@ export function scan(s: ScanSettings, io: CliIO): number {
     ignore: ignoreGlobs(config.ignore, [configFile, s.baseline, s.writeBaseline], loaded?.dir),
     ...(config.sets ? { sets: config.sets } : {}),
     ...((s.includeTests ?? config.includeTests) ? { includeTests: true } : {}),
+    ...(s.followSymlinks ? { followSymlinks: true } : {}),
     ...(showProgress ? { onProgress: progressLine(io.stderr) } : {}),
   };
 

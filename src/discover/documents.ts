@@ -64,14 +64,19 @@ export function makeRouter(engines: readonly Engine[]) {
         else errors.push(problem);
       }
       for (const d of problem?.message === ALIAS_BOMB ? [] : loaded.docs) {
-        for (const item of expandList(d)) {
-          out.stats.documents++;
-          const doc = toPolicyDoc(item);
-          const engine = doc && engines.find((e) => e.accepts(doc.apiVersion, doc.kind));
-          if (!doc || !engine) continue;
-          const reason = notAPolicy(doc);
-          if (reason) out.skipped.push({ ...doc.at, kind: doc.kind, name: doc.name, reason });
-          else push(out.docs, engine, doc);
+        try {
+          for (const item of expandList(d)) {
+            out.stats.documents++;
+            const doc = toPolicyDoc(item);
+            const engine = doc && engines.find((e) => e.accepts(doc.apiVersion, doc.kind));
+            if (!doc || !engine) continue;
+            const reason = notAPolicy(doc);
+            if (reason) out.skipped.push({ ...doc.at, kind: doc.kind, name: doc.name, reason });
+            else push(out.docs, engine, doc);
+          }
+        } catch (e) {
+          // Past the alias budget: one error for the document, the scan goes on.
+          errors.push({ ...d.ref(d.root), severity: 'error', message: `cannot read: ${(e as Error).message}` });
         }
       }
     }

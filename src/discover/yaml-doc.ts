@@ -179,7 +179,9 @@ export interface LoadedYaml {
   warning?: ScanError;
 }
 
-const PARSE_OPTIONS = { prettyErrors: true, uniqueKeys: true, merge: true, customTags: ['binary' as const] };
+// The parser's own duplicate-key check compares every key with every other (quadratic in a mapping's
+// size); duplicateKey does it with a set.
+const PARSE_OPTIONS = { prettyErrors: true, uniqueKeys: false, merge: true, customTags: ['binary' as const] };
 
 /**
  * Parses every document of a file as Kubernetes' YAML decoders would, or says why it cannot: a lone
@@ -211,7 +213,14 @@ export function readYaml(src: SourceFile): LoadedYaml {
       error ??= problem(src.path, err, 'error', `invalid YAML: ${firstLine(err.message)}`);
       continue;
     }
-    if (doc.contents) out.push(new YamlDoc(src.path, doc, doc.contents as Node, lines, text));
+    if (!doc.contents) continue;
+    const y = new YamlDoc(src.path, doc, doc.contents as Node, lines, text);
+    const dup = duplicateKey(y);
+    if (dup) {
+      error ??= dup;
+      continue;
+    }
+    out.push(y);
   }
   // A file Kubernetes tools read differently holds no policy polcov can vouch for: none is read.
   const ambiguous = splitMismatch(src, out) ?? (text.includes('<<') ? out.map(mergeConflict).find(Boolean) : undefined);
@@ -258,6 +267,29 @@ function splitMismatch(src: SourceFile, docs: YamlDoc[]): ScanError | undefined 
     part = p;
   }
   return undefined;
+}
+
+/** A key written twice in one mapping: invalid YAML, and Go's decoders disagree on which value wins. */
+function duplicateKey(y: YamlDoc): ScanError | undefined {
+  let found: ScanError | undefined;
+  visit(y.doc, {
+    Map(_, map) {
+      if (map.items.length < 2) return undefined;
+      const seen = new Set<string>();
+      for (const p of map.items) {
+        const k = p.key;
+        if (!isScalar(k) || typeof k.value === 'symbol') continue;
+        const key = String(k.value);
+        if (seen.has(key)) {
+          found = { ...y.ref(k), severity: 'error', message: `invalid YAML: Map keys must be unique ("${key}" is written twice)` };
+          return visit.BREAK;
+        }
+        seen.add(key);
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /**
