@@ -9,6 +9,7 @@ import { ENGINES } from './engines';
 import { unanalyzablePolicy } from './engines/guard';
 import type { Finding, PolicyFacts, ScanError, Severity } from './facts';
 import { RULES } from './rules';
+import { severityOn } from './rules/shared/versions';
 import { applySuppressions, type SuppressedFinding } from './suppress';
 
 export const LATEST_MINOR = 34;
@@ -41,11 +42,22 @@ export interface AuditOptions {
   includeTests?: boolean;
   /** Follow symbolic links that lead outside the scanned paths (default: each is reported, not followed). */
   followSymlinks?: boolean;
+  /**
+   * Judge every policy as if enforced: rules that only audit or warn (`Enforcement.auditOnly`) block.
+   * For libraries shipped in Audit mode; exemptions, removals and unserved versions still apply.
+   */
+  assumeEnforce?: boolean;
   /** Called after each file is read, to draw progress. */
   onProgress?: (done: number, total: number) => void;
 }
 
 export interface AuditSummary {
+  /** The Kubernetes version the audit targets, and whether it was assumed (none named: the newest polcov knows). */
+  kubernetes: { version: string; assumed: boolean };
+  /** --quiet / --min-severity: findings below that severity, counted but not shown. */
+  hidden?: { below: Severity; count: number };
+  /** --assume-enforce: how many policies only audit or warn and are judged as enforced. */
+  assumedEnforced?: number;
   files: number;
   policyFiles: number;
   policies: number;
@@ -78,11 +90,16 @@ export interface AuditResult {
 
 export class UsageError extends Error {}
 
+/** The target minor: the version named, else the newest polcov knows; a newer one is a usage error. */
 export function parseKubernetesMinor(v: string | undefined): number {
   if (v === undefined || v === 'latest') return LATEST_MINOR;
   const m = /^v?1\.(\d+)(\.\d+)?$/.exec(v.trim());
   if (!m) throw new UsageError(`invalid Kubernetes version "${v}": expected 1.<minor>, e.g. 1.30`);
-  return Number(m[1]);
+  const minor = Number(m[1]);
+  if (minor > LATEST_MINOR) {
+    throw new UsageError(`Kubernetes version "${v}" is newer than the newest polcov knows (1.${LATEST_MINOR}): name 1.${LATEST_MINOR} or older, or leave the option out`);
+  }
+  return minor;
 }
 
 const route = makeRouter(ENGINES);
@@ -90,7 +107,6 @@ const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, note: 2
 
 export function audit(options: AuditOptions): AuditResult {
   const kubernetesMinor = parseKubernetesMinor(options.kubernetesVersion);
-  const explicitVersion = options.kubernetesVersion !== undefined && options.kubernetesVersion !== 'latest';
   const limits = { maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES };
   const errors: ScanError[] = [];
   const sources: SourceFile[] = [];
@@ -124,21 +140,24 @@ export function audit(options: AuditOptions): AuditResult {
     const raw = routed.raw.get(engine) ?? [];
     if (docs.length === 0 && raw.length === 0) continue;
     try {
-      policies.push(...engine.analyze(docs, raw, { kubernetesMinor, explicitVersion }));
+      policies.push(...engine.analyze(docs, raw, { kubernetesMinor }));
     } catch (e) {
       // An engine bug must not hide its policies: each becomes unanalyzable.
       policies.push(...docs.map((d) => unanalyzablePolicy(engine.id, d, `internal error: ${(e as Error).message}`)));
     }
   }
   policies.sort((a, b) => compareRef(a.at, b.at));
+  const assumedEnforced = options.assumeEnforce ? assumeEnforced(policies) : undefined;
 
   const coverage = buildCoverage(policies);
   const all = dedupe(
     policySets(policies, options).flatMap((set) => {
-      const ctx = { policies: set, kubernetesMinor, explicitVersion };
+      const ctx = { policies: set.filter((p) => !p.retired), retired: set.filter((p) => p.retired), kubernetesMinor };
       return RULES.flatMap((r) => {
-        const severity = options.ruleLevels?.[r.meta.id] ?? r.meta.severity;
-        return severity === 'off' ? [] : r.check(ctx).map((d): Finding => ({ ruleId: r.meta.id, severity, ...d }));
+        const level = options.ruleLevels?.[r.meta.id] ?? r.meta.severity;
+        if (level === 'off') return [];
+        const severity = severityOn(r.meta.feature, kubernetesMinor, level);
+        return r.check(ctx).map((d): Finding => ({ ruleId: r.meta.id, severity, ...d }));
       });
     }),
   ).sort(compareFindings);
@@ -155,6 +174,7 @@ export function audit(options: AuditOptions): AuditResult {
     skipped: routed.skipped.sort(compareRef),
     suppressed,
     summary: {
+      kubernetes: { version: `1.${kubernetesMinor}`, assumed: options.kubernetesVersion === undefined || options.kubernetesVersion === 'latest' },
       files: sources.length,
       policyFiles: routed.stats.prefiltered,
       policies: policies.length,
@@ -165,8 +185,20 @@ export function audit(options: AuditOptions): AuditResult {
       testFiles,
       suppressed: suppressed.length,
       baselined: 0,
+      ...(assumedEnforced !== undefined ? { assumedEnforced } : {}),
     },
   };
+}
+
+/** --assume-enforce: every rule that only audits or warns blocks; returns how many policies had one. */
+function assumeEnforced(policies: PolicyFacts[]): number {
+  let count = 0;
+  for (const p of policies) {
+    const audited = p.rules.filter((r) => r.enforcement.auditOnly && !r.enforcement.blocking);
+    for (const r of audited) r.enforcement = { ...r.enforcement, blocking: true, action: `${r.enforcement.action}, judged as enforced (--assume-enforce)` };
+    if (audited.length > 0) count++;
+  }
+  return count;
 }
 
 /** The policies grouped by the `sets` folder they live in (all of them together without `sets`). */

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /** The polcov command line: parse flags, run the scan (src/scan.ts), return the exit code. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_MAX_FILE_BYTES, UsageError } from './audit';
+import { DEFAULT_MAX_FILE_BYTES, LATEST_MINOR, UsageError } from './audit';
 import { REPORTERS } from './report';
 import { docsPath, RULES } from './rules';
 import { scan, type CliIO, type FailOn } from './scan';
+import type { Severity } from './facts';
 import { VERSION } from './version';
 
 /** An empty value (an unset CI variable) would silently switch the option off. */
@@ -54,6 +55,9 @@ interface ScanFlags {
   diffBase?: string;
   includeTests?: boolean;
   followSymlinks?: boolean;
+  quiet?: boolean;
+  minSeverity?: Severity;
+  assumeEnforce?: boolean;
 }
 
 export function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr, stdin: 0 }): number {
@@ -76,7 +80,7 @@ export function main(argv: string[], io: CliIO = { stdout: process.stdout, stder
     )
     .option('-o, --output <[format=]file>', 'write a report to a file: FILE for the only format, FORMAT=FILE for one of several (repeatable)', collect())
     .addOption(new Option('--fail-on <level>', 'lowest severity that makes the exit code 1 (default: error, or failOn in .polcov.yaml)').choices(['error', 'warning', 'note', 'never']))
-    .option('--kubernetes-version <version>', 'Kubernetes version the cluster runs, e.g. 1.30 (default: latest)')
+    .option('--kubernetes-version <version>', `Kubernetes version the cluster runs, e.g. 1.30 (default: the newest polcov knows, 1.${LATEST_MINOR})`)
     .option('--max-file-size <bytes>', 'skip files larger than this, with an error', positiveInt, DEFAULT_MAX_FILE_BYTES)
     .option('--no-color', 'never colour the text output')
     .option('--coverage', 'print the coverage matrix in text output (default when more than one policy is scanned)')
@@ -87,6 +91,9 @@ export function main(argv: string[], io: CliIO = { stdout: process.stdout, stder
     .option('--diff-base <git-ref>', 'report only findings the working tree adds to the policy set at this git revision', nonEmpty)
     .option('--include-tests', 'also read test material (.chainsaw-test/, .kyverno-test/, chainsaw tests, gator suite objects) as policies (default: includeTests in .polcov.yaml, else no)')
     .option('--follow-symlinks', 'follow symbolic links that lead outside the scanned paths (default: report each, do not follow)')
+    .option('-q, --quiet', 'report errors only (same as --min-severity error); the exit code is unchanged')
+    .addOption(new Option('--min-severity <level>', 'report only findings at or above this severity; the exit code is unchanged').choices(['error', 'warning', 'note']))
+    .option('--assume-enforce', 'judge every policy as if enforced (for libraries shipped in Audit mode; also assumeEnforce in .polcov.yaml)')
     .action((paths: string[], flags: ScanFlags) => {
       const { format = [], output = [], maxFileSize, color, ...rest } = flags;
       code = scan({ ...rest, paths, formats: format, outputs: output, maxFileBytes: maxFileSize, color: color !== false }, io);

@@ -39,6 +39,21 @@ export interface ScanSettings {
   diffBase?: string;
   includeTests?: boolean;
   followSymlinks?: boolean;
+  /** Report errors only; like `minSeverity: 'error'`. */
+  quiet?: boolean;
+  /** Report only findings at or above this severity (the exit code still counts every finding). */
+  minSeverity?: Severity;
+  assumeEnforce?: boolean;
+}
+
+/**
+ * The findings a report shows: those at or above `min`. The exit code is computed before, from all
+ * of them; the summary keeps the full counts and says how many are not shown.
+ */
+export function shownAtLeast(result: AuditResult, min: Severity | undefined): AuditResult {
+  if (!min || min === 'note') return result;
+  const findings = result.findings.filter((f) => severityRank(f.severity) <= severityRank(min));
+  return { ...result, findings, summary: { ...result.summary, hidden: { below: min, count: result.findings.length - findings.length } } };
 }
 
 /** 0 clean, 1 findings at or above the fail level, 2 input errors (the audit is incomplete). */
@@ -74,6 +89,7 @@ export function scan(s: ScanSettings, io: CliIO): number {
     ...(config.sets ? { sets: config.sets } : {}),
     ...((s.includeTests ?? config.includeTests) ? { includeTests: true } : {}),
     ...(s.followSymlinks ? { followSymlinks: true } : {}),
+    ...((s.assumeEnforce ?? config.assumeEnforce) ? { assumeEnforce: true } : {}),
     ...(showProgress ? { onProgress: progressLine(io.stderr) } : {}),
   };
 
@@ -86,11 +102,13 @@ export function scan(s: ScanSettings, io: CliIO): number {
     result = applyBaseline(result, written, s.writeBaseline);
   }
 
+  const code = exitCode(result, s.failOn ?? config.failOn ?? 'error');
+  const shown = shownAtLeast(result, s.quiet ? 'error' : s.minSeverity);
   for (const t of targets) {
     const color = t.format === 'text' && !t.file && s.color && Boolean(io.stdout.isTTY) && !process.env.NO_COLOR;
-    const report = REPORTERS[t.format]!(result, { color, ...(s.coverage !== undefined ? { coverage: s.coverage } : {}) });
+    const report = REPORTERS[t.format]!(shown, { color, ...(s.coverage !== undefined ? { coverage: s.coverage } : {}) });
     if (t.file) writeFileSync(t.file, report);
     else io.stdout.write(report);
   }
-  return exitCode(result, s.failOn ?? config.failOn ?? 'error');
+  return code;
 }

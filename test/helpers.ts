@@ -5,6 +5,9 @@ import * as path from 'node:path';
 import { audit, type AuditOptions, type AuditResult } from '../src/audit';
 import type { Finding } from '../src/facts';
 
+/** The last Kubernetes version that runs PodSecurityPolicies (the default target, the newest, does not). */
+export const PSP_ERA: Partial<AuditOptions> = { kubernetesVersion: '1.24' };
+
 export function tempDir(files: Record<string, string | Buffer>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'polcov-test-'));
   for (const [name, content] of Object.entries(files)) {

@@ -28,6 +28,7 @@ export interface PolcovConfig {
   failOn?: Severity | 'never';
   kubernetesVersion?: string;
   includeTests?: boolean;
+  assumeEnforce?: boolean;
 }
 
 export interface LoadedConfig {

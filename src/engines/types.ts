@@ -14,13 +14,8 @@ export interface PolicyDoc {
 }
 
 export interface EngineContext {
-  /** Kubernetes minor version the audit targets (1.minor). */
+  /** Kubernetes minor version the audit targets (1.minor): the one named, else the newest polcov knows. */
   kubernetesMinor: number;
-  /**
-   * The user named the version (`--kubernetes-version`). Version-dependent removals apply only then:
-   * the default is the latest release, and a repo scanned without a version may target any cluster.
-   */
-  explicitVersion?: boolean;
 }
 
 export interface Engine {

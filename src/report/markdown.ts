@@ -5,7 +5,8 @@
  */
 import { coverageRows, type CoverageCount } from '../coverage/table';
 import { LOCATIONS, type PolicyRef } from '../facts';
-import { summarySentence } from './summary';
+import { copiesNote, groupCopies } from './copies';
+import { assumptions, summarySentence } from './summary';
 import type { Reporter } from '.';
 
 const MARKDOWN_SPECIAL = /[\\`*_[\]<>|&]/g;
@@ -36,11 +37,17 @@ const count = (c: CoverageCount | undefined): string =>
   !c ? '' : c.clusterWide + c.namespaced === 0 ? '**0**' : c.namespaced ? `${c.clusterWide}+${c.namespaced}ns` : String(c.clusterWide);
 
 export const markdown: Reporter = (r) => {
-  const out = ['### polcov', '', cell(summarySentence(r))];
+  const out = ['### polcov', '', cell(summarySentence(r)), '', ...assumptions(r).map(cell)];
   if (r.findings.length > 0) {
     out.push('', ...table(
       ['severity', 'rule', 'location', 'policy', 'finding'],
-      r.findings.map((f) => [f.severity, `\`${f.ruleId}\``, cell(where(f)), cell(policyName(f.policy, f.rule)), `${cell(f.message)}<br>**fix:** ${cell(f.hint)}`]),
+      groupCopies(r.findings).map(({ finding: f, copies }) => [
+        f.severity,
+        `\`${f.ruleId}\``,
+        cell(where(f)),
+        cell(policyName(f.policy, f.rule)),
+        `${cell(f.message)}<br>**fix:** ${cell(f.hint)}${copies.length > 0 ? `<br>${cell(copiesNote(copies))}` : ''}`,
+      ]),
     ));
   }
   if (r.suppressed.length > 0) {

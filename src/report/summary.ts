@@ -9,6 +9,22 @@ export function unlisted(s: AuditSummary): string[] {
   if (s.suppressed > 0) out.push(`${s.suppressed} suppressed`);
   if (s.baselined > 0) out.push(`${s.baselined} baselined`);
   if (s.diff) out.push(`${s.diff.preexisting} already at ${s.diff.base}`, `${s.diff.fixed} fixed since ${s.diff.base}`);
+  if (s.hidden?.count) out.push(`${s.hidden.count} below ${s.hidden.below} not shown`);
+  return out;
+}
+
+/** What the audit assumed: the target version (once, at the top of a report) and --assume-enforce. */
+export function assumptions(r: AuditResult): string[] {
+  const k = r.summary.kubernetes;
+  const out = [
+    k.assumed
+      ? `Target: Kubernetes ${k.version}, the newest polcov knows (name your cluster's with --kubernetes-version).`
+      : `Target: Kubernetes ${k.version}.`,
+  ];
+  const n = r.summary.assumedEnforced;
+  if (n !== undefined) {
+    out.push(`Every policy is judged as if enforced (--assume-enforce): ${plural(n, 'policy', 'policies')} that only audit or warn count as blocking.`);
+  }
   return out;
 }
 
@@ -17,7 +33,9 @@ export function summarySentence(r: AuditResult): string {
   const n = r.findings.length;
   const counts = `${plural(s.findings.error, 'error')}, ${plural(s.findings.warning, 'warning')}, ${plural(s.findings.note, 'note')}`;
   const problems = s.errors > 0 ? `, ${plural(s.errors, 'input error')}` : '';
-  const found = n === 0 ? (s.diff ? 'No new findings' : 'No findings') : s.diff ? plural(n, 'new finding') : plural(n, 'finding');
+  const listed = n === 0 ? (s.diff ? 'No new findings' : 'No findings') : s.diff ? plural(n, 'new finding') : plural(n, 'finding');
+  // --quiet / --min-severity: the counts are of every finding, the list only of those shown.
+  const found = s.hidden?.count ? `${listed} shown` : listed;
   const rest = unlisted(s);
   return `${found} (${counts})${problems} in ${plural(s.policies, 'policy', 'policies')} from ${plural(s.files, 'file')}${rest.length ? `; ${rest.join(', ')}` : ''}.${notRead(s)}`;
 }

@@ -1,4 +1,6 @@
 import { draft, label, ownRules } from './shared/draft';
+import { checksPods, unanalyzableMatters } from './shared/relevance';
+import type { PolicyFacts } from '../facts';
 import type { FindingDraft, RuleModule } from './types';
 
 const HINTS: Record<string, string> = {
@@ -22,7 +24,8 @@ export const rule: RuleModule = {
       for (const r of ownRules(p)) {
         const e = r.enforcement;
         const key = `${e.at.line}:${e.at.column}`;
-        if (e.blocking || seen.has(key)) continue;
+        // A rule that checks no Pod control (nor might, where polcov cannot read it) would not be coverage even if it blocked.
+        if (e.blocking || seen.has(key) || !(checksPods(r) || r.unanalyzable.some((u) => unanalyzableMatters(r, u)))) continue;
         seen.add(key);
         out.push(
           draft(
@@ -35,6 +38,18 @@ export const rule: RuleModule = {
         );
       }
     }
+    const retired = retiredSet(ctx.retired);
+    if (retired) out.push(retired);
     return out;
   },
 };
+
+/** Policies the target version no longer runs (PSPs from 1.25): said once per set, at the first of them. */
+function retiredSet(retired: PolicyFacts[]): FindingDraft | undefined {
+  const first = retired[0];
+  if (!first) return undefined;
+  const names = retired.map((p) => p.policy.name);
+  const listed = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+  const what = retired.length === 1 ? `${first.policy.kind} ${listed} enforces` : `the ${retired.length} ${first.policy.kind.replace(/y$/, 'ie')}s of this set (${listed}) enforce`;
+  return draft(first, first.at, `${first.retired}: on the target version ${what} nothing, and none of its checks count as coverage`, HINTS[first.engine] ?? 'enforce these controls with an admission plugin the target version runs');
+}

@@ -17,6 +17,7 @@ export const rule: RuleModule = {
   meta: {
     id: 'ephemeral-containers-unchecked',
     severity: 'error',
+    feature: 'ephemeralContainers',
     summary: 'A control is checked in containers or initContainers but never in ephemeralContainers',
   },
   check: (ctx) =>

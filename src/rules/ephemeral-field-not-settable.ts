@@ -6,6 +6,7 @@ export const rule: RuleModule = {
   meta: {
     id: 'ephemeral-field-not-settable',
     severity: 'warning',
+    feature: 'ephemeralContainers',
     summary: 'A rule requires ephemeral containers to set a field they cannot have, so every kubectl debug fails',
   },
   check: (ctx) => {

@@ -13,6 +13,7 @@ export const rule: RuleModule = {
   meta: {
     id: 'ephemeral-subresource-unmatched',
     severity: 'error',
+    feature: 'ephemeralContainers',
     summary: 'The admission registration never sends pods/ephemeralcontainers to the policy',
   },
   check: (ctx) => {

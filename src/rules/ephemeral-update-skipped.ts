@@ -17,6 +17,7 @@ export const rule: RuleModule = {
   meta: {
     id: 'ephemeral-update-skipped',
     severity: 'error',
+    feature: 'ephemeralContainers',
     summary: 'The policy skips UPDATE requests, so ephemeral containers added by kubectl debug are never checked',
   },
   // Where an enforced policy forbids ephemeral containers outright, kubectl debug cannot add one.

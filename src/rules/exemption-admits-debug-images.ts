@@ -1,4 +1,5 @@
 import { draft, label } from './shared/draft';
+import { exemptionReachesDebug } from './shared/relevance';
 import type { RuleModule } from './types';
 
 const WHAT: Record<string, string> = {
@@ -18,7 +19,7 @@ export const rule: RuleModule = {
   check: (ctx) =>
     ctx.policies.flatMap((p) =>
       p.exemptions
-        .filter((e) => e.admitsArbitraryDebug)
+        .filter((e) => e.admitsArbitraryDebug && exemptionReachesDebug(p, e))
         .map((e) =>
           draft(
             p,

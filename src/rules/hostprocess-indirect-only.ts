@@ -7,6 +7,7 @@ export const rule: RuleModule = {
   meta: {
     id: 'hostprocess-indirect-only',
     severity: 'warning',
+    feature: 'hostProcess',
     summary: 'hostProcess is blocked only through a hostNetwork rule',
   },
   check: (ctx) => {

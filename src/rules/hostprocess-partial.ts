@@ -14,6 +14,7 @@ export const rule: RuleModule = {
   meta: {
     id: 'hostprocess-partial',
     severity: 'error',
+    feature: 'hostProcess',
     summary: 'hostProcess is checked at the pod level only, the container level only, or in some container lists only',
   },
   check: (ctx) => {

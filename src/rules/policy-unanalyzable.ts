@@ -1,4 +1,5 @@
 import { draft, label } from './shared/draft';
+import { unanalyzableMatters } from './shared/relevance';
 import type { RuleModule } from './types';
 
 export const rule: RuleModule = {
@@ -13,7 +14,8 @@ export const rule: RuleModule = {
         draft(p, u.at, `${label(p)} could not be analysed: ${u.reason}; it is not counted as coverage`, 'fix the policy, or review this part by hand'),
       ),
       ...p.rules.flatMap((r) =>
-        r.unanalyzable.map((u) =>
+        // Whole-policy problems always count (fail closed); a rule's only where they could decide a Pod control.
+        r.unanalyzable.filter((u) => unanalyzableMatters(r, u)).map((u) =>
           draft(p, u.at, `${label(p, r)} could not be fully analysed: ${u.reason}`, 'review this part by hand; polcov reports only what it can follow', { rule: r }),
         ),
       ),

@@ -9,7 +9,7 @@ import { audit } from '../../src/audit';
 import { CONTROLS } from '../../src/catalog/controls';
 import type { Coverage } from '../../src/coverage/matrix';
 import { LOCATIONS, type Location } from '../../src/facts';
-import { auditFiles, located, tempDir, yaml } from '../helpers';
+import { auditFiles, located, PSP_ERA, tempDir, yaml } from '../helpers';
 
 type Cells = Record<Location, string[]>;
 const NONE: Cells = { pod: [], containers: [], initContainers: [], ephemeralContainers: [] };
@@ -309,10 +309,10 @@ const pspEntries = (cov: Coverage): string[] =>
 
 describe('PodSecurityPolicy alternatives count only where every one of them agrees', () => {
   it('a restrictive PSP next to a wide-open one: no PSP coverage cell at all', () => {
-    const r = auditFiles({ 'a.yaml': RESTRICTIVE, 'b.yaml': WIDE_OPEN });
+    const r = auditFiles({ 'a.yaml': RESTRICTIVE, 'b.yaml': WIDE_OPEN }, PSP_ERA);
     expect(pspEntries(r.coverage)).toEqual([]);
     // Each alone still covers what it restricts (the per-regime view the HostProcess rules use).
-    expect(cells(auditFiles({ 'a.yaml': RESTRICTIVE }).coverage, 'privileged')).toEqual(LISTS(['psp/restricted'], 'containers', 'initContainers'));
+    expect(cells(auditFiles({ 'a.yaml': RESTRICTIVE }, PSP_ERA).coverage, 'privileged')).toEqual(LISTS(['psp/restricted'], 'containers', 'initContainers'));
   });
 
   it.each<[string, Record<string, string>, keyof Coverage, Cells]>([
@@ -320,11 +320,11 @@ describe('PodSecurityPolicy alternatives count only where every one of them agre
     ['one allows privileged: neither counts', { 'a.yaml': RESTRICTIVE, 'b.yaml': RESTRICTIVE.replace('name: restricted', 'name: p2').replace('privileged: false', 'privileged: true') }, 'privileged', NONE],
     ['one allows hostNetwork: hostPID/hostIPC still agreed at the pod level', { 'a.yaml': RESTRICTIVE, 'b.yaml': RESTRICTIVE.replace('name: restricted', 'name: hn').replace('hostNetwork: false', 'hostNetwork: true') }, 'hostNamespaces', LISTS(['psp/hn', 'psp/restricted'], 'pod')],
   ])('%s', (_name, files, control, expected) => {
-    expect(cells(auditFiles(files).coverage, control)).toEqual(expected);
+    expect(cells(auditFiles(files, PSP_ERA).coverage, control)).toEqual(expected);
   });
 
   it('only the fields every alternative checks are kept in an agreed cell', () => {
-    const r = auditFiles({ 'a.yaml': RESTRICTIVE, 'b.yaml': RESTRICTIVE.replace('name: restricted', 'name: hn').replace('hostNetwork: false', 'hostNetwork: true') });
+    const r = auditFiles({ 'a.yaml': RESTRICTIVE, 'b.yaml': RESTRICTIVE.replace('name: restricted', 'name: hn').replace('hostNetwork: false', 'hostNetwork: true') }, PSP_ERA);
     expect(r.coverage.hostNamespaces.pod.map((e) => [e.policy.name, [...e.fields].sort()])).toEqual([
       ['restricted', ['spec.hostIPC', 'spec.hostPID']],
       ['hn', ['spec.hostIPC', 'spec.hostPID']],
@@ -332,7 +332,7 @@ describe('PodSecurityPolicy alternatives count only where every one of them agre
   });
 
   it('PSP findings are unchanged: each alternative is still judged on its own', () => {
-    const r = auditFiles({ 'a.yaml': RESTRICTIVE, 'b.yaml': WIDE_OPEN });
+    const r = auditFiles({ 'a.yaml': RESTRICTIVE, 'b.yaml': WIDE_OPEN }, PSP_ERA);
     expect(located(r.findings, 'hostprocess-unchecked')).toEqual([{ ruleId: 'hostprocess-unchecked', file: 'b.yaml', line: 10, column: 3 }]);
     expect(located(r.findings, 'hostprocess-indirect-only')).toEqual([{ ruleId: 'hostprocess-indirect-only', file: 'a.yaml', line: 10, column: 3 }]);
   });

@@ -150,6 +150,8 @@ describe('Markdown', () => {
   it('leaves the coverage matrix out when nothing is covered', () => {
     const dir = tempDir({ 'deploy.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n' });
     const out = runCli(['scan', dir, '-f', 'markdown']).out;
-    expect(out).toBe('### polcov\n\nNo findings (0 errors, 0 warnings, 0 notes) in 0 policies from 1 file.\n');
+    expect(out).toBe(
+      "### polcov\n\nNo findings (0 errors, 0 warnings, 0 notes) in 0 policies from 1 file.\n\nTarget: Kubernetes 1.34, the newest polcov knows (name your cluster's with --kubernetes-version).\n",
+    );
   });
 });

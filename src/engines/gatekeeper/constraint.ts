@@ -83,7 +83,7 @@ function readEnforcement(y: YamlDoc, spec: Node | undefined, fallback: SourceRef
   if (!action) return { blocking: true, action: 'deny (default)', at: fallback };
   const at = y.keyRef(spec, 'enforcementAction');
   if (!ACTIONS.has(action)) return { blocking: false, action: unrecognised(action, ACTIONS), at };
-  if (action !== 'scoped') return { blocking: action === 'deny', action, at };
+  if (action !== 'scoped') return { blocking: action === 'deny', action, at, ...(action === 'deny' ? {} : { auditOnly: true }) };
   const odd: { action: string; at: SourceRef }[] = [];
   for (const entry of y.items(y.get(spec, 'scopedEnforcementActions'))) {
     const points = y.items(y.get(entry, 'enforcementPoints')).map((p) => y.str(y.get(p, 'name')) ?? '');
@@ -95,5 +95,5 @@ function readEnforcement(y: YamlDoc, spec: Node | undefined, fallback: SourceRef
   }
   if (odd.length > 0) return { blocking: false, action: `scoped: ${unrecognised(odd[0]!.action, SCOPED_ACTIONS)}`, at: odd[0]!.at };
   const where = y.get(spec, 'scopedEnforcementActions') ? y.keyRef(spec, 'scopedEnforcementActions') : at;
-  return { blocking: false, action: 'scoped: no deny at validation.gatekeeper.sh', at: where };
+  return { blocking: false, action: 'scoped: no deny at validation.gatekeeper.sh', at: where, auditOnly: true };
 }

@@ -85,7 +85,7 @@ function analyzeRaw(files: SourceFile[]): PolicyFacts[] {
           ephemeralSubresource: 'unknown',
           subresourceAt: e.at,
           enforcement: e.name.startsWith('warn')
-            ? { blocking: false, action: 'warn', at: e.at }
+            ? { blocking: false, action: 'warn', at: e.at, auditOnly: true }
             : { blocking: true, action: e.name.split(' ')[0]!, at: e.at },
         }),
       ),

@@ -22,7 +22,8 @@ function enforcement(doc: PolicyDoc): Enforcement {
   if (mode && mode !== 'Kubernetes') return { blocking: false, action: `evaluation.mode: ${mode}`, at: y.keyRef(evaluation, 'mode') };
   const actions = y.strings(y.get(spec, 'validationActions'));
   if (actions.length === 0) return { blocking: false, action: 'no validationActions (the field is required)', at: y.keyRef(y.root, 'spec') };
-  return { blocking: actions.includes('Deny'), action: actions.join(', '), at: y.keyRef(spec, 'validationActions') };
+  const blocking = actions.includes('Deny');
+  return { blocking, action: actions.join(', '), at: y.keyRef(spec, 'validationActions'), ...(blocking ? {} : { auditOnly: true }) };
 }
 
 export const kyvernoCelEngine: Engine = {

@@ -44,7 +44,7 @@ export function applyException(doc: PolicyDoc, byName: Map<string, PolicyFacts>)
     const label = `PolicyException ${doc.name}`;
     if (scope.exemption) {
       const value = `${scope.exemption.value} (${label}, ${ruleNames.join(', ') || 'all rules'})`;
-      policy.exemptions.push({ kind: scope.exemption.kind, value, at, admitsArbitraryDebug: true });
+      policy.exemptions.push({ kind: scope.exemption.kind, value, at, admitsArbitraryDebug: true, ...(ruleNames.length > 0 ? { rules: ruleNames } : {}) });
       continue;
     }
     const rules = policy.rules.filter((r) => ruleNames.length === 0 || ruleNames.includes(r.name) || ruleNames.includes(r.autogenOf ?? ''));

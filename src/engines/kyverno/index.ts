@@ -5,7 +5,7 @@ import { analyzeEach } from '../guard';
 import type { Engine, PolicyDoc } from '../types';
 import { applyException } from './exceptions';
 import type { Reach } from './match';
-import { analyzeRule } from './rule';
+import { analyzeRule, auditAction } from './rule';
 
 function enforcement(doc: PolicyDoc): Enforcement {
   const y = doc.yaml;
@@ -14,10 +14,10 @@ function enforcement(doc: PolicyDoc): Enforcement {
     return { blocking: false, action: 'admission: false', at: y.keyRef(spec, 'admission') };
   }
   const action = y.str(y.get(spec, 'validationFailureAction'));
-  if (!action) return { blocking: false, action: 'Audit (default)', at: y.keyRef(y.root, 'spec') };
+  if (!action) return { blocking: false, action: 'Audit (default)', at: y.keyRef(y.root, 'spec'), auditOnly: true };
   const everywhereAudit = auditOverrides(doc).find((o) => o.namespaces.includes('*'));
-  if (everywhereAudit) return { blocking: false, action: 'Audit in every namespace (validationFailureActionOverrides)', at: everywhereAudit.at };
-  return { blocking: action.toLowerCase() === 'enforce', action, at: y.keyRef(spec, 'validationFailureAction') };
+  if (everywhereAudit) return { blocking: false, action: 'Audit in every namespace (validationFailureActionOverrides)', at: everywhereAudit.at, auditOnly: true };
+  return { blocking: action.toLowerCase() === 'enforce', action, at: y.keyRef(spec, 'validationFailureAction'), ...auditAction(action) };
 }
 
 /** `validationFailureActionOverrides` entries that turn Enforce into Audit for some namespaces. */

@@ -46,6 +46,7 @@ export function analyzeRule(
   reaches.push(match.reach);
   const scope = match.scope;
   const acc: Acc = { external: new Map(), checks: [], listRefs: {}, unanalyzable: [], exemptions };
+  const ownExemptionsFrom = exemptions.length;
   exemptions.push(...match.exemptions);
 
   const env: Env = new Map();
@@ -57,6 +58,7 @@ export function analyzeRule(
   if (cel) mergeCelFacts(acc, analyzeCelValidations(y, cel));
 
   if (!scope.updateSkipped && acc.updateSkipped) scope.updateSkipped = acc.updateSkipped;
+  for (const e of exemptions.slice(ownExemptionsFrom)) e.rules = [name];
   const autogen = /^autogen-(?:cronjob-)?(.+)$/.exec(name);
   return {
     name,
@@ -71,6 +73,9 @@ export function analyzeRule(
   };
 }
 
+/** Audit, as written in any case, is a mode `--assume-enforce` may override (a typo is not). */
+export const auditAction = (action: string): Pick<Enforcement, 'auditOnly'> => (action.toLowerCase() === 'audit' ? { auditOnly: true } : {});
+
 function ruleEnforcement(y: YamlDoc, validate: Node, policy: Enforcement): Enforcement {
   const action = y.str(y.get(validate, 'failureAction'));
   // A policy kept out of admission altogether cannot be made blocking by one rule.
@@ -78,9 +83,9 @@ function ruleEnforcement(y: YamlDoc, validate: Node, policy: Enforcement): Enfor
   const auditEverywhere = y
     .items(y.get(validate, 'failureActionOverrides'))
     .find((o) => (y.str(y.get(o, 'action')) ?? '').toLowerCase() === 'audit' && y.strings(y.get(o, 'namespaces')).includes('*'));
-  if (auditEverywhere) return { action: 'Audit in every namespace (failureActionOverrides)', blocking: false, at: y.ref(auditEverywhere) };
+  if (auditEverywhere) return { action: 'Audit in every namespace (failureActionOverrides)', blocking: false, at: y.ref(auditEverywhere), auditOnly: true };
   if (!action) return policy;
-  return { action, blocking: action.toLowerCase() === 'enforce', at: y.keyRef(validate, 'failureAction') };
+  return { action, blocking: action.toLowerCase() === 'enforce', at: y.keyRef(validate, 'failureAction'), ...auditAction(action) };
 }
 
 /** The rule body: pattern, anyPattern, deny and foreach (also used inside each foreach entry). */
@@ -137,7 +142,7 @@ function foreach(y: YamlDoc, entry: Node, env: Env, acc: Acc, depth: number): vo
   const listAt = y.ref(listNode);
   // Elements that come from an API call or a ConfigMap may well be containers: fail closed.
   const external = results.map((p) => p[0] ?? '').find((root) => acc.external.has(root));
-  if (external) {
+  if (external && elementsCouldBeChecked(y, entry, env, acc, depth)) {
     acc.unanalyzable.push({
       reason: `foreach iterates "${listExpr}", built from context variable ${external} (${acc.external.get(external)}), which is resolved only at admission`,
       at: listAt,
@@ -151,6 +156,20 @@ function foreach(y: YamlDoc, entry: Node, env: Env, acc: Acc, depth: number): vo
   inner.set(`element${depth - 1}`, bases);
   guardUpdate(y, y.get(entry, 'preconditions'), 'foreach preconditions', acc);
   readValidation(y, entry, inner, acc, depth, bases);
+}
+
+/**
+ * Elements fetched from outside the request matter only if the entry would check a control were
+ * they containers or Pods; a list of PodDisruptionBudgets compared by replica counts decides none.
+ */
+function elementsCouldBeChecked(y: YamlDoc, entry: Node, env: Env, acc: Acc, depth: number): boolean {
+  const scratch: Acc = { external: acc.external, checks: [], listRefs: {}, unanalyzable: [], exemptions: [] };
+  const bases = [['spec', 'containers'], []];
+  const inner: Env = new Map(env);
+  inner.set('element', bases);
+  inner.set(`element${depth - 1}`, bases);
+  readValidation(y, entry, inner, scratch, depth, bases);
+  return scratch.checks.length > 0 || scratch.unanalyzable.length > 0;
 }
 
 /** Rule `context` variables defined by JMESPath over the request (`variable.jmesPath`). */
@@ -217,17 +236,17 @@ function guardBlock(block: ConditionBlock, what: string, acc: Acc, precondition 
   try {
     const onEphemeral = precondition ? [...block.all, ...block.any].find((c) => [...sideReads(c.key), ...sideReads(c.value)].some(readsEphemeralList)) : undefined;
     if (onEphemeral) {
-      acc.unanalyzable.push({ reason: `${what} test the ephemeral containers themselves (${conditionText(onEphemeral)}): which debug containers are checked cannot be told`, at: onEphemeral.at });
+      acc.unanalyzable.push({ reason: `${what} test the ephemeral containers themselves (${conditionText(onEphemeral)}): which debug containers are checked cannot be told`, at: onEphemeral.at, guard: true });
     }
     const verdict = debugVerdict(block);
     if (verdict.excludedBy && !acc.updateSkipped) {
       acc.updateSkipped = { at: verdict.excludedBy.at, reason: `${what} test ${conditionText(verdict.excludedBy)}, never true for kubectl debug` };
     } else if (verdict.undecidable) {
-      acc.unanalyzable.push({ reason: `${what} test the request in a way polcov cannot evaluate: ${conditionText(verdict.undecidable)}`, at: verdict.undecidable.at });
+      acc.unanalyzable.push({ reason: `${what} test the request in a way polcov cannot evaluate: ${conditionText(verdict.undecidable)}`, at: verdict.undecidable.at, guard: true });
     }
   } catch (e) {
     // Deny conditions report invalid JMESPath where their fields are read; preconditions only here.
-    if (precondition && first) acc.unanalyzable.push({ reason: `${what} are not valid JMESPath: ${(e as Error).message}`, at: first.at });
+    if (precondition && first) acc.unanalyzable.push({ reason: `${what} are not valid JMESPath: ${(e as Error).message}`, at: first.at, guard: true });
   }
 }
 
@@ -254,8 +273,9 @@ function podSecurity(y: YamlDoc, ps: Node, acc: Acc, latestMinor: number): void 
     const values = y.get(ex, 'values');
     const imagesNode = y.get(ex, 'images');
     const imageNodes = y.isSeq(imagesNode) ? y.items(imagesNode) : [imagesNode];
+    const controls = controlsAtLevel('restricted', 99).filter((k) => k.pssName === controlName).map((k) => k.id);
     images.forEach((img, i) => {
-      acc.exemptions.push({ kind: 'image', value: img, at: y.ref(imageNodes[i] ?? imagesNode), admitsArbitraryDebug: true });
+      acc.exemptions.push({ kind: 'image', value: img, at: y.ref(imageNodes[i] ?? imagesNode), admitsArbitraryDebug: true, controls });
     });
     if (field && !values) {
       acc.unanalyzable.push({ reason: `podSecurity exclusion of ${field} has no values: Kyverno rejects it`, at: y.ref(ex) });

@@ -45,7 +45,7 @@ function disable(rules: RuleFacts[], action: string, at: SourceRef): RuleFacts[]
 }
 
 function tooOld(rules: RuleFacts[], d: PolicyDoc, ctx: EngineContext): RuleFacts[] {
-  if (!ctx.explicitVersion || ctx.kubernetesMinor >= FIRST_MINOR) return rules;
+  if (ctx.kubernetesMinor >= FIRST_MINOR) return rules;
   return disable(rules, `Pod Security Admission is not enabled by default before Kubernetes 1.${FIRST_MINOR}`, d.at);
 }
 

@@ -169,7 +169,7 @@ export function modeRules(settings: ModeSetting[], enforced: Level): RuleFacts[]
       listRefs: { pod: s.at, containers: s.at, initContainers: s.at, ephemeralContainers: s.at },
       // PSA evaluates pods/ephemeralcontainers and every operation that changes a Pod spec.
       scope: { matchesPod: true, ephemeralSubresource: 'yes', subresourceAt: s.at },
-      enforcement: { blocking: s.mode === 'enforce', action: action(s), at: s.at },
+      enforcement: { blocking: s.mode === 'enforce', action: action(s), at: s.at, ...(s.mode === 'enforce' ? {} : { auditOnly: true }) },
       unanalyzable: [],
     }));
 }

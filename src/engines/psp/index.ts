@@ -102,17 +102,16 @@ function analyzePsp(doc: PolicyDoc, ctx: EngineContext): PolicyFacts {
     unanalyzable: [],
     grants,
     alternativeGroup: 'PodSecurityPolicy',
+    ...(ctx.kubernetesMinor >= PSP_REMOVED_MINOR ? { retired: `PodSecurityPolicy was removed in Kubernetes 1.${PSP_REMOVED_MINOR}` } : {}),
   };
 }
 
-/**
- * PSPs are removed in 1.25. Only a version the user names removes them: the default target is the
- * latest release, and applying that to every unversioned scan would make every PSP (the bundled
- * samples included) non-blocking, when a repo of PSPs almost always targets an older cluster.
- */
+/** PSPs are removed in 1.25: from then on they enforce nothing (one finding per set says so). */
+export const PSP_REMOVED_MINOR = 25;
+
 function enforcement(doc: PolicyDoc, ctx: EngineContext): Enforcement {
-  if (ctx.explicitVersion && ctx.kubernetesMinor >= 25) {
-    return { blocking: false, action: `removed in Kubernetes 1.25 (target 1.${ctx.kubernetesMinor})`, at: doc.at };
+  if (ctx.kubernetesMinor >= PSP_REMOVED_MINOR) {
+    return { blocking: false, action: `removed in Kubernetes 1.${PSP_REMOVED_MINOR} (target 1.${ctx.kubernetesMinor})`, at: doc.at };
   }
   return { blocking: true, action: 'PodSecurityPolicy', at: doc.at };
 }

@@ -1,8 +1,8 @@
 /**
  * When a ValidatingAdmissionPolicy (or binding) manifest takes effect on the Kubernetes version the
- * user names (`--kubernetes-version`): the ValidatingAdmissionPolicy feature was alpha in 1.26–1.27
+ * audit targets: the ValidatingAdmissionPolicy feature was alpha in 1.26–1.27
  * (`v1alpha1`, off by default), beta in 1.28–1.29 (`v1beta1`, feature gate and API off by default)
- * and GA in 1.30 (`v1`). Without a named version nothing is gated: a repo may target any cluster.
+ * and GA in 1.30 (`v1`). The target is the version named, else the newest polcov knows.
  */
 import type { EngineContext } from '../types';
 
@@ -12,7 +12,6 @@ const ALPHA_MINOR = 26;
 
 /** Why a manifest of this apiVersion does not act on the target cluster, or undefined when it does. */
 export function unavailable(apiVersion: string, kind: string, ctx: EngineContext): string | undefined {
-  if (!ctx.explicitVersion) return undefined;
   const minor = ctx.kubernetesMinor;
   const target = `(target 1.${minor})`;
   const version = apiVersion.slice(apiVersion.indexOf('/') + 1);

@@ -44,11 +44,12 @@ function binding(policy: PolicyDoc, bindings: PolicyDoc[], ctx: EngineContext): 
   if (gated) return { enforcement: { blocking: false, action: gated, at: apiVersionAt(policy) }, selection: EVERYWHERE };
   const mine = bindings.filter((b) => b.yaml.str(b.yaml.at(b.yaml.root, 'spec', 'policyName')) === policy.name);
   const actionsAt = (b: PolicyDoc): Enforcement['at'] => b.yaml.keyRef(b.yaml.get(b.yaml.root, 'spec'), 'validationActions');
-  if (mine.length === 0) return { enforcement: { blocking: false, action: `no ${BINDING}`, at: policy.at }, selection: EVERYWHERE };
+  // A library ships policies without bindings: --assume-enforce judges them as bound with Deny.
+  if (mine.length === 0) return { enforcement: { blocking: false, action: `no ${BINDING}`, at: policy.at, auditOnly: true }, selection: EVERYWHERE };
   const denying = mine.filter((b) => actions(b).includes('Deny'));
   if (denying.length === 0) {
     const b = mine[0]!;
-    return { enforcement: { blocking: false, action: `validationActions [${actions(b).join(', ')}]`, at: actionsAt(b) }, selection: EVERYWHERE };
+    return { enforcement: { blocking: false, action: `validationActions [${actions(b).join(', ')}]`, at: actionsAt(b), auditOnly: true }, selection: EVERYWHERE };
   }
   // A Deny binding the target cluster does not serve denies nothing.
   const served = denying.filter((b) => !unavailable(b.apiVersion, BINDING, ctx));

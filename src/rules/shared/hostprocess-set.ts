@@ -6,14 +6,13 @@
  */
 import { admissionRegimes, buildCoverage, type Coverage, type CoverageEntry, type Regime } from '../../coverage/matrix';
 import { LOCATIONS, type PolicyFacts } from '../../facts';
+import { isPodPolicy } from './relevance';
 
 export interface RegimeVerdict extends Regime {
   direct: boolean;
   indirect: CoverageEntry[];
 }
 
-/** Webhook registrations check nothing themselves: they neither cover nor leave a set uncovered. */
-const checksSomething = (p: PolicyFacts): boolean => p.rules.length === 0 || p.rules.some((r) => !r.registrationOnly);
 
 /**
  * Indirect coverage counts only without exemptions (DOMAIN.md §2): a hostNetwork rule that skips a
@@ -45,10 +44,12 @@ export function hostProcessVerdicts(policies: PolicyFacts[]): RegimeVerdict[] {
 }
 
 function computeVerdicts(policies: PolicyFacts[]): RegimeVerdict[] {
-  const relevant = policies.filter(checksSomething);
+  // Webhook registrations and policies about other objects neither cover a regime nor make one.
+  const relevant = policies.filter(isPodPolicy);
   // PSPs are alternatives: each is summarised alone. The rest share one matrix, with the webhooks.
   const shared = buildCoverage(policies.filter((p) => !p.alternativeGroup));
   const summaries = new Map(relevant.map((p) => [p, summarise(p, p.alternativeGroup ? buildCoverage([p]) : shared)]));
+  if (relevant.length === 0) return [];
   return admissionRegimes(relevant).map((regime) => {
     const parts = regime.policies.map((p) => summaries.get(p)!);
     return { ...regime, direct: parts.some((s) => s.direct), indirect: parts.flatMap((s) => s.indirect) };

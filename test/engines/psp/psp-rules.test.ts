@@ -1,6 +1,6 @@
 /** PodSecurityPolicy engine through the rules. */
 import type { ControlId } from '../../../src/catalog/controls';
-import { auditFiles, located, yaml } from '../../helpers';
+import { auditFiles, located, PSP_ERA, yaml } from '../../helpers';
 import { where } from '../cel/fixtures';
 
 const restrictive = yaml`
@@ -49,7 +49,7 @@ const hostNetworkAllowed = yaml`
 
 describe('PodSecurityPolicy', () => {
   it('every PSP fires ephemeral-subresource-unmatched at its kind, and none fires ephemeral-containers-unchecked', () => {
-    const r = auditFiles({ 'psp.yaml': restrictive });
+    const r = auditFiles({ 'psp.yaml': restrictive }, PSP_ERA);
     expect(located(r.findings, 'ephemeral-subresource-unmatched')).toEqual([
       { ruleId: 'ephemeral-subresource-unmatched', file: 'psp.yaml', line: 2, column: 1 },
     ]);
@@ -57,7 +57,7 @@ describe('PodSecurityPolicy', () => {
   });
 
   it('hostNetwork: false blocks hostProcess only indirectly', () => {
-    const r = auditFiles({ 'psp.yaml': restrictive });
+    const r = auditFiles({ 'psp.yaml': restrictive }, PSP_ERA);
     expect(located(r.findings, 'hostprocess-indirect-only')).toEqual([
       { ruleId: 'hostprocess-indirect-only', file: 'psp.yaml', line: 10, column: 3 },
     ]);
@@ -65,14 +65,14 @@ describe('PodSecurityPolicy', () => {
   });
 
   it('hostNetwork: true admits hostProcess pods: hostprocess-unchecked at the hostNetwork key', () => {
-    const r = auditFiles({ 'psp.yaml': hostNetworkAllowed });
+    const r = auditFiles({ 'psp.yaml': hostNetworkAllowed }, PSP_ERA);
     expect(located(r.findings, 'hostprocess-unchecked')).toEqual([
       { ruleId: 'hostprocess-unchecked', file: 'psp.yaml', line: 7, column: 3 },
     ]);
   });
 
   it('PSPs are alternatives: each is judged with the rest of the set, so both verdicts appear', () => {
-    const r = auditFiles({ 'a.yaml': restrictive, 'b.yaml': hostNetworkAllowed });
+    const r = auditFiles({ 'a.yaml': restrictive, 'b.yaml': hostNetworkAllowed }, PSP_ERA);
     expect(located(r.findings, 'hostprocess-unchecked')).toEqual([
       { ruleId: 'hostprocess-unchecked', file: 'b.yaml', line: 7, column: 3 },
     ]);
@@ -82,14 +82,14 @@ describe('PodSecurityPolicy', () => {
   });
 
   it('an unset hostNetwork defaults to false and points at spec', () => {
-    const r = auditFiles({ 'psp.yaml': restrictive.replace('  hostNetwork: false\n', '') });
+    const r = auditFiles({ 'psp.yaml': restrictive.replace('  hostNetwork: false\n', '') }, PSP_ERA);
     expect(located(r.findings, 'hostprocess-indirect-only')).toEqual([
       { ruleId: 'hostprocess-indirect-only', file: 'psp.yaml', line: 5, column: 1 },
     ]);
   });
 
   it('maps PSP fields to the controls they restrict', () => {
-    const r = auditFiles({ 'psp.yaml': restrictive });
+    const r = auditFiles({ 'psp.yaml': restrictive }, PSP_ERA);
     const controls = new Set(r.policies[0]!.rules[0]!.checks.map((c) => c.control));
     expect([...controls].sort()).toEqual(
       [
@@ -97,7 +97,7 @@ describe('PodSecurityPolicy', () => {
         'hostPorts', 'privileged', 'procMount', 'restrictedVolumes', 'runAsNonRoot', 'runAsUser', 'sysctls',
       ].sort(),
     );
-    const wide = auditFiles({ 'psp.yaml': hostNetworkAllowed });
+    const wide = auditFiles({ 'psp.yaml': hostNetworkAllowed }, PSP_ERA);
     const wideControls = new Set(wide.policies[0]!.rules[0]!.checks.map((c) => c.control));
     expect(wideControls.has('restrictedVolumes')).toBe(false);
     expect(wideControls.has('hostPathVolumes')).toBe(false);
@@ -141,7 +141,7 @@ describe('PodSecurityPolicy allow-lists are not restrictions', () => {
     ['seLinux MustRunAs with a user', withSpec('', seLinux('user: system_u, type: container_t')), 'seLinuxOptions', undefined],
     ['seLinux MustRunAs with a role', withSpec('', seLinux('role: sysadm_r')), 'seLinuxOptions', undefined],
   ])('%s', (_name, text, id, needle) => {
-    const r = auditFiles({ 'psp.yaml': text });
+    const r = auditFiles({ 'psp.yaml': text }, PSP_ERA);
     expect(r.errors).toEqual([]);
     const places = [...new Set(r.policies[0]!.rules[0]!.checks.filter((c) => c.control === id).map((c) => `${c.at.line}:${c.at.column}`))];
     const expected = needle ? where(text, needle) : undefined;

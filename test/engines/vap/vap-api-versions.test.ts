@@ -2,7 +2,7 @@
  * --kubernetes-version gates ValidatingAdmissionPolicy by API version: v1 needs 1.30 (GA), v1beta1
  * exists from 1.28 but is off by default before 1.30, v1alpha1 (1.26+) is an alpha API that is never
  * on by default. A policy or binding the target does not serve does not block; without a named
- * version nothing is gated.
+ * version the target is the newest polcov knows.
  */
 import { auditFiles, located } from '../../helpers';
 import { runCase, vap, where, type Case } from '../cel/fixtures';
@@ -30,7 +30,8 @@ const table: [string, string, string | undefined, boolean, string][] = [
   ['v1beta1', 'v1beta1', '1.29', false, 'ValidatingAdmissionPolicy v1beta1 is off by default before Kubernetes 1.30'],
   ['v1beta1', 'v1beta1', '1.28', false, 'ValidatingAdmissionPolicy v1beta1 is off by default before Kubernetes 1.30'],
   ['v1beta1', 'v1beta1', '1.27', false, 'ValidatingAdmissionPolicy v1beta1 needs Kubernetes 1.28 (target 1.27)'],
-  ['v1alpha1', 'v1alpha1', undefined, true, ''],
+  // No version named: the newest polcov knows, where v1alpha1 is still an alpha API, off by default.
+  ['v1alpha1', 'v1alpha1', undefined, false, 'ValidatingAdmissionPolicy v1alpha1 is an alpha API, off by default'],
   ['v1alpha1', 'v1alpha1', '1.26', false, 'ValidatingAdmissionPolicy v1alpha1 is an alpha API, off by default'],
   ['v1alpha1', 'v1alpha1', '1.25', false, 'ValidatingAdmissionPolicy v1alpha1 needs Kubernetes 1.26 (target 1.25)'],
   // The binding is gated too: a v1 policy bound through v1beta1 on 1.29 denies nothing.
