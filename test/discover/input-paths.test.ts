@@ -4,34 +4,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { audit } from '../../src/audit';
 import { main } from '../../src/cli';
-import { auditFiles, located, tempDir, yaml } from '../helpers';
+import { runCli, type Run } from '../ci-fixtures';
+import { auditFiles, located, PRIVILEGED_POLICY, tempDir } from '../helpers';
 
-const POLICY = yaml`
-  apiVersion: kyverno.io/v1
-  kind: ClusterPolicy
-  metadata:
-    name: no-privileged
-  spec:
-    validationFailureAction: Enforce
-    rules:
-      - name: r
-        match:
-          any:
-            - resources:
-                kinds: [Pod]
-        validate:
-          pattern:
-            spec:
-              containers:
-                - =(securityContext):
-                    =(privileged): "false"
-`;
+const POLICY = PRIVILEGED_POLICY;
 
-function run(args: string[], stdin: number | string = 0): { code: number; out: string; err: string } {
+/** The CLI with stdin read from `stdin` (a path: /dev/zero). */
+function run(args: string[], stdin: string): Run {
   const out: string[] = [];
-  const err: string[] = [];
-  const code = main(args, { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, stdin });
-  return { code, out: out.join(''), err: err.join('') };
+  const code = main(args, { stdout: { write: (s: string) => out.push(s) }, stderr: { write: () => true }, stdin });
+  return { code, out: out.join(''), err: '' };
 }
 
 const hasMkfifo = spawnSync('mkfifo', ['--version']).status === 0;
@@ -75,7 +57,7 @@ describe('limits enforced while reading', () => {
   });
 
   it('--config /dev/zero is a clean usage error', () => {
-    const r = run(['scan', tempDir({ 'p.yaml': POLICY }), '--config', '/dev/zero']);
+    const r = runCli(['scan', tempDir({ 'p.yaml': POLICY }), '--config', '/dev/zero']);
     expect(r.code).toBe(2);
     expect(r.err).toBe('polcov: /dev/zero: over the 1048576-byte limit for a configuration file\n');
   });
@@ -94,7 +76,7 @@ describe('symbolic links', () => {
     const followed = audit({ paths: [dir], followSymlinks: true });
     expect(followed.policies.map((p) => p.policy.name).sort()).toEqual(['no-privileged', 'outside']);
     expect(followed.errors).toEqual([]);
-    const cli = run(['scan', dir, '--follow-symlinks', '--format', 'json']);
+    const cli = runCli(['scan', dir, '--follow-symlinks', '--format', 'json']);
     expect(JSON.parse(cli.out).summary.policies).toBe(2);
   });
 
@@ -128,7 +110,7 @@ describe('shapes that used to abort the whole scan', () => {
 
   it('a first path whose name is too long is one error; the other paths are scanned and the report written', () => {
     const dir = tempDir({ 'p.yaml': POLICY });
-    const r = run(['scan', path.join(dir, `${'a'.repeat(300)}.yaml`), dir, '--format', 'json']);
+    const r = runCli(['scan', path.join(dir, `${'a'.repeat(300)}.yaml`), dir, '--format', 'json']);
     const doc = JSON.parse(r.out);
     expect(r.code).toBe(2);
     expect(doc.errors).toEqual([expect.objectContaining({ message: 'cannot read: name too long' })]);

@@ -2,29 +2,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { audit } from '../../src/audit';
-import { main } from '../../src/cli';
-import { auditFiles, located, tempDir, yaml } from '../helpers';
+import { runCli } from '../ci-fixtures';
+import { auditFiles, located, PRIVILEGED_POLICY, tempDir, yaml } from '../helpers';
 
-const POLICY = yaml`
-  apiVersion: kyverno.io/v1
-  kind: ClusterPolicy
-  metadata:
-    name: no-privileged
-  spec:
-    validationFailureAction: Enforce
-    rules:
-      - name: r
-        match:
-          any:
-            - resources:
-                kinds: [Pod]
-        validate:
-          pattern:
-            spec:
-              containers:
-                - =(securityContext):
-                    =(privileged): "false"
-`;
+const POLICY = PRIVILEGED_POLICY;
 
 const PSA_NAMESPACE = yaml`
   apiVersion: v1
@@ -132,13 +113,8 @@ describe('documents of a policy kind that are no policy', () => {
 
   it('the summary sentence and the JSON name the skipped documents', () => {
     const dir = tempDir({ 'assert.yaml': skip[0]!.text, 'p.yaml': POLICY });
-    const out: string[] = [];
-    const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: () => true }, stdin: 0 };
-    main(['scan', dir, '--fail-on', 'never'], io);
-    expect(out.join('')).toContain('Skipped: 1 test or partial document.');
-    out.length = 0;
-    main(['scan', dir, '--format', 'json'], io);
-    const doc = JSON.parse(out.join(''));
+    expect(runCli(['scan', dir, '--fail-on', 'never']).out).toContain('Skipped: 1 test or partial document.');
+    const doc = JSON.parse(runCli(['scan', dir, '--format', 'json']).out);
     expect(doc.summary.skipped).toBe(1);
     expect(doc.skipped).toEqual([expect.objectContaining({ kind: 'ClusterPolicy', name: 'p', line: 2, reason: expect.stringMatching(/status/) })]);
   });
@@ -193,11 +169,7 @@ describe('test material of the ecosystem test runners', () => {
 
   it('the CLI switch and the configuration key', () => {
     const dir = tempDir({ 'a/.chainsaw-test/p.yaml': POLICY });
-    const run = (args: string[]): string => {
-      const out: string[] = [];
-      main(['scan', dir, '--format', 'json', ...args], { stdout: { write: (s: string) => out.push(s) }, stderr: { write: () => true }, stdin: 0 });
-      return JSON.parse(out.join('')).summary.policies;
-    };
+    const run = (args: string[]): number => JSON.parse(runCli(['scan', dir, '--format', 'json', ...args]).out).summary.policies;
     expect(run([])).toBe(0);
     expect(run(['--include-tests'])).toBe(1);
     fs.writeFileSync(path.join(dir, '.polcov.yaml'), 'includeTests: true\n');
