@@ -2,28 +2,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { audit } from '../../src/audit';
-import { auditFiles, located, tempDir, yaml } from '../helpers';
+import { auditFiles, located, PRIVILEGED_POLICY, tempDir, yaml } from '../helpers';
 
-const GOOD = yaml`
-  apiVersion: kyverno.io/v1
-  kind: ClusterPolicy
-  metadata:
-    name: good
-  spec:
-    validationFailureAction: Enforce
-    rules:
-      - name: r
-        match:
-          any:
-            - resources:
-                kinds: [Pod]
-        validate:
-          pattern:
-            spec:
-              containers:
-                - =(securityContext):
-                    =(privileged): "false"
-`;
+const GOOD = PRIVILEGED_POLICY.replace('name: no-privileged', 'name: good');
 
 const BOMB = [
   'apiVersion: kyverno.io/v1',
