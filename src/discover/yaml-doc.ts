@@ -3,7 +3,7 @@
  * can point at a file, line and column; aliases are resolved here, with a budget against alias bombs.
  */
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit } from 'yaml';
-import type { Document, Node, Pair, YAMLMap } from 'yaml';
+import type { Document, Node, Pair, ScalarTag, YAMLMap } from 'yaml';
 import type { ScanError, SourceRef } from '../facts';
 import { reindentQuotedContinuations } from './lenient';
 import type { SourceFile } from './walk';
@@ -179,9 +179,22 @@ export interface LoadedYaml {
   warning?: ScanError;
 }
 
+/**
+ * kubectl decodes YAML with Go's yaml.v2, which reads the YAML 1.1 booleans: a plain `yes`, `on`, `y`
+ * is true and `no`, `off`, `n` false. Read as strings, `privileged: yes` in a PodSecurityPolicy would
+ * look like a restriction while the cluster gets `true`.
+ */
+const GO_BOOL: ScalarTag = {
+  identify: (v) => typeof v === 'boolean',
+  default: true,
+  tag: 'tag:yaml.org,2002:bool',
+  test: /^(?:[Yy]|[Yy]es|YES|[Oo]n|ON|[Nn]|[Nn]o|NO|[Oo]ff|OFF)$/,
+  resolve: (s) => /^(?:[Yy]|[Yy]es|YES|[Oo]n|ON)$/.test(s),
+};
+
 // The parser's own duplicate-key check compares every key with every other (quadratic in a mapping's
 // size); duplicateKey does it with a set.
-const PARSE_OPTIONS = { prettyErrors: true, uniqueKeys: false, merge: true, customTags: ['binary' as const] };
+const PARSE_OPTIONS = { prettyErrors: true, uniqueKeys: false, merge: true, customTags: ['binary' as const, GO_BOOL] };
 
 /**
  * Parses every document of a file as Kubernetes' YAML decoders would, or says why it cannot: a lone

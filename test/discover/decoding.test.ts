@@ -96,6 +96,19 @@ describe('decoding as Kubernetes does', () => {
     expect(blocking({ 'p.yaml': CREATE_ONLY, 'x.yaml': exception })).toBe(false);
   });
 
+  it.each([
+    ['yes', false],
+    ['On', false],
+    ['y', false],
+    ['no', true],
+    ['off', true],
+  ])('a PodSecurityPolicy with privileged: %s restricts privileged: %s (plain YAML 1.1 booleans, as kubectl reads them)', (value, restricts) => {
+    const psp = `apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata:\n  name: p\nspec:\n  privileged: ${value}\n`;
+    const r = auditFiles({ 'psp.yaml': psp }, { kubernetesVersion: '1.24' });
+    const checks = r.policies[0]!.rules.flatMap((rule) => rule.checks).filter((c) => c.control === 'privileged');
+    expect(checks.length > 0).toBe(restricts);
+  });
+
   const ambiguous: [string, string, number, RegExp][] = [
     ['a document after "..." that Kubernetes would drop', `${CREATE_ONLY}...\n${CREATE_ONLY.replace('create-only', 'second')}`, 24, /not separated by a "---" line/],
     ['"--- content" on the separator line', `${CREATE_ONLY}--- {}\n`, 23, /not separated by a "---" line/],
