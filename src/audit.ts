@@ -154,10 +154,11 @@ export function audit(options: AuditOptions): AuditResult {
     policySets(policies, options).flatMap((set) => {
       const ctx = { policies: set.filter((p) => !p.retired), retired: set.filter((p) => p.retired), kubernetesMinor };
       return RULES.flatMap((r) => {
-        const level = options.ruleLevels?.[r.meta.id] ?? r.meta.severity;
-        if (level === 'off') return [];
-        const severity = severityOn(r.meta.feature, kubernetesMinor, level);
-        return r.check(ctx).map((d): Finding => ({ ruleId: r.meta.id, severity, ...d }));
+        const configured = options.ruleLevels?.[r.meta.id];
+        if (configured === 'off') return [];
+        const severity = severityOn(r.meta.feature, kubernetesMinor, configured ?? r.meta.severity);
+        // A configured level wins; else a finding may be milder than its rule (a mutating webhook's gap is a note).
+        return r.check(ctx).map((d): Finding => ({ ruleId: r.meta.id, ...d, severity: configured ? severity : (d.severity ?? severity) }));
       });
     }),
   ).sort(compareFindings);

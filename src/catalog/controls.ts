@@ -24,6 +24,7 @@ export type ControlId =
   | 'seccompProfile_restricted'
   | 'capabilities_restricted'
   | 'image'
+  | 'hostPathReadOnly'
   | 'readOnlyRootFilesystem'
   | 'runAsUserName'
   | 'resources'
@@ -46,7 +47,14 @@ export interface Control {
   containerFields: string[];
   /** An ephemeral container can set these fields (DOMAIN.md §1). */
   ephemeralSettable: boolean;
+  /**
+   * The API server makes every container agree with the regular ones (HostProcess is all or none,
+   * DOMAIN.md §2): checking `containers` and the pod level covers initContainers and ephemeralContainers.
+   */
+  allOrNone?: true;
 }
+
+const APPARMOR_ANNOTATION = 'metadata.annotations.container.apparmor.security.beta.kubernetes.io/';
 
 const probeHosts = ['livenessProbe', 'readinessProbe', 'startupProbe'].flatMap((p) => [
   `${p}.httpGet.host`,
@@ -61,7 +69,7 @@ export const CONTROLS: readonly Control[] = [
   {
     id: 'windowsHostProcess', title: 'Windows HostProcess', level: 'baseline', pssName: 'HostProcess', sinceMinor: 0,
     podFields: ['spec.securityContext.windowsOptions.hostProcess'],
-    containerFields: ['securityContext.windowsOptions.hostProcess'], ephemeralSettable: true,
+    containerFields: ['securityContext.windowsOptions.hostProcess'], ephemeralSettable: true, allOrNone: true,
   },
   {
     id: 'hostNamespaces', title: 'Host namespaces', level: 'baseline', pssName: 'Host Namespaces', sinceMinor: 0,
@@ -90,7 +98,7 @@ export const CONTROLS: readonly Control[] = [
   },
   {
     id: 'appArmorProfile', title: 'AppArmor', level: 'baseline', pssName: 'AppArmor', sinceMinor: 0,
-    podFields: ['spec.securityContext.appArmorProfile.type', 'metadata.annotations.container.apparmor.security.beta.kubernetes.io/'],
+    podFields: ['spec.securityContext.appArmorProfile.type', APPARMOR_ANNOTATION],
     containerFields: ['securityContext.appArmorProfile.type'], ephemeralSettable: true,
   },
   {
@@ -141,6 +149,12 @@ export const CONTROLS: readonly Control[] = [
   },
   { id: 'image', title: 'Image registry, tag or digest', podFields: [], containerFields: ['image'], ephemeralSettable: true },
   {
+    // PSP allowedHostPaths[].readOnly, Gatekeeper host-filesystem: each container's mounts of the
+    // pod's hostPath volumes. A debug container may mount an existing volume read-write (DOMAIN.md §1).
+    id: 'hostPathReadOnly', title: 'Read-only hostPath mounts', podFields: [],
+    containerFields: ['volumeMounts.readOnly'], ephemeralSettable: true,
+  },
+  {
     id: 'readOnlyRootFilesystem', title: 'Read-only root filesystem', podFields: [],
     containerFields: ['securityContext.readOnlyRootFilesystem'], ephemeralSettable: true,
   },
@@ -163,6 +177,21 @@ export function control(id: ControlId): Control {
   const c = byId.get(id);
   if (!c) throw new Error(`unknown control ${id}`);
   return c;
+}
+
+/**
+ * The AppArmor annotation names an existing container at CREATE and cannot change on UPDATE: a
+ * debug container never gets one (DOMAIN.md §1), so a check of it concerns no ephemeral container.
+ */
+export const isAppArmorAnnotation = (podField: string): boolean => podField.startsWith(APPARMOR_ANNOTATION);
+
+/**
+ * An init or ephemeral container can break the control on its own: it can set the field, and the
+ * API server does not tie its value to the regular containers' (as it does for HostProcess).
+ */
+export function extraContainerCanViolate(id: ControlId): boolean {
+  const c = control(id);
+  return c.ephemeralSettable && !c.allOrNone;
 }
 
 export function controlsAtLevel(level: PssLevel | 'privileged', minor: number): Control[] {

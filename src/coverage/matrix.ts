@@ -124,7 +124,7 @@ export function buildCoverage(policies: PolicyFacts[]): Coverage {
   const counted = policies.map((p) =>
     p.rules.flatMap((r) =>
       [...r.checks, ...forbiddenChecks(r)]
-        .filter((ch) => !ch.presenceOnly && !ch.viaTemplate && enforcedAt(r, ch.location, delivery.get(p.engine)))
+        .filter((ch) => !ch.presenceOnly && !ch.existential && !ch.viaTemplate && enforcedAt(r, ch.location, delivery.get(p.engine)))
         .map((ch) => ({ r, ch })),
     ),
   );

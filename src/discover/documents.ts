@@ -1,6 +1,7 @@
 /**
- * From files to policy documents: the text prefilter, YAML loading, `kind: List` expansion and
- * routing each document to the engine that reads it.
+ * From files to policy documents: the text prefilter, YAML loading, `kind: List` expansion,
+ * unwrapping policies wrapped for delivery (`wrapped.ts`) and routing each document to the engine
+ * that reads it.
  */
 import type { Node } from 'yaml';
 import type { EngineId, PolicyFacts, ScanError } from '../facts';
@@ -8,6 +9,7 @@ import type { Engine, PolicyDoc } from '../engines/types';
 import { notAPolicy, type SkippedDocument } from './policy-shape';
 import { readYaml, type LoadedYaml, type YamlDoc } from './yaml-doc';
 import type { SourceFile } from './walk';
+import { unwrapDocuments, WRAPPER_MARKERS } from './wrapped';
 
 export interface Routed {
   docs: Map<Engine, PolicyDoc[]>;
@@ -30,7 +32,7 @@ const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const MAY_ENCODE_MARKER = /\\|!<|%TAG|binary/i;
 
 export function makeRouter(engines: readonly Engine[]) {
-  const marker = new RegExp(engines.flatMap((e) => e.markers).map(escape).join('|'));
+  const marker = new RegExp([...engines.flatMap((e) => e.markers), ...WRAPPER_MARKERS].map(escape).join('|'));
   const kindLine = new RegExp(`^\\s*-?\\s*kind:\\s*["']?(${engines.flatMap((e) => e.kinds).map(escape).join('|')})["']?\\s*$`, 'm');
   const rawEngine = (path: string): Engine | undefined =>
     engines.find((e) => e.rawExtensions?.some((x) => path.toLowerCase().endsWith(x)));
@@ -65,7 +67,7 @@ export function makeRouter(engines: readonly Engine[]) {
       }
       for (const d of problem?.message === ALIAS_BOMB ? [] : loaded.docs) {
         try {
-          for (const item of expandList(d)) {
+          for (const item of expandList(d).flatMap((i) => unwrapDocuments(i, errors))) {
             out.stats.documents++;
             const doc = toPolicyDoc(item);
             const engine = doc && engines.find((e) => e.accepts(doc.apiVersion, doc.kind));

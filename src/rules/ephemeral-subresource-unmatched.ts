@@ -1,6 +1,7 @@
-import { control } from '../catalog/controls';
+import { extraContainerCanViolate, isAppArmorAnnotation } from '../catalog/controls';
+import { CONTAINER_LISTS, type RuleFacts } from '../facts';
 import { debugImpossible } from './shared/container-lists';
-import { draft, label, ownRules } from './shared/draft';
+import { draft, label, mutatingNote, ownRules } from './shared/draft';
 import { ephemeralReach } from './shared/versions';
 import type { FindingDraft, RuleModule } from './types';
 
@@ -8,6 +9,22 @@ const HINTS: Record<string, string> = {
   psp: 'PSPs never see subresources; enforce these controls with Pod Security Admission or a policy engine',
   webhook: 'add pods/ephemeralcontainers (or pods/*) with operation UPDATE to the webhook rules',
 };
+
+/**
+ * A debug container could break the rule if it were delivered. The registration gap does not
+ * depend on the body: a rule that reads a container list has it, unless every container check is
+ * one an extra container cannot violate (resources, probes, HostProcess, existential checks) or
+ * the containers are read only for their AppArmor annotations.
+ * A webhook registration checks nothing itself but hides the subresource from every policy behind it.
+ */
+function debugContainerMatters(r: RuleFacts): boolean {
+  if (r.registrationOnly) return true;
+  const perContainer = r.checks.filter((c) => c.location !== 'pod');
+  if (perContainer.length > 0) return perContainer.some((c) => !c.existential && extraContainerCanViolate(c.control));
+  // Container names read to build AppArmor annotation keys: a debug container never has one.
+  if (r.checks.some((c) => isAppArmorAnnotation(c.field))) return false;
+  return CONTAINER_LISTS.some((l) => r.listRefs[l]);
+}
 
 export const rule: RuleModule = {
   meta: {
@@ -23,21 +40,22 @@ export const rule: RuleModule = {
     for (const p of ctx.policies) {
       const seen = new Set<string>();
       for (const r of ownRules(p)) {
-        // A webhook registration checks nothing itself but hides the subresource from every policy behind it.
-        const checksContainers = r.registrationOnly || r.checks.some((c) => c.location !== 'pod' && control(c.control).ephemeralSettable);
-        if (!r.scope.matchesPod || r.scope.ephemeralSubresource !== 'no' || !checksContainers) continue;
+        if (!r.scope.matchesPod || r.scope.ephemeralSubresource !== 'no' || !debugContainerMatters(r)) continue;
         const at = r.scope.subresourceAt ?? p.at;
         const key = `${at.file}:${at.line}:${at.column}`;
         if (seen.has(key)) continue;
         seen.add(key);
+        const never = `${label(p)} never receives UPDATE requests on pods/ephemeralcontainers`;
         out.push(
-          draft(
-            p,
-            at,
-            `${label(p)} never receives UPDATE requests on pods/ephemeralcontainers, so containers added by kubectl debug bypass it (${ephemeralReach(ctx)})`,
-            HINTS[p.engine] ?? 'add pods/ephemeralcontainers (or pods/*) with operation UPDATE to the resources the policy matches',
-            { location: 'ephemeralContainers' },
-          ),
+          r.mutating
+            ? mutatingNote(p, at, never)
+            : draft(
+                p,
+                at,
+                `${never}, so containers added by kubectl debug bypass it (${ephemeralReach(ctx)})`,
+                HINTS[p.engine] ?? 'add pods/ephemeralcontainers (or pods/*) with operation UPDATE to the resources the policy matches',
+                { location: 'ephemeralContainers' },
+              ),
         );
       }
     }

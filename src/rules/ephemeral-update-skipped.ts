@@ -1,6 +1,6 @@
-import { control } from '../catalog/controls';
+import { extraContainerCanViolate } from '../catalog/controls';
 import { debugImpossible } from './shared/container-lists';
-import { draft, label, ownRules } from './shared/draft';
+import { draft, label, mutatingNote, ownRules } from './shared/draft';
 import { ephemeralReach } from './shared/versions';
 import type { RuleModule } from './types';
 
@@ -28,16 +28,20 @@ export const rule: RuleModule = {
           (r) =>
             r.scope.matchesPod &&
             r.scope.updateSkipped &&
-            (r.registrationOnly || r.checks.some((c) => c.location !== 'pod' && !c.presenceOnly && control(c.control).ephemeralSettable)),
+            (r.registrationOnly || r.checks.some((c) => c.location !== 'pod' && !c.presenceOnly && !c.existential && extraContainerCanViolate(c.control))),
         )
-        .map((r) =>
-          draft(
+        // A mutating webhook that misses the subresource too is noted once, by ephemeral-subresource-unmatched.
+        .filter((r) => !(r.mutating && r.scope.ephemeralSubresource === 'no'))
+        .map((r) => {
+          const skips = `${label(p, r)} skips UPDATE (${r.scope.updateSkipped!.reason})`;
+          if (r.mutating) return mutatingNote(p, r.scope.updateSkipped!.at, skips, r);
+          return draft(
             p,
             r.scope.updateSkipped!.at,
-            `${label(p, r)} skips UPDATE (${r.scope.updateSkipped!.reason}); ephemeral containers arrive as an UPDATE on pods/ephemeralcontainers and are never checked at admission (${ephemeralReach(ctx)})`,
+            `${skips}; ephemeral containers arrive as an UPDATE on pods/ephemeralcontainers and are never checked at admission (${ephemeralReach(ctx)})`,
             HINTS[p.engine] ?? 'let UPDATE requests reach the rule (operations, preconditions, operation guards) so kubectl debug is checked',
             { rule: r, location: 'ephemeralContainers' },
-          ),
-        ),
+          );
+        }),
     ),
 };

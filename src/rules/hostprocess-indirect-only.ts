@@ -25,7 +25,7 @@ export const rule: RuleModule = {
             p,
             e.at,
             `HostProcess containers are blocked only because this forbids hostNetwork: an exemption or change to the hostNetwork rule silently admits them (${hostProcessReach(ctx)})`,
-            'add an explicit windowsOptions.hostProcess check at the pod level and in all three container lists',
+            'add an explicit windowsOptions.hostProcess check at the pod level and in containers (the API server makes the other lists agree with containers)',
             { control: 'windowsHostProcess' },
           ),
         );

@@ -83,7 +83,7 @@ export const rule: RuleModule = {
       const a = anchors.get(v);
       if (!a || folded(v)) continue;
       out.push(
-        draft(a.policy, a.at, `${subject(v, a, scoped)} (${hostProcessReach(ctx)})`, 'block windowsOptions.hostProcess at the pod level and in all three container lists (or enforce PSA baseline)', {
+        draft(a.policy, a.at, `${subject(v, a, scoped)} (${hostProcessReach(ctx)})`, 'block windowsOptions.hostProcess at the pod level and in containers (the API server makes the other lists agree with them), or enforce PSA baseline', {
           control: 'windowsHostProcess',
         }),
       );

@@ -18,7 +18,8 @@ export interface RuleContext {
   kubernetesMinor: number;
 }
 
-export type FindingDraft = Omit<Finding, 'ruleId' | 'severity'>;
+/** `severity` only when the finding is milder than its rule's level. */
+export type FindingDraft = Omit<Finding, 'ruleId' | 'severity'> & { severity?: Severity };
 
 export interface RuleModule {
   meta: RuleMeta;

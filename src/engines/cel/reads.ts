@@ -12,7 +12,7 @@
 import { CONTROLS } from '../../catalog/controls';
 import type { Check, Location, SourceRef, Unanalyzable } from '../../facts';
 import { ANY_KEY, checksFor, classifyPodPath, type FieldRead } from '../pod-paths';
-import type { CelExpr, Variable } from './expressions';
+import { snippet, type CelExpr, type Variable } from './expressions';
 import type { CelNode } from './parse';
 
 interface PathVal {
@@ -35,6 +35,8 @@ export interface Reads {
 
 const EMPTY: Val = { paths: [], strings: [] };
 const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=', 'in']);
+/** Macros met when some element meets the body (`all` is met by every element). */
+const EXISTENTIAL = new Set(['exists', 'exists_one', 'existsOne']);
 const MACROS = new Set(['all', 'exists', 'exists_one', 'existsOne', 'map', 'filter', 'transformList', 'transformMap', 'transformMapEntry', 'sortBy', 'optMap', 'optFlatMap']);
 /**
  * Functions whose result is made of what they are given (a string function of a field is about
@@ -63,6 +65,14 @@ const KNOWN_FUNCTIONS = new Set([
   // Kyverno's image library
   'image', 'isImage', 'parseImageReference', 'registry', 'repository', 'identifier', 'tag', 'digest', 'containsDigest',
 ]);
+/**
+ * Kyverno's CEL libraries, as values of known shape. Image data is about the image it is given
+ * (`image.GetMetadata(c.image).config.user` checks that image); the resource, HTTP and global
+ * context libraries return data from outside the request, their arguments only say what to fetch.
+ */
+const IMAGE_DATA = new Set(['image.GetMetadata']);
+const EXTERNAL_DATA = new Set(['resource.Get', 'resource.List', 'resource.Post', 'http.Get', 'http.Post', 'http.Client', 'globalContext.Get']);
+const MAX_NAMED_PATHS = 3;
 /** Identifiers that are values in some admission environment; any other bare receiver names a library. */
 const VALUE_ROOTS = new Set(['object', 'oldObject', 'request', 'params', 'namespaceObject', 'authorizer', 'variables']);
 const POD_FIELDS = CONTROLS.flatMap((c) => c.podFields);
@@ -82,6 +92,9 @@ function union(vals: Val[]): Val {
   return { paths, strings: [...new Set(vals.flatMap((v) => v.strings))] };
 }
 
+const isTrue = (n: CelNode): boolean => n.op === 'value' && n.args === true;
+const isBool = (n: CelNode): boolean => n.op === 'value' && typeof n.args === 'boolean';
+
 /** The Pod, its spec, anything in it, or its annotations: what a check could be about. */
 const isPodPart = (segs: string[]): boolean =>
   segs.length === 0 || segs[0] === 'spec' || (segs[0] === 'metadata' && (segs.length === 1 || segs[1] === 'annotations'));
@@ -94,7 +107,16 @@ function atOrBelowControlField(r: FieldRead): boolean {
   return fields.some((f) => r.field === f || r.field.startsWith(f.endsWith('/') ? f : `${f}.`));
 }
 
-/** The reads of a policy's expressions; each variable is evaluated once and shared. */
+/** Where a variable is used: `!variables.anyPrivileged` reads it negated, so an `exists` in it holds for every container. */
+interface UseContext {
+  negated: boolean;
+  existential: boolean;
+  selecting: boolean;
+}
+
+const TOP: UseContext = { negated: false, existential: false, selecting: false };
+
+/** The reads of a policy's expressions; each variable is evaluated once per use context and shared. */
 export class ReadAnalysis {
   private readonly memo = new Map<string, { val: Val; reads: Reads }>();
   private readonly active = new Set<string>();
@@ -108,31 +130,43 @@ export class ReadAnalysis {
     return ev.out;
   }
 
-  variable(name: string): { val: Val; reads: Reads } | undefined {
+  variable(name: string, use: UseContext = TOP): { val: Val; reads: Reads } | undefined {
     const v = this.variables.get(name);
     if (!v) return undefined;
-    const known = this.memo.get(name);
+    const key = `${name}|${use.negated}|${use.existential}|${use.selecting}`;
+    const known = this.memo.get(key);
     if (known) return known;
     if (this.active.has(name)) {
       return { val: EMPTY, reads: { checks: [], listRefs: {}, unanalyzable: [{ reason: `variable ${name} refers to itself`, at: v.at }] } };
     }
     this.active.add(name);
-    const ev = new Evaluator(this, v);
+    const ev = new Evaluator(this, v, use);
     const val = v.ast ? ev.eval(v.ast, new Map()) : EMPTY;
     this.active.delete(name);
     const result = { val, reads: ev.out };
-    this.memo.set(name, result);
+    this.memo.set(key, result);
     return result;
   }
 }
 
 class Evaluator {
   readonly out: Reads = { checks: [], listRefs: {}, unanalyzable: [] };
+  /** Under an odd number of `!`: `!has(f)` forbids the field, `!list.exists(…)` holds for every element. */
+  private negated: boolean;
+  /** Inside a macro met when some container meets it (`containers.exists`, `!containers.all`). */
+  private existential: number;
+  /** Inside the condition of `cond ? x : true`: it selects which containers are checked, it checks nothing. */
+  private selecting: number;
 
   constructor(
     private readonly analysis: ReadAnalysis,
     private readonly expr: CelExpr,
-  ) {}
+    use: UseContext = TOP,
+  ) {
+    this.negated = use.negated;
+    this.existential = use.existential ? 1 : 0;
+    this.selecting = use.selecting ? 1 : 0;
+  }
 
   private at(n: CelNode): SourceRef {
     return this.expr.source.at(n.start);
@@ -155,8 +189,9 @@ class Evaluator {
         return this.index(n.args[0], n.args[1], n, env);
       case 'call': {
         const [name, args] = n.args;
-        if (name !== 'has') return this.call(name, args.map((a) => this.eval(a, env)), n);
-        for (const a of args) this.presence(this.eval(a, env));
+        if (name !== 'has') return this.call(name, args.map((a) => this.eval(a, env)), n, args);
+        // `has(f)` demands the field exist, like Kyverno's "?*"; `!has(f)` forbids it.
+        for (const a of args) this.presence(this.eval(a, env), !this.negated);
         return EMPTY;
       }
       case 'rcall':
@@ -165,16 +200,25 @@ class Evaluator {
         return union(n.args.map((a) => this.eval(a, env)));
       case 'map':
         return union(n.args.flatMap(([k, v]) => [this.eval(k, env), this.eval(v, env)]));
-      case '?:':
+      case '?:': {
+        // `cond ? x : true` (or `cond ? true : x`) checks x where cond holds; `cond ? false : true` is `!cond`.
+        const [, then, otherwise] = n.args;
+        const selects = (isTrue(then) && !isBool(otherwise)) || (isTrue(otherwise) && !isBool(then));
+        if (selects) this.selecting++;
         this.consume(this.eval(n.args[0], env));
+        if (selects) this.selecting--;
         return union([this.eval(n.args[1], env), this.eval(n.args[2], env)]);
+      }
       case '||':
       case '&&':
         for (const a of n.args) this.consume(this.eval(a, env));
         return EMPTY;
-      case '!_':
+      case '!_': {
+        this.negated = !this.negated;
         this.consume(this.eval(n.args, env));
+        this.negated = !this.negated;
         return EMPTY;
+      }
       case '-_':
         return this.eval(n.args, env);
       default: {
@@ -191,12 +235,14 @@ class Evaluator {
     for (const p of v.paths) this.record(classifyPodPath(p.segs), p.at);
   }
 
-  private presence(v: Val): void {
-    for (const p of v.paths) this.record(classifyPodPath(p.segs).filter(atOrBelowControlField), p.at);
+  private presence(v: Val, required = false): void {
+    const extra: Partial<Check> = required ? { requiresPresence: true, presenceOnly: true } : {};
+    for (const p of v.paths) this.record(classifyPodPath(p.segs).filter(atOrBelowControlField), p.at, extra);
   }
 
-  private record(reads: FieldRead[], at: SourceRef): void {
-    const checks = checksFor(reads, at);
+  private record(reads: FieldRead[], at: SourceRef, extra: Partial<Check> = {}): void {
+    if (this.selecting > 0) return;
+    const checks = checksFor(reads, at, this.existential > 0 ? { ...extra, existential: true } : extra);
     this.out.checks.push(...checks);
     if (checks.some((c) => c.location === 'pod')) this.out.listRefs.pod ??= at;
   }
@@ -238,27 +284,39 @@ class Evaluator {
     if (MACROS.has(name) && args.length >= 2 && args[0]!.op === 'id') return this.macro(name, recvNode, args, env);
     // `sets.contains(a, b)`, `optional.of(x)`, `myext.check(x)`: a function of a library, not a method.
     if (recvNode.op === 'id' && !VALUE_ROOTS.has(recvNode.args) && !env.has(recvNode.args)) {
-      return this.call(`${recvNode.args}.${name}`, args.map((a) => this.eval(a, env)), n);
+      return this.call(`${recvNode.args}.${name}`, args.map((a) => this.eval(a, env)), n, args);
     }
     const recv = this.eval(recvNode, env);
     if (name === 'hasValue') {
-      this.presence(recv);
+      this.presence(recv, !this.negated);
       return EMPTY;
     }
-    return this.call(name, [recv, ...args.map((a) => this.eval(a, env))], n);
+    return this.call(name, [recv, ...args.map((a) => this.eval(a, env))], n, [recvNode, ...args]);
   }
 
   /**
    * Known functions and methods (orValue, startsWith, size, matches…) keep what they are given.
-   * An unknown one handed part of the Pod could check it or not: unanalyzable, and not a read.
+   * An unknown one handed part of the Pod could check it or not: unanalyzable (once per function,
+   * naming the argument as written and the fields it stands for), and not a read.
    */
-  private call(name: string, vals: Val[], n: CelNode): Val {
-    if (KNOWN_FUNCTIONS.has(name)) return union(vals);
-    const pod = vals.flatMap((v) => v.paths).find((p) => isPodPart(p.segs));
-    if (!pod) return union(vals);
-    const given = pod.segs.length === 0 ? 'object' : `object.${pod.segs.join('.')}`;
-    this.out.unanalyzable.push({ reason: `the CEL function ${name}() is not one polcov can follow, and it is given ${given}`, at: this.at(n) });
+  private call(name: string, vals: Val[], n: CelNode, argNodes: CelNode[]): Val {
+    if (KNOWN_FUNCTIONS.has(name) || IMAGE_DATA.has(name)) return union(vals);
+    if (EXTERNAL_DATA.has(name)) return EMPTY;
+    const i = vals.findIndex((v) => v.paths.some((p) => isPodPart(p.segs)));
+    if (i < 0) return union(vals);
+    const reason = `the CEL function ${name}() is not one polcov can follow, and it is given ${this.describe(vals[i]!, argNodes[i])}`;
+    if (!this.out.unanalyzable.some((u) => u.reason.startsWith(`the CEL function ${name}() `))) {
+      this.out.unanalyzable.push({ reason, at: this.at(n) });
+    }
     return EMPTY;
+  }
+
+  /** `c.image` (object.spec.containers.image, object.spec.initContainers.image): the argument and what it reads. */
+  private describe(v: Val, node: CelNode | undefined): string {
+    const paths = [...new Set(v.paths.filter((p) => isPodPart(p.segs)).map((p) => (p.segs.length === 0 ? 'object' : `object.${p.segs.join('.')}`)))];
+    const named = paths.slice(0, MAX_NAMED_PATHS).join(', ') + (paths.length > MAX_NAMED_PATHS ? ', …' : '');
+    const written = node ? snippet(this.expr, node) : undefined;
+    return written && written !== paths[0] ? `\`${written}\` (${named})` : named;
   }
 
   /** `all`, `exists`, `map`, `filter`…: the iteration variable stands for the list's elements. */
@@ -282,16 +340,21 @@ class Evaluator {
       this.consume(this.eval(first!, inner));
       return this.eval(second, inner);
     }
+    // Some element suffices: over a container list, an extra container cannot break the rule.
+    const some = EXISTENTIAL.has(name) !== this.negated;
+    const overContainers = some && recv.paths.length > 0 && recv.paths.every((p) => isListPath(p.segs));
+    if (overContainers) this.existential++;
     for (const b of body) this.consume(this.eval(b, inner));
+    if (overContainers) this.existential--;
     return EMPTY;
   }
 
   private variable(name: string, n: CelNode): Val {
-    const v = this.analysis.variable(name);
+    const v = this.analysis.variable(name, { negated: this.negated, existential: this.existential > 0, selecting: this.selecting > 0 });
     // Gatekeeper predefines variables.anyObject: the object, or oldObject on DELETE.
     if (!v) return name === 'anyObject' ? this.root(n) : EMPTY;
     this.out.checks.push(...v.reads.checks);
-    this.out.unanalyzable.push(...v.reads.unanalyzable);
+    this.out.unanalyzable.push(...v.reads.unanalyzable.filter((u) => !this.out.unanalyzable.some((o) => o.reason === u.reason)));
     for (const [l, r] of Object.entries(v.reads.listRefs) as [Location, SourceRef][]) this.out.listRefs[l] ??= r;
     return v.val;
   }

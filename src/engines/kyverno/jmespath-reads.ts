@@ -102,18 +102,32 @@ function evalNode(n: JNode, ctx: VarPath[], reads: VarPath[], depth: number): Va
 const INNER = 'polcov_inner_variable';
 const INNERMOST = /\{\{-?((?:(?!\{\{|\}\})[\s\S])*?)-?\}\}/;
 
+/** Inside a JMESPath backtick literal the stand-in must be JSON. */
+const insideBackticks = (text: string, index: number): boolean => (text.slice(0, index).match(/`/g)?.length ?? 0) % 2 === 1;
+
+/**
+ * Kyverno substitutes every `{{ … }}` before it parses what is around it, innermost first, also
+ * inside a JMESPath backtick literal (`` label_match(a, `{{request.object.spec.selector}}`) ``).
+ * Returns the expressions read, innermost first, and the text left with stand-ins for them.
+ */
+export function substituteVariables(text: string): { expressions: string[]; rest: string } {
+  const expressions: string[] = [];
+  let rest = text;
+  for (let m = INNERMOST.exec(rest); m; m = INNERMOST.exec(rest)) {
+    expressions.push(m[1]!.trim());
+    const standIn = insideBackticks(rest, m.index) ? JSON.stringify(INNER) : INNER;
+    rest = rest.slice(0, m.index) + standIn + rest.slice(m.index + m[0].length);
+  }
+  return { expressions, rest };
+}
+
 /**
  * The `{{ … }}` expressions inside a Kyverno string; a string without them yields []. Kyverno
  * substitutes inner variables first (`{{ regex_match('^r/', '{{element.image}}') }}`), so the
  * innermost one is read and replaced until none is left. Throws on an unterminated `{{`.
  */
 export function templateExpressions(text: string): string[] {
-  const out: string[] = [];
-  let rest = text;
-  for (let m = INNERMOST.exec(rest); m; m = INNERMOST.exec(rest)) {
-    out.push(m[1]!.trim());
-    rest = rest.slice(0, m.index) + INNER + rest.slice(m.index + m[0].length);
-  }
+  const { expressions, rest } = substituteVariables(text);
   if (rest.includes('{{')) throw new SyntaxError('unterminated {{ in a Kyverno variable');
-  return out;
+  return expressions;
 }

@@ -4,17 +4,21 @@ import type { YamlDoc } from '../../discover/yaml-doc';
 import { controlsAtLevel, type Control } from '../../catalog/controls';
 import { CONTAINER_LISTS, LOCATIONS, type Check, type Enforcement, type Exemption, type Location, type RuleFacts, type SourceRef, type Unanalyzable } from '../../facts';
 import { analyzeCelValidations, mergeCelFacts } from '../cel';
-import { checksFor, classifyPodPath, listRefsFor } from '../pod-paths';
+import { nodeOsSelection } from '../node-os';
+import { ANY_KEY, checksFor, classifyPodPath, listRefsFor } from '../pod-paths';
 import { debugVerdict, readConditions, sideReads, type Condition, type ConditionBlock } from './conditions';
-import { jmesReads, templateExpressions, type VarPath } from './jmespath-reads';
+import { jmesReads, substituteVariables, templateExpressions, type VarPath } from './jmespath-reads';
 import { readMatch, type Reach } from './match';
 import { patternFacts, type PatternFacts } from './pattern';
 
 /** Variable name → the object paths (from the object root) it stands for. */
 type Env = Map<string, string[][]>;
 
-/** Context entries whose data comes from outside the request: polcov cannot know what they hold. */
-const EXTERNAL_SOURCES = ['apiCall', 'configMap', 'imageRegistry', 'globalReference'] as const;
+/**
+ * Context entries whose data comes from outside the request: polcov cannot know what they hold.
+ * `imageRegistry` is not one of them: its data is about the image its `reference` names.
+ */
+const EXTERNAL_SOURCES = ['apiCall', 'configMap', 'globalReference'] as const;
 
 interface Acc {
   /** Context variables filled from outside the request, with where from. */
@@ -60,6 +64,12 @@ export function analyzeRule(
   if (!scope.updateSkipped && acc.updateSkipped) scope.updateSkipped = acc.updateSkipped;
   for (const e of exemptions.slice(ownExemptionsFrom)) e.rules = [name];
   const autogen = /^autogen-(?:cronjob-)?(.+)$/.exec(name);
+  // Only a host-namespace rule can be indirect HostProcess coverage: only there does the node OS matter.
+  const selectingParts = (): (Node | undefined)[] => [
+    ...['match', 'exclude', 'preconditions', 'context'].map((k) => y.get(rule, k)),
+    ...['pattern', 'anyPattern', 'deny', 'foreach', 'cel'].map((k) => y.get(validate, k)),
+  ];
+  const nodeOs = acc.checks.some((c) => c.control === 'hostNamespaces') ? nodeOsSelection(y, selectingParts()) : undefined;
   return {
     name,
     at,
@@ -69,6 +79,7 @@ export function analyzeRule(
     enforcement: ruleEnforcement(y, validate, policyEnforcement),
     unanalyzable: acc.unanalyzable,
     ...(acc.forbidsEphemeral ? { forbidsEphemeral: acc.forbidsEphemeral } : {}),
+    ...(nodeOs ? { nodeOsSelection: nodeOs } : {}),
     ...(autogen ? { autogenOf: autogen[1]! } : {}),
   };
 }
@@ -97,7 +108,7 @@ function readValidation(y: YamlDoc, v: Node, env: Env, acc: Acc, depth: number, 
   const deny = y.get(v, 'deny');
   if (deny) {
     const block = readConditions(y, y.get(deny, 'conditions'));
-    conditionChecks(block, env, acc);
+    conditionChecks(block, env, acc, depth === 0);
     guardBlock(block, 'deny conditions', acc);
   }
   for (const entry of y.items(y.get(v, 'foreach'))) foreach(y, entry, env, acc, depth + 1);
@@ -154,6 +165,7 @@ function foreach(y: YamlDoc, entry: Node, env: Env, acc: Acc, depth: number): vo
   const inner: Env = new Map(env);
   inner.set('element', bases);
   inner.set(`element${depth - 1}`, bases);
+  readContext(y, entry, inner, acc);
   guardUpdate(y, y.get(entry, 'preconditions'), 'foreach preconditions', acc);
   readValidation(y, entry, inner, acc, depth, bases);
 }
@@ -172,17 +184,25 @@ function elementsCouldBeChecked(y: YamlDoc, entry: Node, env: Env, acc: Acc, dep
   return scratch.checks.length > 0 || scratch.unanalyzable.length > 0;
 }
 
-/** Rule `context` variables defined by JMESPath over the request (`variable.jmesPath`). */
+/**
+ * `context` variables of a rule or foreach entry: JMESPath over the request (`variable.jmesPath`),
+ * and image data (`imageRegistry.reference: "{{ element.image }}"`), which stands for the image read.
+ */
 function readContext(y: YamlDoc, rule: Node, env: Env, acc: Acc): void {
   for (const c of y.items(y.get(rule, 'context'))) {
     const name = y.str(y.get(c, 'name'));
     if (!name) continue;
+    const reference = y.at(c, 'imageRegistry', 'reference');
+    if (reference) {
+      imageContext(y, name, reference, env, acc);
+      continue;
+    }
     const source = EXTERNAL_SOURCES.find((k) => y.get(c, k) !== undefined);
     if (source) acc.external.set(name, source);
     // `variable.jmesPath` is JMESPath; `variable.value` may hold a `{{ }}` template over the request.
     const jmesPath = y.str(y.at(c, 'variable', 'jmesPath'));
     const value = y.str(y.at(c, 'variable', 'value'));
-    const exprs = jmesPath !== undefined ? [jmesPath] : value?.includes('{{') ? undefined : [];
+    const exprs = jmesPath !== undefined ? jmesPathExpressions(jmesPath) : value?.includes('{{') ? undefined : [];
     if (exprs?.length === 0) continue;
     try {
       const sources = exprs ?? templateExpressions(value!);
@@ -193,26 +213,63 @@ function readContext(y: YamlDoc, rule: Node, env: Env, acc: Acc): void {
   }
 }
 
-/** A variable path → object paths. `request.object` is the admitted object; others come from env. */
+/** An `imageRegistry` context: the variable stands for the image fields its reference reads. */
+function imageContext(y: YamlDoc, name: string, reference: Node, env: Env, acc: Acc): void {
+  try {
+    const reads = templateExpressions(y.str(reference) ?? '').flatMap((e) => jmesReads(e).results);
+    env.set(name, reads.flatMap((p) => resolve(p, env)));
+  } catch (e) {
+    acc.unanalyzable.push({ reason: `imageRegistry reference of ${name} is not valid JMESPath: ${(e as Error).message}`, at: y.ref(reference) });
+  }
+}
+
+/** A `jmesPath` with `{{ }}` inside: the variables Kyverno substitutes first, then the expression around them. */
+function jmesPathExpressions(text: string): string[] {
+  if (!text.includes('{{')) return [text];
+  const { expressions, rest } = substituteVariables(text);
+  return [...expressions, rest];
+}
+
+/**
+ * A variable path → object paths. `request.object` is the admitted object; Kyverno's built-in
+ * `images` maps each list to container name → parsed image (`images.containers.*.registry`), so it
+ * reads the `image` of that list; other roots come from env.
+ */
 function resolve(p: VarPath, env: Env): string[][] {
   if (p[0] === 'request' && p[1] === 'object') return [p.slice(2)];
   const bound = p[0] !== undefined ? env.get(p[0]) : undefined;
-  return bound ? bound.map((b) => [...b, ...p.slice(1)]) : [];
+  if (bound) return bound.map((b) => [...b, ...p.slice(1)]);
+  if (p[0] === 'images' && p[1] !== undefined && (IMAGE_LISTS as readonly string[]).includes(p[1])) return [['spec', p[1], 'image', ...p.slice(3)]];
+  return [];
 }
 
-function conditionChecks(block: ConditionBlock, env: Env, acc: Acc): void {
+/** Keys of the built-in `images` variable: the container lists, or any (`images.*`). */
+const IMAGE_LISTS = [...CONTAINER_LISTS, ANY_KEY] as const;
+
+/**
+ * Deny conditions read fields. Outside a foreach, a key that lists the containers' values with
+ * `AllIn`/`AllNotIn` denies only when every container matches, so one good container passes: the key
+ * constrains no single container (`existential`). The value side is the set compared against.
+ */
+function conditionChecks(block: ConditionBlock, env: Env, acc: Acc, wholePod: boolean): void {
   for (const c of [...block.all, ...block.any]) {
-    let paths: string[][];
+    const existential = wholePod && /^all(not)?in$/i.test(c.operator);
+    let sides: { paths: string[][]; extra: Partial<Check> }[];
     try {
-      paths = [...sideReads(c.key), ...sideReads(c.value)].flatMap((p) => resolve(p, env));
+      sides = [
+        { paths: sideReads(c.key).flatMap((p) => resolve(p, env)), extra: existential ? { existential: true } : {} },
+        { paths: sideReads(c.value).flatMap((p) => resolve(p, env)), extra: {} },
+      ];
     } catch (e) {
       acc.unanalyzable.push({ reason: `condition is not valid JMESPath: ${(e as Error).message}`, at: c.at });
       continue;
     }
-    for (const p of paths) {
-      const reads = classifyPodPath(p);
-      acc.checks.push(...checksFor(reads, c.at));
-      listRefsFor(reads, c.at, acc.listRefs);
+    for (const { paths, extra } of sides) {
+      for (const p of paths) {
+        const reads = classifyPodPath(p);
+        acc.checks.push(...checksFor(reads.filter((r) => r.location === 'pod'), c.at), ...checksFor(reads.filter((r) => r.location !== 'pod'), c.at, extra));
+        listRefsFor(reads, c.at, acc.listRefs);
+      }
     }
   }
 }

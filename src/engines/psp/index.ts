@@ -54,6 +54,9 @@ function analyzePsp(doc: PolicyDoc, ctx: EngineContext): PolicyFacts {
   const volumes = list('volumes');
   if (!volumes.includes('*') && !volumes.includes('hostPath')) restrict('hostPathVolumes', at('volumes'));
   if (volumes.every((v) => RESTRICTED_VOLUMES.has(v))) restrict('restrictedVolumes', at('volumes'));
+  // Every allowed host path read-only: each container must mount them readOnly (PSP never sees ephemeral ones).
+  const hostPaths = y.items(y.get(spec, 'allowedHostPaths'));
+  if (hostPaths.length > 0 && hostPaths.every((h) => y.scalar(y.get(h, 'readOnly')) === true)) restrict('hostPathReadOnly', at('allowedHostPaths'));
   if (y.items(y.get(spec, 'hostPorts')).length === 0) restrict('hostPorts', at('hostPorts'));
   if (y.str(y.at(spec, 'seLinux', 'rule')) === 'MustRunAs' && baselineSeLinux(y, y.at(spec, 'seLinux', 'seLinuxOptions'))) {
     restrict('seLinuxOptions', at('seLinux'));

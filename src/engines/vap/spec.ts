@@ -7,6 +7,7 @@
 import type { AdmissionScope, Enforcement, EngineId, PolicyFacts } from '../../facts';
 import { narrowScope, registrationScope } from '../admission/resource-rules';
 import { CelPolicy } from '../cel';
+import { nodeOsSelection } from '../node-os';
 import type { PolicyDoc } from '../types';
 import { applySelection, EVERYWHERE, intersect, readSelection, type Selection } from './selectors';
 
@@ -38,6 +39,7 @@ export function validatingSpecFacts(engine: EngineId, doc: PolicyDoc, enforcemen
   y.items(y.get(spec, 'validations')).forEach((item, i) => {
     const v = cel.validation(item);
     const updateSkipped = skipped ?? v.updateSkipped;
+    const nodeOs = v.checks.some((c) => c.control === 'hostNamespaces') ? nodeOsSelection(y, [y.get(spec, 'matchConditions'), y.get(spec, 'variables'), item]) : undefined;
     facts.rules.push({
       name: `validations[${i}]`,
       at: y.ref(item),
@@ -47,6 +49,7 @@ export function validatingSpecFacts(engine: EngineId, doc: PolicyDoc, enforcemen
       enforcement,
       unanalyzable: v.unanalyzable,
       ...(v.forbidsEphemeral ? { forbidsEphemeral: v.forbidsEphemeral } : {}),
+      ...(nodeOs ? { nodeOsSelection: nodeOs } : {}),
     });
   });
   return facts;

@@ -40,6 +40,7 @@ function webhookRule(doc: PolicyDoc, w: Node): RuleFacts {
     enforcement: { blocking: true, action: doc.kind, at },
     unanalyzable: conditions.problems,
     registrationOnly: true,
+    ...(doc.kind === 'MutatingWebhookConfiguration' ? { mutating: true } : {}),
     ...(open ? { failOpen: open } : {}),
     ...(serves ? { serves } : {}),
   };

@@ -4,12 +4,15 @@ import { CONTAINER_LISTS, type ContainerList, type Location, type PolicyFacts, t
 import type { FindingDraft, RuleContext } from '../types';
 import { draft, label, ownRules } from './draft';
 
-/** Control → locations where the rule constrains it (presence-only requirements excluded). */
-/** Pod templates cannot carry ephemeral containers: template checks say nothing about that list. */
+/**
+ * Control → locations where the rule constrains each container (presence-only requirements and
+ * existential checks excluded). Pod templates cannot carry ephemeral containers: template checks
+ * say nothing about that list.
+ */
 function locationsByControl(r: RuleFacts, missing: ContainerList): Map<ControlId, Set<Location>> {
   const out = new Map<ControlId, Set<Location>>();
   for (const c of r.checks) {
-    if (c.presenceOnly || (c.viaTemplate && missing === 'ephemeralContainers')) continue;
+    if (c.presenceOnly || c.existential || (c.viaTemplate && missing === 'ephemeralContainers')) continue;
     let s = out.get(c.control);
     if (!s) out.set(c.control, (s = new Set()));
     s.add(c.location);
@@ -55,7 +58,9 @@ export function missingListFindings(
       const gaps: ControlId[] = [];
       const seenIn = new Set<ContainerList>();
       for (const [id, where] of locationsByControl(r, missing)) {
-        if (!applies(id) || control(id).containerFields.length === 0 || checkedInPolicy.has(`${id}|${missing}`)) continue;
+        // All-or-none controls (HostProcess) tie the other lists to containers: leaving them out is no gap.
+        const c = control(id);
+        if (!applies(id) || c.allOrNone || c.containerFields.length === 0 || checkedInPolicy.has(`${id}|${missing}`)) continue;
         const lists = CONTAINER_LISTS.filter((l) => where.has(l));
         if (lists.length === 0) continue;
         gaps.push(id);

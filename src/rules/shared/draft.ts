@@ -36,3 +36,20 @@ export function ownRules(p: PolicyFacts): RuleFacts[] {
   const names = new Set(p.rules.map((r) => r.name));
   return p.rules.filter((r) => !(r.autogenOf && names.has(r.autogenOf)));
 }
+
+/**
+ * A mutating webhook that never sees `kubectl debug` bypasses no validation: its defaults are just
+ * not applied to debug containers. A note, whichever rule notices it.
+ */
+export function mutatingNote(p: PolicyFacts, at: SourceRef, what: string, r?: RuleFacts): FindingDraft {
+  return {
+    ...draft(
+      p,
+      at,
+      `${what}, so the defaults it applies are not applied to debug containers (a mutating webhook: no validation is bypassed)`,
+      'if debug containers need these defaults, add pods/ephemeralcontainers with operation UPDATE to the webhook rules',
+      { ...(r ? { rule: r } : {}), location: 'ephemeralContainers' },
+    ),
+    severity: 'note',
+  };
+}

@@ -30,7 +30,9 @@ function summarise(p: PolicyFacts, cov: Coverage): Summary {
   const own = (entries: CoverageEntry[]): CoverageEntry[] => entries.filter((e) => e.policy === p.policy);
   // A HostProcess pod is created, not debugged into: coverage only in ephemeral containers stops none.
   const direct = LOCATIONS.some((l) => l !== 'ephemeralContainers' && own(cov.windowsHostProcess[l]).length > 0);
-  const indirect = exempts(p) ? [] : own(cov.hostNamespaces.pod).filter((e) => e.fields.includes('spec.hostNetwork'));
+  // A rule that skips Windows pods (or reaches Linux pods only) lets exactly the HostProcess pods through.
+  const byNodeOs = new Set(p.rules.filter((r) => r.nodeOsSelection).map((r) => r.name));
+  const indirect = exempts(p) ? [] : own(cov.hostNamespaces.pod).filter((e) => e.fields.includes('spec.hostNetwork') && !byNodeOs.has(e.rule));
   return { direct, indirect };
 }
 

@@ -57,7 +57,7 @@ const cases: Case[] = [
   {
     name: 'an unknown global function handed a container list is unanalyzable at the call',
     files: { 'p.yaml': vapExpr(`allUnprivileged(${THREE_LISTS})`) },
-    fires: [{ ruleId: 'policy-unanalyzable', at: 'allUnprivileged', says: 'given object.spec.containers' }],
+    fires: [{ ruleId: 'policy-unanalyzable', at: 'allUnprivileged', says: '(object.spec.containers, object.spec.initContainers, object.spec.ephemeralContainers)' }],
   },
   {
     name: 'an unknown macro-like method on a container list is unanalyzable at the call',
@@ -67,7 +67,7 @@ const cases: Case[] = [
   {
     name: 'an unknown method on a container field is unanalyzable at the call',
     files: { 'p.yaml': vapExpr(`(${THREE_LISTS}).all(c, c.image.isTrusted())`) },
-    fires: [{ ruleId: 'policy-unanalyzable', at: 'c.image.isTrusted', says: 'isTrusted() is not one polcov can follow, and it is given object.spec.containers.image' }],
+    fires: [{ ruleId: 'policy-unanalyzable', at: 'c.image.isTrusted', says: 'isTrusted() is not one polcov can follow, and it is given `c.image` (object.spec.containers.image' }],
   },
   {
     name: 'an unknown function handed only metadata.name is not unanalyzable',

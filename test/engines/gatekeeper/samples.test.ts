@@ -19,8 +19,6 @@ describe('Gatekeeper samples', () => {
     expect(got).toEqual([
       'allow-privilege-escalation-v1.yaml ephemeral-containers-unchecked 29:58',
       'host-namespaces-dryrun.yaml enforcement-not-blocking 28:3',
-      'host-process.yaml ephemeral-containers-unchecked 18:18',
-      'host-process.yaml init-containers-unchecked 18:18',
       'host-process.yaml hostprocess-partial 19:13',
       'privileged-containers.yaml ephemeral-update-skipped 30:13',
       'read-only-root-filesystem-deployments.yaml pod-kind-unmatched 51:9',

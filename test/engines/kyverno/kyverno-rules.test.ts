@@ -147,8 +147,7 @@ const cases: Case[] = [
           - list: "request.object.spec.initContainers"
             pattern:
               =(securityContext):
-                =(windowsOptions):
-                  =(hostProcess): "false"
+                =(privileged): "false"
 `),
     fires: [{ ruleId: 'ephemeral-containers-unchecked', line: 15, column: 19 }],
   },

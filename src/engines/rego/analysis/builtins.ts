@@ -33,6 +33,12 @@ const FIRST_ARG = new Set(['array.slice', 'array.reverse']);
 const JSON_PATHS = new Set(['json.filter', 'json.remove']);
 const ELEMENTS_OF_FIRST = new Set(['object.union_n', 'union', 'intersection']);
 
+/**
+ * Builtins that cut a string into an array of strings: indexing the result (`split(c.image, ":")[1]`)
+ * is a string operation, not a key into the container the string came from.
+ */
+const STRING_PARTS = new Set(['split', 'regex.split', 'regex.find_n']);
+
 /** Builtins used with an extra output argument: their arity without it. */
 export const RELATION_ARITY: Readonly<Record<string, number>> = { walk: 1 };
 
@@ -60,6 +66,7 @@ export function callBuiltin(c: BuiltinCall): Value {
   if (ALL_ARGS.has(c.name)) return union(c.args);
   if (FIRST_ARG.has(c.name)) return first;
   if (ELEMENTS_OF_FIRST.has(c.name)) return c.access.iterate(first, c.at).value;
+  if (STRING_PARTS.has(c.name)) return { ...EMPTY, elems: derived(union(c.args)) };
   return derived(union(c.args));
 }
 
