@@ -292,6 +292,25 @@ try {
   fs.rmSync(gkDir, { recursive: true, force: true });
 }
 
+// ------------------------------------------------------------------------- hostile YAML shapes
+// Each must scale linearly (issue 14): many documents in one file, many keys in one mapping.
+
+const shapes = [
+  {
+    name: '20,000 documents in one file',
+    text: Array.from({ length: 20000 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}\n`).join('---\n') + '# kyverno.io\n',
+  },
+  {
+    name: '80,000 keys in one mapping',
+    text: `apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: wide\n  annotations:\n${Array.from({ length: 80000 }, (_, i) => `    k${i}: v`).join('\n')}\nspec:\n  rules: []\n`,
+  },
+];
+for (const shape of shapes) {
+  const runs = [];
+  for (let r = 0; r < RUNS; r++) runs.push(time(() => audit({ paths: ['-'], stdin: shape.text })).ms);
+  console.log(`${shape.name.padEnd(31)} ${(Buffer.byteLength(shape.text) / 1024 / 1024).toFixed(1)} MB in ${best(runs).toFixed(0)} ms`);
+}
+
 // Hostile Rego shapes (issue 14): each must scale linearly with its size and end as one
 // policy-unanalyzable finding, not a hang. Timed at two sizes: the ratio should be about 2.
 const regoShapes = {

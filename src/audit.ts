@@ -2,7 +2,9 @@
 import { ignoreMatcher, setMatcher } from './config/glob';
 import { buildCoverage, type Coverage } from './coverage/matrix';
 import { makeRouter } from './discover/documents';
-import { decodeSource, listFiles, readSource, STDIN, type SourceFile } from './discover/walk';
+import type { SkippedDocument } from './discover/policy-shape';
+import { inTestFolder, withoutTestMaterial } from './discover/test-material';
+import { decodeSource, displayPath, listFiles, readSource, STDIN, type SourceFile } from './discover/walk';
 import { ENGINES } from './engines';
 import { unanalyzableFile, unanalyzablePolicy } from './engines/guard';
 import { refusal } from './engines/refusal';
@@ -36,6 +38,13 @@ export interface AuditOptions {
   /** Files audited as if read from disk, e.g. the policy set at a git revision. */
   sources?: SourceFile[];
   /**
+   * Read the test material of chainsaw, Kyverno CLI and gator tests as policies too (default: left
+   * out, see src/discover/test-material.ts).
+   */
+  includeTests?: boolean;
+  /** Follow symbolic links that lead outside the scanned paths (default: each is reported, not followed). */
+  followSymlinks?: boolean;
+  /**
    * Judge every policy as if enforced: rules that only audit or warn (`Enforcement.auditOnly`) block.
    * For libraries shipped in Audit mode; exemptions, removals and unserved versions still apply.
    */
@@ -56,6 +65,12 @@ export interface AuditSummary {
   policies: number;
   findings: Record<Severity, number>;
   errors: number;
+  /** Input warnings (files read leniently, empty files, unused suppressions). */
+  warnings: number;
+  /** Documents of a policy kind that are no policy (test assertions, partial objects), listed under `skipped`. */
+  skipped: number;
+  /** Files of test runners (chainsaw, Kyverno CLI, gator suites) not read as policies. */
+  testFiles: number;
   /** Findings silenced by `# polcov-ignore` comments (listed under `suppressed`). */
   suppressed: number;
   /** Findings matched by a --baseline file and not reported. */
@@ -69,6 +84,8 @@ export interface AuditResult {
   policies: PolicyFacts[];
   coverage: Coverage;
   errors: ScanError[];
+  /** Documents of a policy kind that are no policy, with the reason. */
+  skipped: SkippedDocument[];
   suppressed: SuppressedFinding[];
   summary: AuditSummary;
 }
@@ -102,13 +119,21 @@ export function audit(options: AuditOptions): AuditResult {
     if (s) sources.push(s);
   }
   const ignored = ignoreMatcher(options.ignore ?? [], options.ignoreRoot);
-  const files = listFiles(fsPaths, errors).filter((f) => !ignored(f));
+  const listed = listFiles(fsPaths, errors, { followSymlinks: options.followSymlinks }).filter((f) => !ignored(f));
+  // Files in test folders are never read unless asked for; other test material is known once read.
+  const files = options.includeTests ? listed : listed.filter((f) => !inTestFolder(displayPath(f)));
+  let testFiles = listed.length - files.length;
   files.forEach((f, i) => {
     const s = readSource(f, limits, errors);
     if (s) sources.push(s);
     options.onProgress?.(i + 1, files.length);
   });
   sources.push(...(options.sources ?? []).filter((s) => !ignored(s.path)));
+  if (!options.includeTests) {
+    const { kept, tests } = withoutTestMaterial(sources, fsPaths);
+    sources.splice(0, sources.length, ...kept);
+    testFiles += tests.length;
+  }
 
   const routed = route(sources, errors);
   const policies: PolicyFacts[] = [...routed.broken];
@@ -156,6 +181,7 @@ export function audit(options: AuditOptions): AuditResult {
     policies,
     coverage,
     errors: errors.sort(compareRef),
+    skipped: routed.skipped.sort(compareRef),
     suppressed,
     summary: {
       kubernetes: { version: `1.${kubernetesMinor}`, assumed: options.kubernetesVersion === undefined || options.kubernetesVersion === 'latest' },
@@ -164,6 +190,9 @@ export function audit(options: AuditOptions): AuditResult {
       policies: policies.length,
       findings: { error: count('error'), warning: count('warning'), note: count('note') },
       errors: errors.filter((e) => e.severity === 'error').length,
+      warnings: errors.filter((e) => e.severity === 'warning').length,
+      skipped: routed.skipped.length,
+      testFiles,
       suppressed: suppressed.length,
       baselined: 0,
       ...(assumedEnforced !== undefined ? { assumedEnforced } : {}),

@@ -53,6 +53,8 @@ interface ScanFlags {
   baseline?: string;
   writeBaseline?: string;
   diffBase?: string;
+  includeTests?: boolean;
+  followSymlinks?: boolean;
   quiet?: boolean;
   minSeverity?: Severity;
   assumeEnforce?: boolean;
@@ -87,6 +89,8 @@ export function main(argv: string[], io: CliIO = { stdout: process.stdout, stder
     .option('--baseline <file>', 'report only findings beyond those recorded in this baseline', nonEmpty)
     .option('--write-baseline <file>', 'record the current findings in a baseline file (later scans report only new ones)', nonEmpty)
     .option('--diff-base <git-ref>', 'report only findings the working tree adds to the policy set at this git revision', nonEmpty)
+    .option('--include-tests', 'also read test material (.chainsaw-test/, .kyverno-test/, chainsaw tests, gator suite objects) as policies (default: includeTests in .polcov.yaml, else no)')
+    .option('--follow-symlinks', 'follow symbolic links that lead outside the scanned paths (default: report each, do not follow)')
     .option('-q, --quiet', 'report errors only (same as --min-severity error); the exit code is unchanged')
     .addOption(new Option('--min-severity <level>', 'report only findings at or above this severity; the exit code is unchanged').choices(['error', 'warning', 'note']))
     .option('--assume-enforce', 'judge every policy as if enforced (for libraries shipped in Audit mode; also assumeEnforce in .polcov.yaml)')

@@ -2,12 +2,12 @@
  * The `scan` command behind the CLI: configuration, the audit (plain, against a baseline, or against
  * a git revision), the reports, and the exit code.
  */
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { audit, severityRank, UsageError, type AuditOptions, type AuditResult } from './audit';
 import { applyBaseline, makeBaseline, readBaseline, writeBaseline } from './baseline';
 import { findConfig, ignoreGlobs, loadConfig } from './config/load';
 import { auditDiff } from './diff';
+import { readLimited } from './discover/walk';
 import type { Severity } from './facts';
 import { planOutputs, type OutputTarget } from './outputs';
 import { progressLine } from './progress';
@@ -37,6 +37,8 @@ export interface ScanSettings {
   baseline?: string;
   writeBaseline?: string;
   diffBase?: string;
+  includeTests?: boolean;
+  followSymlinks?: boolean;
   /** Report errors only; like `minSeverity: 'error'`. */
   quiet?: boolean;
   /** Report only findings at or above this severity (the exit code still counts every finding). */
@@ -79,7 +81,8 @@ export function scan(s: ScanSettings, io: CliIO): number {
   const kubernetesVersion = s.kubernetesVersion ?? config.kubernetesVersion;
   const options: AuditOptions = {
     paths: s.paths,
-    ...(s.paths.includes('-') ? { stdin: readFileSync(io.stdin) } : {}),
+    // Read no further than the limit: an endless stream (/dev/zero) becomes one error, not exhausted memory.
+    ...(s.paths.includes('-') ? { stdin: readLimited(io.stdin, s.maxFileBytes) } : {}),
     ...(kubernetesVersion ? { kubernetesVersion } : {}),
     maxFileBytes: s.maxFileBytes,
     ...(config.rules ? { ruleLevels: config.rules } : {}),
@@ -87,6 +90,8 @@ export function scan(s: ScanSettings, io: CliIO): number {
     // The configuration and baseline files sit among the policies but are never policies themselves.
     ignore: ignoreGlobs(config.ignore, [configFile, s.baseline, s.writeBaseline], loaded?.dir),
     ...(config.sets ? { sets: config.sets } : {}),
+    ...((s.includeTests ?? config.includeTests) ? { includeTests: true } : {}),
+    ...(s.followSymlinks ? { followSymlinks: true } : {}),
     ...((s.assumeEnforce ?? config.assumeEnforce) ? { assumeEnforce: true } : {}),
     ...(showProgress ? { onProgress: progressLine(io.stderr) } : {}),
   };

@@ -67,17 +67,17 @@ interface Comment {
  */
 export function yamlComments(text: string): Comment[] {
   const out: Comment[] = [];
-  const visit = (t: unknown): void => {
-    if (Array.isArray(t)) t.forEach(visit);
-    else if (t && typeof t === 'object') {
-      const token = t as { type?: unknown; offset?: unknown; source?: unknown };
-      if (token.type === 'comment' && typeof token.offset === 'number' && typeof token.source === 'string') {
-        out.push({ offset: token.offset, text: token.source });
-      }
-      for (const v of Object.values(t)) if (v && typeof v === 'object') visit(v);
+  // An explicit stack, not recursion: a document nested thousands deep must not overflow the call stack.
+  const stack: unknown[] = [...new Parser().parse(text)];
+  while (stack.length > 0) {
+    const t = stack.pop();
+    if (!t || typeof t !== 'object') continue;
+    const token = t as { type?: unknown; offset?: unknown; source?: unknown };
+    if (token.type === 'comment' && typeof token.offset === 'number' && typeof token.source === 'string') {
+      out.push({ offset: token.offset, text: token.source });
     }
-  };
-  for (const token of new Parser().parse(text)) visit(token);
+    for (const v of Array.isArray(t) ? t : Object.values(t)) if (v && typeof v === 'object') stack.push(v);
+  }
   return out.sort((a, b) => a.offset - b.offset);
 }
 

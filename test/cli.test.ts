@@ -73,8 +73,17 @@ describe('polcov scan', () => {
     expect(run(['scan', '--format', 'yaml']).code).toBe(2);
     expect(run(['scan', '--kubernetes-version', 'banana', '.']).code).toBe(2);
     expect(run(['scan', '--bogus']).code).toBe(2);
-    const dir = tempDir({ 'p.yaml': CLEAN, 'bad.yaml': 'kind: ClusterPolicy\napiVersion: kyverno.io/v1\nspec: [a,\n b: }' });
+    const dir = tempDir({ 'p.yaml': CLEAN, 'bad.yaml': 'apiVersion: v1\nkind: ConfigMap\ndata: [kyverno.io,\n b: }' });
     expect(run(['scan', dir]).code).toBe(2);
+  });
+
+  it('a policy file that does not parse is one policy-unanalyzable finding (exit 1), not also an input error', () => {
+    const dir = tempDir({ 'p.yaml': CLEAN, 'bad.yaml': 'kind: ClusterPolicy\napiVersion: kyverno.io/v1\nspec: [a,\n b: }' });
+    const r = run(['scan', dir, '--format', 'json']);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.out);
+    expect(doc.errors).toEqual([]);
+    expect(doc.findings.filter((f: { file: string }) => f.file.endsWith('bad.yaml')).map((f: { ruleId: string; line: number }) => [f.ruleId, f.line])).toEqual([['policy-unanalyzable', 4]]);
   });
 
   it('prints text grouped by file with file:line:col, severity, rule id, message and an indented hint', () => {
@@ -104,8 +113,8 @@ describe('polcov scan', () => {
     const first = run(['scan', dir, '--format', 'json']).out;
     expect(run(['scan', dir, '--format', 'json']).out).toBe(first);
     const doc = JSON.parse(first);
-    // DESIGN's keys, plus `suppressed` (extra keys are allowed) before the summary.
-    expect(Object.keys(doc)).toEqual(['tool', 'findings', 'policies', 'coverage', 'errors', 'suppressed', 'summary']);
+    // DESIGN's keys, plus `skipped` and `suppressed` (extra keys are allowed) before the summary.
+    expect(Object.keys(doc)).toEqual(['tool', 'findings', 'policies', 'coverage', 'errors', 'skipped', 'suppressed', 'summary']);
     expect(doc.tool).toEqual({ name: 'polcov', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
     expect(doc.findings[0]).toEqual({
       ruleId: expect.any(String),

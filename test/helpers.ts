@@ -45,3 +45,25 @@ export function located(findings: Finding[], ruleId?: string): Expected[] {
     .filter((f) => !ruleId || f.ruleId === ruleId)
     .map((f) => ({ ruleId: f.ruleId, file: path.basename(f.file), line: f.line, column: f.column }));
 }
+
+/** An enforced Kyverno policy that checks `privileged` on `containers` only: one ephemeral gap at 16:13. */
+export const PRIVILEGED_POLICY = yaml`
+  apiVersion: kyverno.io/v1
+  kind: ClusterPolicy
+  metadata:
+    name: no-privileged
+  spec:
+    validationFailureAction: Enforce
+    rules:
+      - name: r
+        match:
+          any:
+            - resources:
+                kinds: [Pod]
+        validate:
+          pattern:
+            spec:
+              containers:
+                - =(securityContext):
+                    =(privileged): "false"
+`;

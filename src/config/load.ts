@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
 import { UsageError } from '../audit';
-import { displayPath } from '../discover/walk';
+import { displayPath, readLimited } from '../discover/walk';
 import { repositoryRoot } from '../repo-root';
 import type { Severity } from '../facts';
 import { RULES } from '../rules';
@@ -20,12 +20,15 @@ export const CONFIG_SCHEMA_PATH = path.join(__dirname, '..', '..', 'schema', 'po
 
 type RuleLevel = Severity | 'off';
 
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 export interface PolcovConfig {
   rules?: Record<string, RuleLevel>;
   ignore?: string[];
   sets?: string[];
   failOn?: Severity | 'never';
   kubernetesVersion?: string;
+  includeTests?: boolean;
   assumeEnforce?: boolean;
 }
 
@@ -51,7 +54,7 @@ export function findConfig(paths: string | readonly string[]): string | undefine
   for (;;) {
     for (const name of CONFIG_NAMES) {
       const candidate = path.join(dir, name);
-      if (fs.statSync(candidate, { throwIfNoEntry: false })?.isFile()) return candidate;
+      if (stat(candidate)?.isFile()) return candidate;
     }
     const parent = path.dirname(dir);
     if (dir === top || parent === dir) return undefined;
@@ -90,7 +93,16 @@ export function ignoreGlobs(configured: readonly string[] | undefined, ownFiles:
 }
 
 function isDir(p: string): boolean {
-  return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  return stat(p)?.isDirectory() ?? false;
+}
+
+/** A path that cannot be examined (too long, no permission) holds no configuration; the scan reports it. */
+function stat(p: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(p, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
 }
 
 let validator: ReturnType<Ajv['compile']> | undefined;
@@ -107,8 +119,12 @@ export function loadConfig(file: string): LoadedConfig {
   };
   let text = '';
   try {
-    text = fs.readFileSync(file, 'utf8');
+    // Read no further than the limit: --config /dev/zero must fail, not fill memory.
+    const buf = readLimited(file, MAX_CONFIG_BYTES);
+    if (buf.length > MAX_CONFIG_BYTES) fail(`over the ${MAX_CONFIG_BYTES}-byte limit for a configuration file`);
+    text = buf.toString('utf8');
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     fail(`cannot read: ${(e as Error).message}`);
   }
   const doc = parseDocument(text);

@@ -6,7 +6,8 @@
 import type { Node } from 'yaml';
 import type { EngineId, PolicyFacts, ScanError } from '../facts';
 import type { Engine, PolicyDoc } from '../engines/types';
-import { loadYaml, type YamlDoc } from './yaml-doc';
+import { notAPolicy, type SkippedDocument } from './policy-shape';
+import { readYaml, type LoadedYaml, type YamlDoc } from './yaml-doc';
 import type { SourceFile } from './walk';
 import { unwrapDocuments, WRAPPER_MARKERS } from './wrapped';
 
@@ -15,10 +16,20 @@ export interface Routed {
   raw: Map<Engine, SourceFile[]>;
   /** Policy files that could not be parsed: reported as unanalyzable, never skipped. */
   broken: PolicyFacts[];
+  /** Documents of a policy kind that are no policy (test assertions, partial objects). */
+  skipped: SkippedDocument[];
   stats: { files: number; prefiltered: number; documents: number };
 }
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/**
+ * What can decode to text the file does not contain literally: escapes in double-quoted and JSON
+ * strings (`kyverno\u002eio`, an escaped line break that joins two lines), `!!binary` and verbatim or
+ * %TAG-declared tags (whose names may be %-escaped). Aliases and merge keys only repeat nodes written
+ * in the file, and line folding only adds spaces, so neither can produce a marker that is not there.
+ */
+const MAY_ENCODE_MARKER = /\\|!<|%TAG|binary/i;
 
 export function makeRouter(engines: readonly Engine[]) {
   const marker = new RegExp([...engines.flatMap((e) => e.markers), ...WRAPPER_MARKERS].map(escape).join('|'));
@@ -27,7 +38,7 @@ export function makeRouter(engines: readonly Engine[]) {
     engines.find((e) => e.rawExtensions?.some((x) => path.toLowerCase().endsWith(x)));
 
   return function route(files: SourceFile[], errors: ScanError[]): Routed {
-    const out: Routed = { docs: new Map(), raw: new Map(), broken: [], stats: { files: files.length, prefiltered: 0, documents: 0 } };
+    const out: Routed = { docs: new Map(), raw: new Map(), broken: [], skipped: [], stats: { files: files.length, prefiltered: 0, documents: 0 } };
     const push = <T>(m: Map<Engine, T[]>, e: Engine, v: T): void => void (m.get(e) ?? m.set(e, []).get(e)!).push(v);
     for (const f of files) {
       const raw = rawEngine(f.path);
@@ -35,26 +46,39 @@ export function makeRouter(engines: readonly Engine[]) {
         push(out.raw, raw, f);
         continue;
       }
-      if (!marker.test(f.text)) continue;
+      // The prefilter: a file is skipped only when no decoding of it can name a policy kind.
+      if (!marker.test(f.text) && !MAY_ENCODE_MARKER.test(f.text)) continue;
       out.stats.prefiltered++;
-      const before = errors.length;
-      let docs: YamlDoc[] = [];
+      let loaded: LoadedYaml;
       try {
-        docs = loadYaml(f, errors);
+        loaded = readYaml(f);
       } catch (e) {
-        errors.push({ file: f.path, line: 0, column: 0, severity: 'error', message: `cannot parse: ${(e as Error).message}` });
+        loaded = { docs: [], error: { file: f.path, line: 0, column: 0, severity: 'error', message: `cannot parse: ${(e as Error).message}` } };
       }
-      if (errors.length > before) {
+      if (loaded.warning) errors.push(loaded.warning);
+      // One file, one problem: a policy file that cannot be read is an unanalyzable policy (fail
+      // closed), any other file an input error.
+      const problem = loaded.error ?? aliasBomb(loaded.docs, f);
+      if (problem) {
         const kind = kindLine.exec(f.text)?.[1];
         const engine = kind && engines.find((e) => e.kinds.includes(kind));
-        if (engine && kind) out.broken.push(brokenPolicy(engine.id, kind, f, errors[errors.length - 1]!));
+        if (engine && kind) out.broken.push(brokenPolicy(engine.id, kind, f, problem));
+        else errors.push(problem);
       }
-      for (const d of docs) {
-        for (const item of expandList(d).flatMap((i) => unwrapDocuments(i, errors))) {
-          out.stats.documents++;
-          const doc = toPolicyDoc(item, f, errors);
-          const engine = doc && engines.find((e) => e.accepts(doc.apiVersion, doc.kind));
-          if (doc && engine) push(out.docs, engine, doc);
+      for (const d of problem?.message === ALIAS_BOMB ? [] : loaded.docs) {
+        try {
+          for (const item of expandList(d).flatMap((i) => unwrapDocuments(i, errors))) {
+            out.stats.documents++;
+            const doc = toPolicyDoc(item);
+            const engine = doc && engines.find((e) => e.accepts(doc.apiVersion, doc.kind));
+            if (!doc || !engine) continue;
+            const reason = notAPolicy(doc);
+            if (reason) out.skipped.push({ ...doc.at, kind: doc.kind, name: doc.name, reason });
+            else push(out.docs, engine, doc);
+          }
+        } catch (e) {
+          // Past the alias budget: one error for the document, the scan goes on.
+          errors.push({ ...d.ref(d.root), severity: 'error', message: `cannot read: ${(e as Error).message}` });
         }
       }
     }
@@ -67,16 +91,12 @@ function expandList(d: YamlDoc): YamlDoc[] {
   return d.items(d.get(d.root, 'items')).map((n: Node) => d.sub(n));
 }
 
-/** Reads identity fields; a document whose aliases explode is reported and dropped. */
-function toPolicyDoc(y: YamlDoc, f: SourceFile, errors: ScanError[]): PolicyDoc | undefined {
+/** Reads identity fields. */
+function toPolicyDoc(y: YamlDoc): PolicyDoc | undefined {
   const apiVersion = y.str(y.get(y.root, 'apiVersion'));
   const kind = y.str(y.get(y.root, 'kind'));
   if (!apiVersion || !kind) return undefined;
   const at = y.ref(y.pair(y.root, 'kind')?.key ?? y.root);
-  if (ALIAS_TOKEN.test(f.text) && hasAliasBomb(y)) {
-    errors.push({ file: f.path, line: at.line, column: at.column, severity: 'error', message: 'YAML alias expansion too large (alias bomb?): document skipped' });
-    return undefined;
-  }
   const meta = y.get(y.root, 'metadata');
   const name = y.str(y.get(meta, 'name')) ?? '(unnamed)';
   const namespace = y.str(y.get(meta, 'namespace'));
@@ -85,20 +105,21 @@ function toPolicyDoc(y: YamlDoc, f: SourceFile, errors: ScanError[]): PolicyDoc 
 
 /** A YAML alias (`*name`) somewhere in the text: only then is the costlier bomb check needed. */
 const ALIAS_TOKEN = /(^|[\s,[{])\*[\w-]/m;
-const bombChecked = new WeakMap<object, boolean>();
+const ALIAS_BOMB = 'YAML alias expansion too large (alias bomb?): file skipped';
 
-function hasAliasBomb(y: YamlDoc): boolean {
-  let bomb = bombChecked.get(y.doc);
-  if (bomb === undefined) {
+/** The first document whose aliases expand past the budget, as the file's one error. */
+function aliasBomb(docs: YamlDoc[], f: SourceFile): ScanError | undefined {
+  if (!ALIAS_TOKEN.test(f.text)) return undefined;
+  for (const y of docs) {
     try {
       y.doc.toJS({ maxAliasCount: 1000 });
-      bomb = false;
     } catch (e) {
-      bomb = e instanceof ReferenceError;
+      if (!(e instanceof ReferenceError)) continue;
+      const at = y.ref(y.pair(y.root, 'kind')?.key ?? y.root);
+      return { file: f.path, line: at.line, column: at.column, severity: 'error', message: ALIAS_BOMB };
     }
-    bombChecked.set(y.doc, bomb);
   }
-  return bomb;
+  return undefined;
 }
 
 function brokenPolicy(engine: EngineId, kind: string, f: SourceFile, err: ScanError): PolicyFacts {

@@ -31,12 +31,50 @@ export function hasPolicyExtension(name: string): boolean {
   return POLICY_EXTENSIONS.some((e) => lower.endsWith(e));
 }
 
-/** Expands the given paths into files, depth first, in a stable (sorted) order. */
-export function listFiles(paths: string[], errors: ScanError[]): string[] {
+export interface WalkOptions {
+  /** Follow symbolic links that lead outside the scanned paths (default: report them, do not follow). */
+  followSymlinks?: boolean;
+}
+
+/**
+ * Expands the given paths into files, depth first, in a stable (sorted) order. A path named
+ * explicitly is read whatever it is (a FIFO, `<(helm template …)`, /dev/stdin); inside folders only
+ * regular policy files are, and a symbolic link is followed only when it stays within the scanned
+ * paths (each link that leaves them is reported once).
+ */
+export function listFiles(paths: string[], errors: ScanError[], options: WalkOptions = {}): string[] {
   const out: string[] = [];
   // Real paths already walked or listed: symlink loops and repeated arguments are read once.
   const seen = new Set<string>();
-  const visit = (p: string, explicit: boolean): void => {
+  const roots = paths.map((p) => realOr(p));
+  const inside = (real: string): boolean => roots.some((r) => real === r || real.startsWith(r.endsWith(path.sep) ? r : r + path.sep));
+  const add = (p: string, real: string): void => {
+    if (seen.has(real)) return;
+    seen.add(real);
+    out.push(p);
+  };
+  const walk = (dir: string, realDir: string): void => {
+    if (seen.has(realDir)) return;
+    seen.add(realDir);
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    } catch (e) {
+      errors.push(ioError(dir, e));
+      return;
+    }
+    for (const e of entries) {
+      if (SKIP_DIRS.has(e.name)) continue;
+      const p = path.join(dir, e.name);
+      // The directory entry's type spares a stat and a realpath for every ordinary file and folder.
+      if (e.isSymbolicLink()) followLink(p);
+      else if (e.isDirectory()) walk(p, path.join(realDir, e.name));
+      else if (e.isFile()) {
+        if (hasPolicyExtension(e.name)) add(p, path.join(realDir, e.name));
+      } else if (hasPolicyExtension(e.name)) notRegular(p);
+    }
+  };
+  const followLink = (p: string): void => {
     let st: fs.Stats;
     let real: string;
     try {
@@ -46,33 +84,81 @@ export function listFiles(paths: string[], errors: ScanError[]): string[] {
       errors.push(ioError(p, e));
       return;
     }
-    if (seen.has(real)) return;
-    seen.add(real);
-    if (st.isDirectory()) {
-      let names: string[];
-      try {
-        names = fs.readdirSync(p).sort();
-      } catch (e) {
-        errors.push(ioError(p, e));
-        return;
-      }
-      for (const n of names) {
-        if (SKIP_DIRS.has(n)) continue;
-        visit(path.join(p, n), false);
-      }
-    } else if (st.isFile() && (explicit || hasPolicyExtension(p))) {
-      out.push(p);
-    }
+    if (!options.followSymlinks && !inside(real)) {
+      errors.push({ file: displayPath(p), line: 0, column: 0, severity: 'warning',
+        message: `symbolic link to ${displayPath(real)}, outside the scanned paths: not followed (--follow-symlinks follows it)` });
+    } else if (st.isDirectory()) walk(p, real);
+    else if (st.isFile()) {
+      if (hasPolicyExtension(p)) add(p, real);
+    } else if (hasPolicyExtension(p)) notRegular(p);
   };
-  for (const p of paths) visit(p, true);
+  // A FIFO or device inside a folder could block or never end: read only when named explicitly.
+  const notRegular = (p: string): void => {
+    errors.push({ file: displayPath(p), line: 0, column: 0, severity: 'warning', message: 'not a regular file: not read (name it as a path to read it)' });
+  };
+  for (const p of paths) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch (e) {
+      errors.push(ioError(p, e));
+      continue;
+    }
+    if (st.isDirectory()) walk(p, realOr(p));
+    else add(p, realOr(p));
+  }
   return out;
+}
+
+/** The real path, or the path itself where there is none (a pipe behind /dev/stdin). */
+function realOr(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
 }
 
 function ioError(p: string, e: unknown): ScanError {
   const code = (e as NodeJS.ErrnoException).code;
-  const reason =
-    code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
+  const reasons: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EACCES: 'permission denied',
+    ENAMETOOLONG: 'name too long',
+    ELOOP: 'too many levels of symbolic links',
+    EISDIR: 'is a directory',
+  };
+  const reason = (code && reasons[code]) ?? String((e as Error).message);
   return { file: displayPath(p), line: 0, column: 0, message: `cannot read: ${reason}`, severity: 'error' };
+}
+
+/**
+ * Reads at most `limit + 1` bytes from a file descriptor or path, so that an endless or huge input
+ * (/dev/zero, a runaway pipe) is cut off and reported instead of filling memory.
+ */
+export function readLimited(source: number | string, limit: number): Buffer {
+  const fd = typeof source === 'number' ? source : fs.openSync(source, 'r');
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    while (total <= limit) {
+      const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, limit + 1 - total));
+      let n: number;
+      try {
+        n = fs.readSync(fd, chunk, 0, chunk.length, null);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10); // a non-blocking pipe not ready yet
+        continue;
+      }
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+    }
+  } finally {
+    if (typeof source !== 'number') fs.closeSync(fd);
+  }
+  return Buffer.concat(chunks, total);
 }
 
 /** Reads one file; binary, oversized and unreadable files become errors instead. */
@@ -80,13 +166,13 @@ export function readSource(p: string, limits: ReadLimits, errors: ScanError[]): 
   const file = displayPath(p);
   let buf: Buffer;
   try {
-    const size = fs.statSync(p).size;
-    if (size > limits.maxFileBytes) {
+    const st = fs.statSync(p);
+    if (st.isFile() && st.size > limits.maxFileBytes) {
       errors.push({ file, line: 0, column: 0, severity: 'error',
-        message: `file is ${size} bytes, over the ${limits.maxFileBytes}-byte limit (raise it with --max-file-size)` });
+        message: `file is ${st.size} bytes, over the ${limits.maxFileBytes}-byte limit (raise it with --max-file-size)` });
       return undefined;
     }
-    buf = fs.readFileSync(p);
+    buf = readLimited(p, limits.maxFileBytes);
   } catch (e) {
     errors.push(ioError(p, e));
     return undefined;
@@ -97,7 +183,7 @@ export function readSource(p: string, limits: ReadLimits, errors: ScanError[]): 
 export function decodeSource(file: string, buf: Buffer, limits: ReadLimits, errors: ScanError[]): SourceFile | undefined {
   if (buf.length > limits.maxFileBytes) {
     errors.push({ file, line: 0, column: 0, severity: 'error',
-      message: `input is ${buf.length} bytes, over the ${limits.maxFileBytes}-byte limit (raise it with --max-file-size)` });
+      message: `input is over the ${limits.maxFileBytes}-byte limit (raise it with --max-file-size)` });
     return undefined;
   }
   const nul = buf.subarray(0, 8192).indexOf(0);

@@ -2,9 +2,10 @@
  * YAML documents with source positions. Engines read policies through YamlDoc so that every fact
  * can point at a file, line and column; aliases are resolved here, with a budget against alias bombs.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
-import type { Document, Node, Pair, YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit } from 'yaml';
+import type { Document, Node, Pair, ScalarTag, YAMLMap } from 'yaml';
 import type { ScanError, SourceRef } from '../facts';
+import { reindentQuotedContinuations } from './lenient';
 import type { SourceFile } from './walk';
 
 const MAX_ALIAS_RESOLUTIONS = 10_000;
@@ -51,14 +52,38 @@ export class YamlDoc {
     return { file: this.file, line, column: col };
   }
 
-  /** The pair for `key` in a map node (the key node is the place to point at). */
+  /**
+   * The pair for `key` in a map node (the key node is the place to point at). YAML merge keys
+   * (`<<: *base`, `<<: [*a, *b]`) are followed as Kubernetes' decoders do: keys written in the map win,
+   * then the merged maps in order (loadYaml rejects the orders on which Go's decoders disagree).
+   */
   pair(node: unknown, key: string): Pair<Node, Node> | undefined {
     const m = this.resolve(node);
     if (!m || !isMap(m)) return undefined;
+    let merged = false;
     for (const p of (m as YAMLMap<Node, Node>).items) {
-      if (isPair(p) && scalarString(this.resolve(p.key)) === key) return p as Pair<Node, Node>;
+      const k = this.resolve(p.key);
+      if (isMergeKey(k)) merged = true;
+      else if (scalarString(k) === key) return p as Pair<Node, Node>;
+    }
+    if (!merged) return undefined;
+    for (const source of this.mergeSources(m as YAMLMap<Node, Node>)) {
+      const found = this.pair(source, key);
+      if (found) return found;
     }
     return undefined;
+  }
+
+  /** The maps a mapping merges in, first (strongest) first. */
+  mergeSources(m: YAMLMap<Node, Node>): Node[] {
+    const out: Node[] = [];
+    for (const p of m.items) {
+      if (!isMergeKey(this.resolve(p.key))) continue;
+      const v = this.resolve(p.value);
+      if (v && isSeq(v)) out.push(...this.items(v));
+      else if (v) out.push(v);
+    }
+    return out;
   }
 
   get(node: unknown, key: string): Node | undefined {
@@ -82,10 +107,21 @@ export class YamlDoc {
     const m = this.resolve(node);
     if (!m || !isMap(m)) return [];
     const out: { key: string; keyNode: Node; value: Node | undefined }[] = [];
+    let merged = false;
     for (const p of (m as YAMLMap<Node, Node>).items) {
       const keyNode = this.resolve(p.key);
+      if (isMergeKey(keyNode)) merged = true;
       const key = scalarString(keyNode);
       if (keyNode && key !== undefined) out.push({ key, keyNode, value: this.resolve(p.value) });
+    }
+    if (!merged) return out;
+    const seen = new Set(out.map((p) => p.key));
+    for (const source of this.mergeSources(m as YAMLMap<Node, Node>)) {
+      for (const p of this.pairs(source)) {
+        if (seen.has(p.key)) continue;
+        seen.add(p.key);
+        out.push(p);
+      }
     }
     return out;
   }
@@ -126,25 +162,177 @@ export class YamlDoc {
 function scalarString(n: unknown): string | undefined {
   if (!n || !isScalar(n)) return undefined;
   const v = n.value;
-  return v === null ? undefined : String(v);
+  if (v === null || typeof v === 'symbol') return undefined;
+  // `!!binary` decodes to its bytes, as Go's YAML decoders turn it into a string.
+  return v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : String(v);
 }
 
-/** Parses every document of a file; syntax errors become ScanErrors with line and column. */
-export function loadYaml(src: SourceFile, errors: ScanError[]): YamlDoc[] {
-  const lines = new LineCounter();
-  const parsed = parseAllDocuments(src.text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-  const docs = Array.isArray(parsed) ? parsed : [];
+function isMergeKey(n: unknown): boolean {
+  return isScalar(n) && typeof n.value === 'symbol';
+}
+
+export interface LoadedYaml {
+  docs: YamlDoc[];
+  /** The first problem in the file (one per file): the file cannot be read as Kubernetes would. */
+  error?: ScanError;
+  /** Read, but only leniently, as Kubernetes' Go decoders do and YAML 1.2 does not. */
+  warning?: ScanError;
+}
+
+/**
+ * kubectl decodes YAML with Go's yaml.v2, which reads the YAML 1.1 booleans: a plain `yes`, `on`, `y`
+ * is true and `no`, `off`, `n` false. Read as strings, `privileged: yes` in a PodSecurityPolicy would
+ * look like a restriction while the cluster gets `true`.
+ */
+const GO_BOOL: ScalarTag = {
+  identify: (v) => typeof v === 'boolean',
+  default: true,
+  tag: 'tag:yaml.org,2002:bool',
+  test: /^(?:[Yy]|[Yy]es|YES|[Oo]n|ON|[Nn]|[Nn]o|NO|[Oo]ff|OFF)$/,
+  resolve: (s) => /^(?:[Yy]|[Yy]es|YES|[Oo]n|ON)$/.test(s),
+};
+
+// The parser's own duplicate-key check compares every key with every other (quadratic in a mapping's
+// size); duplicateKey does it with a set.
+const PARSE_OPTIONS = { prettyErrors: true, uniqueKeys: false, merge: true, customTags: ['binary' as const, GO_BOOL] };
+
+/**
+ * Parses every document of a file as Kubernetes' YAML decoders would, or says why it cannot: a lone
+ * carriage return (and NEL, LS, PS) breaks lines, merge keys merge, `!!binary` decodes; documents
+ * that Kubernetes' document splitter would not separate, and merges Go's decoders resolve
+ * differently, are errors. Syntax errors carry line and column; good documents of the file are kept.
+ */
+export function readYaml(src: SourceFile): LoadedYaml {
+  let text = normalizeLineBreaks(src.text);
+  let lines = new LineCounter();
+  let docs = parseAllDocuments(text, { ...PARSE_OPTIONS, lineCounter: lines }) as Document.Parsed[];
+  let warning: ScanError | undefined;
+  const strictError = docs.flatMap((d) => d.errors)[0];
+  if (strictError?.code === 'MISSING_CHAR' && /quote/.test(strictError.message)) {
+    const lenient = reindentQuotedContinuations(text);
+    const lenientLines = new LineCounter();
+    const again = lenient === undefined ? [] : (parseAllDocuments(lenient, { ...PARSE_OPTIONS, lineCounter: lenientLines }) as Document.Parsed[]);
+    if (lenient !== undefined && again.every((d) => d.errors.length === 0)) {
+      warning = problem(src.path, strictError, 'warning',
+        'a quoted value continues on a line indented no deeper than its key: invalid YAML 1.2, read leniently as kubectl and kustomize do');
+      [text, lines, docs] = [lenient, lenientLines, again];
+    }
+  }
   const out: YamlDoc[] = [];
+  let error: ScanError | undefined;
   for (const doc of docs) {
     const err = doc.errors[0];
     if (err) {
-      const [line, column] = err.linePos ? [err.linePos[0].line, err.linePos[0].col] : [0, 0];
-      errors.push({ file: src.path, line, column, severity: 'error', message: `invalid YAML: ${firstLine(err.message)}` });
+      error ??= problem(src.path, err, 'error', `invalid YAML: ${firstLine(err.message)}`);
       continue;
     }
-    if (doc.contents) out.push(new YamlDoc(src.path, doc, doc.contents as Node, lines, src.text));
+    if (!doc.contents) continue;
+    const y = new YamlDoc(src.path, doc, doc.contents as Node, lines, text);
+    const dup = duplicateKey(y);
+    if (dup) {
+      error ??= dup;
+      continue;
+    }
+    out.push(y);
   }
-  return out;
+  // A file Kubernetes tools read differently holds no policy polcov can vouch for: none is read.
+  const ambiguous = splitMismatch(src, out) ?? (text.includes('<<') ? out.map(mergeConflict).find(Boolean) : undefined);
+  if (ambiguous) return { docs: [], error: error ?? ambiguous, ...(warning ? { warning } : {}) };
+  return { docs: out, ...(error ? { error } : {}), ...(warning ? { warning } : {}) };
+}
+
+/** The documents of a file; its one problem (or lenient-read warning) goes to `errors`. */
+export function loadYaml(src: SourceFile, errors: ScanError[]): YamlDoc[] {
+  const r = readYaml(src);
+  if (r.warning) errors.push(r.warning);
+  if (r.error) errors.push(r.error);
+  return r.docs;
+}
+
+/** Line breaks YAML 1.1 and Go's decoders know besides \n and \r\n, as \n (same length: offsets hold). */
+export function normalizeLineBreaks(text: string): string {
+  return /[\r\u0085\u2028\u2029]/.test(text) ? text.replace(/\r(?!\n)|[\u0085\u2028\u2029]/g, '\n') : text;
+}
+
+/**
+ * Kubernetes splits a stream into documents only at lines (ended by \n) that start with `---` followed
+ * by nothing but spaces or a comment, and then decodes the first document of each part. Where the
+ * YAML parser found a second document inside one such part (after `...`, after `--- content`, after a
+ * lone carriage return), tools disagree about what the file holds: report it rather than guess.
+ */
+function splitMismatch(src: SourceFile, docs: YamlDoc[]): ScanError | undefined {
+  if (docs.length < 2) return undefined;
+  const separators: number[] = [];
+  const sep = /(^|\n)---[ \t]*(#[^\n]*)?(?=\r?\n|$)/g;
+  for (let m = sep.exec(src.text); m; m = sep.exec(src.text)) separators.push(m.index + m[1]!.length);
+  let part = -1;
+  let k = 0;
+  for (const d of docs) {
+    const start = d.root.range?.[0] ?? 0;
+    let p = -1;
+    while (k < separators.length && separators[k]! <= start) k++;
+    p = k;
+    if (p === part) {
+      const at = d.refAt(start);
+      return { file: src.path, line: at.line, column: at.column, severity: 'error',
+        message: 'YAML document not separated by a "---" line: Kubernetes tools split this file differently, so polcov cannot tell which policies it holds' };
+    }
+    part = p;
+  }
+  return undefined;
+}
+
+/** A key written twice in one mapping: invalid YAML, and Go's decoders disagree on which value wins. */
+function duplicateKey(y: YamlDoc): ScanError | undefined {
+  let found: ScanError | undefined;
+  visit(y.doc, {
+    Map(_, map) {
+      if (map.items.length < 2) return undefined;
+      const seen = new Set<string>();
+      for (const p of map.items) {
+        const k = p.key;
+        if (!isScalar(k) || typeof k.value === 'symbol') continue;
+        const key = String(k.value);
+        if (seen.has(key)) {
+          found = { ...y.ref(k), severity: 'error', message: `invalid YAML: Map keys must be unique ("${key}" is written twice)` };
+          return visit.BREAK;
+        }
+        seen.add(key);
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/**
+ * Go's YAML decoders disagree on merge keys in two cases: yaml.v2 (kubectl) lets a merge override a key
+ * written before it, and several `<<` keys in one mapping. Either is reported instead of guessed.
+ */
+function mergeConflict(y: YamlDoc): ScanError | undefined {
+  let found: ScanError | undefined;
+  visit(y.doc, {
+    Map(_, map) {
+      const merges = map.items.filter((p) => isMergeKey(y.resolve(p.key)));
+      if (merges.length === 0) return undefined;
+      const fail = (node: unknown, message: string): typeof visit.BREAK => {
+        found = { ...y.ref(node), severity: 'error', message };
+        return visit.BREAK;
+      };
+      if (merges.length > 1) return fail(merges[1]!.key, 'several YAML merge keys (<<) in one mapping: Kubernetes tools merge them differently');
+      const mergeAt = map.items.indexOf(merges[0]!);
+      const before = new Set(map.items.slice(0, mergeAt).map((p) => scalarString(y.resolve(p.key))));
+      const overridden = y.mergeSources(map as YAMLMap<Node, Node>).flatMap((m) => y.pairs(m)).find((p) => before.has(p.key));
+      if (overridden) return fail(merges[0]!.key, `YAML merge key (<<) after "${overridden.key}", which it also defines: kubectl takes the merged value, other tools the written one`);
+      return undefined;
+    },
+  });
+  return found;
+}
+
+function problem(file: string, err: { linePos?: [{ line: number; col: number }] | [{ line: number; col: number }, { line: number; col: number }] }, severity: 'error' | 'warning', message: string): ScanError {
+  const [line, column] = err.linePos ? [err.linePos[0].line, err.linePos[0].col] : [0, 0];
+  return { file, line, column, severity, message };
 }
 
 function firstLine(s: string): string {

@@ -22,6 +22,7 @@ export function toJson(r: AuditResult): object {
     })),
     coverage: r.coverage,
     errors: r.errors,
+    skipped: r.skipped,
     suppressed: r.suppressed,
     summary: r.summary,
   };

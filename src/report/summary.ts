@@ -37,5 +37,14 @@ export function summarySentence(r: AuditResult): string {
   // --quiet / --min-severity: the counts are of every finding, the list only of those shown.
   const found = s.hidden?.count ? `${listed} shown` : listed;
   const rest = unlisted(s);
-  return `${found} (${counts})${problems} in ${plural(s.policies, 'policy', 'policies')} from ${plural(s.files, 'file')}${rest.length ? `; ${rest.join(', ')}` : ''}.`;
+  return `${found} (${counts})${problems} in ${plural(s.policies, 'policy', 'policies')} from ${plural(s.files, 'file')}${rest.length ? `; ${rest.join(', ')}` : ''}.${notRead(s)}`;
+}
+
+/** What was read but not analysed as policy: test or partial documents and test runners' files. */
+function notRead(s: AuditSummary): string {
+  const parts = [
+    ...(s.skipped > 0 ? [`${plural(s.skipped, 'test or partial document')}`] : []),
+    ...(s.testFiles > 0 ? [`${plural(s.testFiles, 'test file')} (--include-tests reads them)`] : []),
+  ];
+  return parts.length ? ` Skipped: ${parts.join(', ')}.` : '';
 }

@@ -2,28 +2,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { audit } from '../../src/audit';
-import { auditFiles, located, tempDir, yaml } from '../helpers';
+import { auditFiles, located, PRIVILEGED_POLICY, tempDir, yaml } from '../helpers';
 
-const GOOD = yaml`
-  apiVersion: kyverno.io/v1
-  kind: ClusterPolicy
-  metadata:
-    name: good
-  spec:
-    validationFailureAction: Enforce
-    rules:
-      - name: r
-        match:
-          any:
-            - resources:
-                kinds: [Pod]
-        validate:
-          pattern:
-            spec:
-              containers:
-                - =(securityContext):
-                    =(privileged): "false"
-`;
+const GOOD = PRIVILEGED_POLICY.replace('name: no-privileged', 'name: good');
 
 const BOMB = [
   'apiVersion: kyverno.io/v1',
@@ -39,8 +20,8 @@ const BOMB = [
 
 describe('bad input', () => {
   const cases: { name: string; file: string; content: string | Buffer; line: number; message: RegExp; severity?: string }[] = [
-    { name: 'malformed YAML', file: 'broken.yaml', content: 'apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nspec: [a,\n  b: }\n', line: 4, message: /invalid YAML/ },
-    { name: 'YAML alias bomb', file: 'bomb.yaml', content: BOMB, line: 2, message: /alias/ },
+    { name: 'malformed YAML', file: 'broken.yaml', content: 'apiVersion: v1\nkind: ConfigMap\ndata: [a,\n  b: }\nkyverno.io: x\n', line: 4, message: /invalid YAML/ },
+    { name: 'YAML alias bomb', file: 'bomb.yaml', content: BOMB.replace('kind: ClusterPolicy', 'kind: ConfigMap'), line: 2, message: /alias/ },
     { name: 'binary file', file: 'blob.yaml', content: Buffer.from([0x6b, 0x79, 0x0a, 0x00, 0x01, 0x02]), line: 2, message: /binary/ },
     { name: 'empty file', file: 'empty.yaml', content: '\n\n', line: 0, message: /empty/, severity: 'warning' },
   ];
@@ -55,6 +36,19 @@ describe('bad input', () => {
     expect(located(r.findings, 'ephemeral-containers-unchecked')).toEqual([
       { ruleId: 'ephemeral-containers-unchecked', file: 'good.yaml', line: 16, column: 13 },
     ]);
+  });
+
+  const policyCases = [
+    { name: 'malformed YAML', content: 'apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nspec: [a,\n  b: }\n', line: 4, message: /invalid YAML/ },
+    { name: 'YAML alias bomb', content: BOMB, line: 2, message: /alias/ },
+    { name: 'two syntax errors', content: 'apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nspec: [a,\n  b: }\n---\nkind: ClusterPolicy\nx: [\n', line: 4, message: /invalid YAML/ },
+  ];
+
+  it.each(policyCases)('$name in a policy file: one policy-unanalyzable finding and no input error (one file, one problem)', ({ content, line, message }) => {
+    const r = auditFiles({ 'p.yaml': content, 'good.yaml': GOOD });
+    expect(r.errors).toEqual([]);
+    expect(located(r.findings, 'policy-unanalyzable')).toEqual([{ ruleId: 'policy-unanalyzable', file: 'p.yaml', line, column: expect.any(Number) }]);
+    expect(r.findings.find((f) => f.ruleId === 'policy-unanalyzable')!.message).toMatch(message);
   });
 
   it('a policy file that cannot be parsed is also a policy-unanalyzable finding, never skipped', () => {
@@ -146,8 +140,9 @@ describe('walking the file system', () => {
   it('a duplicated key is invalid YAML, not a silent first-value-wins', () => {
     const twice = GOOD.replace('validationFailureAction: Enforce', 'validationFailureAction: Enforce\n  validationFailureAction: Audit');
     const r = auditFiles({ 'dup.yaml': twice });
-    expect(r.errors).toEqual([expect.objectContaining({ line: 7, message: expect.stringMatching(/invalid YAML: Map keys must be unique/) })]);
-    expect(located(r.findings, 'policy-unanalyzable')).toHaveLength(1);
+    expect(r.errors).toEqual([]);
+    expect(located(r.findings, 'policy-unanalyzable')).toEqual([{ ruleId: 'policy-unanalyzable', file: 'dup.yaml', line: 7, column: 3 }]);
+    expect(r.findings.find((f) => f.ruleId === 'policy-unanalyzable')!.message).toMatch(/invalid YAML: Map keys must be unique/);
   });
 
   it('empty standard input is an error (the command feeding it probably failed)', () => {

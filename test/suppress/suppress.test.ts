@@ -62,7 +62,7 @@ describe('inline suppressions', () => {
     expect(out('text').trim().split('\n').pop()).toBe('No findings (0 errors, 0 warnings, 0 notes) in 2 policies from 2 files; 1 suppressed.');
     const json = JSON.parse(out('json'));
     expect(json.summary.suppressed).toBe(1);
-    expect(Object.keys(json).slice(-3)).toEqual(['errors', 'suppressed', 'summary']);
+    expect(Object.keys(json).slice(-4)).toEqual(['errors', 'skipped', 'suppressed', 'summary']);
     const sarif = JSON.parse(out('sarif')).runs[0];
     expect(sarif.results[0].suppressions).toEqual([{ kind: 'inSource', justification: '<b>nodes</b> & co' }]);
     expect(sarif.properties.summary.suppressed).toBe(1);

@@ -1,0 +1,83 @@
+/**
+ * Test material of the ecosystem's test runners, which a cluster never runs as policy: chainsaw tests
+ * (`.chainsaw-test/` folders, and any folder holding a chainsaw `Test`), Kyverno CLI tests
+ * (`.kyverno-test/` folders, and the `resources` a `cli.kyverno.io` `Test` names) and gator suites (the
+ * `object` and `inventory` files a `kind: Suite` names). A Kyverno test's `policies` and a suite's
+ * `template` and `constraint` are the real policies (gatekeeper-library's `samples/*\/constraint.yaml`
+ * are what a user applies) and stay in the scan.
+ */
+import * as path from 'node:path';
+import { parseAllDocuments, type Document } from 'yaml';
+import type { SourceFile } from './walk';
+
+/** Folders that hold only test material, by name. */
+const TEST_DIRS = new Set(['.chainsaw-test', '.kyverno-test']);
+
+export function inTestFolder(file: string): boolean {
+  return file.split(/[\\/]/).slice(0, -1).some((d) => TEST_DIRS.has(d));
+}
+
+const TEST_DEFINITION = /test\.gatekeeper\.sh|cli\.kyverno\.io|chainsaw\.kyverno\.io/;
+
+/**
+ * The display paths of the files that test definitions among `sources` name as test objects, and
+ * the folders of chainsaw tests (never a scanned root itself: a chainsaw test at the top of a
+ * repository does not make the repository a test).
+ */
+export function testReferences(sources: readonly SourceFile[], roots: readonly string[]): { files: Set<string>; folders: string[] } {
+  const files = new Set<string>();
+  const folders: string[] = [];
+  const rootSet = new Set(roots.map((r) => path.resolve(r)));
+  for (const s of sources) {
+    if (!TEST_DEFINITION.test(s.text)) continue;
+    const dir = path.posix.dirname(s.path);
+    for (const doc of parseAllDocuments(s.text) as Document.Parsed[]) {
+      const o = doc.errors.length > 0 ? undefined : plain(doc);
+      if (!o) continue;
+      const group = String(o.apiVersion ?? '').split('/')[0];
+      const named = (refs: unknown[]): void => {
+        files.add(s.path);
+        for (const r of refs) if (typeof r === 'string' && r !== '') files.add(path.posix.normalize(path.posix.join(dir, r)));
+      };
+      if (group === 'test.gatekeeper.sh' && o.kind === 'Suite') {
+        const cases = list(o.tests).flatMap((t) => list(field(t, 'cases')));
+        named(cases.flatMap((c) => [field(c, 'object'), ...list(field(c, 'inventory'))]));
+      } else if (group === 'cli.kyverno.io' && o.kind === 'Test') {
+        named(list(o.resources));
+      } else if (group === 'chainsaw.kyverno.io' && o.kind === 'Test' && !rootSet.has(path.resolve(dir))) {
+        folders.push(`${dir}/`);
+      }
+    }
+  }
+  return { files, folders };
+}
+
+/** Splits sources into those read as policies and the test material left out. */
+export function withoutTestMaterial(sources: SourceFile[], roots: readonly string[]): { kept: SourceFile[]; tests: SourceFile[] } {
+  const refs = testReferences(sources, roots);
+  const kept: SourceFile[] = [];
+  const tests: SourceFile[] = [];
+  for (const s of sources) {
+    const isTest = inTestFolder(s.path) || refs.files.has(s.path) || refs.folders.some((f) => s.path.startsWith(f));
+    (isTest ? tests : kept).push(s);
+  }
+  return { kept, tests };
+}
+
+/** A test definition as plain data; one that does not load names nothing. */
+function plain(doc: Document.Parsed): Record<string, unknown> | undefined {
+  try {
+    const o: unknown = doc.toJS({ maxAliasCount: 100 });
+    return o && typeof o === 'object' ? (o as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function list(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+function field(o: unknown, key: string): unknown {
+  return o && typeof o === 'object' ? (o as Record<string, unknown>)[key] : undefined;
+}
