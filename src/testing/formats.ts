@@ -1,4 +1,5 @@
 /** Every test-file format `polcov test` runs, in detection order: adding a format is one line here. */
+import { gatorSuiteFormat } from './gator-suite';
 import type { SuiteFormat } from './suite-format';
 
-export const SUITE_FORMATS: readonly SuiteFormat[] = [];
+export const SUITE_FORMATS: readonly SuiteFormat[] = [gatorSuiteFormat];
