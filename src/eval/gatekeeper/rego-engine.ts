@@ -30,16 +30,14 @@ export function compileRegoHalf(half: RegoHalf): { compiled: CompiledRego } | { 
   return { compiled: { program, query: `data.${pkg}.violation` } };
 }
 
-/** The violation set arrives as an array; an undefined `violation` means none. */
-function elements(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [];
-}
 
 export function runRegoHalf(c: CompiledRego, review: KubeObject, parameters: unknown, inventory: KubeObject): Violations {
   const out = evalQuery(c.program, c.query, { input: { review, parameters }, data: { inventory }, budget: REGO_BUDGET });
   if (out.error) return { error: formatRegoError(out.error) };
+  // The violation set arrives as an array; undefined means none; anything else is not Gatekeeper's shape.
+  if (out.value !== undefined && !Array.isArray(out.value)) return { error: `${c.query} is not a set of violations` };
   return {
-    messages: elements(out.value).map((r) => {
+    messages: (out.value ?? []).map((r) => {
       const msg = (r as { msg?: unknown } | null)?.msg;
       return typeof msg === 'string' ? msg : JSON.stringify(msg ?? r);
     }),
