@@ -4,20 +4,10 @@
  * matchConditions that all must hold, and one violation per failing validation.
  */
 import type { AdmissionRequest, KubeObject } from '../../admission';
-import { evalCel, lazyVariables, toCel, type CelOutcome } from '../cel';
+import { evalCel, lazyVariables, requestVariable, toCel, type CelOutcome } from '../cel';
 import type { CelHalf } from './template';
 
 export type Violations = { messages: string[] } | { error: string } | { undecided: string } | { skipped: string };
-
-/** The request as CEL's `request` variable: fields at their zero value are absent, as in proto. */
-function celRequest(req: AdmissionRequest): KubeObject {
-  const out: KubeObject = {};
-  for (const [k, v] of Object.entries(req)) {
-    if (v === undefined || v === '' || v === false || k === 'object' || k === 'oldObject') continue;
-    out[k] = v;
-  }
-  return out;
-}
 
 function failed(o: CelOutcome, what: string): Violations | undefined {
   if ('error' in o) return { error: `${what}: ${o.error}` };
@@ -29,7 +19,7 @@ export function runCelHalf(cel: CelHalf, constraint: KubeObject, req: AdmissionR
   const params = (constraint.spec as KubeObject | undefined)?.parameters ?? null;
   const object = req.object ?? null;
   const oldObject = req.oldObject ?? null;
-  const base = toCel({ object, oldObject, request: celRequest(req), params: constraint, namespaceObject: namespace ?? null }) as Record<string, unknown>;
+  const base = toCel({ object, oldObject, request: requestVariable(req), params: constraint, namespaceObject: namespace ?? null }) as Record<string, unknown>;
   const anyObject = req.operation === 'DELETE' && object === null ? oldObject : object;
   const builtins = [
     { name: 'anyObject', value: toCel(anyObject) },
