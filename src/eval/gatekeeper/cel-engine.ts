@@ -38,10 +38,11 @@ export function runCelHalf(cel: CelHalf, constraint: KubeObject, req: AdmissionR
   const messages: string[] = [];
   for (const v of cel.validations) {
     const o = evalCel(v.expression, activation);
-    const bad = failed(o, `validation ${v.expression.text.trim()}`);
-    if (bad) return bad;
-    if ('value' in o && o.value === true) continue;
-    messages.push(validationMessage(v, activation));
+    if ('undecided' in o) return { undecided: `validation ${v.expression.text.trim()}: ${o.undecided}` };
+    // The driver validates with failurePolicy Fail, as a ValidatingAdmissionPolicy would: an
+    // expression that errors at run time is a violation carrying the error.
+    if ('error' in o) messages.push(`expression '${v.expression.text.trim()}' resulted in error: ${o.error}`);
+    else if (o.value !== true) messages.push(validationMessage(v, activation));
   }
   return { messages };
 }
