@@ -130,11 +130,9 @@ function loadSuite(y: YamlDoc, file: SourceFile): LoadedSuite {
       const constraintAt = y.keyRef(test, 'constraint');
       const constraint = readObjects(dir, constraintPath, constraintAt).objects[0]!;
       if (constraint.kind !== template.kind) throw new SuiteProblem(constraintAt, `${constraintPath} is a ${String(constraint.kind)}, the template defines ${template.kind}`);
-      if (template.rego) {
-        const rego = new GatekeeperPolicy(template, constraint).compiledRego();
-        if ('error' in rego) throw new SuiteProblem(template.at, `${templatePath}: ${rego.error}`);
-      }
       const policy = new GatekeeperPolicy(template, constraint);
+      const rego = template.rego && policy.compiledRego();
+      if (rego && 'error' in rego) throw new SuiteProblem(template.at, `${templatePath}: ${rego.error}`);
       if (y.scalar(y.get(test, 'invalid')) === true) continue;
       for (const c of y.items(y.get(test, 'cases'))) {
         if (y.scalar(y.get(c, 'skip')) === true) continue;

@@ -37,9 +37,10 @@ function violationVerdict(constraint: KubeObject, point: EnforcementPoint): Verd
   return undefined;
 }
 
-export class GatekeeperPolicy {
-  private rego?: { compiled: CompiledRego } | { error: string };
+/** Each template's Rego compiles once, whatever the number of constraints of its kind. */
+const compiledTemplates = new WeakMap<Template, { compiled: CompiledRego } | { error: string }>();
 
+export class GatekeeperPolicy {
   constructor(
     readonly template: Template,
     readonly constraint: KubeObject,
@@ -52,7 +53,9 @@ export class GatekeeperPolicy {
 
   /** The Rego compiled on first use (CEL-first templates never pay for it). */
   compiledRego(): { compiled: CompiledRego } | { error: string } {
-    return (this.rego ??= compileRegoHalf(this.template.rego!));
+    let c = compiledTemplates.get(this.template);
+    if (!c) compiledTemplates.set(this.template, (c = compileRegoHalf(this.template.rego!)));
+    return c;
   }
 
   evaluate(req: AdmissionRequest, cluster: ClusterContext, opts: GatekeeperOptions = {}): Decision {
