@@ -7,7 +7,8 @@ import type { AdmissionRequest, KubeObject } from '../../admission';
 import { evalCel, lazyVariables, requestVariable, toCel, type CelOutcome } from '../cel';
 import type { CelHalf } from './template';
 
-export type Violations = { messages: string[] } | { error: string } | { undecided: string } | { skipped: string };
+/** Violation messages and the rule(s) that produced them (`violation`, `validations[1]`…). */
+export type Violations = { messages: string[]; rules: string[] } | { error: string } | { undecided: string } | { skipped: string };
 
 function failed(o: CelOutcome, what: string): Violations | undefined {
   if ('error' in o) return { error: `${what}: ${o.error}` };
@@ -36,15 +37,17 @@ export function runCelHalf(cel: CelHalf, constraint: KubeObject, req: AdmissionR
     if ('value' in o && o.value !== true) return { skipped: `matchCondition ${mc.name} is false` };
   }
   const messages: string[] = [];
-  for (const v of cel.validations) {
+  const rules = new Set<string>();
+  for (const [i, v] of cel.validations.entries()) {
     const o = evalCel(v.expression, activation);
     if ('undecided' in o) return { undecided: `validation ${v.expression.text.trim()}: ${o.undecided}` };
     // The driver validates with failurePolicy Fail, as a ValidatingAdmissionPolicy would: an
     // expression that errors at run time is a violation carrying the error.
-    if ('error' in o) messages.push(`expression '${v.expression.text.trim()}' resulted in error: ${o.error}`);
-    else if (o.value !== true) messages.push(validationMessage(v, activation));
+    if ('value' in o && o.value === true) continue;
+    messages.push('error' in o ? `expression '${v.expression.text.trim()}' resulted in error: ${o.error}` : validationMessage(v, activation));
+    rules.add(`validations[${i}]`);
   }
-  return { messages };
+  return { messages, rules: [...rules] };
 }
 
 /** messageExpression when it yields a string, else message, else Kubernetes' default wording. */

@@ -86,7 +86,7 @@ export class GatekeeperPolicy {
     if ('error' in result) return decision('error', { reason: result.error });
     if ('undecided' in result) return decision('undecided', { reason: result.undecided });
     if ('skipped' in result) return decision('not-evaluated', { reason: result.skipped });
-    return result.messages.length ? decision(verdict, { messages: result.messages }) : decision('admit');
+    return result.messages.length ? decision(verdict, { messages: result.messages, rule: result.rules.join(', ') }) : decision('admit');
   }
 }
 

@@ -36,8 +36,10 @@ export function runRegoHalf(c: CompiledRego, review: KubeObject, parameters: unk
   if (out.error) return { error: formatRegoError(out.error) };
   // The violation set arrives as an array; undefined means none; anything else is not Gatekeeper's shape.
   if (out.value !== undefined && !Array.isArray(out.value)) return { error: `${c.query} is not a set of violations` };
+  const violations = out.value ?? [];
   return {
-    messages: (out.value ?? []).map((r) => {
+    rules: violations.length ? ['violation'] : [],
+    messages: violations.map((r) => {
       const msg = (r as { msg?: unknown } | null)?.msg;
       return typeof msg === 'string' ? msg : JSON.stringify(msg ?? r);
     }),
