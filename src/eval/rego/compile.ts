@@ -143,7 +143,8 @@ function orderBody(body: Body): Expr[] {
   const outs = exprs.map(outputsOf);
   const boundBySome = new Set<string>();
   for (const o of outs) for (const v of o) boundBySome.add(v);
-  const needs = exprs.map((e, i) => [...allVars(e)].filter((v) => boundBySome.has(v) && !outs[i]!.has(v)));
+  // `some x` declares, it reads nothing
+  const needs = exprs.map((e, i) => (e.type === 'some' ? [] : [...allVars(e)].filter((v) => boundBySome.has(v) && !outs[i]!.has(v))));
   const done = new Array<boolean>(exprs.length).fill(false);
   const bound = new Set<string>();
   const order: Expr[] = [];
