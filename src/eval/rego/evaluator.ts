@@ -50,7 +50,7 @@ const newScope = (mod: RegoModule): Scope => ({ mod, vars: new Map(), pinned: ne
 interface Frame {
   input: Value | undefined;
   data: RegoObject;
-  /** `with data.a.b as v`, by dotted path. */
+  /** `with data.a.b as v`, by path (pathKey). */
   dataOverrides: Map<string, Value>;
   /** `with f as g` / `with f as v`, by function key (`data.pkg.f` or the built-in's name). */
   funcOverrides: Map<string, Replacement>;
@@ -117,16 +117,12 @@ export class Evaluator {
 
   private walkData(path: string[], node: DataNode | undefined, ref: RefArg[], i: number, scope: Scope, frame: Frame, k: KV): boolean {
     if (frame.dataOverrides.size > 0 && path.length > 0) {
-      const o = frame.dataOverrides.get(path.join('.'));
+      const o = frame.dataOverrides.get(pathKey(path));
       if (o !== undefined) return this.walkValue(o, ref, i, scope, frame, k);
     }
-    if (node?.group) {
-      const v = this.groupValue(node.group, frame);
+    if (node?.group || !node) {
+      const v = overlay(path, node?.group ? this.groupValue(node.group, frame) : baseAt(frame.data, path), frame);
       return v === undefined ? false : this.walkValue(v, ref, i, scope, frame, k);
-    }
-    if (!node) {
-      const base = baseAt(frame.data, path);
-      return base === undefined ? false : this.walkValue(base, ref, i, scope, frame, k);
     }
     if (i === ref.length) return k(this.materialize(path, node, frame));
     const arg = ref[i]!;
@@ -141,11 +137,11 @@ export class Evaluator {
 
   /** A package (or rule object) as an object: its rules' values and the base data below it. */
   private materialize(path: string[], node: DataNode, frame: Frame): Value {
-    const base = baseAt(frame.data, path);
+    const base = overlay(path, baseAt(frame.data, path), frame);
     const out = new RegoObject(base instanceof RegoObject ? base.entries() : []);
     for (const [name, child] of node.children) {
       const p = [...path, name];
-      const override = frame.dataOverrides.get(p.join('.'));
+      const override = frame.dataOverrides.get(pathKey(p));
       let v: Value | undefined;
       if (override !== undefined) v = override;
       else if (child.group) v = this.groupValue(child.group, frame);
@@ -392,7 +388,7 @@ export class Evaluator {
         return { ...acc, funcOverrides: new Map(acc.funcOverrides).set(callee.key, { value: v }), memo: new Map() };
       }
       if (!rest.length) return { ...acc, data: v instanceof RegoObject ? v : new RegoObject(), dataOverrides: new Map(), memo: new Map() };
-      return { ...acc, dataOverrides: new Map(acc.dataOverrides).set(rest.join('.'), v), memo: new Map() };
+      return { ...acc, dataOverrides: new Map(acc.dataOverrides).set(pathKey(rest), v), memo: new Map() };
     }
     const resolved = this.prog.index.resolveName(scope.mod, root!);
     if (resolved) return this.override(acc, [...resolved, ...rest], v, scope, at);
@@ -792,6 +788,19 @@ function baseAt(data: RegoObject, path: readonly string[]): Value | undefined {
     if (v === undefined) return undefined;
   }
   return v;
+}
+
+/** Override keys: path segments may hold dots (`data.x["a.b"]`), so they are joined by NUL. */
+const SEP = '\u0000';
+const pathKey = (path: readonly string[]): string => path.join(SEP);
+
+/** A document with the `with data.…` overrides below `path` placed into it. */
+function overlay(path: string[], v: Value | undefined, frame: Frame): Value | undefined {
+  if (frame.dataOverrides.size === 0) return v;
+  const prefix = path.length ? `${pathKey(path)}${SEP}` : '';
+  let out = v;
+  for (const [key, value] of frame.dataOverrides) if (key.startsWith(prefix) && key.length > prefix.length) out = upsert(out, key.slice(prefix.length).split(SEP), value);
+  return out;
 }
 
 /** `with input.a.b as v`: input with the value placed at the path, objects made on the way. */

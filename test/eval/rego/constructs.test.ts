@@ -40,6 +40,7 @@ const cases: Case[] = [
   ['with input replaces the input', 'p := input.a\nr := x { x := p with input as {"a": 5} }', 5],
   ['with input.path upserts into the input', 'p := input.a\nr := x { x := p with input.a.b as 1 }', { b: 1, c: 2 }, { input: { a: { c: 2 } } }],
   ['with data replaces a rule', 'v := 1\np := v + 1\nr := x { x := p with data.t.v as 10 }', 11],
+  ['with data below base data', 'r := x { x := data.inventory with data.inventory.cluster as {"a": 1} }', { cluster: { a: 1 }, namespace: {} }, { data: { inventory: { namespace: {} } } }],
   ['with a function replaced by another function', 'f(x) := x + 1\ng(x) := x * 10\nr := x { x := f(1) with f as g }', 10],
   ['with a function replaced by a value', 'f(x) := x + 1\nr := x { x := f(1) with f as 42 }', 42],
   ['with a built-in replaced by a function', 'mock(_) := 99\nr := x { x := count([1, 2]) with count as mock }', 99],
