@@ -38,7 +38,7 @@ export function compileProblems(mod: RegoModule, index: RulesIndex): Unanalyzabl
 }
 
 /** The arguments a call's function takes (without the output argument), 'any', or undefined when it is undefined or unknown. */
-function arityOf(call: Call, mod: RegoModule, index: RulesIndex): { arity: number | 'any' } | 'undefined' | 'unknown' {
+export function arityOf(call: Call, mod: RegoModule, index: RulesIndex): { arity: number | 'any' } | 'undefined' | 'unknown' {
   const { first, more } = splitCallName(call.name);
   const resolved = index.resolveName(mod, first);
   if (resolved?.[0] === 'data') {

@@ -47,6 +47,8 @@ const cases: Case[] = [
   ['with applies only to its expression', 'p := input.a\nr := [x, p] { x := p with input as {"a": 1} }', [1, 2], { input: { a: 2 } }],
   ['base data from the caller (data.inventory)', 'r := data.inventory.namespace.ns1.v1.Pod.p.metadata.name', 'p', { data: { inventory: { namespace: { ns1: { v1: { Pod: { p: { metadata: { name: 'p' } } } } } } } } }],
   ['a package as an object', 'a := 1\nb[x] { x := "k" }\nf(x) := x', { a: 1, b: ['k'] }, { ref: 'data.t' }],
+  ['expressions run once their variables are bound (OPA reorders bodies)', 'r := msg { msg := sprintf("%v", [x]); x := input.a }', '1', { input: { a: 1 } }],
+  ['an output argument binds its variable', 'r := n { count(xs, n); xs := [1, 2] }', 2],
   ['references iterate and bind keys', 'r := {i | input.xs[i] == "b"}', [1, 3], { input: { xs: ['a', 'b', 'c', 'b'] } }],
   ['rego v1 contains and if', 'r contains x if { some x in ["a"] }', ['a'], { version: 'v1' }],
   ['import rego.v1 switches the module to v1', 'import rego.v1\nr contains 1 if true', [1]],
