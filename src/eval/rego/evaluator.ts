@@ -192,11 +192,9 @@ export class Evaluator {
       return obj;
     }
     const values = new Map<string, Value>();
-    let first: RuleDef | undefined;
     for (const def of group.defs) {
       for (const v of this.definitionValues(def, undefined, frame)) {
         values.set(keyOf(v), v);
-        first ??= def;
         if (values.size > 1) this.fail('eval_conflict_error', 'complete rules must not produce multiple outputs', def.mod, def.rule);
       }
     }
@@ -287,9 +285,8 @@ export class Evaluator {
       case 'every':
         return this.evalTerm(e.domain, scope, frame, (dom) => {
           const allHold = !eachEntry(dom, (key, val) => {
-            const holds = this.bindFresh(e.value, val, scope, () =>
-              e.key ? this.bindFresh(e.key, key, scope, () => this.evalBody(e.body, scope, frame, () => true)) : this.evalBody(e.body, scope, frame, () => true),
-            );
+            const body = (): boolean => this.evalBody(e.body, scope, frame, () => true);
+            const holds = this.bind(e.value.name, val, scope, () => (e.key ? this.bind(e.key.name, key, scope, body) : body()));
             return !holds;
           });
           return allHold && k();
@@ -332,10 +329,6 @@ export class Evaluator {
         else scope.vars.delete(name);
       }
     }
-  }
-
-  private bindFresh(v: Var, value: Value, scope: Scope, k: K): boolean {
-    return this.bind(v.name, value, scope, k);
   }
 
   private bind(name: string, value: Value, scope: Scope, k: K): boolean {
@@ -642,7 +635,9 @@ export class Evaluator {
     const arity = callee.arity === 'any' ? call.args.length : callee.arity;
     const inputs = call.args.slice(0, arity);
     const output = call.args.length > arity ? call.args[arity] : undefined;
-    return this.evalArgs(inputs, callee.kind === 'rule', scope, frame, (args) => {
+    // print shows an undefined argument as <undefined> and still holds
+    const lenient = callee.kind === 'rule' || callee.name === 'print';
+    return this.evalArgs(inputs, lenient, scope, frame, (args) => {
       const results = this.invoke(callee, args, call, scope, frame);
       for (const r of results) {
         const stop = output ? this.unify(output, r, scope, frame, () => k(true)) : k(r);
@@ -683,7 +678,7 @@ export class Evaluator {
     }
     const impl = BUILTINS[callee.name];
     if (!impl) this.fail('eval_builtin_error', `built-in ${callee.name} is not supported by polcov`, scope.mod, call);
-    if (args.includes(MISSING)) return [];
+    if (callee.name !== 'print' && args.includes(MISSING)) return [];
     try {
       const r = impl(args as Value[], this.builtinCtx);
       if (r === undefined) return [];

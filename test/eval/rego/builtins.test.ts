@@ -142,6 +142,7 @@ const cases: [call: string, expected: unknown][] = [
   // walk, print, trace
   ['[p | walk({"a": [1]}, [p, v]); v == 1]', [['a', 0]]],
   ['[print("x"), trace("y")]', [true, true]],
+  ['[x | print(input.missing); x := 1]', [1]],
 ];
 
 describe('built-ins', () => {
