@@ -72,12 +72,34 @@ describe('Gatekeeper evaluation', () => {
     expect(d).toMatchObject({ verdict: 'not-evaluated', reason: 'namespace default is in match.excludedNamespaces' });
   });
 
-  it('a CEL validation that errs at run time is a violation carrying the error (failurePolicy Fail)', () => {
+  /** A CEL-only template with the given K8sNativeValidation source. */
+  const celPolicy = (source: KubeObject) => {
     const r = readTemplate({ kind: 'ConstraintTemplate', metadata: { name: 'x' }, spec: { crd: { spec: { names: { kind: 'X' } } }, targets: [{ target: 'admission.k8s.gatekeeper.sh',
-      code: [{ engine: 'K8sNativeValidation', source: { validations: [{ expression: '"name: " + variables.anyObject.spec == ""' }] } }] }] } }, { file: 'x.yaml', line: 1, column: 1 });
+      code: [{ engine: 'K8sNativeValidation', source }] }] } }, { file: 'x.yaml', line: 1, column: 1 });
     if ('error' in r) throw new Error(r.error);
-    const d = new GatekeeperPolicy(r.template, { kind: 'X', metadata: { name: 'x' }, spec: {} }).evaluate(podCreate(hostPod), EMPTY_CLUSTER);
-    expect(d).toMatchObject({ verdict: 'deny', messages: [expect.stringContaining('resulted in error')] });
+    return new GatekeeperPolicy(r.template, { kind: 'X', metadata: { name: 'x' }, spec: {} });
+  };
+  const failing = [{ expression: 'false', message: 'always' }];
+  const erring = [{ expression: '"name: " + variables.anyObject.spec == ""' }];
+
+  it('a CEL validation that errs at run time is a violation carrying the error (failurePolicy Fail, the default)', () => {
+    expect(celPolicy({ validations: erring }).evaluate(podCreate(hostPod), EMPTY_CLUSTER)).toMatchObject({ verdict: 'deny', messages: [expect.stringContaining('resulted in error')] });
+  });
+
+  it('failurePolicy Ignore drops a run-time error', () => {
+    expect(celPolicy({ validations: erring, failurePolicy: 'Ignore' }).evaluate(podCreate(hostPod), EMPTY_CLUSTER).verdict).toBe('admit');
+  });
+
+  it('matchCondition (Gatekeeper spells it singular) skips the template when false; a "matchConditions" key is not read', () => {
+    const notHere = [{ name: 'never', expression: 'false' }];
+    expect(celPolicy({ validations: failing, matchCondition: notHere }).evaluate(podCreate(hostPod), EMPTY_CLUSTER)).toMatchObject({ verdict: 'not-evaluated', reason: 'matchCondition never is false' });
+    expect(celPolicy({ validations: failing, matchConditions: notHere }).evaluate(podCreate(hostPod), EMPTY_CLUSTER)).toMatchObject({ verdict: 'deny', messages: ['always'] });
+  });
+
+  it('on DELETE, object is null and variables.anyObject is the old object', () => {
+    const del = { ...podCreate(hostPod), operation: 'DELETE' as const, object: undefined, oldObject: hostPod };
+    const p = celPolicy({ validations: [{ expression: 'object == null && variables.anyObject.metadata.name == "p"', message: 'seen' }] });
+    expect(p.evaluate(del, EMPTY_CLUSTER).verdict).toBe('admit');
   });
 
   it('a Rego evaluation error is an error verdict, never admit', () => {
