@@ -32,6 +32,9 @@ describe('Kubernetes CEL libraries', () => {
     ['"123 abc 456".findAll("[0-9]+")', ['123', '456']],
     ['"123 abc 456".findAll("[0-9]+", 1)', ['123']],
     ['"Hello".matches("^[A-Z]")', true],
+    ['"ab12".find("(?:[a-z]+)([0-9]+)")', 'ab12'],
+    ['"ABC".find("(?i)b")', 'B'],
+    ['"k=v".find("(?P<key>[a-z])=")', 'k='],
     ['sets.contains([1, 2, 3], [2, 3])', true],
     ['sets.contains([1, 2], [3])', false],
     ['sets.equivalent([1, 2], [2, 1, 1])', true],
@@ -97,6 +100,7 @@ describe('CEL evaluation semantics', () => {
   it('a call with a value the library rejects is an error', () => {
     expect(run('quantity("1.3GiB")')).toHaveProperty('error');
     expect(run('cidr("192.168.0.0/24").containsIP("nope")')).toHaveProperty('error');
+    expect(run('"a".find("a(?i)b")')).toHaveProperty('error');
   });
   it('a missing field is an error, has() is false', () => {
     expect(run('object.spec.missing', { object: { spec: {} } })).toHaveProperty('error');

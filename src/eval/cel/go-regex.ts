@@ -15,7 +15,9 @@ export function goRegex(pattern: string): RegExp {
     flags += lead[1];
     source = source.slice(lead[0].length);
   }
-  if (/\(\?[a-zA-Z-]*[:)]/.test(source) || /\\[zApP]/.test(source)) throw new Error(`regex ${JSON.stringify(pattern)} uses RE2 syntax polcov cannot evaluate`);
+  // RE2's named groups `(?P<name>…)` are JavaScript's `(?<name>…)`; flag groups past the start are not expressible.
+  source = source.replace(/\(\?P</g, '(?<');
+  if (/\(\?[a-zA-Z-]+[:)]/.test(source) || /\\[zApP]/.test(source)) throw new Error(`regex ${JSON.stringify(pattern)} uses RE2 syntax polcov cannot evaluate`);
   re = new RegExp(source, flags);
   if (cache.size > 1000) cache.clear();
   cache.set(pattern, re);
