@@ -11,6 +11,7 @@ import { objectReview, type AdmissionRequest, type ClusterContext, type Decision
 import type { SourceFile } from '../discover/walk';
 import { readYaml, type YamlDoc } from '../discover/yaml-doc';
 import type { SourceRef } from '../facts';
+import { re2 } from '../eval/rego/regex';
 import { GatekeeperPolicy, readTemplate, type RegoCompileError, type Template } from '../eval/gatekeeper';
 import { brokenSuite, type CaseResult, type LoadedSuite, type SuiteCase, type SuiteFormat } from './suite-format';
 
@@ -62,7 +63,7 @@ function assertionOf(y: YamlDoc, node: Node): Assertion {
   let message: RegExp | undefined;
   if (msg !== undefined) {
     try {
-      message = new RegExp(msg);
+      message = re2(msg); // gator compiles it with Go's regexp
     } catch {
       throw new SuiteProblem(y.keyRef(node, 'message'), `assertion.message is not a valid regular expression: ${msg}`);
     }

@@ -5,7 +5,7 @@
  * CEL libraries; argument errors are CEL evaluation errors.
  */
 import { Environment, Optional } from '@marcbachmann/cel-js';
-import { goRegex } from './go-regex';
+import { re2 } from '../rego/regex';
 import { CIDR, IP, URL_ } from './network';
 import { Quantity } from './quantity';
 
@@ -134,10 +134,11 @@ export function registerKubernetesLibraries(env: Environment): Environment {
   reg('Strings.quote(string): string', (_n: Strings, s: string) => JSON.stringify(s));
 
   // Regex
-  reg('string.find(string): string', (s: string, re: string) => goRegex(re).exec(s)?.[0] ?? '');
-  reg('string.findAll(string): list<string>', (s: string, re: string) => [...s.matchAll(new RegExp(goRegex(re).source, goRegex(re).flags + 'g'))].map((m) => m[0]));
+  // RE2 patterns through the translation the Rego evaluator uses (what RE2 lacks is an error).
+  reg('string.find(string): string', (s: string, re: string) => re2(re).exec(s)?.[0] ?? '');
+  reg('string.findAll(string): list<string>', (s: string, re: string) => [...s.matchAll(re2(re, true))].map((m) => m[0]));
   reg('string.findAll(string, int): list<string>', (s: string, re: string, n: bigint) => {
-    const all = [...s.matchAll(new RegExp(goRegex(re).source, goRegex(re).flags + 'g'))].map((m) => m[0]);
+    const all = [...s.matchAll(re2(re, true))].map((m) => m[0]);
     return n < 0n ? all : all.slice(0, Number(n));
   });
 
