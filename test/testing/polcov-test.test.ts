@@ -122,6 +122,38 @@ describe('polcov test: gator suites', () => {
     expect(r.out).toContain('    expected: at least 1 violation\n    actual:   no violations\n    decided by NoHostNet/no-host-net (gatekeeper-rego): admit');
   });
 
+  it('--gatekeeper-version picks the half of a dual-engine template', () => {
+    const dual = yaml`
+      apiVersion: templates.gatekeeper.sh/v1
+      kind: ConstraintTemplate
+      metadata:
+        name: nohostnet
+      spec:
+        crd:
+          spec:
+            names:
+              kind: NoHostNet
+        targets:
+          - target: admission.k8s.gatekeeper.sh
+            code:
+              - engine: K8sNativeValidation
+                source:
+                  validations:
+                    - expression: "!has(object.spec.hostNetwork) || !object.spec.hostNetwork"
+                      message: cel says no
+              - engine: Rego
+                source:
+                  rego: |
+                    package nohostnet
+                    violation[{"msg": "rego says no"}] {
+                      input.review.object.spec.hostNetwork
+                    }
+    `;
+    const files = { ...FILES, 'suite/template.yaml': dual, 'suite/suite.yaml': SUITE.replace('message: host network', 'message: cel says no') };
+    expect(runCli(['test', tempDir(files), '--run', 'host-denied']).code).toBe(0);
+    expect(runCli(['test', tempDir(files), '--run', 'host-denied', '--gatekeeper-version', '3.16']).code).toBe(1);
+  });
+
   it('--run selects cases by suite/test/case path', () => {
     const r = runCli(['test', tempDir(FILES), '--run', 'plain-allowed$']);
     expect(r.out).toContain('1 suites, 1 cases: 1 passed');
@@ -143,6 +175,7 @@ describe('polcov test: gator suites', () => {
     ['a path that does not exist', (dir: string) => ['test', path.join(dir, 'nope')], /cannot read: no such file or directory/],
     ['a folder without suites', (dir: string) => ['test', path.join(dir, 'suite', 'template.yaml')], /no test suites found/],
     ['a --run that matches nothing', (dir: string) => ['test', dir, '--run', 'no-such-case'], /no test case matches --run no-such-case/],
+    ['a --gatekeeper-version that names no release', (dir: string) => ['test', dir, '--gatekeeper-version', 'latest'], /not a Gatekeeper release: latest/],
   ])('%s exits 2: nothing run is not a pass', (_title, args, message) => {
     const r = runCli(args(tempDir(FILES)));
     expect(r.code).toBe(2);
