@@ -12,6 +12,8 @@ const cases: [call: string, expected: unknown][] = [
   ['sprintf("%v", [{"a": {1, 2}}])', '{"a": {1, 2}}'],
   ['sprintf("%v|%v|%v", [set(), true, null])', 'set()|true|null'],
   ['sprintf("%v %v", [1.5, 10000000])', '1.5 10000000'],
+  // float64 %v is strconv's shortest 'g': exponent form from 1e+06 on, and below 1e-04
+  ['sprintf("%v|%v|%v|%v", [1234567.5, 123.5, 0.00001, 0.0001])', '1.2345675e+06|123.5|1e-05|0.0001'],
   ['sprintf("%.2f|%5s|%-5s|%05d|%x|%X|%o|%b", [3.14159, "a", "b", 42, 255, 255, 8, 5])', '3.14|    a|b    |00042|ff|FF|10|101'],
   ['sprintf("%+d %e", [3, 1234.5678])', '+3 1.234568e+03'],
   ['sprintf("%d", ["x"])', '%!d(string=x)'],
