@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import YAML from 'yaml';
+import { NET_BUILTINS } from './builtins-net';
 import { STRING_BUILTINS } from './builtins-strings';
 import { TIME_AND_UNITS_BUILTINS } from './builtins-time';
 import { arr, BuiltinError, elems, int, num, obj, set, str, type Builtin } from './operands';
@@ -144,6 +145,7 @@ export const BUILTINS: Record<string, Builtin> = {
   ...DEPRECATED,
   ...STRING_BUILTINS,
   ...TIME_AND_UNITS_BUILTINS,
+  ...NET_BUILTINS,
   // comparison and arithmetic spelled as functions
   equal: (a) => equal(a[0]!, a[1]!),
   neq: (a) => !equal(a[0]!, a[1]!),

@@ -141,6 +141,16 @@ const cases: [call: string, expected: unknown][] = [
   ['urlquery.encode("a b&c")', 'a+b%26c'],
   ['crypto.sha256("abc")', 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
   ['yaml.unmarshal("a: [1, 2]")', { a: [1, 2] }],
+  // networks and tokens
+  ['net.cidr_contains("10.0.0.0/8", "10.1.2.3")', true],
+  ['net.cidr_contains("10.0.0.0/8", "11.0.0.0/24")', false],
+  ['net.cidr_contains("10.0.0.0/8", "10.0.0.0/7")', false],
+  ['net.cidr_contains("2001:db8::/32", "2001:db8:1::/48")', true],
+  ['net.cidr_intersects("192.168.1.0/25", "192.168.1.64/26")', true],
+  ['net.cidr_intersects("192.168.1.0/26", "192.168.1.64/26")', false],
+  ['net.cidr_is_valid("10.0.0.0/33")', false],
+  ['net.cidr_is_valid("::/0")', true],
+  ['io.jwt.decode("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.AQI")', [{ alg: 'HS256' }, { sub: 'a' }, '0102']],
   // walk, print, trace
   ['[p | walk({"a": [1]}, [p, v]); v == 1]', [['a', 0]]],
   ['[print("x"), trace("y")]', [true, true]],
