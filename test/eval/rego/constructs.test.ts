@@ -109,6 +109,8 @@ describe('errors OPA reports', () => {
   it('a query must name a data reference', () => {
     const { program } = compileRego([{ file: 'c.rego', text: 'package t\nr := 1' }]);
     expect(evalQuery(program!, 'input.x', {}).error).toMatchObject({ code: 'rego_parse_error' });
+    expect(evalQuery(program!, 'data.t[r]', {}).error).toMatchObject({ code: 'rego_parse_error' });
+    expect(evalQuery(program!, 'data["t"].r', {}).value).toBe(1);
   });
 });
 
