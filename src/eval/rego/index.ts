@@ -53,7 +53,8 @@ function guarded<T>(fn: () => T): T | { error: RegoError } {
   } catch (e) {
     if (e instanceof RegoEvalError) return { error: e.error };
     if (e instanceof RangeError) return { error: { code: 'eval_budget_error', message: 'too complex: evaluation nested too deeply' } };
-    throw e;
+    // fail closed: whatever else goes wrong is this query's error, never an answer
+    return { error: { code: 'eval_internal_error', message: e instanceof Error ? e.message : String(e) } };
   }
 }
 
