@@ -37,6 +37,13 @@ const cases: Case[] = [
   ['not of a comparison with an undefined reference holds', 'r { not input.a == 1 }', true, { input: {} }],
   // OPA's compiler moves calls nested in a negated expression in front of it.
   ['not with an undefined nested call is undefined', 'r { not count(input.missing) > 0 }', UNDEFINED, { input: {} }],
+  ['not of a built-in with an undefined argument holds', 'r { not startswith(input.missing, "a") }', true, { input: {} }],
+  // what gatekeeper-library's users tests rely on: accept("RunAsAny", _, _) with an undefined third argument
+  ['a _ parameter accepts an undefined argument', 'f("a", _) := true\nr { f("a", input.missing) }', true, { input: {} }],
+  ['a named parameter does not', 'f("a", x) := true { x }\nr { f("a", input.missing) }', UNDEFINED, { input: {} }],
+  ['every with key and value', 'r if { every k, v in {"a": 1, "b": 2} { startswith(k, "a") == (v == 1) } }', true, { version: 'v1' }],
+  [':= in a comprehension shadows the outer variable', 'r := [x, y] { x := 1; y := [x | x := [5][_]] }', [1, [5]]],
+  ['object patterns bind values by key', 'r := [a, b] { {"k": a, "l": [b]} = {"k": 1, "l": [2]} }', [1, 2]],
   ['with input replaces the input', 'p := input.a\nr := x { x := p with input as {"a": 5} }', 5],
   ['with input.path upserts into the input', 'p := input.a\nr := x { x := p with input.a.b as 1 }', { b: 1, c: 2 }, { input: { a: { c: 2 } } }],
   ['with data replaces a rule', 'v := 1\np := v + 1\nr := x { x := p with data.t.v as 10 }', 11],
