@@ -190,6 +190,9 @@ const DEPRECATED: Record<string, Builtin> = {
   cast_object: (a) => obj(a[0]),
 };
 
+/** Built-ins a Rego v1 module may not call. */
+export const DEPRECATED_IN_V1: ReadonlySet<string> = new Set([...Object.keys(DEPRECATED), 're_match', 'net.cidr_overlap']);
+
 export const BUILTINS: Record<string, Builtin> = {
   ...DEPRECATED,
   ...STRING_BUILTINS,

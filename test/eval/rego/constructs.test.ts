@@ -101,6 +101,14 @@ describe('errors OPA reports', () => {
     expect(errors[0]!.message).toContain('undefined function nosuch');
   });
 
+  it('Rego v1 refuses deprecated built-ins; v0 calls them', () => {
+    const text = 'package t\nr := any([true])';
+    expect(compileRego([{ file: 'v1.rego', text, version: 'v1' }]).errors).toEqual([
+      { code: 'rego_compile_error', message: 'deprecated built-in function calls in expression: any', file: 'v1.rego', line: 2, column: 6 },
+    ]);
+    expect(evalRego(text).value).toBe(true);
+  });
+
   it('a syntax error has file:line:col', () => {
     const { program, errors } = compileRego([{ file: 'b.rego', text: 'package t\nr := [1, 2' }]);
     expect(program).toBeUndefined();
