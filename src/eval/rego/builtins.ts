@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import YAML from 'yaml';
+import { NET_BUILTINS } from './builtins-net';
 import { STRING_BUILTINS } from './builtins-strings';
 import { TIME_AND_UNITS_BUILTINS } from './builtins-time';
 import { arr, BuiltinError, elems, int, num, obj, set, str, type Builtin } from './operands';
@@ -83,6 +84,55 @@ function walk(v: Value, path: Value[], out: Value[]): void {
   else if (v instanceof RegoSet) for (const x of v.values()) walk(x, [...path, x], out);
 }
 
+/** json.filter / json.remove paths: `"a/b"` strings (with ~0 and ~1 escapes) or arrays of keys. */
+function jsonPaths(v: Value | undefined): Value[][] {
+  return elems(v, 'paths').map((p) => {
+    if (Array.isArray(p)) return p;
+    return str(p, 'path')
+      .replace(/^\//, '')
+      .split('/')
+      .map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~'));
+  });
+}
+
+/** The key of a collection a path segment names (a string segment may be an array index). */
+function segmentKey(container: Value, seg: Value): Value {
+  return Array.isArray(container) && typeof seg === 'string' && /^\d+$/.test(seg) ? Number(seg) : seg;
+}
+
+/** json.filter: only what the paths reach (a path ending at a collection keeps all of it). */
+function jsonFilter(v: Value, paths: Value[][]): Value {
+  if (paths.some((p) => p.length === 0)) return v;
+  const byHead = (c: Value, key: Value): Value[][] => paths.filter((p) => equal(segmentKey(c, p[0]!), key)).map((p) => p.slice(1));
+  if (v instanceof RegoObject) return new RegoObject(v.entries().filter(([k]) => byHead(v, k).length).map(([k, x]) => [k, jsonFilter(x, byHead(v, k))]));
+  if (Array.isArray(v)) return v.flatMap((x, i) => (byHead(v, i).length ? [jsonFilter(x, byHead(v, i))] : []));
+  if (v instanceof RegoSet) return new RegoSet(v.values().filter((x) => byHead(v, x).length));
+  return v;
+}
+
+/** json.remove: everything but what the paths reach. */
+function jsonRemove(v: Value, paths: Value[][]): Value | undefined {
+  if (paths.some((p) => p.length === 0)) return undefined;
+  const below = (c: Value, key: Value): Value[][] => paths.filter((p) => equal(segmentKey(c, p[0]!), key)).map((p) => p.slice(1));
+  const keep = (c: Value, key: Value, x: Value): Value | undefined => (below(c, key).length ? jsonRemove(x, below(c, key)) : x);
+  if (v instanceof RegoObject) {
+    const out = new RegoObject();
+    for (const [k, x] of v.entries()) {
+      const kept = keep(v, k, x);
+      if (kept !== undefined) out.set(k, kept);
+    }
+    return out;
+  }
+  if (Array.isArray(v)) {
+    return v.flatMap((x, i) => {
+      const kept = keep(v, i, x);
+      return kept === undefined ? [] : [kept];
+    });
+  }
+  if (v instanceof RegoSet) return new RegoSet(v.values().filter((x) => !below(v, x).some((p) => p.length === 0)));
+  return v;
+}
+
 function toNumber(v: Value): number | undefined {
   if (v === null) return 0;
   if (typeof v === 'boolean') return v ? 1 : 0;
@@ -140,10 +190,14 @@ const DEPRECATED: Record<string, Builtin> = {
   cast_object: (a) => obj(a[0]),
 };
 
+/** Built-ins a Rego v1 module may not call. */
+export const DEPRECATED_IN_V1: ReadonlySet<string> = new Set([...Object.keys(DEPRECATED), 're_match', 'net.cidr_overlap']);
+
 export const BUILTINS: Record<string, Builtin> = {
   ...DEPRECATED,
   ...STRING_BUILTINS,
   ...TIME_AND_UNITS_BUILTINS,
+  ...NET_BUILTINS,
   // comparison and arithmetic spelled as functions
   equal: (a) => equal(a[0]!, a[1]!),
   neq: (a) => !equal(a[0]!, a[1]!),
@@ -226,6 +280,8 @@ export const BUILTINS: Record<string, Builtin> = {
   // encodings
   'json.marshal': (a) => marshal(a[0]!),
   'json.unmarshal': (a) => unmarshal(str(a[0])),
+  'json.filter': (a) => jsonFilter(obj(a[0]), jsonPaths(a[1])),
+  'json.remove': (a) => jsonRemove(obj(a[0]), jsonPaths(a[1])),
   'json.is_valid': (a) => {
     try {
       JSON.parse(str(a[0]));

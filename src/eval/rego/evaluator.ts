@@ -8,7 +8,7 @@
  * Rule values are computed whole and remembered per frame; a `with` starts a new frame (new
  * input, data or function overrides, an empty memo) for the one expression it modifies.
  */
-import type { Body, Call, Expr, ObjectEntry, Position, RefArg, Rule, Term, Var } from '../../engines/rego';
+import type { ArrayTerm, Body, Call, Expr, ObjectEntry, ObjectTerm, Position, RefArg, Rule, SetTerm, Term, Var } from '../../engines/rego';
 import { splitCallName, type RegoModule, type RuleDef, type RuleGroup } from '../../engines/rego/analysis/rules-index';
 import { builtinArity } from '../../engines/rego/builtin-arity';
 import { BUILTINS, BuiltinError, type BuiltinContext } from './builtins';
@@ -507,20 +507,12 @@ export class Evaluator {
       case 'call':
         return this.evalCall(t, scope, frame, k);
       case 'array':
-        return this.evalList(t.items, scope, frame, (vs) => k(vs));
       case 'set':
-        return this.evalList(t.items, scope, frame, (vs) => k(new RegoSet(vs)));
-      case 'object':
-        return this.evalList(
-          t.entries.flatMap((e) => [e.key, e.value]),
-          scope,
-          frame,
-          (vs) => {
-            const o = new RegoObject();
-            for (let i = 0; i < vs.length; i += 2) o.set(vs[i]!, vs[i + 1]!);
-            return k(o);
-          },
-        );
+      case 'object': {
+        const c = constantOf(t);
+        if (c !== undefined) return k(c);
+        return this.evalComposite(t, scope, frame, k);
+      }
       case 'arrayComprehension': {
         const out: Value[] = [];
         this.evalBody(t.body, scope, frame, () => this.evalTerm(t.term, scope, frame, (v) => (out.push(v), false)));
@@ -562,6 +554,21 @@ export class Evaluator {
           }),
         );
     }
+  }
+
+  private evalComposite(t: ArrayTerm | SetTerm | ObjectTerm, scope: Scope, frame: Frame, k: KV): boolean {
+    if (t.type === 'array') return this.evalList(t.items, scope, frame, k);
+    if (t.type === 'set') return this.evalList(t.items, scope, frame, (vs) => k(new RegoSet(vs)));
+    return this.evalList(
+      t.entries.flatMap((e) => [e.key, e.value]),
+      scope,
+      frame,
+      (vs) => {
+        const o = new RegoObject();
+        for (let i = 0; i < vs.length; i += 2) o.set(vs[i]!, vs[i + 1]!);
+        return k(o);
+      },
+    );
   }
 
   private evalList(items: Term[], scope: Scope, frame: Frame, k: (vs: Value[]) => boolean): boolean {
@@ -759,6 +766,44 @@ function hoisted(e: Expr): Term[] {
   if (e.type === 'termExpr') operands(e.term);
   else if (e.type === 'unify') [e.left, e.right].forEach(nested);
   return out;
+}
+
+/** Literal values (`[1, {"a": "b"}]`: scalars in arrays, sets and objects) are built once. */
+const NOT_CONSTANT = Symbol('not constant');
+const constants = new WeakMap<Term, Value | typeof NOT_CONSTANT>();
+
+function constantOf(t: Term): Value | undefined {
+  let c = constants.get(t);
+  if (c === undefined) {
+    const built = buildConstant(t);
+    constants.set(t, (c = built === undefined ? NOT_CONSTANT : built));
+  }
+  return c === NOT_CONSTANT ? undefined : c;
+}
+
+function buildConstant(t: Term): Value | undefined {
+  switch (t.type) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return t.value;
+    case 'null':
+      return null;
+    case 'array': {
+      const items = t.items.map(buildConstant);
+      return items.every((x) => x !== undefined) ? (items as Value[]) : undefined;
+    }
+    case 'set': {
+      const items = t.items.map(buildConstant);
+      return items.every((x) => x !== undefined) ? new RegoSet(items as Value[]) : undefined;
+    }
+    case 'object': {
+      const entries = t.entries.map((e) => [buildConstant(e.key), buildConstant(e.value)]);
+      return entries.every(([key, v]) => key !== undefined && v !== undefined) ? new RegoObject(entries as [Value, Value][]) : undefined;
+    }
+    default:
+      return undefined;
+  }
 }
 
 const ORIGIN = { line: 1, column: 1, offset: 0 };
