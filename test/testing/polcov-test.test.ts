@@ -216,6 +216,23 @@ describe('polcov test: OPA unit tests', () => {
     '',
   ].join('\n');
 
+  it('reads a folder written in Rego v1 (OPA 1.0) as v1', () => {
+    const dir = tempDir({
+      'p/policy.rego': 'package demo\n\ndeny contains msg if {\n  input.privileged\n  msg := "privileged"\n}\n',
+      'p/policy_test.rego': 'package demo\n\ntest_denies if {\n  deny["privileged"] with input as {"privileged": true}\n}\n',
+    });
+    const r = runCli(['test', dir]);
+    expect(r.out).toContain('1 suites, 1 cases: 1 passed, 0 failed, 0 errors');
+    expect(r.code).toBe(0);
+  });
+
+  it('a test folder that does not compile is an unreadable suite at file:line', () => {
+    const dir = tempDir({ 'p/policy.rego': POLICY, 'p/policy_test.rego': 'package demo\n\ntest_x {\n  deny[\n}\n' });
+    const r = runCli(['test', dir]);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(new RegExp(`${path.join(dir, 'p', 'policy_test.rego').replace(/[/.]/g, '\\$&')}:\\d+:\\d+: suite .* cannot be read: .*rego_parse_error`));
+  });
+
   it('runs test_ rules with the policy of their folder; a false test fails', () => {
     const dir = tempDir({ 'p/policy.rego': POLICY, 'p/policy_test.rego': TESTS });
     const r = runCli(['test', dir]);
