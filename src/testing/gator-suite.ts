@@ -34,21 +34,38 @@ function toJS(y: YamlDoc, node: Node | undefined): unknown {
   return node?.toJS(y.doc, { maxAliasCount: 1000 });
 }
 
-/** The objects of a YAML file beside the suite; a missing or broken file is a problem at `at`. */
-function readObjects(dir: string, rel: string, at: SourceRef): { objects: KubeObject[]; refs: SourceRef[]; docs: YamlDoc[] } {
-  const file = path.join(dir, rel);
-  let text: string;
+/**
+ * Objects by file text: released versions of a library repeat the same sample files, which are read
+ * once. Callers never modify the objects (requests and evaluators copy what they change).
+ */
+const parsedObjects = new Map<string, KubeObject[]>();
+
+function readText(dir: string, rel: string, at: SourceRef): { text: string; shown: string } {
   try {
-    text = fs.readFileSync(file, 'utf8');
+    return { text: fs.readFileSync(path.join(dir, rel), 'utf8'), shown: path.join(path.dirname(at.file), rel).split(path.sep).join('/') };
   } catch {
     throw new SuiteProblem(at, `cannot read ${rel}: no such file`);
   }
-  const shown = path.join(path.dirname(at.file), rel).split(path.sep).join('/');
+}
+
+/** The YAML documents of a file beside the suite; a missing or broken file is a problem at `at`. */
+function readDocs(rel: string, at: SourceRef, text: string, shown: string): YamlDoc[] {
   const loaded = readYaml({ path: shown, text });
   if (loaded.error) throw new SuiteProblem(loaded.error, `${rel}: ${loaded.error.message}`);
   const docs = loaded.docs.filter((d) => d.isMap(d.root));
   if (docs.length === 0) throw new SuiteProblem(at, `${rel} defines no objects`);
-  return { objects: docs.map((d) => toJS(d, d.root) as KubeObject), refs: docs.map((d) => d.ref(d.root)), docs };
+  return docs;
+}
+
+function readObjects(dir: string, rel: string, at: SourceRef): KubeObject[] {
+  const { text, shown } = readText(dir, rel, at);
+  let objects = parsedObjects.get(text);
+  if (!objects) {
+    objects = readDocs(rel, at, text, shown).map((d) => toJS(d, d.root) as KubeObject);
+    if (parsedObjects.size > 10_000) parsedObjects.clear();
+    parsedObjects.set(text, objects);
+  }
+  return objects;
 }
 
 function assertionOf(y: YamlDoc, node: Node): Assertion {
@@ -128,9 +145,11 @@ function regoPlace(y: YamlDoc, template: Template, e: RegoCompileError): SourceR
 }
 
 function loadTemplate(dir: string, rel: string, at: SourceRef): Template {
-  const { objects, refs, docs } = readObjects(dir, rel, at);
-  const r = readTemplate(objects[0]!, refs[0]!);
-  if ('error' in r) throw new SuiteProblem(refs[0]!, `${rel}: ${r.error}`);
+  const { text, shown } = readText(dir, rel, at);
+  const docs = readDocs(rel, at, text, shown);
+  const doc = docs[0]!;
+  const r = readTemplate(toJS(doc, doc.root) as KubeObject, doc.ref(doc.root));
+  if ('error' in r) throw new SuiteProblem(doc.ref(doc.root), `${rel}: ${r.error}`);
   // A template Gatekeeper would refuse (Rego that does not compile) makes the suite unreadable.
   const rego = r.template.rego && new GatekeeperPolicy(r.template, {}).compiledRego();
   if (rego && 'error' in rego) throw new SuiteProblem(regoPlace(docs[0]!, r.template, rego), `${rel}: ${rego.error}`);
@@ -153,7 +172,7 @@ function loadSuite(y: YamlDoc, file: SourceFile): LoadedSuite {
       const template = templates.get(templatePath) ?? loadTemplate(dir, templatePath, templateAt);
       templates.set(templatePath, template);
       const constraintAt = y.keyRef(test, 'constraint');
-      const constraint = readObjects(dir, constraintPath, constraintAt).objects[0]!;
+      const constraint = readObjects(dir, constraintPath, constraintAt)[0]!;
       if (constraint.kind !== template.kind) throw new SuiteProblem(constraintAt, `${constraintPath} is a ${String(constraint.kind)}, the template defines ${template.kind}`);
       const policy = new GatekeeperPolicy(template, constraint);
       if (y.scalar(y.get(test, 'invalid')) === true) continue;
@@ -164,10 +183,10 @@ function loadSuite(y: YamlDoc, file: SourceFile): LoadedSuite {
         const objectPath = y.str(y.get(c, 'object'));
         if (!objectPath) throw new SuiteProblem(at, `case ${name} must define object`);
         const objectAt = y.keyRef(c, 'object');
-        const reviewed = readObjects(dir, objectPath, objectAt).objects;
+        const reviewed = readObjects(dir, objectPath, objectAt);
         if (reviewed.length !== 1) throw new SuiteProblem(objectAt, `${objectPath} defines ${reviewed.length} objects, a case reviews exactly one`);
         const request = requestFor(reviewed[0]!, objectAt);
-        const inventory = y.strings(y.get(c, 'inventory')).flatMap((p) => readObjects(dir, p, y.keyRef(c, 'inventory')).objects);
+        const inventory = y.strings(y.get(c, 'inventory')).flatMap((p) => readObjects(dir, p, y.keyRef(c, 'inventory')));
         const assertions = y.items(y.get(c, 'assertions')).map((a) => assertionOf(y, a));
         if (assertions.length === 0) throw new SuiteProblem(at, `case ${name}: assertions must be non-empty`);
         const cluster = clusterOf(inventory);
