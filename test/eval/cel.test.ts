@@ -93,6 +93,9 @@ describe('CEL evaluation semantics', () => {
   it('reads JSON whole numbers as int', () => {
     expect(run('object.spec.replicas + 1', { object: { spec: { replicas: 2 } } })).toEqual({ value: 3 });
   });
+  it('a "__proto__" key in the data is an ordinary key', () => {
+    expect(run('object.metadata.labels["__proto__"] == "x"', JSON.parse('{"object": {"metadata": {"labels": {"__proto__": "x"}}}}'))).toEqual({ value: true });
+  });
   it('optional chaining falls back with orValue', () => {
     expect(run('object.?spec.?hostPID.orValue(false)', { object: { spec: {} } })).toEqual({ value: false });
     expect(run('object.?spec.?hostPID.orValue(false)', { object: { spec: { hostPID: true } } })).toEqual({ value: true });
