@@ -9,9 +9,9 @@
  * registry), an expression that stops on them is undecided, never a pass.
  */
 import type { AdmissionRequest, ClusterContext, Decision, Evaluator, KubeObject, Verdict } from '../../admission';
-import { evalCel, lazyVariables, requestVariable, toCel, type CelOutcome, type CelProgram } from '../cel';
+import { evalCel, lazyVariables, requestVariable, toCel, type CelOutcome } from '../cel';
 import { compileKyvernoCel, GlobalContext, ResourceContext } from './environment';
-import { resourcesMatch } from '../vap';
+import { compilePolicy, resourcesMatch, type Compiled } from '../vap';
 
 const ENGINE = 'kyverno-cel';
 const obj = (v: unknown): KubeObject => (v && typeof v === 'object' && !Array.isArray(v) ? (v as KubeObject) : {});
@@ -66,33 +66,6 @@ function autogenSpec(spec: KubeObject, target: (typeof AUTOGEN)[number]): KubeOb
   return rewritten;
 }
 
-interface Compiled {
-  variables: { name: string; program?: CelProgram; error?: string }[];
-  matchConditions: { name: string; program: CelProgram }[];
-  validations: { expression: CelProgram; message?: string; messageExpression?: CelProgram }[];
-}
-
-function compileSpec(spec: KubeObject): Compiled | { error: string } {
-  const compile = (text: unknown, what: string): CelProgram => {
-    const c = compileKyvernoCel(typeof text === 'string' ? text : '');
-    if ('error' in c) throw new Error(`${what}: ${c.error}`);
-    return c.program;
-  };
-  try {
-    return {
-      variables: arr(spec.variables).map((v) => ({ name: String(v.name), program: compile(v.expression, `variable ${String(v.name)}`) })),
-      matchConditions: arr(spec.matchConditions).map((v) => ({ name: String(v.name), program: compile(v.expression, `matchCondition ${String(v.name)}`) })),
-      validations: arr(spec.validations).map((v, i) => ({
-        expression: compile(v.expression, `validations[${i}]`),
-        ...(typeof v.message === 'string' ? { message: v.message } : {}),
-        ...(typeof v.messageExpression === 'string' ? { messageExpression: compile(v.messageExpression, `validations[${i}].messageExpression`) } : {}),
-      })),
-    };
-  } catch (e) {
-    return { error: (e as Error).message };
-  }
-}
-
 function failureVerdict(actions: string[]): Verdict {
   return actions.includes('Deny') ? 'deny' : actions.includes('Warn') ? 'warn' : 'audit';
 }
@@ -140,7 +113,7 @@ export function evaluateValidatingPolicy(policy: KubeObject, req: AdmissionReque
     spec = autogenSpec(spec, target);
   }
 
-  const compiled = compileSpec(spec);
+  const compiled = compilePolicy(spec, compileKyvernoCel);
   if ('error' in compiled) return decide('error', { reason: compiled.error });
   const namespace = req.namespace ? (cluster.namespaces.get(req.namespace) ?? null) : null;
   const activation = toCel({ object: req.object ?? null, oldObject: req.oldObject ?? null, request: requestVariable(req), namespaceObject: namespace }) as Record<string, unknown>;
@@ -151,7 +124,7 @@ export function evaluateValidatingPolicy(policy: KubeObject, req: AdmissionReque
   const allowedImages: string[] = [];
   const allowedValues: string[] = [];
   for (const e of exceptions) {
-    const conditions = compileSpec({ matchConditions: obj(e.spec).matchConditions });
+    const conditions = compilePolicy({ matchConditions: obj(e.spec).matchConditions }, compileKyvernoCel);
     if ('error' in conditions) return decide('error', { reason: `PolicyException ${nameOf(e)}: ${conditions.error}` });
     let matches = true;
     for (const mc of conditions.matchConditions) {

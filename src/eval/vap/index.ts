@@ -56,15 +56,16 @@ export function resourcesMatch(m: KubeObject, req: AdmissionRequest, cluster: Cl
   return { matches: true };
 }
 
-interface Compiled {
+export interface Compiled {
   variables: { name: string; program?: CelProgram; error?: string }[];
   matchConditions: { name: string; program: CelProgram }[];
   validations: { expression: CelProgram; message?: string; messageExpression?: CelProgram }[];
 }
 
-function compilePolicy(spec: KubeObject): Compiled | { error: string } {
+/** Compiles `variables`, `matchConditions` and `validations` (with `compiler`, Kubernetes CEL by default). */
+export function compilePolicy(spec: KubeObject, compiler: typeof compileCel = compileCel): Compiled | { error: string } {
   const compile = (text: unknown, what: string): CelProgram => {
-    const c = compileCel(typeof text === 'string' ? text : '');
+    const c = compiler(typeof text === 'string' ? text : '');
     if ('error' in c) throw new Error(`${what}: ${c.error}`);
     return c.program;
   };
