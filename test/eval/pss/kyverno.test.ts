@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import {
-  evaluatePodSecurity, exclusionProblems, formatKyvernoChecks, kyvernoPodSecurityMessage, matchesAnyWildcard, type PodSecurityExclusion,
+  evaluatePodSecurity, exclusionProblems, formatKyvernoChecks, kyvernoPodSecurityMessage, matchesAnyWildcard, podSecurityTarget, type PodSecurityExclusion,
 } from '../../../src/eval/pss';
 import type { KubeObject } from '../../../src/admission';
 
@@ -127,6 +127,26 @@ describe('Kyverno messages', () => {
     expect(formatKyvernoChecks(r.violations.filter((v) => v.checkId === 'seccompProfile_restricted'))).toBe(
       '(Forbidden reason: seccompProfile, field error list: [spec.containers[0].securityContext.seccompProfile.type: Required value])',
     );
+  });
+});
+
+describe('controllers', () => {
+  const podSpec = { containers: [{ name: 'a', image: 'a', securityContext: { privileged: true } }] };
+
+  it("a Deployment's pod template is checked and its paths are the template's", () => {
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { template: { metadata: { labels: { a: 'b' } }, spec: podSpec } } };
+    const r = evaluatePodSecurity(podSecurityTarget(deployment)!, { level: 'baseline' });
+    expect(formatKyvernoChecks(r.violations, 'Deployment')).toBe(
+      '(Forbidden reason: privileged, field error list: [spec.template.spec.containers[0].securityContext.privileged is forbidden, forbidden values found: true])',
+    );
+  });
+
+  it('a CronJob: the job template\'s pod spec with the job template\'s metadata; other kinds have no target', () => {
+    const cronjob = { kind: 'CronJob', spec: { jobTemplate: { metadata: { annotations: { 'container.apparmor.security.beta.kubernetes.io/a': 'unconfined' } }, spec: { template: { spec: podSpec } } } } };
+    const target = podSecurityTarget(cronjob)!;
+    expect(target.spec).toBe(podSpec);
+    expect(evaluatePodSecurity(target, { level: 'baseline' }).violations.map((v) => v.checkId)).toEqual(['appArmorProfile', 'privileged']);
+    expect(podSecurityTarget({ kind: 'ConfigMap' })).toBeUndefined();
   });
 });
 
