@@ -95,6 +95,13 @@ describe("Kyverno's check selection", () => {
     expect(evaluatePodSecurity(root, { level: 'restricted', version: 'v1.22' }).violations.map((v) => v.checkId)).toContain('runAsUser');
   });
 
+  it('level privileged skips nothing: pkg/pss only skips the restricted checks at baseline', () => {
+    expect(evaluatePodSecurity(bare, { level: 'privileged' }).violations.map((v) => v.checkId)).toEqual(
+      evaluatePodSecurity(bare, { level: 'restricted' }).violations.map((v) => v.checkId),
+    );
+    expect(evaluatePodSecurity(bare, { level: 'privileged' }).allowed).toBe(false);
+  });
+
   it('an empty version is latest; an unknown one is an error', () => {
     expect(evaluatePodSecurity(bare, { level: 'restricted', version: '' })).toEqual(evaluatePodSecurity(bare, { level: 'restricted', version: 'latest' }));
     const r = evaluatePodSecurity(bare, { level: 'restricted', version: 'v1.022' });
