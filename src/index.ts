@@ -14,3 +14,11 @@ export { findConfig, loadConfig } from './config/load';
 export type { PolcovConfig } from './config/load';
 export type { SuppressedFinding } from './suppress';
 export type * from './facts';
+// Evaluation and `polcov test`.
+export * from './admission';
+export { runTests, exitCode as testExitCode } from './testing/run';
+export type { TestOptions, TestReport, SuiteReport, CaseReport } from './testing/run';
+export { SUITE_FORMATS } from './testing/formats';
+export type * from './testing/suite-format';
+export { GatekeeperPolicy, gatekeeperEvaluator, readTemplate } from './eval/gatekeeper';
+export { vapEvaluator, vapSet } from './eval/vap';

@@ -149,6 +149,7 @@ export function evaluateBinding(policy: VapDocument, binding: VapDocument, param
 
   const namespace = req.namespace ? cluster.namespaces.get(req.namespace) ?? null : null;
   const messages: string[] = [];
+  const rules = new Set<string>();
   for (const p of paramObjects) {
     const activation = toCel({ object: req.object ?? null, oldObject: req.oldObject ?? null, request: requestVariable(req), params: p, namespaceObject: namespace }) as Record<string, unknown>;
     activation.variables = lazyVariables(compiled.variables, activation);
@@ -164,15 +165,17 @@ export function evaluateBinding(policy: VapDocument, binding: VapDocument, param
       }
     }
     if (skipped) continue;
-    for (const v of compiled.validations) {
+    for (const [i, v] of compiled.validations.entries()) {
       const o = evalCel(v.expression, activation);
       const problem = outcomeProblem(o);
       if (problem && 'undecided' in problem) return decide('undecided', { reason: problem.undecided });
       if (problem) return failure(`expression ${v.expression.text.trim()}: ${problem.error}`);
-      if ((o as { value: unknown }).value !== true) messages.push(messageOf(v, activation));
+      if ((o as { value: unknown }).value === true) continue;
+      messages.push(messageOf(v, activation));
+      rules.add(`validations[${i}]`);
     }
   }
-  return messages.length > 0 ? decide(actionVerdict(actions), { messages }) : decide('admit');
+  return messages.length > 0 ? decide(actionVerdict(actions), { messages, rule: [...rules].join(', ') }) : decide('admit');
 }
 
 /** Every binding of the set decides; a binding naming no policy of the set is an error, not a pass. */
@@ -187,5 +190,15 @@ export function vapEvaluator(set: VapSet): Evaluator {
         return evaluateBinding(policy, b, set.params, req, cluster);
       });
     },
+  };
+}
+
+/** A scanned set split into policies, bindings and the other objects (what a paramRef may name). */
+export function vapSet(docs: readonly VapDocument[]): VapSet {
+  const isAdmission = (d: VapDocument) => String(d.object.apiVersion ?? '').startsWith('admissionregistration.k8s.io/');
+  return {
+    policies: docs.filter((d) => isAdmission(d) && d.object.kind === 'ValidatingAdmissionPolicy'),
+    bindings: docs.filter((d) => isAdmission(d) && d.object.kind === 'ValidatingAdmissionPolicyBinding'),
+    params: docs.filter((d) => !isAdmission(d)).map((d) => d.object),
   };
 }
