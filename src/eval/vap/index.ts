@@ -27,10 +27,10 @@ const obj = (v: unknown): KubeObject => (v && typeof v === 'object' && !Array.is
 const arr = (v: unknown): KubeObject[] => (Array.isArray(v) ? v.map(obj) : []);
 const nameOf = (o: KubeObject): string => String(obj(o.metadata).name ?? '');
 
-type Match = { matches: boolean; reason?: string } | { undecided: string } | { error: string };
+export type Match = { matches: boolean; reason?: string } | { undecided: string } | { error: string };
 
 /** matchConstraints / matchResources: resource rules, excludes, namespace and object selectors. */
-function resourcesMatch(m: KubeObject, req: AdmissionRequest, cluster: ClusterContext, where: string): Match {
+export function resourcesMatch(m: KubeObject, req: AdmissionRequest, cluster: ClusterContext, where: string): Match {
   const equivalent = m.matchPolicy !== 'Exact';
   const rules = arr(m.resourceRules);
   // A policy matches only what its resourceRules name; a binding without them narrows nothing.
@@ -58,15 +58,16 @@ function resourcesMatch(m: KubeObject, req: AdmissionRequest, cluster: ClusterCo
   return { matches: true };
 }
 
-interface Compiled {
+export interface Compiled {
   variables: { name: string; program?: CelProgram; error?: string }[];
   matchConditions: { name: string; program: CelProgram }[];
   validations: { expression: CelProgram; message?: string; messageExpression?: CelProgram }[];
 }
 
-function compilePolicy(spec: KubeObject): Compiled | { error: string } {
+/** Compiles `variables`, `matchConditions` and `validations` (with `compiler`, Kubernetes CEL by default). */
+export function compilePolicy(spec: KubeObject, compiler: typeof compileCel = compileCel): Compiled | { error: string } {
   const compile = (text: unknown, what: string): CelProgram => {
-    const c = compileCel(typeof text === 'string' ? text : '');
+    const c = compiler(typeof text === 'string' ? text : '');
     if ('error' in c) throw new Error(`${what}: ${c.error}`);
     return c.program;
   };
