@@ -8,7 +8,7 @@
  * Rule values are computed whole and remembered per frame; a `with` starts a new frame (new
  * input, data or function overrides, an empty memo) for the one expression it modifies.
  */
-import type { ArrayTerm, Body, Call, Expr, ObjectEntry, ObjectTerm, Position, RefArg, Rule, SetTerm, Term, Var } from '../../engines/rego';
+import type { ArrayTerm, Body, Call, Expr, ObjectEntry, ObjectTerm, Position, RefArg, RefBracket, Rule, SetTerm, Term, Var } from '../../engines/rego';
 import { splitCallName, type RegoModule, type RuleDef, type RuleGroup } from '../../engines/rego/analysis/rules-index';
 import { builtinArity } from '../../engines/rego/builtin-arity';
 import { BUILTINS, BuiltinError, type BuiltinContext } from './builtins';
@@ -594,19 +594,34 @@ export class Evaluator {
   }
 
   private walkValue(v: Value, ref: RefArg[], i: number, scope: Scope, frame: Frame, k: KV): boolean {
-    if (i === ref.length) return k(v);
-    const arg = ref[i]!;
-    if (arg.type === 'dot') {
-      const c = select(v, arg.name);
-      return c !== undefined && this.walkValue(c, ref, i + 1, scope, frame, k);
+    // Keys known without evaluation (`.name`, `["a"]`, `[0]`, a bound variable) are followed in a loop: no stack per step.
+    let cur = v;
+    for (; i < ref.length; i++) {
+      const key = this.knownKey(ref[i]!, scope);
+      if (key === undefined) break;
+      const c = select(cur, key);
+      if (c === undefined) return false;
+      cur = c;
     }
-    if (this.isGround(arg.term, scope)) {
-      return this.evalTerm(arg.term, scope, frame, (key) => {
-        const c = select(v, key);
-        return c !== undefined && this.walkValue(c, ref, i + 1, scope, frame, k);
+    if (i === ref.length) return k(cur);
+    const term = (ref[i] as RefBracket).term;
+    const rest = (c: Value): boolean => this.walkValue(c, ref, i + 1, scope, frame, k);
+    if (this.isGround(term, scope)) {
+      return this.evalTerm(term, scope, frame, (key) => {
+        const c = select(cur, key);
+        return c !== undefined && rest(c);
       });
     }
-    return eachEntry(v, (key, c) => this.unify(arg.term, key, scope, frame, () => this.walkValue(c, ref, i + 1, scope, frame, k)));
+    return eachEntry(cur, (key, c) => this.unify(term, key, scope, frame, () => rest(c)));
+  }
+
+  private knownKey(arg: RefArg, scope: Scope): Value | undefined {
+    if (arg.type === 'dot') return arg.name;
+    const t = arg.term;
+    if (t.type === 'string' || t.type === 'number') return t.value;
+    if (t.type !== 'var') return undefined;
+    const slot = scope.vars.get(t.name);
+    return slot === UNBOUND ? undefined : slot;
   }
 
   // ------------------------------------------------------------------ calls
