@@ -156,11 +156,16 @@ function loadTemplate(dir: string, rel: string, at: SourceRef): Template {
   return r.template;
 }
 
+function unjudged(name: string, casePath: string, at: SourceRef, expected: string, why: string): SuiteCase {
+  return { name, path: casePath, at, run: () => ({ status: 'error', expected, actual: `not evaluated: ${why}`, decisions: [] }) };
+}
+
 function loadSuite(y: YamlDoc, file: SourceFile): LoadedSuite {
   const dir = path.dirname(file.path);
   const suiteName = y.str(y.at(y.root, 'metadata', 'name')) ?? path.basename(dir);
   const cases: SuiteCase[] = [];
   const templates = new Map<string, Template>();
+  if (y.scalar(y.get(y.root, 'skip')) === true) return { format: FORMAT, name: suiteName, file: file.path, cases };
   try {
     for (const test of y.items(y.get(y.root, 'tests'))) {
       if (y.scalar(y.get(test, 'skip')) === true) continue;
@@ -175,7 +180,14 @@ function loadSuite(y: YamlDoc, file: SourceFile): LoadedSuite {
       const constraint = readObjects(dir, constraintPath, constraintAt)[0]!;
       if (constraint.kind !== template.kind) throw new SuiteProblem(constraintAt, `${constraintPath} is a ${String(constraint.kind)}, the template defines ${template.kind}`);
       const policy = new GatekeeperPolicy(template, constraint);
-      if (y.scalar(y.get(test, 'invalid')) === true) continue;
+      // What polcov cannot judge is an error case, never a silent pass: the constraint schema check
+      // behind `invalid: true`, and the resources an ExpansionTemplate would generate.
+      if (y.scalar(y.get(test, 'invalid')) === true) {
+        cases.push(unjudged(`${testName} (invalid constraint)`, `${suiteName}/${testName}`, y.keyRef(test, 'invalid'), 'the constraint is rejected by the template schema',
+          'polcov does not check constraints against the template schema'));
+        continue;
+      }
+      const expansion = y.str(y.get(test, 'expansion'));
       for (const c of y.items(y.get(test, 'cases'))) {
         if (y.scalar(y.get(c, 'skip')) === true) continue;
         const name = y.str(y.get(c, 'name')) ?? '';
@@ -190,6 +202,10 @@ function loadSuite(y: YamlDoc, file: SourceFile): LoadedSuite {
         const assertions = y.items(y.get(c, 'assertions')).map((a) => assertionOf(y, a));
         if (assertions.length === 0) throw new SuiteProblem(at, `case ${name}: assertions must be non-empty`);
         const cluster = clusterOf(inventory);
+        if (expansion) {
+          cases.push(unjudged(name, `${suiteName}/${testName}/${name}`, at, assertions.map(describe).join('; '), `polcov does not run ExpansionTemplates (${expansion})`));
+          continue;
+        }
         cases.push({
           name,
           path: `${suiteName}/${testName}/${name}`,

@@ -154,6 +154,21 @@ describe('polcov test: gator suites', () => {
     expect(runCli(['test', tempDir(files), '--run', 'host-denied', '--gatekeeper-version', '3.16']).code).toBe(1);
   });
 
+  it.each([
+    ['invalid: true (a schema check polcov does not make)', SUITE.replace('  constraint: constraint.yaml\n', '  constraint: constraint.yaml\n  invalid: true\n'), 'hostnet/host-network', 'not evaluated: polcov does not check constraints against the template schema'],
+    ['expansion (generated resources polcov does not make)', SUITE.replace('  constraint: constraint.yaml\n', '  constraint: constraint.yaml\n  expansion: expansion.yaml\n'), 'hostnet/host-network/host-denied', 'not evaluated: polcov does not run ExpansionTemplates (expansion.yaml)'],
+  ])('a test with %s is an error case, never a pass', (_title, suite, casePath, actual) => {
+    const r = runCli(['test', tempDir({ ...FILES, 'suite/suite.yaml': suite }), '--format', 'json']);
+    expect(r.code).toBe(1);
+    const cases = JSON.parse(r.out).suites[0].cases as { path: string; status: string; actual: string }[];
+    expect(cases.find((c) => c.path === casePath)).toMatchObject({ status: 'error', actual });
+  });
+
+  it('a skipped case is not run, as gator skips it', () => {
+    const skipped = SUITE.replace('  - name: plain-allowed\n', '  - name: plain-allowed\n    skip: true\n');
+    expect(runCli(['test', tempDir({ ...FILES, 'suite/suite.yaml': skipped })]).out).toContain('1 suites, 3 cases: 3 passed');
+  });
+
   it('--run selects cases by suite/test/case path', () => {
     const r = runCli(['test', tempDir(FILES), '--run', 'plain-allowed$']);
     expect(r.out).toContain('1 suites, 1 cases: 1 passed');
