@@ -11,7 +11,7 @@ import { compileRegoHalf, runRegoHalf, type CompiledRego, type RegoCompileError 
 import { engineFor, type Template } from './template';
 
 export { readTemplate, engineFor, gatekeeperMinor, NEWEST_GATEKEEPER, type Template } from './template';
-export { constraintMatches, wildcardMatches } from './match';
+export { constraintMatches } from './match';
 export { gatekeeperReview, inventoryData } from './review';
 export type { RegoCompileError } from './rego-engine';
 
