@@ -60,6 +60,13 @@ function formatString(fmt: string, args: unknown[]): string {
   });
 }
 
+/** Go's strings.Replace: the first n (all when n < 0) occurrences; an empty `old` matches around every character. */
+function replace(s: string, old: string, by: string, n: number): string {
+  const parts = old === '' ? ['', ...[...s], ''] : s.split(old);
+  const k = n < 0 ? parts.length - 1 : Math.min(n, parts.length - 1);
+  return parts.slice(0, k + 1).join(by) + (k < parts.length - 1 ? old + parts.slice(k + 1).join(old) : '');
+}
+
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
@@ -122,13 +129,8 @@ export function registerKubernetesLibraries(env: Environment): Environment {
 
   // Extended strings
   reg('string.charAt(int): string', (s: string, i: bigint) => (i < 0n || i > BigInt(s.length) ? fail(`index out of range: ${i}`) : [...s][Number(i)] ?? ''));
-  reg('string.replace(string, string): string', (s: string, a: string, b: string) => s.split(a).join(b));
-  reg('string.replace(string, string, int): string', (s: string, a: string, b: string, n: bigint) => {
-    if (n < 0n) return s.split(a).join(b);
-    const parts = s.split(a);
-    const k = Math.min(Number(n), parts.length - 1);
-    return parts.slice(0, k + 1).join(b) + (k < parts.length - 1 ? a + parts.slice(k + 1).join(a) : '');
-  });
+  reg('string.replace(string, string): string', (s: string, a: string, b: string) => replace(s, a, b, -1));
+  reg('string.replace(string, string, int): string', (s: string, a: string, b: string, n: bigint) => replace(s, a, b, Number(n)));
   reg('string.reverse(): string', (s: string) => [...s].reverse().join(''));
   reg('string.format(list): string', (s: string, args: unknown[]) => formatString(s, args));
   reg('Strings.quote(string): string', (_n: Strings, s: string) => JSON.stringify(s));
