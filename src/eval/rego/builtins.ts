@@ -4,7 +4,7 @@
  * non-strict default). A built-in of the catalogue (builtin-arity.ts) missing here is an error for
  * the query that calls it, never a silent result.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import YAML from 'yaml';
 import { NET_BUILTINS } from './builtins-net';
 import { STRING_BUILTINS } from './builtins-strings';
@@ -168,6 +168,26 @@ function base64Decode(s: string, url: boolean): string {
 }
 
 const hash = (algo: string) => (a: Value[]) => createHash(algo).update(str(a[0]), 'utf8').digest('hex');
+const hmac = (algo: string) => (a: Value[]) => createHmac(algo, str(a[1])).update(str(a[0]), 'utf8').digest('hex');
+
+/** Go's url.QueryEscape: all but letters, digits and -_.~ escaped, spaces as +. */
+function queryEscape(s: string): string {
+  return encodeURIComponent(s).replace(/%20/g, '+').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** graph.reachable: every node reachable from the initial ones along the graph's edges (an object of node → neighbours). */
+function reachable(graph: RegoObject, initial: Value[]): RegoSet {
+  const seen = new RegoSet();
+  const queue = [...initial];
+  while (queue.length) {
+    const node = queue.shift()!;
+    if (seen.has(node) || !graph.has(node)) continue;
+    seen.add(node);
+    const next = graph.get(node)!;
+    if (next !== null) queue.push(...elems(next));
+  }
+  return seen;
+}
 
 const is = (t: string) => (a: Value[]) => typeName(a[0]!) === t;
 
@@ -318,7 +338,7 @@ export const BUILTINS: Record<string, Builtin> = {
     if (!/^([0-9a-fA-F]{2})*$/.test(s)) throw new BuiltinError('hex.decode: invalid hex');
     return Buffer.from(s, 'hex').toString('utf8');
   },
-  'urlquery.encode': (a) => encodeURIComponent(str(a[0])).replace(/%20/g, '+').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+  'urlquery.encode': (a) => queryEscape(str(a[0])),
   'urlquery.decode': (a) => {
     try {
       return decodeURIComponent(str(a[0]).replace(/\+/g, ' '));
@@ -329,6 +349,21 @@ export const BUILTINS: Record<string, Builtin> = {
   'crypto.md5': hash('md5'),
   'crypto.sha1': hash('sha1'),
   'crypto.sha256': hash('sha256'),
+  'crypto.hmac.md5': hmac('md5'),
+  'crypto.hmac.sha1': hmac('sha1'),
+  'crypto.hmac.sha256': hmac('sha256'),
+  'crypto.hmac.sha512': hmac('sha512'),
+  'crypto.hmac.equal': (a) => {
+    const x = Buffer.from(str(a[0]));
+    const y = Buffer.from(str(a[1]));
+    return x.length === y.length && timingSafeEqual(x, y);
+  },
+  'graph.reachable': (a) => reachable(obj(a[0]), elems(a[1])),
+  'urlquery.encode_object': (a) =>
+    obj(a[0])
+      .entries()
+      .flatMap(([k, v]) => (typeof v === 'string' ? [v] : elems(v)).map((x) => `${queryEscape(str(k))}=${queryEscape(str(x))}`))
+      .join('&'),
   // debugging: no effect on results
   print: () => true,
   trace: (a) => (str(a[0]), true),

@@ -876,7 +876,7 @@ function select(v: Value, key: Value): Value | undefined {
 }
 
 /** Calls `f(key, value)` for each element of a collection (set elements are their own keys); true if `f` stopped it. */
-export function eachEntry(v: Value, f: (key: Value, value: Value) => boolean): boolean {
+function eachEntry(v: Value, f: (key: Value, value: Value) => boolean): boolean {
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) if (f(i, v[i]!)) return true;
   } else if (v instanceof RegoObject) {

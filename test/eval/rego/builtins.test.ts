@@ -148,6 +148,11 @@ const cases: [call: string, expected: unknown][] = [
   ['urlquery.encode("a b&c")', 'a+b%26c'],
   ['crypto.sha256("abc")', 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
   ['yaml.unmarshal("a: [1, 2]")', { a: [1, 2] }],
+  // RFC 4231 test case 2
+  ['crypto.hmac.sha256("what do ya want for nothing?", "Jefe")', '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843'],
+  ['crypto.hmac.equal("ab", "ab")', true],
+  ['graph.reachable({"a": ["b"], "b": ["c"], "c": [], "d": ["a"]}, ["a"])', ['a', 'b', 'c']],
+  ['urlquery.encode_object({"a": "1", "b": ["x y", "z"]})', 'a=1&b=x+y&b=z'],
   // networks and tokens
   ['net.cidr_contains("10.0.0.0/8", "10.1.2.3")', true],
   ['net.cidr_contains("10.0.0.0/8", "11.0.0.0/24")', false],
