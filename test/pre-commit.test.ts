@@ -7,46 +7,32 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HOST_PROCESS, itWithTool, NO_EPHEMERAL, privilegedPolicy } from './ci-fixtures';
+import { gitRepo } from './git-fixtures';
 import { tempDir } from './helpers';
 
 const ROOT = path.join(__dirname, '..');
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 'polcov test', GIT_AUTHOR_EMAIL: 'test@example.invalid', GIT_COMMITTER_NAME: 'polcov test', GIT_COMMITTER_EMAIL: 'test@example.invalid' };
-
-/** A git repository holding `files`, committed; returns its folder and commit. */
-function commit(dir: string): string {
-  const git = (...args: string[]): string => execFileSync('git', ['-c', 'init.defaultBranch=main', ...args], { cwd: dir, env: GIT_ENV, encoding: 'utf8' }).trim();
-  git('init', '-q');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'snapshot');
-  return git('rev-parse', 'HEAD');
-}
-
 /** This working tree as a plain git checkout (what a user's `rev:` points at): its files, no node_modules, no dist. */
 function hookRepository(): { dir: string; rev: string } {
   const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\0');
-  const dir = tempDir({});
-  for (const file of listed.filter((f) => f && fs.existsSync(path.join(ROOT, f)))) {
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
-  }
-  expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
-  return { dir, rev: commit(dir) };
+  const files = Object.fromEntries(listed.filter((f) => f && fs.existsSync(path.join(ROOT, f))).map((f) => [f, fs.readFileSync(path.join(ROOT, f), 'utf8')]));
+  expect(Object.keys(files).some((f) => f.startsWith('dist/'))).toBe(false);
+  const repo = gitRepo(files);
+  return { dir: repo.dir, rev: repo.head() };
 }
 
 itWithTool('pre-commit', 'pre-commit')(
   'pre-commit installs the hook from a local clone and reports polcov`s findings',
   () => {
     const hook = hookRepository();
-    const project = tempDir({
+    const project = gitRepo({
       '.pre-commit-config.yaml': `repos:\n  - repo: ${hook.dir}\n    rev: ${hook.rev}\n    hooks:\n      - id: polcov\n`,
       'policies/gap.yaml': privilegedPolicy('gap', NO_EPHEMERAL),
       'policies/hp.yaml': HOST_PROCESS,
     });
-    commit(project);
     const r = spawnSync('pre-commit', ['run', '--all-files'], {
-      cwd: project,
+      cwd: project.dir,
       encoding: 'utf8',
-      env: { ...GIT_ENV, PRE_COMMIT_HOME: path.join(tempDir({}), 'cache'), npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' },
+      env: { ...process.env, PRE_COMMIT_HOME: path.join(tempDir({}), 'cache'), npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' },
     });
     const output = r.stdout + r.stderr;
     expect(output).not.toMatch(/Executable `polcov` not found/);
