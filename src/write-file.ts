@@ -21,6 +21,15 @@ export function physicalPath(file: string): string {
   }
 }
 
+/** A path below a file cannot be examined: the folder check below says why. */
+function statOrUndefined(p: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(p, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
 /** The folder a file will be written in, or the closest existing folder above it (missing folders are created). */
 function existingFolder(abs: string): string {
   let dir = path.dirname(abs);
@@ -32,7 +41,7 @@ function existingFolder(abs: string): string {
 export function checkWritable(files: readonly string[]): void {
   for (const file of files) {
     const abs = path.resolve(file);
-    const st = fs.statSync(abs, { throwIfNoEntry: false });
+    const st = statOrUndefined(abs);
     let code = st?.isDirectory() ? 'EISDIR' : undefined;
     try {
       const dir = existingFolder(abs);
