@@ -30,6 +30,7 @@ export interface ScanSettings {
   /** Flags win over the config file; absent means "not given". */
   failOn?: FailOn;
   kubernetesVersion?: string;
+  gatekeeperVersion?: string;
   maxFileBytes: number;
   color: boolean;
   coverage?: boolean;
@@ -79,11 +80,13 @@ export function scan(s: ScanSettings, io: CliIO): number {
   // Progress only where a person watches, never mixed into a machine-read stdout.
   const showProgress = Boolean(io.stderr.isTTY) && (!toStdout || toStdout.format === 'text');
   const kubernetesVersion = s.kubernetesVersion ?? config.kubernetesVersion;
+  const gatekeeperVersion = s.gatekeeperVersion ?? config.gatekeeperVersion;
   const options: AuditOptions = {
     paths: s.paths,
     // Read no further than the limit: an endless stream (/dev/zero) becomes one error, not exhausted memory.
     ...(s.paths.includes('-') ? { stdin: readLimited(io.stdin, s.maxFileBytes) } : {}),
     ...(kubernetesVersion ? { kubernetesVersion } : {}),
+    ...(gatekeeperVersion ? { gatekeeperVersion } : {}),
     maxFileBytes: s.maxFileBytes,
     ...(config.rules ? { ruleLevels: config.rules } : {}),
     ...(loaded ? { ignoreRoot: loaded.dir } : {}),

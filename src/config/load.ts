@@ -28,6 +28,7 @@ export interface PolcovConfig {
   sets?: string[];
   failOn?: Severity | 'never';
   kubernetesVersion?: string;
+  gatekeeperVersion?: string;
   includeTests?: boolean;
   assumeEnforce?: boolean;
 }

@@ -1,5 +1,6 @@
 /** The rule registry: every finding rule, in a stable order. */
 import { rule as enforcementNotBlocking } from './enforcement-not-blocking';
+import { rule as constraintWithoutTemplate } from './constraint-without-template';
 import { rule as ephemeralContainersUnchecked } from './ephemeral-containers-unchecked';
 import { rule as ephemeralFieldNotSettable } from './ephemeral-field-not-settable';
 import { rule as ephemeralSubresourceUnmatched } from './ephemeral-subresource-unmatched';
@@ -11,6 +12,7 @@ import { rule as hostprocessUnchecked } from './hostprocess-unchecked';
 import { rule as initContainersUnchecked } from './init-containers-unchecked';
 import { rule as podKindUnmatched } from './pod-kind-unmatched';
 import { rule as policyUnanalyzable } from './policy-unanalyzable';
+import { rule as templateWithoutConstraint } from './template-without-constraint';
 import { rule as webhookFailOpen } from './webhook-fail-open';
 import type { RuleModule } from './types';
 
@@ -27,6 +29,8 @@ export const RULES: readonly RuleModule[] = [
   exemptionAdmitsDebugImages,
   enforcementNotBlocking,
   webhookFailOpen,
+  constraintWithoutTemplate,
+  templateWithoutConstraint,
   policyUnanalyzable,
 ];
 
