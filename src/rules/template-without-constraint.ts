@@ -5,7 +5,7 @@ export const rule: RuleModule = {
   meta: {
     id: 'template-without-constraint',
     severity: 'note',
-    summary: 'A Gatekeeper ConstraintTemplate has no constraint in the scanned files (others do): it enforces nothing and covers nothing',
+    summary: 'No scanned constraint instantiates a Gatekeeper ConstraintTemplate (while the scanned files hold constraints): it enforces nothing',
   },
   check: (ctx) =>
     ctx.policies
@@ -15,7 +15,7 @@ export const rule: RuleModule = {
         return draft(
           p,
           p.constraintLink!.at,
-          `${label(p)} defines the constraint kind ${kind}, but no scanned constraint of that kind exists while other templates have theirs: a template alone enforces nothing, so none of its checks count as coverage`,
+          `${label(p)} defines the constraint kind ${kind}, but no scanned constraint has that kind while the scanned files hold other constraints: a template alone enforces nothing, so none of its checks count as coverage`,
           `add a ${kind} constraint that matches Pods with enforcementAction deny, or remove the template if it is unused`,
         );
       }),
