@@ -61,7 +61,9 @@ export function readFacts(effects: Effects[], roots: Roots): ReadFacts {
     const { reads: fieldReads, checks: found } = classifyObjectPath(obj);
     if (found.length === 0) continue;
     const at = refKey(read.at);
-    for (const c of found) checks.set(`${c.control}|${c.location}|${c.field}|${at}`, { ...c, at: read.at });
+    // One fact per source: a helper defined for the bare Pod and for pod templates (`pod` by several
+    // bodies or an `else` chain) reads the same field at the same expression through both.
+    for (const c of found) checks.set(`${c.control}|${c.location}|${c.field}|${c.viaTemplate ? 'template' : 'pod'}|${at}`, { ...c, at: read.at });
     for (const r of fieldReads) listRefs[r.location] ??= r.location === 'pod' ? read.at : (read.listAt ?? read.at);
     if (fieldReads.every((r) => r.viaTemplate)) templateAt ??= read.listAt ?? read.at;
     else podRead = true;
