@@ -24,9 +24,9 @@ const CONSTRAINT_API = /^constraints\.gatekeeper\.sh\//;
 
 const isTemplate = (d: PolicyDoc): boolean => TEMPLATE_API.test(d.apiVersion) && d.kind === 'ConstraintTemplate';
 
-function safeTemplate(doc: PolicyDoc): AnalyzedTemplate {
+function safeTemplate(doc: PolicyDoc, parameters: unknown): AnalyzedTemplate {
   try {
-    return analyzeTemplate(doc);
+    return analyzeTemplate(doc, parameters);
   } catch (e) {
     return { doc, kind: doc.name, entries: [], dual: false, parameters: new Set(), problems: [{ reason: failureReason(e), at: doc.at }], exemptions: [], celCode: [] };
   }
@@ -61,11 +61,21 @@ function templateFacts(t: AnalyzedTemplate, assumed: boolean, ctx: EngineContext
   };
 }
 
-function constraintFacts(doc: PolicyDoc, t: AnalyzedTemplate | undefined, ctx: EngineContext, nearest: () => string | undefined): PolicyFacts {
+function constraintFacts(
+  doc: PolicyDoc,
+  template: AnalyzedTemplate | undefined,
+  ctx: EngineContext,
+  nearest: () => string | undefined,
+  withParameters: (t: AnalyzedTemplate, parameters: unknown) => AnalyzedTemplate,
+): PolicyFacts {
   const c = readConstraint(doc);
+  const t = template && withParameters(template, c.parameters);
   const usable = t && t.problems.length === 0;
   // exemptImages only matters when the template reads it (or when that is not known).
   const readsExemptImages = !usable || t.parameters === 'unknown' || t.parameters.has('exemptImages');
+  // `exemptImages: ["*"]` exempts every container: only pod-level checks are left.
+  const everyImage = readsExemptImages && c.exemptImages.some((e) => e.value === '*');
+  const kept = (e: TemplateEntry): TemplateEntry => (everyImage ? { ...e, checks: e.checks.filter((x) => x.location === 'pod'), forbidsEphemeral: undefined } : e);
   return {
     engine: 'gatekeeper',
     policy: policyRef(doc),
@@ -74,7 +84,7 @@ function constraintFacts(doc: PolicyDoc, t: AnalyzedTemplate | undefined, ctx: E
       ? t.entries.map((e) =>
           entryFacts(
             t,
-            e,
+            kept(e),
             {
               matchesPod: c.matchesPod,
               ...(c.controllersOnlyAt ? { controllersOnlyAt: c.controllersOnlyAt } : {}),
@@ -134,7 +144,17 @@ function closest(candidates: AnalyzedTemplate[] | undefined, file: string): Anal
 }
 
 function analyzeGatekeeper(docs: PolicyDoc[], ctx: EngineContext): PolicyFacts[] {
-  const templates = docs.filter(isTemplate).map(safeTemplate);
+  // Analysed once with the default (empty) parameters, and again for each other parameters a constraint gives.
+  const templates = docs.filter(isTemplate).map((d) => safeTemplate(d, {}));
+  const underParameters = new Map<string, AnalyzedTemplate>();
+  const withParameters = (t: AnalyzedTemplate, parameters: unknown): AnalyzedTemplate => {
+    const key = JSON.stringify(parameters ?? null);
+    if (key === '{}') return t;
+    const id = `${templates.indexOf(t)}|${key}`;
+    let found = underParameters.get(id);
+    if (!found) underParameters.set(id, (found = safeTemplate(t.doc, parameters)));
+    return found;
+  };
   // A refused template defines no CRD: constraints of its kind have nothing to enforce.
   const byKind = new Map<string, AnalyzedTemplate[]>();
   for (const t of templates) if (t.problems.length === 0) byKind.set(t.kind, [...(byKind.get(t.kind) ?? []), t]);
@@ -145,7 +165,7 @@ function analyzeGatekeeper(docs: PolicyDoc[], ctx: EngineContext): PolicyFacts[]
     const t = closest(byKind.get(doc.kind), doc.at.file);
     if (t) linked.add(t);
     try {
-      out.push(constraintFacts(doc, t, ctx, () => nearestKind(doc.kind, templates.map((x) => x.kind))));
+      out.push(constraintFacts(doc, t, ctx, () => nearestKind(doc.kind, templates.map((x) => x.kind)), withParameters));
     } catch (e) {
       out.push(unanalyzablePolicy('gatekeeper', doc, failureReason(e)));
     }

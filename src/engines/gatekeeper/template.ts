@@ -14,6 +14,7 @@ import { analyzeCelValidations } from '../cel';
 import { parseFailure, parseModule, RegoSyntaxError } from '../rego';
 import { compileProblems } from '../rego/compile-check';
 import { analyzeEntries, GATEKEEPER_ROOTS, RulesIndex, type RegoModule } from '../rego/analysis';
+import { headPath } from '../rego/analysis/rules-index';
 import type { EntryRuleFacts } from '../rego/analysis';
 import type { PolicyDoc } from '../types';
 import { embeddedRego, type EmbeddedRego } from './rego-source';
@@ -51,13 +52,17 @@ interface RegoCode {
   version: 'v0' | 'v1';
 }
 
-export function analyzeTemplate(doc: PolicyDoc): AnalyzedTemplate {
+/**
+ * `parameters`: the parameters of the constraint the template runs under (`{}`: the defaults of a
+ * template judged without one); what they switch off checks nothing.
+ */
+export function analyzeTemplate(doc: PolicyDoc, parameters?: unknown): AnalyzedTemplate {
   const y = doc.yaml;
   const spec = y.get(y.root, 'spec');
   const kindNode = y.at(spec, 'crd', 'spec', 'names', 'kind');
   const kind = y.str(kindNode) ?? doc.name;
-  const parameters = new Set<string>();
-  const out: AnalyzedTemplate = { doc, kind, entries: [], dual: false, parameters, problems: [], exemptions: [], celCode: [] };
+  const read = new Set<string>();
+  const out: AnalyzedTemplate = { doc, kind, entries: [], dual: false, parameters: read, problems: [], exemptions: [], celCode: [] };
   out.problems.push(...metadataProblems(doc, y.str(kindNode), y.ref(kindNode ?? spec, doc.at)));
   const codes: RegoCode[] = [];
   const regoProblemsFound: Unanalyzable[] = [];
@@ -68,13 +73,13 @@ export function analyzeTemplate(doc: PolicyDoc): AnalyzedTemplate {
   }
   const hasRego = codes.length > 0 || regoProblemsFound.length > 0;
   out.dual = hasRego && out.celCode.length > 0;
-  for (const cel of out.celCode) out.entries.push(celEntry(y, cel));
+  for (const cel of out.celCode) out.entries.push(celEntry(y, cel, parameters));
   if (out.celCode.length > 0) out.parameters = 'unknown';
   if (!hasRego && out.celCode.length === 0) {
     out.problems.push({ reason: 'the template has no Rego or CEL code for the admission target', at: y.keyRef(spec ?? y.root, 'targets') });
     return out;
   }
-  for (const code of codes) analyzeRego(code, out, parameters, regoProblemsFound);
+  for (const code of codes) analyzeRego(code, out, { read, known: parameters }, regoProblemsFound);
   if (regoProblemsFound.length === 0) return out;
   // Alone, the Rego is the template; next to CEL it is the half that runs on older Gatekeeper only.
   if (!out.dual) out.problems.push(...regoProblemsFound);
@@ -82,7 +87,7 @@ export function analyzeTemplate(doc: PolicyDoc): AnalyzedTemplate {
   return out;
 }
 
-function analyzeRego(code: RegoCode, out: AnalyzedTemplate, parameters: Set<string>, problems: Unanalyzable[]): void {
+function analyzeRego(code: RegoCode, out: AnalyzedTemplate, parameters: { read: Set<string>; known: unknown }, problems: Unanalyzable[]): void {
   const modules = parseCode(code, problems);
   if (!modules) return;
   const index = new RulesIndex(modules);
@@ -92,20 +97,21 @@ function analyzeRego(code: RegoCode, out: AnalyzedTemplate, parameters: Set<stri
     problems.push(...refused);
     return;
   }
-  const analysis = analyzeEntries(modules[0]!, index, { roots: GATEKEEPER_ROOTS, isEntry: (n) => n === 'violation' });
-  if (analysis.rules.length === 0) {
+  const analysis = analyzeEntries(modules[0]!, index, { roots: GATEKEEPER_ROOTS, isEntry: (n) => n === 'violation', parameters: parameters.known });
+  // Gatekeeper requires the rule; bodies the parameters switch off still define it.
+  if (!modules[0]!.module.rules.some((r) => headPath(r).join('.') === 'violation')) {
     problems.push({ reason: 'the Rego defines no violation rule', at: code.entry.locate(modules[0]!.module.package.pos) });
   }
   out.entries.push(...analysis.rules.map((r) => ({ ...r, engine: 'Rego' as const })));
   out.exemptions.push(...analysis.exemptions);
-  for (const p of analysis.parameters) parameters.add(p);
+  for (const p of analysis.parameters) parameters.read.add(p);
 }
 
 /** A K8sNativeValidation block as one rule, through the shared CEL analysis. */
-function celEntry(y: YamlDoc, cel: AnalyzedTemplate['celCode'][number]): TemplateEntry {
+function celEntry(y: YamlDoc, cel: AnalyzedTemplate['celCode'][number], parameters: unknown): TemplateEntry {
   const base = { engine: 'K8sNativeValidation' as const, name: 'K8sNativeValidation', at: cel.at };
   if (!cel.source) return { ...base, checks: [], listRefs: {}, unanalyzable: [{ reason: 'K8sNativeValidation code without a source', at: cel.at }] };
-  return { ...base, ...analyzeCelValidations(y, cel.source) };
+  return { ...base, ...analyzeCelValidations(y, cel.source, parameters) };
 }
 
 /** `code[]` entries take precedence over the older `rego`/`libs` fields. */

@@ -581,6 +581,8 @@ export class Interpreter {
     if (args && params.length !== args.length) return out;
     for (let r: Rule | undefined = d.rule; r; r = r.else) {
       for (const body of r.bodies.length ? r.bodies : [undefined]) {
+        // A body the constraint's parameters switch off yields nothing and reads nothing.
+        if (body && this.switchedOff(body, d.mod, args ? { params, args } : undefined)) continue;
         const env: Env = new Map();
         const skips = body !== undefined && this.bodySkipsUpdate(body, d.mod, args ? { params, args } : undefined);
         const f: Frame = { mod: d.mod, sink: skips ? newEffects() : effects, bound: new Set() };
@@ -608,6 +610,12 @@ export class Interpreter {
     const key = r.key ? this.term(r.key, env, f) : EMPTY;
     if (r.kind === 'partialSet') return { value: key };
     return r.kind === 'partialObject' ? { key, value } : { value };
+  }
+
+  /** Whether a helper body is false for every request under the known constraint parameters. */
+  private switchedOff(body: Body, mod: RegoModule, call?: { params: Term[]; args: Value[] }): boolean {
+    const hints = call?.args.map((a) => this.argHint(a));
+    return this.guards.switchedOff(body, mod, call && hints!.some((h) => h !== undefined) ? { params: call.params, args: hints! } : undefined) !== undefined;
   }
 
   /** Whether a helper body is false for the kubectl debug request (given what is known of a function's arguments). */
