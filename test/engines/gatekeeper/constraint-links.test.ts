@@ -1,0 +1,200 @@
+/**
+ * Constraints decide enforcement (DOMAIN.md §6): a ConstraintTemplate alone enforces nothing, each
+ * constraint runs the template with its own parameters, and a constraint whose kind no template
+ * defines enforces nothing. A set with no constraint at all (a template library) is judged as if
+ * each template were enforced with default (empty) parameters, said once in the report.
+ */
+import { REPORTERS } from '../../../src/report';
+import { auditFiles, located } from '../../helpers';
+import { lineCol, MATCH_POD } from './helpers';
+
+/** A template of kind `kind` whose Rego starts on its own lines (indented by 8). */
+function template(kind: string, rego: string[]): string {
+  return [
+    'apiVersion: templates.gatekeeper.sh/v1',
+    'kind: ConstraintTemplate',
+    'metadata:',
+    `  name: ${kind.toLowerCase()}`,
+    'spec:',
+    '  crd:',
+    '    spec:',
+    '      names:',
+    `        kind: ${kind}`,
+    '  targets:',
+    '    - target: admission.k8s.gatekeeper.sh',
+    '      rego: |',
+    ...rego.map((l) => (l ? `        ${l}` : '')),
+    '',
+  ].join('\n');
+}
+
+function constraintOf(kind: string, parameters: string[] = []): string {
+  return [
+    'apiVersion: constraints.gatekeeper.sh/v1beta1',
+    `kind: ${kind}`,
+    'metadata:',
+    `  name: ${kind.toLowerCase()}-pods`,
+    'spec:',
+    MATCH_POD,
+    ...(parameters.length ? ['  parameters:', ...parameters.map((l) => `    ${l}`)] : []),
+    '',
+  ].join('\n');
+}
+
+const HOST_PROCESS = template('NoHostProcess', [
+  'package nohostprocess',
+  '',
+  'violation[{"msg": "HostProcess pods are not allowed"}] {',
+  '    input.review.object.spec.securityContext.windowsOptions.hostProcess',
+  '}',
+  '',
+  'violation[{"msg": "HostProcess containers are not allowed"}] {',
+  '    c := input.review.object.spec[_][_]',
+  '    c.securityContext.windowsOptions.hostProcess',
+  '}',
+]);
+
+const PRIVILEGED = template('NoPrivileged', [
+  'package noprivileged',
+  '',
+  'violation[{"msg": "privileged"}] {',
+  '    c := input.review.object.spec[_][_]',
+  '    not exempt(c.image)',
+  '    c.securityContext.privileged',
+  '}',
+  '',
+  'exempt(image) {',
+  '    pattern := input.parameters.exemptImages[_]',
+  '    endswith(pattern, "*")',
+  '    startswith(image, trim_suffix(pattern, "*"))',
+  '}',
+  '',
+  'exempt(image) {',
+  '    input.parameters.exemptImages[_] == image',
+  '}',
+]);
+
+/** The host network is forbidden unless the constraint allows it (`hostNetwork: true`). */
+const HOST_NETWORK_REGO = template('HostNet', [
+  'package hostnet',
+  '',
+  'violation[{"msg": "the host network is not allowed"}] {',
+  '    not input.parameters.hostNetwork',
+  '    input.review.object.spec.hostNetwork',
+  '}',
+]);
+
+const HOST_NETWORK_CEL = [
+  'apiVersion: templates.gatekeeper.sh/v1',
+  'kind: ConstraintTemplate',
+  'metadata:',
+  '  name: hostnet',
+  'spec:',
+  '  crd:',
+  '    spec:',
+  '      names:',
+  '        kind: HostNet',
+  '  targets:',
+  '    - target: admission.k8s.gatekeeper.sh',
+  '      code:',
+  '        - engine: K8sNativeValidation',
+  '          source:',
+  '            variables:',
+  '              - name: allowed',
+  '                expression: has(variables.params.hostNetwork) && variables.params.hostNetwork',
+  '            validations:',
+  '              - expression: variables.allowed || !has(variables.anyObject.spec.hostNetwork) || !variables.anyObject.spec.hostNetwork',
+  '',
+].join('\n');
+
+const docs = (...parts: string[]): string => parts.join('---\n');
+
+describe('templates and constraints', () => {
+  const cases = [
+    {
+      name: 'a template library without constraints: judged as if enforced, no link finding',
+      text: docs(HOST_PROCESS, PRIVILEGED),
+      fires: [] as { ruleId: string; needle: string; nth?: number }[],
+      hostProcessCovered: true,
+      assumed: 2,
+    },
+    {
+      name: 'constraints for some templates: the one without covers nothing (a note at its kind)',
+      text: docs(HOST_PROCESS, PRIVILEGED, constraintOf('NoPrivileged')),
+      fires: [{ ruleId: 'template-without-constraint', needle: 'NoHostProcess' }],
+      hostProcessCovered: false,
+      assumed: 0,
+    },
+    {
+      name: 'a constraint kind typo: the constraint enforces nothing, and neither does its template',
+      text: docs(HOST_PROCESS, constraintOf('NoHostProces'), PRIVILEGED, constraintOf('NoPrivileged')),
+      fires: [
+        { ruleId: 'template-without-constraint', needle: 'NoHostProcess' },
+        { ruleId: 'constraint-without-template', needle: 'NoHostProces', nth: 1 },
+      ],
+      hostProcessCovered: false,
+      assumed: 0,
+    },
+    {
+      name: 'every template has its constraint: nothing to report',
+      text: docs(HOST_PROCESS, constraintOf('NoHostProcess'), PRIVILEGED, constraintOf('NoPrivileged')),
+      fires: [],
+      hostProcessCovered: true,
+      assumed: 0,
+    },
+  ];
+
+  test.each(cases)('$name', ({ text, fires, hostProcessCovered, assumed }) => {
+    const result = auditFiles({ 'set.yaml': text });
+    const links = located(result.findings).filter((f) => f.ruleId.endsWith('-without-template') || f.ruleId.endsWith('-without-constraint'));
+    expect(links).toEqual(fires.map((f) => ({ ruleId: f.ruleId, file: 'set.yaml', ...lineCol(text, f.needle, f.nth ?? 0) })));
+    expect(result.coverage.windowsHostProcess.pod.length > 0).toBe(hostProcessCovered);
+    expect(result.findings.some((f) => f.ruleId === 'hostprocess-unchecked')).toBe(!hostProcessCovered);
+    expect(result.summary.gatekeeper?.templatesAssumedEnforced).toBe(assumed);
+  });
+
+  test('a typo names the kind it is likely meant to be', () => {
+    const result = auditFiles({ 'set.yaml': docs(HOST_PROCESS, constraintOf('NoHostProces')) });
+    const f = result.findings.find((x) => x.ruleId === 'constraint-without-template')!;
+    expect(f.message).toContain('did you mean NoHostProcess?');
+    expect(f.hint).toBe('set kind: NoHostProcess (the kind the template defines in spec.crd.spec.names.kind)');
+  });
+
+  test('the template-library assumption is said once, in the report header', () => {
+    const result = auditFiles({ 'set.yaml': docs(HOST_PROCESS, PRIVILEGED) });
+    const text = REPORTERS.text!(result, {});
+    expect(text.match(/No Gatekeeper constraint in the scanned files/g)).toHaveLength(1);
+    expect(text).toContain('2 ConstraintTemplates judged as if a constraint with default (empty) parameters matched Pods and denied');
+  });
+});
+
+describe('constraint parameters are known values', () => {
+  const hostNetworkCovered = (text: string): boolean => auditFiles({ 'set.yaml': text }).coverage.hostNamespaces.pod.length > 0;
+
+  test.each([
+    { engine: 'Rego', template: HOST_NETWORK_REGO, parameters: ['hostNetwork: true'], covered: false },
+    { engine: 'Rego', template: HOST_NETWORK_REGO, parameters: ['hostNetwork: false'], covered: true },
+    { engine: 'Rego', template: HOST_NETWORK_REGO, parameters: [], covered: true },
+    { engine: 'CEL', template: HOST_NETWORK_CEL, parameters: ['hostNetwork: true'], covered: false },
+    { engine: 'CEL', template: HOST_NETWORK_CEL, parameters: ['hostNetwork: false'], covered: true },
+    { engine: 'CEL', template: HOST_NETWORK_CEL, parameters: [], covered: true },
+  ])('$engine with parameters $parameters: the host network is forbidden: $covered', ({ template: t, parameters, covered }) => {
+    expect(hostNetworkCovered(docs(t, constraintOf('HostNet', parameters)))).toBe(covered);
+  });
+
+  test('two constraints of one template: each is judged with its own parameters', () => {
+    const text = docs(HOST_NETWORK_REGO, constraintOf('HostNet', ['hostNetwork: true']), constraintOf('HostNet', ['hostNetwork: false']).replace('hostnet-pods', 'strict'));
+    const result = auditFiles({ 'set.yaml': text });
+    expect(result.coverage.hostNamespaces.pod.map((e) => e.policy.name)).toEqual(['strict']);
+  });
+
+  test.each([
+    { exempt: '["*"]', covered: false },
+    { exempt: '["registry.example.com/*"]', covered: true },
+    { exempt: '[]', covered: true },
+  ])('exemptImages: $exempt — privileged containers covered: $covered', ({ exempt, covered }) => {
+    const result = auditFiles({ 'set.yaml': docs(PRIVILEGED, constraintOf('NoPrivileged', [`exemptImages: ${exempt}`])) });
+    expect(result.coverage.privileged.containers.length > 0).toBe(covered);
+    expect(result.coverage.privileged.ephemeralContainers.length > 0).toBe(covered);
+  });
+});
