@@ -162,7 +162,7 @@ describe('templates and constraints', () => {
 
   test('the template-library assumption is said once, in the report header', () => {
     const result = auditFiles({ 'set.yaml': docs(HOST_PROCESS, PRIVILEGED) });
-    const text = REPORTERS.text!(result, {});
+    const text = REPORTERS.text!(result, { color: false });
     expect(text.match(/No Gatekeeper constraint in the scanned files/g)).toHaveLength(1);
     expect(text).toContain('2 ConstraintTemplates judged as if a constraint with default (empty) parameters matched Pods and denied');
   });

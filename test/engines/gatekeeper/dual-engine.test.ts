@@ -12,7 +12,6 @@ import { auditFiles, located, tempDir } from '../../helpers';
 import { constraint, lineCol } from './helpers';
 
 const CEL_GUARDED = 'request.operation == "UPDATE" || object.spec.containers.all(c, !has(c.securityContext) || c.securityContext.privileged != true)';
-const CEL_UNGUARDED = 'object.spec.containers.all(c, !has(c.securityContext) || c.securityContext.privileged != true)';
 const CEL_ALL_LISTS =
   '(object.spec.containers + (has(object.spec.initContainers) ? object.spec.initContainers : []) + (has(object.spec.ephemeralContainers) ? object.spec.ephemeralContainers : [])).all(c, !has(c.securityContext) || c.securityContext.privileged != true)';
 
