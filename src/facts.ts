@@ -176,9 +176,17 @@ export interface PolicyFacts {
    * files hold no constraint at all; `no-constraint`: a template no scanned constraint
    * instantiates, while others have one (it enforces nothing); `no-template`: a constraint whose
    * kind no scanned template defines (Gatekeeper has no CRD for it: it enforces nothing). `at` is
-   * the kind to fix; `nearest` a defined kind the missing one may be a typo of.
+   * the kind to fix; `nearest` a defined kind the missing one may be a typo of; `refused`: a
+   * template defines the kind but Gatekeeper refuses it; `noTemplates`: no template was scanned at all.
    */
-  constraintLink?: { state: 'assumed' | 'no-constraint' | 'no-template'; kind: string; at: SourceRef; nearest?: string };
+  constraintLink?: {
+    state: 'assumed' | 'no-constraint' | 'no-template';
+    kind: string;
+    at: SourceRef;
+    nearest?: string;
+    refused?: boolean;
+    noTemplates?: boolean;
+  };
 }
 
 export type Severity = 'error' | 'warning' | 'note';

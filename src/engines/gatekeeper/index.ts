@@ -65,7 +65,7 @@ function constraintFacts(
   doc: PolicyDoc,
   template: AnalyzedTemplate | undefined,
   ctx: EngineContext,
-  nearest: () => string | undefined,
+  missing: () => { nearest?: string; refused?: boolean; noTemplates?: boolean },
   withParameters: (t: AnalyzedTemplate, parameters: unknown) => AnalyzedTemplate,
 ): PolicyFacts {
   const c = readConstraint(doc);
@@ -100,11 +100,9 @@ function constraintFacts(
     unanalyzable: [],
     ...(c.namespaces ? { namespaces: c.namespaces } : {}),
     ...(c.partialScope ? { partialScope: c.partialScope } : {}),
-    ...(t ? {} : { constraintLink: { state: 'no-template', kind: doc.kind, at: kindAt(doc), ...withNearest(nearest()) } }),
+    ...(t ? {} : { constraintLink: { state: 'no-template', kind: doc.kind, at: kindAt(doc), ...missing() } }),
   };
 }
-
-const withNearest = (kind: string | undefined): { nearest?: string } => (kind ? { nearest: kind } : {});
 
 /** Edit distance, for naming the defined kind a constraint's kind is likely a typo of. */
 function distance(a: string, b: string): number {
@@ -115,6 +113,14 @@ function distance(a: string, b: string): number {
     prev = row;
   }
   return prev[b.length]!;
+}
+
+/** Why no template enforces a constraint of `kind`: a refused template of that kind, or a likely typo. */
+function missingTemplate(kind: string, templates: AnalyzedTemplate[]): { nearest?: string; refused?: boolean; noTemplates?: boolean } {
+  if (templates.length === 0) return { noTemplates: true };
+  if (templates.some((t) => t.problems.length > 0 && t.kind === kind)) return { refused: true };
+  const nearest = nearestKind(kind, templates.filter((t) => t.problems.length === 0).map((t) => t.kind));
+  return nearest ? { nearest } : {};
 }
 
 /** The defined kind closest to `kind` (case aside, at most 2 edits), if any. */
@@ -165,7 +171,7 @@ function analyzeGatekeeper(docs: PolicyDoc[], ctx: EngineContext): PolicyFacts[]
     const t = closest(byKind.get(doc.kind), doc.at.file);
     if (t) linked.add(t);
     try {
-      out.push(constraintFacts(doc, t, ctx, () => nearestKind(doc.kind, templates.map((x) => x.kind)), withParameters));
+      out.push(constraintFacts(doc, t, ctx, () => missingTemplate(doc.kind, templates), withParameters));
     } catch (e) {
       out.push(unanalyzablePolicy('gatekeeper', doc, failureReason(e)));
     }

@@ -160,6 +160,13 @@ describe('templates and constraints', () => {
     expect(f.hint).toBe('set kind: NoHostProcess (the kind the template defines in spec.crd.spec.names.kind)');
   });
 
+  test('a constraint scanned without any template: polcov cannot tell what it checks', () => {
+    const text = constraintOf('NoHostProcess');
+    const result = auditFiles({ 'c.yaml': text });
+    expect(located(result.findings, 'constraint-without-template')).toEqual([{ ruleId: 'constraint-without-template', file: 'c.yaml', ...lineCol(text, 'NoHostProcess') }]);
+    expect(result.findings[0]!.message).toContain('no ConstraintTemplate is in the scanned files');
+  });
+
   test('the template-library assumption is said once, in the report header', () => {
     const result = auditFiles({ 'set.yaml': docs(HOST_PROCESS, PRIVILEGED) });
     const text = REPORTERS.text!(result, { color: false });
