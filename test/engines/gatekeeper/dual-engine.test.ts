@@ -178,3 +178,41 @@ describe('gatekeeper-library pod-security-policy/privileged-containers', () => {
     expect(skipped[1]!.message).toContain('not counted as coverage');
   });
 });
+
+/** A CEL-only template with one validation and the variables given. */
+function celTemplate(validation: string, variables: string[] = []): string {
+  return [
+    'apiVersion: templates.gatekeeper.sh/v1',
+    'kind: ConstraintTemplate',
+    'metadata:',
+    '  name: celports',
+    'spec:',
+    '  crd:',
+    '    spec:',
+    '      names:',
+    '        kind: CelPorts',
+    '  targets:',
+    '    - target: admission.k8s.gatekeeper.sh',
+    '      code:',
+    '        - engine: K8sNativeValidation',
+    '          source:',
+    ...(variables.length ? ['            variables:', ...variables.map((v) => `              ${v}`)] : []),
+    '            validations:',
+    `              - expression: '${validation}'`,
+    '',
+  ].join('\n');
+}
+
+describe('has() in a CEL filter predicate demands nothing', () => {
+  const ALL = '(object.spec.containers + (has(object.spec.ephemeralContainers) ? object.spec.ephemeralContainers : []))';
+  test.each([
+    // The filter picks the bad containers: those with host ports. Having ports is no requirement.
+    { name: 'filter of the bad ones, checked empty', validation: `size(${ALL}.filter(c, has(c.ports) && c.ports.exists(p, has(p.hostPort)))) == 0`, fires: false },
+    // Every container must declare ports: a requirement ephemeral containers cannot meet.
+    { name: 'all(c, has(c.ports))', validation: `${ALL}.all(c, has(c.ports))`, fires: true },
+  ])('$name: ephemeral-field-not-settable fires: $fires', ({ validation, fires }) => {
+    const text = celTemplate(validation);
+    const found = located(auditFiles({ 'cel.yaml': text }).findings, 'ephemeral-field-not-settable');
+    expect(found).toEqual(fires ? [{ ruleId: 'ephemeral-field-not-settable', file: 'cel.yaml', ...lineCol(text, 'c.ports)') }] : []);
+  });
+});
