@@ -34,6 +34,8 @@ const exempted = (e: Exemption, r: RuleFacts): boolean => !e.rules || e.rules.in
 export function exemptionReachesDebug(p: PolicyFacts, e: Exemption): boolean {
   // Nothing known about what it exempts (a constraint whose template was not scanned): fail closed.
   if (p.rules.length === 0) return true;
+  // Every image: its container checks are gone from the facts (they cover nothing), the exemption stays.
+  if (e.kind === 'image' && e.value === '*') return p.rules.some((r) => !r.registrationOnly && r.scope.matchesPod);
   return p.rules.some(
     (r) =>
       exempted(e, r) &&

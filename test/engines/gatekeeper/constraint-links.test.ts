@@ -205,3 +205,12 @@ describe('constraint parameters are known values', () => {
     expect(result.coverage.privileged.ephemeralContainers.length > 0).toBe(covered);
   });
 });
+
+test('exemptImages ["*"] is reported even though the checks it exempts are gone', () => {
+  const text = docs(PRIVILEGED, constraintOf('NoPrivileged', ['exemptImages: ["*"]']));
+  const result = auditFiles({ 'set.yaml': text }, { gatekeeperVersion: '3.16' });
+  const at = lineCol(text, 'exemptImages: ["*"]');
+  expect(located(result.findings, 'exemption-admits-debug-images')).toEqual([
+    { ruleId: 'exemption-admits-debug-images', file: 'set.yaml', line: at.line, column: at.column + 'exemptImages: ['.length },
+  ]);
+});

@@ -77,7 +77,12 @@ export function analyzeEntries(entry: RegoModule, index: RulesIndex, opts: Analy
     const results: BodyResult[] = [];
     for (const def of defs) {
       for (let r: Rule | undefined = def.rule; r; r = r.else) {
-        for (const body of r.bodies) if (!guards.switchedOff(body, entry)) results.push(analyzeBody(body, ctx, at));
+        for (const body of r.bodies) {
+          const result = analyzeBody(body, ctx, at);
+          // Switched off by the constraint's parameters: it checks nothing, but reads parameters.
+          if (guards.switchedOff(body, entry)) for (const p of result.effects.parameters) parameters.add(p);
+          else results.push(result);
+        }
       }
     }
     for (const r of results) for (const p of r.effects.parameters) parameters.add(p);

@@ -581,15 +581,20 @@ export class Interpreter {
     if (args && params.length !== args.length) return out;
     for (let r: Rule | undefined = d.rule; r; r = r.else) {
       for (const body of r.bodies.length ? r.bodies : [undefined]) {
-        // A body the constraint's parameters switch off yields nothing and reads nothing.
-        if (body && this.switchedOff(body, d.mod, args ? { params, args } : undefined)) continue;
+        // A body the constraint's parameters switch off yields nothing and checks nothing; which
+        // parameters it reads still tells which ones the template uses.
+        const off = body !== undefined && this.switchedOff(body, d.mod, args ? { params, args } : undefined);
         const env: Env = new Map();
-        const skips = body !== undefined && this.bodySkipsUpdate(body, d.mod, args ? { params, args } : undefined);
-        const f: Frame = { mod: d.mod, sink: skips ? newEffects() : effects, bound: new Set() };
+        const skips = !off && body !== undefined && this.bodySkipsUpdate(body, d.mod, args ? { params, args } : undefined);
+        const f: Frame = { mod: d.mod, sink: skips || off ? newEffects() : effects, bound: new Set() };
         if (args && !this.bindParams(params, args, env, f)) continue;
         if (keyQuery && r.key && !this.bindKey(r.key, keyQuery, env, f)) continue;
         if (body) this.body(body, env, f);
         const head = this.head(r, env, f);
+        if (off) {
+          for (const p of f.sink!.parameters) effects.parameters.add(p);
+          continue;
+        }
         if (!skips) {
           out.push(head);
           continue;
