@@ -24,9 +24,9 @@ const CONSTRAINT_API = /^constraints\.gatekeeper\.sh\//;
 
 const isTemplate = (d: PolicyDoc): boolean => TEMPLATE_API.test(d.apiVersion) && d.kind === 'ConstraintTemplate';
 
-function safeTemplate(doc: PolicyDoc, parameters: unknown): AnalyzedTemplate {
+function safeTemplate(doc: PolicyDoc, parameters: unknown, mode?: 'check-only'): AnalyzedTemplate {
   try {
-    return analyzeTemplate(doc, parameters);
+    return analyzeTemplate(doc, parameters, mode);
   } catch (e) {
     return { doc, kind: doc.name, entries: [], dual: false, parameters: new Set(), problems: [{ reason: failureReason(e), at: doc.at }], exemptions: [], celCode: [] };
   }
@@ -150,12 +150,12 @@ function closest(candidates: AnalyzedTemplate[] | undefined, file: string): Anal
 }
 
 function analyzeGatekeeper(docs: PolicyDoc[], ctx: EngineContext): PolicyFacts[] {
-  // Analysed once with the default (empty) parameters, and again for each other parameters a constraint gives.
-  const templates = docs.filter(isTemplate).map((d) => safeTemplate(d, {}));
+  // Checked first (what Gatekeeper refuses decides the links), then analysed once per parameters
+  // a constraint gives (the default, empty ones for a template judged without a constraint).
+  const templates = docs.filter(isTemplate).map((d) => safeTemplate(d, {}, 'check-only'));
   const underParameters = new Map<string, AnalyzedTemplate>();
   const withParameters = (t: AnalyzedTemplate, parameters: unknown): AnalyzedTemplate => {
     const key = JSON.stringify(parameters ?? null);
-    if (key === '{}') return t;
     const id = `${templates.indexOf(t)}|${key}`;
     let found = underParameters.get(id);
     if (!found) underParameters.set(id, (found = safeTemplate(t.doc, parameters)));
@@ -176,7 +176,7 @@ function analyzeGatekeeper(docs: PolicyDoc[], ctx: EngineContext): PolicyFacts[]
       out.push(unanalyzablePolicy('gatekeeper', doc, failureReason(e)));
     }
   }
-  for (const t of templates) if (!linked.has(t)) out.push(templateFacts(t, constraints.length === 0, ctx));
+  for (const t of templates) if (!linked.has(t)) out.push(templateFacts(withParameters(t, {}), constraints.length === 0, ctx));
   return out;
 }
 

@@ -47,6 +47,8 @@ export interface AnalyzedTemplate {
 }
 
 interface RegoCode {
+  /** The YAML node of the entry module's source. */
+  node: Node;
   entry: EmbeddedRego;
   libs: EmbeddedRego[];
   version: 'v0' | 'v1';
@@ -54,9 +56,10 @@ interface RegoCode {
 
 /**
  * `parameters`: the parameters of the constraint the template runs under (`{}`: the defaults of a
- * template judged without one); what they switch off checks nothing.
+ * template judged without one); what they switch off checks nothing. `check-only` finds what
+ * Gatekeeper refuses without analysing the checks (the parsed and compiled Rego is kept per source).
  */
-export function analyzeTemplate(doc: PolicyDoc, parameters?: unknown): AnalyzedTemplate {
+export function analyzeTemplate(doc: PolicyDoc, parameters?: unknown, mode: 'analyse' | 'check-only' = 'analyse'): AnalyzedTemplate {
   const y = doc.yaml;
   const spec = y.get(y.root, 'spec');
   const kindNode = y.at(spec, 'crd', 'spec', 'names', 'kind');
@@ -73,13 +76,13 @@ export function analyzeTemplate(doc: PolicyDoc, parameters?: unknown): AnalyzedT
   }
   const hasRego = codes.length > 0 || regoProblemsFound.length > 0;
   out.dual = hasRego && out.celCode.length > 0;
-  for (const cel of out.celCode) out.entries.push(celEntry(y, cel, parameters));
+  if (mode === 'analyse') for (const cel of out.celCode) out.entries.push(celEntry(y, cel, parameters));
   if (out.celCode.length > 0) out.parameters = 'unknown';
   if (!hasRego && out.celCode.length === 0) {
     out.problems.push({ reason: 'the template has no Rego or CEL code for the admission target', at: y.keyRef(spec ?? y.root, 'targets') });
     return out;
   }
-  for (const code of codes) analyzeRego(code, out, { read, known: parameters }, regoProblemsFound);
+  for (const code of codes) analyzeRego(code, out, { read, known: parameters }, regoProblemsFound, mode);
   if (regoProblemsFound.length === 0) return out;
   // Alone, the Rego is the template; next to CEL it is the half that runs on older Gatekeeper only.
   if (!out.dual) out.problems.push(...regoProblemsFound);
@@ -87,21 +90,44 @@ export function analyzeTemplate(doc: PolicyDoc, parameters?: unknown): AnalyzedT
   return out;
 }
 
-function analyzeRego(code: RegoCode, out: AnalyzedTemplate, parameters: { read: Set<string>; known: unknown }, problems: Unanalyzable[]): void {
+interface CompiledRego {
+  /** Set when Gatekeeper accepts the code. */
+  modules?: RegoModule[];
+  index?: RulesIndex;
+  problems: Unanalyzable[];
+}
+
+/** Parsed and compile-checked Rego by its entry source node: a template is analysed once per constraint's parameters. */
+const compiledBySource = new WeakMap<Node, CompiledRego>();
+
+function compile(code: RegoCode): CompiledRego {
+  const problems: Unanalyzable[] = [];
   const modules = parseCode(code, problems);
-  if (!modules) return;
+  if (!modules) return { problems };
   const index = new RulesIndex(modules);
   // Gatekeeper compiles the entry module with its libs: a problem in any of them rejects the template.
   const refused = [...regoProblems(modules), ...modules.flatMap((m) => compileProblems(m, index))];
-  if (refused.length > 0) {
-    problems.push(...refused);
-    return;
-  }
-  const analysis = analyzeEntries(modules[0]!, index, { roots: GATEKEEPER_ROOTS, isEntry: (n) => n === 'violation', parameters: parameters.known });
+  if (refused.length > 0) return { problems: refused };
   // Gatekeeper requires the rule; bodies the parameters switch off still define it.
   if (!modules[0]!.module.rules.some((r) => headPath(r).join('.') === 'violation')) {
     problems.push({ reason: 'the Rego defines no violation rule', at: code.entry.locate(modules[0]!.module.package.pos) });
   }
+  return { modules, index, problems };
+}
+
+function analyzeRego(
+  code: RegoCode,
+  out: AnalyzedTemplate,
+  parameters: { read: Set<string>; known: unknown },
+  problems: Unanalyzable[],
+  mode: 'analyse' | 'check-only',
+): void {
+  let compiled = compiledBySource.get(code.node);
+  if (!compiled) compiledBySource.set(code.node, (compiled = compile(code)));
+  problems.push(...compiled.problems);
+  const { modules, index } = compiled;
+  if (!modules || !index || mode === 'check-only') return;
+  const analysis = analyzeEntries(modules[0]!, index, { roots: GATEKEEPER_ROOTS, isEntry: (n) => n === 'violation', parameters: parameters.known });
   out.entries.push(...analysis.rules.map((r) => ({ ...r, engine: 'Rego' as const })));
   out.exemptions.push(...analysis.exemptions);
   for (const p of analysis.parameters) parameters.read.add(p);
@@ -124,16 +150,18 @@ function readTarget(y: YamlDoc, target: Node, codes: RegoCode[], out: AnalyzedTe
     if (engine === 'K8sNativeValidation') out.celCode.push({ at: y.ref(c), source });
     if (engine !== 'Rego') continue;
     hasRegoCode = true;
-    const entry = embeddedRego(y, y.get(source, 'rego'));
-    if (!entry) {
+    const regoNode = y.get(source, 'rego');
+    const entry = embeddedRego(y, regoNode);
+    if (!entry || !regoNode) {
       problems.push({ reason: 'code entry with engine Rego has no source.rego string', at: y.ref(c) });
       continue;
     }
     const version = y.str(y.get(source, 'version')) === 'v1' ? 'v1' : 'v0';
-    codes.push({ entry, libs: libs(y, y.get(source, 'libs'), problems), version });
+    codes.push({ node: regoNode, entry, libs: libs(y, y.get(source, 'libs'), problems), version });
   }
-  const rego = embeddedRego(y, y.get(target, 'rego'));
-  if (rego && !hasRegoCode) codes.push({ entry: rego, libs: libs(y, y.get(target, 'libs'), problems), version: 'v0' });
+  const regoNode = y.get(target, 'rego');
+  const rego = embeddedRego(y, regoNode);
+  if (rego && regoNode && !hasRegoCode) codes.push({ node: regoNode, entry: rego, libs: libs(y, y.get(target, 'libs'), problems), version: 'v0' });
 }
 
 function libs(y: YamlDoc, node: Node | undefined, problems: Unanalyzable[]): EmbeddedRego[] {
