@@ -42,6 +42,14 @@ export function exemptionReachesDebug(p: PolicyFacts, e: Exemption): boolean {
       !r.registrationOnly &&
       r.scope.matchesPod &&
       ((r.forbidsEphemeral !== undefined && !e.controls) ||
-        r.checks.some((c) => c.location !== 'pod' && !c.presenceOnly && control(c.control).ephemeralSettable && (!e.controls || e.controls.includes(c.control)))),
+        r.checks.some(
+          (c) =>
+            c.location !== 'pod' &&
+            !c.presenceOnly &&
+            control(c.control).ephemeralSettable &&
+            // An image exemption admits only the images it names: past an image check it lets nothing new through.
+            !(e.kind === 'image' && c.control === 'image') &&
+            (!e.controls || e.controls.includes(c.control)),
+        )),
   );
 }

@@ -214,3 +214,40 @@ test('exemptImages ["*"] is reported even though the checks it exempts are gone'
     { ruleId: 'exemption-admits-debug-images', file: 'set.yaml', line: at.line, column: at.column + 'exemptImages: ['.length },
   ]);
 });
+
+describe('an image exemption admits only the images it names', () => {
+  // Host ports, with the exempt images filtered out by comparing each image: ports cannot be set on
+  // an ephemeral container, and the image comparison is no check an exemption could bypass.
+  const HOST_PORTS_CEL = [
+    'apiVersion: templates.gatekeeper.sh/v1',
+    'kind: ConstraintTemplate',
+    'metadata:',
+    '  name: hostports',
+    'spec:',
+    '  crd:',
+    '    spec:',
+    '      names:',
+    '        kind: HostPorts',
+    '  targets:',
+    '    - target: admission.k8s.gatekeeper.sh',
+    '      code:',
+    '        - engine: K8sNativeValidation',
+    '          source:',
+    '            variables:',
+    '              - name: checked',
+    '                expression: object.spec.containers.filter(c, !(has(variables.params.exemptImages) && c.image in variables.params.exemptImages))',
+    '            validations:',
+    '              - expression: variables.checked.all(c, !has(c.ports) || c.ports.all(p, !has(p.hostPort)))',
+    '',
+  ].join('\n');
+
+  test.each([
+    { name: 'host ports only: no note', text: docs(HOST_PORTS_CEL, constraintOf('HostPorts', ['exemptImages: ["registry.example.com/tools"]'])), fires: false },
+    { name: 'privileged: the note', text: docs(PRIVILEGED, constraintOf('NoPrivileged', ['exemptImages: ["registry.example.com/tools"]'])), fires: true },
+  ])('$name', ({ text, fires }) => {
+    const at = lineCol(text, 'exemptImages: [');
+    expect(located(auditFiles({ 'set.yaml': text }).findings, 'exemption-admits-debug-images')).toEqual(
+      fires ? [{ ruleId: 'exemption-admits-debug-images', file: 'set.yaml', line: at.line, column: at.column + 'exemptImages: ['.length }] : [],
+    );
+  });
+});
