@@ -4,6 +4,10 @@
  * defines enforces nothing. A set with no constraint at all (a template library) is judged as if
  * each template were enforced with default (empty) parameters, said once in the report.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { audit } from '../../../src/audit';
+import type { PolicyFacts } from '../../../src/facts';
 import { REPORTERS } from '../../../src/report';
 import { auditFiles, located } from '../../helpers';
 import { lineCol, MATCH_POD } from './helpers';
@@ -249,5 +253,32 @@ describe('an image exemption admits only the images it names', () => {
     expect(located(auditFiles({ 'set.yaml': text }).findings, 'exemption-admits-debug-images')).toEqual(
       fires ? [{ ruleId: 'exemption-admits-debug-images', file: 'set.yaml', line: at.line, column: at.column + 'exemptImages: ['.length }] : [],
     );
+  });
+});
+
+const LIBRARY = path.join(__dirname, '../../../../shared/corpus/gatekeeper-library/library/pod-security-policy');
+const libraryTest = fs.existsSync(LIBRARY) ? test : test.skip;
+if (!fs.existsSync(LIBRARY)) console.warn(`skipping the gatekeeper-library parameter checks: ${LIBRARY} is absent`);
+
+describe('gatekeeper-library constraints with their parameters', () => {
+  const hostNetworkChecked = (p: PolicyFacts): boolean => p.rules.some((r) => r.checks.some((c) => c.field === 'spec.hostNetwork'));
+
+  libraryTest.each(['3.22', '3.16'])('host-network-ports on Gatekeeper %s: hostNetwork: true forbids nothing of the host network', (gatekeeperVersion) => {
+    const dir = path.join(LIBRARY, 'host-network-ports');
+    const result = audit({ paths: [path.join(dir, 'template.yaml'), path.join(dir, 'samples/psp-host-network-ports/constraint.yaml'), path.join(dir, 'samples/port_range_block_host_network/constraint.yaml')], gatekeeperVersion });
+    const byFile = (f: string) => result.policies.find((p) => p.at.file.endsWith(f))!;
+    const active = (p: PolicyFacts): PolicyFacts => ({ ...p, rules: p.rules.filter((r) => r.codeEngine?.active !== false) });
+    expect(hostNetworkChecked(active(byFile('psp-host-network-ports/constraint.yaml')))).toBe(false);
+    expect(hostNetworkChecked(active(byFile('port_range_block_host_network/constraint.yaml')))).toBe(true);
+  });
+
+  libraryTest('read-only-root-filesystem with exemptImages ["*"]: no coverage, the exemption reported', () => {
+    const dir = path.join(LIBRARY, 'read-only-root-filesystem');
+    const constraintFile = path.join(dir, 'samples/full_wildcard/constraint.yaml');
+    const result = audit({ paths: [path.join(dir, 'template.yaml'), constraintFile] });
+    expect(result.coverage.readOnlyRootFilesystem.containers).toEqual([]);
+    const text = fs.readFileSync(constraintFile, 'utf8');
+    const at = lineCol(text, '"*"');
+    expect(located(result.findings, 'exemption-admits-debug-images')).toEqual([{ ruleId: 'exemption-admits-debug-images', file: 'constraint.yaml', ...at }]);
   });
 });
