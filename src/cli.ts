@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The polcov command line: parse flags, run the scan (src/scan.ts), return the exit code. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_MAX_FILE_BYTES, LATEST_MINOR, UsageError } from './audit';
+import { DEFAULT_MAX_FILE_BYTES, LATEST_GATEKEEPER_MINOR, LATEST_MINOR, UsageError } from './audit';
 import { REPORTERS } from './report';
 import { docFile, docUrl, ruleEngines, RULES } from './rules';
 import { scan, type CliIO, type FailOn } from './scan';
@@ -49,6 +49,7 @@ interface ScanFlags {
   output?: string[];
   failOn?: FailOn;
   kubernetesVersion?: string;
+  gatekeeperVersion?: string;
   maxFileSize: number;
   color?: boolean;
   coverage?: boolean;
@@ -95,6 +96,7 @@ export function main(argv: string[], io: CliIO = { stdout: process.stdout, stder
     .option('-o, --output <[format=]file>', 'write a report to a file: FILE for the only format, FORMAT=FILE for one of several (repeatable)', collect())
     .addOption(new Option('--fail-on <level>', 'lowest severity that makes the exit code 1 (default: error, or failOn in .polcov.yaml)').choices(['error', 'warning', 'note', 'never']))
     .option('--kubernetes-version <version>', `Kubernetes version the cluster runs, e.g. 1.30 (default: the newest polcov knows, 1.${LATEST_MINOR})`)
+    .option('--gatekeeper-version <version>', `Gatekeeper version the cluster runs, e.g. 3.16: decides whether the CEL or the Rego half of a template counts (default: the newest polcov knows, 3.${LATEST_GATEKEEPER_MINOR})`)
     .option('--max-file-size <bytes>', 'skip files larger than this, with an error', positiveInt, DEFAULT_MAX_FILE_BYTES)
     .option('--color', 'colour the text output even when stdout is no terminal (also FORCE_COLOR=1)')
     .option('--no-color', 'never colour the text output (also NO_COLOR=1)')

@@ -31,6 +31,7 @@ export interface ScanSettings {
   /** Flags win over the config file; absent means "not given". */
   failOn?: FailOn;
   kubernetesVersion?: string;
+  gatekeeperVersion?: string;
   maxFileBytes: number;
   /** --color / --no-color; absent: FORCE_COLOR, NO_COLOR, else whether stdout is a terminal. */
   color?: boolean;
@@ -88,6 +89,7 @@ export function scan(s: ScanSettings, io: CliIO): number {
       // Read no further than the limit: an endless stream (/dev/zero) becomes one error, not exhausted memory.
       ...(s.paths.includes('-') ? { stdin: readLimited(io.stdin, s.maxFileBytes) } : {}),
       ...(s.kubernetesVersion ? { kubernetesVersion: s.kubernetesVersion } : {}),
+      ...(s.gatekeeperVersion ? { gatekeeperVersion: s.gatekeeperVersion } : {}),
       maxFileBytes: s.maxFileBytes,
       ...(s.includeTests ? { includeTests: true } : {}),
       ...(s.followSymlinks ? { followSymlinks: true } : {}),

@@ -28,6 +28,7 @@ export interface PolcovConfig {
   sets?: string[];
   failOn?: Severity | 'never';
   kubernetesVersion?: string;
+  gatekeeperVersion?: string;
   includeTests?: boolean;
   assumeEnforce?: boolean;
   failIfNoPolicies?: boolean;
@@ -103,9 +104,11 @@ export function ignoreGlobs(configured: readonly string[] | undefined, ownFiles:
 export function applyConfig(options: AuditOptions, loaded: LoadedConfig | undefined, ownFiles: readonly (string | undefined)[] = []): AuditOptions {
   const c = loaded?.config ?? {};
   const kubernetesVersion = options.kubernetesVersion ?? c.kubernetesVersion;
+  const gatekeeperVersion = options.gatekeeperVersion ?? c.gatekeeperVersion;
   return {
     ...options,
     ...(kubernetesVersion ? { kubernetesVersion } : {}),
+    ...(gatekeeperVersion ? { gatekeeperVersion } : {}),
     ...(options.ruleLevels ?? c.rules ? { ruleLevels: options.ruleLevels ?? c.rules } : {}),
     ...(loaded ? { ignoreRoot: options.ignoreRoot ?? loaded.dir } : {}),
     // The configuration file sits among the policies but is never a policy itself.

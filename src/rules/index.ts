@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HOMEPAGE } from '../version';
 import { rule as enforcementNotBlocking } from './enforcement-not-blocking';
+import { rule as constraintWithoutTemplate } from './constraint-without-template';
 import { rule as ephemeralContainersUnchecked } from './ephemeral-containers-unchecked';
 import { rule as ephemeralFieldNotSettable } from './ephemeral-field-not-settable';
 import { rule as ephemeralSubresourceUnmatched } from './ephemeral-subresource-unmatched';
@@ -14,6 +15,7 @@ import { rule as hostprocessUnchecked } from './hostprocess-unchecked';
 import { rule as initContainersUnchecked } from './init-containers-unchecked';
 import { rule as podKindUnmatched } from './pod-kind-unmatched';
 import { rule as policyUnanalyzable } from './policy-unanalyzable';
+import { rule as templateWithoutConstraint } from './template-without-constraint';
 import { rule as webhookFailOpen } from './webhook-fail-open';
 import type { RuleModule } from './types';
 
@@ -30,6 +32,8 @@ export const RULES: readonly RuleModule[] = [
   exemptionAdmitsDebugImages,
   enforcementNotBlocking,
   webhookFailOpen,
+  constraintWithoutTemplate,
+  templateWithoutConstraint,
   policyUnanalyzable,
 ];
 
