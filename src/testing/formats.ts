@@ -1,0 +1,4 @@
+/** Every test-file format `polcov test` runs, in detection order: adding a format is one line here. */
+import type { SuiteFormat } from './suite-format';
+
+export const SUITE_FORMATS: readonly SuiteFormat[] = [];
