@@ -5,6 +5,7 @@
  */
 import type { AdmissionRequest, KubeObject } from '../../admission';
 import { computeRules } from './autogen';
+import { evaluateCelRule } from './cel-rule';
 import { NotFoundError, query } from './jmespath';
 import { ruleMismatch, type RequestInfo } from './match';
 import { evaluateOperator } from './operators';
@@ -114,7 +115,7 @@ function loadContext(entries: unknown[], data: Json, supplied: Record<string, un
   let out = data;
   for (const e of entries.filter(isMap)) {
     const name = String(e.name ?? '');
-    if (name in supplied) continue;
+    if (Object.keys(supplied).some((k) => k === name || k.startsWith(`${name}.`))) continue;
     if (isMap(e.variable)) out = setPath(out, name, variableEntry(e.variable, out, name));
     else {
       const kind = ['configMap', 'apiCall', 'globalReference', 'imageRegistry'].find((k) => e[k] !== undefined) ?? 'unknown';
@@ -247,9 +248,6 @@ class RuleValidator {
       return pattern !== undefined ? this.pattern(target, pattern, data) : this.anyPattern(target, anyPattern, data);
     }
     if (Array.isArray(v.foreach)) return this.foreach(v.foreach, inner);
-    if (v.podSecurity !== undefined) return r('error', 'podSecurity: not yet supported');
-    if (v.cel !== undefined) return r('error', 'validate.cel: not yet supported');
-    if (v.manifests !== undefined) return r('error', 'validate.manifests: not supported');
     return r('error', 'invalid validation rule: podSecurity, cel, patterns, or deny expected');
   }
 
@@ -399,6 +397,45 @@ function enforces(policySpec: Json, rule: Json | undefined): boolean {
   return action.toLowerCase() === 'enforce';
 }
 
+/** The rule's context and preconditions, as the engine checks them before any validate handler. */
+function prepare(rule: Json, data: Json, supplied: Record<string, unknown>): { data: Json } | RuleResponse {
+  const name = String(rule.name ?? '');
+  let loaded: Json;
+  try {
+    loaded = loadContext(arr(rule.context), data, supplied);
+  } catch (e) {
+    if (e instanceof NeedsClusterData) return { rule: name, status: 'undecided', message: `skip: needs cluster data: ${e.message}` };
+    return { rule: name, status: 'error', message: `failed to load context: ${errMessage(e)}` };
+  }
+  if (rule.preconditions === undefined || rule.preconditions === null) return { data: loaded };
+  try {
+    const pre = evaluateConditions(rule.preconditions, loaded);
+    if (!pre.ok) return { rule: name, status: 'skip', message: ['preconditions not met', pre.message].filter(Boolean).join('; ') };
+  } catch (e) {
+    return { rule: name, status: 'error', message: `failed to evaluate preconditions: ${errMessage(e)}` };
+  }
+  return { data: loaded };
+}
+
+/** One validate rule after match, context, preconditions and exceptions: the handler its kind selects. */
+function validateRule(rule: Json, data: Json, supplied: Record<string, unknown>, input: EvalInput): RuleResponse | undefined {
+  const name = String(rule.name ?? '');
+  const v = obj(rule.validate);
+  if (v.manifests !== undefined) return { rule: name, status: 'error', message: 'validate.manifests: not supported' };
+  if (v.podSecurity !== undefined) return { rule: name, status: 'error', message: 'podSecurity: not yet supported' };
+  if (isMap(v.cel)) {
+    const req = obj(data.request);
+    const out = evaluateCelRule(name, v.cel, arr(rule.celPreconditions), typeof v.message === 'string' ? v.message : '', {
+      object: req.object,
+      oldObject: req.oldObject,
+      request: req,
+      namespace: input.resource.kind === 'Namespace' ? '' : String(obj(input.resource.metadata).namespace ?? ''),
+    });
+    return { rule: name, ...out };
+  }
+  return new RuleValidator(rule, supplied, input.request.operation === 'DELETE').validate(v, { data, nesting: 0 }, [], undefined);
+}
+
 /** Evaluates a Kyverno ClusterPolicy or Policy on one resource. */
 export function evaluatePolicy(policy: KubeObject, input: EvalInput): PolicyResponse {
   const meta = obj(policy.metadata);
@@ -408,7 +445,6 @@ export function evaluatePolicy(policy: KubeObject, input: EvalInput): PolicyResp
   const rules = computeRules(arr(spec.rules).filter(isMap), obj(meta.annotations));
   const base = baseContext(input);
   const responses: RuleResponse[] = [];
-  const deleteRequest = input.request.operation === 'DELETE';
   for (const rule of rules) {
     const ruleName = String(rule.name ?? '');
     if (ruleMismatch(rule, matchInput(input), namespace)) continue;
@@ -420,12 +456,16 @@ export function evaluatePolicy(policy: KubeObject, input: EvalInput): PolicyResp
     const supplied = input.values(name, ruleName);
     let data = base;
     for (const [k, v] of Object.entries(supplied)) data = setPath(data, k, v);
-    if (input.exceptions.some((e) => exceptionApplies(e, policy, ruleName, input, data))) {
+    const prepared = prepare(rule, data, supplied);
+    if (!('data' in prepared)) {
+      responses.push(prepared);
+      continue;
+    }
+    if (input.exceptions.some((e) => exceptionApplies(e, policy, ruleName, input, prepared.data))) {
       responses.push({ rule: ruleName, status: 'skip', message: 'rule is skipped due to policy exceptions' });
       continue;
     }
-    const validator = new RuleValidator(rule, supplied, deleteRequest);
-    const resp = validator.validate(obj(rule.validate), { data, nesting: 0 }, arr(rule.context), rule.preconditions);
+    const resp = validateRule(rule, prepared.data, supplied, input);
     if (resp) responses.push(resp);
   }
   const byName = new Map(rules.map((r) => [String(r.name ?? ''), r]));
