@@ -77,7 +77,10 @@ function generate(rule: Rule, name: string, tplKey: string, kinds: string[], onl
   return out;
 }
 
-const REWRITES: Record<'pod' | 'cronjob', [string, string][]> = {
+type Target = 'pod' | 'cronjob';
+
+/** Replacement pairs for JMESPath rules and, without the `request.` prefix, for CEL rules. */
+const REWRITES: Record<Target, [string, string][]> = {
   pod: [
     ['request.object.spec', 'request.object.spec.template.spec'],
     ['request.oldObject.spec', 'request.oldObject.spec.template.spec'],
@@ -93,9 +96,13 @@ const REWRITES: Record<'pod' | 'cronjob', [string, string][]> = {
 };
 
 /** Kyverno rewrites the rule's JSON text, every occurrence, in order. */
-function rewrite(rule: Rule, kind: 'pod' | 'cronjob'): Rule {
+function rewrite(rule: Rule, kind: Target): Rule {
+  const cel = isMap(rule.validate) && rule.validate.cel !== undefined;
   let text = JSON.stringify(rule);
-  for (const [from, to] of REWRITES[kind]) text = text.split(from).join(to);
+  for (const [from, to] of REWRITES[kind]) {
+    const [f, t] = cel ? [from.replace(/^request\./, ''), to.replace(/^request\./, '')] : [from, to];
+    text = text.split(f).join(t);
+  }
   return JSON.parse(text) as Rule;
 }
 
