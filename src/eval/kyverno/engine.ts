@@ -4,8 +4,10 @@
  * rules after autogen (kyverno/pkg/engine/handlers/validation/validate_resource.go).
  */
 import type { AdmissionRequest, KubeObject } from '../../admission';
+import type { PodSecurityExclusion } from '../pss';
 import { computeRules } from './autogen';
 import { evaluateCelRule } from './cel-rule';
+import { evaluatePssRule } from './pss-rule';
 import { NotFoundError, query } from './jmespath';
 import { ruleMismatch, type RequestInfo } from './match';
 import { evaluateOperator } from './operators';
@@ -418,11 +420,14 @@ function prepare(rule: Json, data: Json, supplied: Record<string, unknown>): { d
 }
 
 /** One validate rule after match, context, preconditions and exceptions: the handler its kind selects. */
-function validateRule(rule: Json, data: Json, supplied: Record<string, unknown>, input: EvalInput): RuleResponse | undefined {
+function validateRule(rule: Json, data: Json, supplied: Record<string, unknown>, input: EvalInput, exclusions: PodSecurityExclusion[]): RuleResponse | undefined {
   const name = String(rule.name ?? '');
   const v = obj(rule.validate);
   if (v.manifests !== undefined) return { rule: name, status: 'error', message: 'validate.manifests: not supported' };
-  if (v.podSecurity !== undefined) return { rule: name, status: 'error', message: 'podSecurity: not yet supported' };
+  if (isMap(v.podSecurity)) {
+    if (input.request.operation === 'DELETE') return undefined;
+    return { rule: name, ...evaluatePssRule(name, v.podSecurity, input.resource, exclusions) };
+  }
   if (isMap(v.cel)) {
     const req = obj(data.request);
     const out = evaluateCelRule(name, v.cel, arr(rule.celPreconditions), typeof v.message === 'string' ? v.message : '', {
@@ -461,11 +466,14 @@ export function evaluatePolicy(policy: KubeObject, input: EvalInput): PolicyResp
       responses.push(prepared);
       continue;
     }
-    if (input.exceptions.some((e) => exceptionApplies(e, policy, ruleName, input, prepared.data))) {
+    const applying = input.exceptions.filter((e) => exceptionApplies(e, policy, ruleName, input, prepared.data));
+    // An exception with `podSecurity` entries relaxes a podSecurity rule instead of skipping it.
+    const exclusions = isMap(obj(rule.validate).podSecurity) ? applying.flatMap((e) => arr(obj(e.spec).podSecurity).filter(isMap)) : [];
+    if (applying.length > 0 && exclusions.length === 0) {
       responses.push({ rule: ruleName, status: 'skip', message: 'rule is skipped due to policy exceptions' });
       continue;
     }
-    const resp = validateRule(rule, prepared.data, supplied, input);
+    const resp = validateRule(rule, prepared.data, supplied, input, exclusions as unknown as PodSecurityExclusion[]);
     if (resp) responses.push(resp);
   }
   const byName = new Map(rules.map((r) => [String(r.name ?? ''), r]));
