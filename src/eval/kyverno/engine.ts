@@ -96,9 +96,10 @@ function baseContext(input: EvalInput): Json {
       name: req.name ?? '',
       namespace: req.namespace ?? '',
       operation: req.operation,
-      userInfo: { username: info.username, groups: info.groups },
-      roles: info.roles,
-      clusterRoles: info.clusterRoles,
+      // Kyverno marshals RequestInfo with omitempty: absent fields are absent, not empty.
+      userInfo: { ...(info.username ? { username: info.username } : {}), ...(info.groups.length ? { groups: info.groups } : {}) },
+      ...(info.roles.length ? { roles: info.roles } : {}),
+      ...(info.clusterRoles.length ? { clusterRoles: info.clusterRoles } : {}),
       object: req.operation === 'DELETE' ? null : input.resource,
       oldObject: req.oldObject ?? null,
       dryRun: req.dryRun ?? false,
