@@ -7,6 +7,7 @@ import type { AdmissionRequest, KubeObject } from '../../admission';
 import type { PodSecurityExclusion } from '../pss';
 import { computeRules } from './autogen';
 import { evaluateCelRule } from './cel-rule';
+import { imageInfo } from './image';
 import { evaluatePssRule } from './pss-rule';
 import { NotFoundError, query } from './jmespath';
 import { ruleMismatch, type RequestInfo } from './match';
@@ -54,23 +55,6 @@ function setPath(data: Json, dotted: string, value: unknown): Json {
   return { ...data, [head!]: rest.length === 0 ? value : setPath(obj(data[head!]), rest.join('.'), value) };
 }
 
-function imageInfo(image: string): Json {
-  const at = image.indexOf('@');
-  const digest = at >= 0 ? image.slice(at + 1) : '';
-  let rest = at >= 0 ? image.slice(0, at) : image;
-  const slash = rest.indexOf('/');
-  const first = slash < 0 ? '' : rest.slice(0, slash);
-  const hasRegistry = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
-  const registry = hasRegistry ? first : 'docker.io';
-  if (hasRegistry) rest = rest.slice(slash + 1);
-  const colon = rest.lastIndexOf(':');
-  const tag = colon >= 0 ? rest.slice(colon + 1) : digest ? '' : 'latest';
-  const path = colon >= 0 ? rest.slice(0, colon) : rest;
-  const name = path.slice(path.lastIndexOf('/') + 1);
-  const reference = `${registry}/${path}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`;
-  return { registry, path, name, tag, digest, reference, referenceWithTag: `${registry}/${path}:${tag}` };
-}
-
 /** Kyverno's `images` variable: container images by list and name, for Pods and pod templates. */
 function imagesOf(resource: KubeObject): Json | undefined {
   const spec = obj(resource.spec);
@@ -79,7 +63,7 @@ function imagesOf(resource: KubeObject): Json | undefined {
   const out: Json = {};
   for (const list of ['containers', 'initContainers', 'ephemeralContainers']) {
     const entries = arr(podSpec[list]).filter(isMap).filter((c) => typeof c.image === 'string');
-    if (entries.length > 0) out[list] = Object.fromEntries(entries.map((c) => [String(c.name ?? ''), imageInfo(c.image as string)]));
+    if (entries.length > 0) out[list] = Object.fromEntries(entries.map((c) => [String(c.name ?? ''), { ...imageInfo(c.image as string) }]));
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }

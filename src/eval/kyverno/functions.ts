@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { imageInfo } from './image';
 import { compareSemver, formatDuration, isMap, parseDuration, parseQuantity, parseSemver, wildcardMatch, type SemVer } from './values';
 
 export interface KyvernoFunction {
@@ -136,19 +137,6 @@ function semverRange(range: string, v: SemVer): boolean {
         }
       }),
   );
-}
-
-// ---- images: docker reference normalisation.
-
-/** `nginx` → `docker.io/nginx:latest`, `ghcr.io/a/b@sha256:…` unchanged. */
-export function normalizeImage(image: string): string {
-  const slash = image.indexOf('/');
-  const first = slash < 0 ? '' : image.slice(0, slash);
-  const hasRegistry = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
-  let ref = hasRegistry ? image : slash < 0 ? `docker.io/library/${image}` : `docker.io/${image}`;
-  const lastPart = ref.slice(ref.lastIndexOf('/') + 1);
-  if (!ref.includes('@') && !lastPart.includes(':')) ref += ':latest';
-  return ref;
 }
 
 export const KYVERNO_FUNCTIONS: Record<string, KyvernoFunction> = {
@@ -285,7 +273,7 @@ export const KYVERNO_FUNCTIONS: Record<string, KyvernoFunction> = {
     if (!Array.isArray(keys) || !Array.isArray(values)) throw new Error('invalid type for object_from_lists: expected arrays');
     return Object.fromEntries(keys.map((k, i) => [str(k, 'object_from_lists'), values[i] ?? null]));
   }),
-  image_normalize: fn(1, ([s]) => normalizeImage(str(s, 'image_normalize'))),
+  image_normalize: fn(1, ([s]) => imageInfo(str(s, 'image_normalize')).reference),
   is_external_url: fn(1, ([s]) => {
     try {
       const u = new URL(str(s, 'is_external_url'));
