@@ -333,3 +333,26 @@ for (const [name, shape] of Object.entries(regoShapes)) {
   });
   console.log(`rego ${name}: 100 KB in ${ms[0].toFixed(0)} ms, 200 KB in ${ms[1].toFixed(0)} ms (x${(ms[1] / ms[0]).toFixed(1)})`);
 }
+
+// ------------------------------------------------------------------ Kyverno CLI tests (issue 12)
+// Every kyverno-test.yaml of the kyverno/policies corpus, when present: expected results per second.
+const { loadKyvernoTest, runKyvernoTest } = require('../dist/testing/kyverno-test');
+const kyvernoCorpus = path.join(__dirname, '..', '..', 'shared', 'corpus', 'kyverno-policies');
+if (fs.existsSync(kyvernoCorpus)) {
+  const files = [];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory() && e.name !== '.git') walk(p);
+      else if (e.name === 'kyverno-test.yaml') files.push(p);
+    }
+  };
+  walk(kyvernoCorpus);
+  let results = 0;
+  const { ms } = time(() => {
+    for (const f of files) results += runKyvernoTest(loadKyvernoTest(f, fs.readFileSync(f, 'utf8'))).length;
+  });
+  console.log(`kyverno tests:  ${files.length} tests, ${results} results in ${ms.toFixed(0)} ms  (${((results / ms) * 1000).toFixed(0)} results/s)`);
+} else {
+  console.log(`kyverno tests:  skipped, ${kyvernoCorpus} is absent`);
+}
