@@ -10,7 +10,7 @@ import { evaluateCelRule } from './cel-rule';
 import { imageInfo } from './image';
 import { evaluatePssRule } from './pss-rule';
 import { NotFoundError, query } from './jmespath';
-import { ruleMismatch, type RequestInfo } from './match';
+import { ruleMismatch, selectorMatches, type RequestInfo } from './match';
 import { evaluateOperator } from './operators';
 import { matchPattern } from './pattern';
 import { substituteAll } from './substitute';
@@ -377,10 +377,33 @@ function ruleKind(rule: Json): 'validate' | 'mutate' | 'generate' | 'verifyImage
   return 'unknown';
 }
 
-/** The failure action a rule uses: its own `validate.failureAction`, else the policy's. */
-function enforces(policySpec: Json, rule: Json | undefined): boolean {
-  const own = obj(rule?.validate).failureAction;
-  const action = typeof own === 'string' ? own : typeof policySpec.validationFailureAction === 'string' ? policySpec.validationFailureAction : 'Audit';
+const isAction = (v: unknown): v is string => typeof v === 'string' && ['audit', 'enforce'].includes(v.toLowerCase());
+
+/** The first `failureActionOverrides` entry whose namespaces and namespace selector take the resource. */
+function matchOverride(overrides: unknown, namespace: string, namespaceLabels: Record<string, string>): string | undefined {
+  for (const o of arr(overrides).filter(isMap)) {
+    if (!isAction(o.action)) continue;
+    const selectorOk = o.namespaceSelector === undefined || o.namespaceSelector === null || selectorMatches(o.namespaceSelector, namespaceLabels);
+    if (o.namespaces === undefined || o.namespaces === null) {
+      if (selectorOk) return o.action;
+      continue;
+    }
+    if (arr(o.namespaces).some((ns) => typeof ns === 'string' && wildcardMatch(ns, namespace)) && selectorOk) return o.action;
+  }
+  return undefined;
+}
+
+/**
+ * The failure action of a rule (Kyverno's failureActionForRule): the rule's overrides, its
+ * `failureAction`, then the policy's overrides and `validationFailureAction` (default Audit).
+ */
+function enforces(policySpec: Json, rule: Json | undefined, namespace: string, namespaceLabels: Record<string, string>): boolean {
+  const v = obj(rule?.validate);
+  const action =
+    matchOverride(v.failureActionOverrides, namespace, namespaceLabels) ??
+    (isAction(v.failureAction) ? v.failureAction : undefined) ??
+    matchOverride(policySpec.validationFailureActionOverrides, namespace, namespaceLabels) ??
+    (isAction(policySpec.validationFailureAction) ? policySpec.validationFailureAction : 'Audit');
   return action.toLowerCase() === 'enforce';
 }
 
@@ -426,13 +449,31 @@ function validateRule(rule: Json, data: Json, supplied: Record<string, unknown>,
   return new RuleValidator(rule, supplied, input.request.operation === 'DELETE').validate(v, { data, nesting: 0 }, [], undefined);
 }
 
-/** Evaluates a Kyverno ClusterPolicy or Policy on one resource. */
-export function evaluatePolicy(policy: KubeObject, input: EvalInput): PolicyResponse {
+/**
+ * An enforced rule failing an UPDATE is skipped when the old object failed it too
+ * (`allowExistingViolations`, true unless the rule says false): the old object is judged as a CREATE.
+ */
+function preExisting(policy: KubeObject, rule: Json, input: EvalInput): boolean {
+  const { request } = input;
+  const old = request.oldObject;
+  const v = obj(rule.validate);
+  if (request.operation !== 'UPDATE' || !old || v.allowExistingViolations === false) return false;
+  const ns = String(obj(input.resource.metadata).namespace ?? '');
+  if (!enforces(obj(policy.spec), rule, ns, input.namespaceLabels)) return false;
+  // Kyverno sets the operation to CREATE over whatever the values said.
+  const values = (p: string, r: string): Record<string, unknown> => {
+    const { ['request.operation']: _ignored, ...rest } = input.values(p, r);
+    return rest;
+  };
+  const asCreate: EvalInput = { ...input, values, resource: old, request: { ...request, operation: 'CREATE', object: old, oldObject: undefined } };
+  return evaluateRules([rule], policy, asCreate).some((r) => r.rule === String(rule.name) && r.status === 'fail');
+}
+
+/** The responses of the (autogen-computed) rules that match the input. */
+function evaluateRules(rules: Json[], policy: KubeObject, input: EvalInput): RuleResponse[] {
   const meta = obj(policy.metadata);
-  const spec = obj(policy.spec);
   const name = String(meta.name ?? '');
   const namespace = policy.kind === 'Policy' ? String(meta.namespace ?? 'default') : undefined;
-  const rules = computeRules(arr(spec.rules).filter(isMap), obj(meta.annotations));
   const base = baseContext(input);
   const responses: RuleResponse[] = [];
   for (const rule of rules) {
@@ -459,8 +500,24 @@ export function evaluatePolicy(policy: KubeObject, input: EvalInput): PolicyResp
       continue;
     }
     const resp = validateRule(rule, prepared.data, supplied, input, exclusions as unknown as PodSecurityExclusion[]);
-    if (resp) responses.push(resp);
+    if (resp?.status === 'fail' && preExisting(policy, rule, input)) {
+      responses.push({ rule: ruleName, status: 'skip', message: 'skipping the rule evaluation as pre-existing violations are allowed' });
+    } else if (resp) responses.push(resp);
   }
+  return responses;
+}
+
+/** Evaluates a Kyverno ClusterPolicy or Policy on one resource. */
+export function evaluatePolicy(policy: KubeObject, input: EvalInput): PolicyResponse {
+  const meta = obj(policy.metadata);
+  const spec = obj(policy.spec);
+  const rules = computeRules(arr(spec.rules).filter(isMap), obj(meta.annotations));
   const byName = new Map(rules.map((r) => [String(r.name ?? ''), r]));
-  return { policy: name, ...(namespace ? { namespace } : {}), enforce: (rule) => enforces(spec, byName.get(rule)), rules: responses };
+  const resourceNs = String(obj(input.resource.metadata).namespace ?? '');
+  return {
+    policy: String(meta.name ?? ''),
+    ...(policy.kind === 'Policy' ? { namespace: String(meta.namespace ?? 'default') } : {}),
+    enforce: (rule) => enforces(spec, byName.get(rule), resourceNs, input.namespaceLabels),
+    rules: evaluateRules(rules, policy, input),
+  };
 }

@@ -185,6 +185,36 @@ describe('exceptions and failure action', () => {
   });
 });
 
+describe('enforced rules on UPDATE', () => {
+  const enforced = policy([noPrivileged], { validationFailureAction: 'Enforce' });
+  it('skips a violation the old object already had (allowExistingViolations defaults to true)', () => {
+    const old = pod([PRIVILEGED]);
+    const request = objectRequest(old, 'UPDATE', { oldObject: old });
+    expect(run(enforced, old, { request })[0]).toMatchObject({ status: 'skip', message: 'skipping the rule evaluation as pre-existing violations are allowed' });
+  });
+  it('fails a violation the UPDATE introduces, and any violation when allowExistingViolations is false', () => {
+    const before = pod([PLAIN]);
+    const after = pod([PRIVILEGED]);
+    expect(run(enforced, after, { request: objectRequest(after, 'UPDATE', { oldObject: before }) })[0]!.status).toBe('fail');
+    const strict = policy([{ ...noPrivileged, validate: { ...noPrivileged.validate, allowExistingViolations: false } }], { validationFailureAction: 'Enforce' });
+    expect(run(strict, after, { request: objectRequest(after, 'UPDATE', { oldObject: after }) })[0]!.status).toBe('fail');
+  });
+  it('a kubectl debug UPDATE on a Pod that already ran privileged is skipped by an Enforce rule', () => {
+    const base = pod([PRIVILEGED]);
+    const debug = debugUpdate(base, { name: 'dbg', image: 'busybox', securityContext: { privileged: true } });
+    expect(run(enforced, debug.object!, { request: debug })[0]!.status).toBe('skip');
+  });
+});
+
+describe('failureActionOverrides', () => {
+  it('the first override whose namespaces take the resource decides', () => {
+    const p = policy([noPrivileged], { validationFailureAction: 'Audit', validationFailureActionOverrides: [{ action: 'Enforce', namespaces: ['def*'] }] });
+    const decide = (ns: string) => kyvernoEvaluator([p]).evaluate(podCreate(pod([PRIVILEGED], { namespace: ns })), EMPTY_CLUSTER)[0]!.verdict;
+    expect(decide('default')).toBe('deny');
+    expect(decide('prod')).toBe('audit');
+  });
+});
+
 const CORPUS_POLICY = path.join(__dirname, '../../../../shared/corpus/kyverno-policies/pod-security/baseline/disallow-privileged-containers/disallow-privileged-containers.yaml');
 const corpus = fs.existsSync(CORPUS_POLICY) ? describe : describe.skip;
 if (!fs.existsSync(CORPUS_POLICY)) console.warn(`skipping the corpus policy check: ${CORPUS_POLICY} is absent`);
