@@ -356,3 +356,21 @@ if (fs.existsSync(kyvernoCorpus)) {
 } else {
   console.log(`kyverno tests:  skipped, ${kyvernoCorpus} is absent`);
 }
+
+// ------------------------------------------------------------------------ suite cases per second
+
+/** `polcov test` on every gator suite of the gatekeeper-library corpus: suite cases per second. */
+function benchSuiteCases() {
+  const { runTests } = require('../dist/testing/run');
+  const corpus = path.join(__dirname, '..', '..', 'shared', 'corpus', 'gatekeeper-library');
+  if (!fs.existsSync(corpus)) {
+    console.log(`suite cases: skipped, no corpus at ${corpus}`);
+    return;
+  }
+  const paths = ['library', 'artifacthub'].map((d) => path.join(corpus, d));
+  const runs = Array.from({ length: RUNS }, () => time(() => runTests({ paths })));
+  const ms = best(runs.map((r) => r.ms));
+  const { suites, cases } = runs[0].out.totals;
+  console.log(`polcov test:    ${suites} gator suites, ${cases} cases in ${ms.toFixed(0)} ms  (${((cases / ms) * 1000).toFixed(0)} suite cases/s)`);
+}
+benchSuiteCases();

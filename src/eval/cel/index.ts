@@ -4,6 +4,7 @@
  * `variables`, and `authorizer` reported as undecided (polcov has no RBAC to ask).
  */
 import { Environment } from '@marcbachmann/cel-js';
+import type { AdmissionRequest, KubeObject } from '../../admission';
 import { CelBudgetExceeded, withBudget } from './budget';
 import { registerKubernetesLibraries } from './kubernetes-library';
 
@@ -85,4 +86,11 @@ export function lazyVariables(defs: readonly { name: string; program?: CelProgra
     });
   }
   return variables;
+}
+
+/** The request as CEL's `request` variable: fields at their zero value are absent, as in proto. */
+export function requestVariable(req: AdmissionRequest): KubeObject {
+  const out: KubeObject = {};
+  for (const [k, v] of Object.entries(req)) if (v !== undefined && v !== '' && v !== false && k !== 'object' && k !== 'oldObject') out[k] = v;
+  return out;
 }

@@ -1,0 +1,25 @@
+/** `polcov test [paths]`: run the test suites found under the paths and print the report. */
+import type { CliIO } from '../scan';
+import { TEST_REPORTERS, type TestFormat } from './report';
+import { exitCode, runTests } from './run';
+
+export interface TestFlags {
+  format?: TestFormat;
+  run?: string;
+  gatekeeperVersion?: string;
+}
+
+export function testCommand(paths: string[], flags: TestFlags, io: CliIO): number {
+  let run: RegExp | undefined;
+  if (flags.run !== undefined) {
+    try {
+      run = new RegExp(flags.run);
+    } catch {
+      io.stderr.write(`polcov: --run: not a regular expression: ${flags.run}\n`);
+      return 2;
+    }
+  }
+  const report = runTests({ paths, run, gatekeeperVersion: flags.gatekeeperVersion });
+  io.stdout.write(TEST_REPORTERS[flags.format ?? 'text'](report));
+  return exitCode(report);
+}
