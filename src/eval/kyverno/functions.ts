@@ -29,6 +29,13 @@ function num(v: unknown, name: string): number {
 /** Regex functions accept a number as their source and read it as text. */
 const text = (v: unknown, name: string): string => (typeof v === 'number' ? String(v) : str(v, name));
 
+/** A Go RE2 pattern as a RegExp: RE2's leading flag group (`(?i)`, `(?s)`, `(?m)`) becomes RegExp flags. */
+function goRegex(pattern: string, global = ''): RegExp {
+  const lead = /^\(\?([ims]+)\)/.exec(pattern);
+  return lead ? new RegExp(pattern.slice(lead[0].length), lead[1] + global) : new RegExp(pattern, global);
+}
+const globalRegex = (pattern: string): RegExp => goRegex(pattern, 'g');
+
 /** Go's RE2 replacement syntax (`$1`, `${name}`) in JavaScript's (`$1`, `$<name>`). */
 const goReplacement = (r: string): string => r.replace(/\$\{(\d+)\}/g, '$$$1').replace(/\$\{(\w+)\}/g, '$$<$1>');
 
@@ -167,12 +174,12 @@ export const KYVERNO_FUNCTIONS: Record<string, KyvernoFunction> = {
     return src.startsWith(prefix) ? src.slice(prefix.length) : src;
   }),
   split: fn(2, ([s, sep]) => str(s, 'split').split(str(sep, 'split'))),
-  regex_replace_all: fn(3, ([re, src, repl]) => text(src, 'regex_replace_all').replace(new RegExp(str(re, 'regex_replace_all'), 'g'), goReplacement(text(repl, 'regex_replace_all')))),
+  regex_replace_all: fn(3, ([re, src, repl]) => text(src, 'regex_replace_all').replace(globalRegex(str(re, 'regex_replace_all')), goReplacement(text(repl, 'regex_replace_all')))),
   regex_replace_all_literal: fn(3, ([re, src, repl]) => {
     const literal = text(repl, 'regex_replace_all_literal');
-    return text(src, 'regex_replace_all_literal').replace(new RegExp(str(re, 'regex_replace_all_literal'), 'g'), () => literal);
+    return text(src, 'regex_replace_all_literal').replace(globalRegex(str(re, 'regex_replace_all_literal')), () => literal);
   }),
-  regex_match: fn(2, ([re, src]) => new RegExp(str(re, 'regex_match')).test(text(src, 'regex_match'))),
+  regex_match: fn(2, ([re, src]) => goRegex(str(re, 'regex_match')).test(text(src, 'regex_match'))),
   pattern_match: fn(2, ([p, src]) => wildcardMatch(str(p, 'pattern_match'), text(src, 'pattern_match'))),
   label_match: fn(2, ([selector, labels]) => {
     if (!isMap(selector) || !isMap(labels)) throw new Error('invalid type for label_match: expected objects');

@@ -79,3 +79,10 @@ describe('missing keys', () => {
     expect(query('`foo`', {})).toBe('foo');
   });
 });
+
+describe('regular expressions', () => {
+  it("reads RE2's leading flags and non-capturing groups", () => {
+    expect(query("regex_match('(?i)^NGINX$', 'nginx')", {})).toBe(true);
+    expect(query("regex_match('^(?:[0-5]?[0-9])(?:/[0-9]+)?$', '5/2')", {})).toBe(true);
+  });
+});
