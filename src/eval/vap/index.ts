@@ -27,10 +27,10 @@ const obj = (v: unknown): KubeObject => (v && typeof v === 'object' && !Array.is
 const arr = (v: unknown): KubeObject[] => (Array.isArray(v) ? v.map(obj) : []);
 const nameOf = (o: KubeObject): string => String(obj(o.metadata).name ?? '');
 
-type Match = { matches: boolean; reason?: string } | { undecided: string } | { error: string };
+export type Match = { matches: boolean; reason?: string } | { undecided: string } | { error: string };
 
 /** matchConstraints / matchResources: resource rules, excludes, namespace and object selectors. */
-function resourcesMatch(m: KubeObject, req: AdmissionRequest, cluster: ClusterContext, where: string): Match {
+export function resourcesMatch(m: KubeObject, req: AdmissionRequest, cluster: ClusterContext, where: string): Match {
   const equivalent = m.matchPolicy !== 'Exact';
   const rules = arr(m.resourceRules);
   if (rules.length > 0 && !rules.some((r) => ruleMatches(r, req, equivalent))) return { matches: false, reason: `${where}.resourceRules do not match ${req.operation} ${req.resource.resource}${req.subResource ? `/${req.subResource}` : ''}` };
