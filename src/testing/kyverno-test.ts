@@ -6,10 +6,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMap as isYamlMap, isSeq, LineCounter, parseAllDocuments, parseDocument } from 'yaml';
-import { objectRequest, type Decision, type KubeObject, type Operation } from '../admission';
+import { objectRequest, type ClusterContext, type Decision, type KubeObject, type Operation } from '../admission';
 import type { SourceFile } from '../discover/walk';
 import { evaluatePolicy, type EvalInput, type PolicyResponse, type RuleStatus } from '../eval/kyverno/engine';
 import type { RequestInfo } from '../eval/kyverno/match';
+import { evaluateValidatingPolicy } from '../eval/kyverno-cel';
 import { isMap } from '../eval/kyverno/values';
 import { brokenSuite, type CaseResult, type LoadedSuite, type SuiteCase, type SuiteFormat } from './suite-format';
 
@@ -57,6 +58,8 @@ export interface KyvernoTest {
   exceptions: KubeObject[];
   values: Json;
   userInfo?: Json;
+  /** The objects of the test's `context` file (`Context` `spec.resources`): what the cluster holds. */
+  clusterObjects: KubeObject[];
   results: ExpectedResult[];
 }
 
@@ -125,6 +128,7 @@ export function loadKyvernoTest(file: string, text: string): KyvernoTest {
   });
   const valuesFile = typeof test.variables === 'string' ? test.variables : undefined;
   const userFile = typeof test.userinfo === 'string' ? test.userinfo : undefined;
+  const contextFile = typeof test.context === 'string' ? test.context : undefined;
   return {
     name: String(obj(test.metadata).name ?? test.name ?? path.basename(dir)),
     file,
@@ -133,15 +137,51 @@ export function loadKyvernoTest(file: string, text: string): KyvernoTest {
     exceptions: load('exceptions'),
     values: valuesFile ? obj(readDocs(path.resolve(dir, valuesFile))[0]) : {},
     ...(userFile ? { userInfo: obj(readDocs(path.resolve(dir, userFile))[0]) } : {}),
+    clusterObjects: contextFile ? arr(obj(obj(readDocs(path.resolve(dir, contextFile))[0]).spec).resources).filter(isMap) : [],
     results,
   };
 }
 
+/**
+ * The Namespaces a test describes: its Namespace resources, else (as the Kyverno CLI builds it) a
+ * Namespace of the request's name with the values file's `namespaceSelector` labels.
+ */
+function clusterOf(input: EvalInput, namespaces: ReadonlyMap<string, KubeObject>, inventory: KubeObject[]): ClusterContext {
+  const ns = input.request.namespace;
+  if (!ns || namespaces.has(ns)) return { namespaces, inventory };
+  const all = new Map(namespaces);
+  all.set(ns, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: input.namespaceLabels } });
+  return { namespaces: all, inventory };
+}
+
+/** A ValidatingPolicy's one decision as the Kyverno CLI's one response for the policy (no rule name). */
+function validatingPolicy(namespaces: ReadonlyMap<string, KubeObject>, inventory: KubeObject[]) {
+  return (policy: KubeObject, input: EvalInput): PolicyResponse => {
+    const d = evaluateValidatingPolicy(policy, input.request, clusterOf(input, namespaces, inventory), { exceptions: input.exceptions });
+    const reason = d.reason ?? '';
+    const status: RuleStatus | undefined = {
+      admit: 'pass' as const,
+      deny: 'fail' as const,
+      audit: 'fail' as const,
+      warn: 'fail' as const,
+      undecided: 'undecided' as const,
+      error: 'error' as const,
+      'not-evaluated': /^(matchCondition|skipped by PolicyException)/.test(reason) ? ('skip' as const) : undefined,
+    }[d.verdict];
+    const message = d.messages[0] ?? reason;
+    return { policy: nameOf(policy), enforce: () => d.verdict === 'deny', rules: status ? [{ rule: '', status, message }] : [] };
+  };
+}
+
 /** The evaluator of each policy kind a Kyverno CLI test may name: adding a kind is one line here. */
-const EVALUATORS: Record<string, (policy: KubeObject, input: EvalInput) => PolicyResponse> = {
-  ClusterPolicy: evaluatePolicy,
-  Policy: evaluatePolicy,
-};
+function evaluators(test: KyvernoTest): Record<string, (policy: KubeObject, input: EvalInput) => PolicyResponse> {
+  const objects = [...test.clusterObjects, ...test.resources];
+  const namespaces = new Map(objects.filter((r) => r.kind === 'Namespace').map((r) => [nameOf(r), r]));
+  return { ClusterPolicy: evaluatePolicy, Policy: evaluatePolicy, ValidatingPolicy: validatingPolicy(namespaces, test.clusterObjects) };
+}
+
+/** Policy kinds whose responses carry no rule name: every response of the policy answers. */
+const RULELESS = new Set(['ValidatingPolicy']);
 const nameOf = (o: KubeObject): string => String(obj(o.metadata).name ?? '');
 const nsOf = (o: KubeObject): string => String(obj(o.metadata).namespace ?? '');
 
@@ -177,7 +217,10 @@ function namespaceLabels(values: Json, ns: string): Record<string, string> {
 /** Evaluates every (resource, policy) pair once per operation the results ask for. */
 class TestRun {
   private cache = new Map<string, PolicyResponse>();
-  constructor(private readonly test: KyvernoTest) {}
+  readonly evaluators: ReturnType<typeof evaluators>;
+  constructor(private readonly test: KyvernoTest) {
+    this.evaluators = evaluators(test);
+  }
 
   response(policy: KubeObject, resource: KubeObject, operation?: string): PolicyResponse {
     const key = `${nameOf(policy)}|${this.test.resources.indexOf(resource)}|${operation ?? ''}`;
@@ -192,7 +235,7 @@ class TestRun {
         userInfo: { username: info.username, groups: info.groups },
       });
       if (op === 'DELETE') request.oldObject = resource;
-      r = EVALUATORS[String(policy.kind)]!(policy, {
+      r = this.evaluators[String(policy.kind)]!(policy, {
         request,
         resource,
         namespaceLabels: namespaceLabels(values, nsOf(resource)),
@@ -229,9 +272,9 @@ function judge(run: TestRun, test: KyvernoTest, exp: ExpectedResult): Row {
     decisions,
   });
   if (!policy) return row('not-found', `policy ${exp.policy} not found in the test's policies`);
-  if (!EVALUATORS[String(policy.kind)]) return row('unsupported', `${String(policy.kind)} is not evaluated by this format`);
+  if (!run.evaluators[String(policy.kind)]) return row('unsupported', `${String(policy.kind)} is not evaluated by this format`);
   if (resources.length === 0) return row('not-found', `resource ${exp.resource} not found`);
-  const names = exp.rule ? [exp.rule, `autogen-${exp.rule}`, `autogen-cronjob-${exp.rule}`] : undefined;
+  const names = exp.rule && !RULELESS.has(String(policy.kind)) ? [exp.rule, `autogen-${exp.rule}`, `autogen-cronjob-${exp.rule}`] : undefined;
   const decisions: Decision[] = [];
   for (const resource of resources) {
     const resp = run.response(policy, resource, exp.operation);
