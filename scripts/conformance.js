@@ -61,7 +61,7 @@ function kyverno() {
   }
   const total = c.evaluated + c.counts['needs-cluster'] + c.counts.unsupported;
   console.log(`Kyverno CLI tests: ${c.agreeing}/${c.evaluated} results agree (${pct(c.agreeing, c.evaluated)} %; ${c.counts.excluded} of them rules without a response, which the Kyverno CLI passes), ${c.tests} tests run in ${(ms / 1000).toFixed(1)} s`);
-  console.log(`  apart from the ${total} results: ${c.counts['needs-cluster']} need cluster data the test does not supply, ${c.counts.unsupported} use policy kinds or rule types polcov does not evaluate`);
+  console.log(`  apart from the ${total} results: ${c.counts['needs-cluster']} need cluster data polcov does not have (not supplied, or supplied where polcov does not read it), ${c.counts.unsupported} use policy kinds or rule types polcov does not evaluate`);
   ok &&= c.unreadable.length === 0 && c.evaluated > 0 && c.agreeing / c.evaluated >= TARGET;
 }
 
