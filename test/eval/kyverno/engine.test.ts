@@ -238,3 +238,54 @@ corpus('kyverno/policies disallow-privileged-containers (corpus)', () => {
     expect(evaluator.evaluate(debugUpdate(base, { name: 'debugger', image: 'busybox' }), EMPTY_CLUSTER)[0]!.verdict).toBe('admit');
   });
 });
+
+describe('anyPattern, nested foreach and CronJob autogen', () => {
+  const anyPattern = {
+    name: 'run-as-non-root',
+    match: { any: [{ resources: { kinds: ['Pod'] } }] },
+    validate: {
+      message: 'Running as root is not allowed.',
+      anyPattern: [{ spec: { securityContext: { runAsNonRoot: true } } }, { spec: { containers: [{ securityContext: { runAsNonRoot: true } }] } }],
+    },
+  };
+  it('anyPattern passes on any branch and fails with every branch named', () => {
+    expect(run(policy([anyPattern]), { ...pod([PLAIN]), spec: { securityContext: { runAsNonRoot: true }, containers: [PLAIN] } })[0]).toEqual({
+      rule: 'run-as-non-root',
+      status: 'pass',
+      message: "validation rule 'run-as-non-root' anyPattern[0] passed.",
+    });
+    expect(run(policy([anyPattern]), pod([PLAIN]))[0]).toEqual({
+      rule: 'run-as-non-root',
+      status: 'fail',
+      message: 'validation error: Running as root is not allowed. rule run-as-non-root[0] failed at path /spec/securityContext/ rule run-as-non-root[1] failed at path /spec/containers/0/securityContext/',
+    });
+  });
+  it('nested foreach sees element0 of the outer loop', () => {
+    const nested = {
+      name: 'ports-named-after-container',
+      match: { any: [{ resources: { kinds: ['Pod'] } }] },
+      validate: {
+        foreach: [
+          {
+            list: 'request.object.spec.containers',
+            foreach: [{ list: 'element.ports', deny: { conditions: { any: [{ key: '{{ element.name }}', operator: 'NotEquals', value: '{{ element0.name }}-*' }] } } }],
+          },
+        ],
+      },
+    };
+    const withPorts = (port: string) => pod([{ name: 'web', image: 'x', ports: [{ name: port, containerPort: 80 }] }]);
+    expect(run(policy([nested]), withPorts('web-http'))[0]!.status).toBe('pass');
+    expect(run(policy([nested]), withPorts('http'))[0]!.status).toBe('fail');
+  });
+  it('a CronJob is checked under autogen-cronjob-<rule> at the job template', () => {
+    const cron: KubeObject = {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'c', namespace: 'default' },
+      spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { spec: { containers: [PRIVILEGED] } } } } },
+    };
+    expect(run(policy([noPrivileged]), cron)).toEqual([
+      expect.objectContaining({ rule: 'autogen-cronjob-no-privileged', status: 'fail', message: expect.stringContaining('/spec/jobTemplate/spec/template/spec/containers/0/securityContext/privileged/') }),
+    ]);
+  });
+});
