@@ -507,11 +507,18 @@ function evaluateRules(rules: Json[], policy: KubeObject, input: EvalInput): Rul
   return responses;
 }
 
+/** Autogen once per policy object: the same policy meets many resources. */
+const autogenCache = new WeakMap<KubeObject, Json[]>();
+
 /** Evaluates a Kyverno ClusterPolicy or Policy on one resource. */
 export function evaluatePolicy(policy: KubeObject, input: EvalInput): PolicyResponse {
   const meta = obj(policy.metadata);
   const spec = obj(policy.spec);
-  const rules = computeRules(arr(spec.rules).filter(isMap), obj(meta.annotations));
+  let rules = autogenCache.get(policy);
+  if (!rules) {
+    rules = computeRules(arr(spec.rules).filter(isMap), obj(meta.annotations));
+    autogenCache.set(policy, rules);
+  }
   const byName = new Map(rules.map((r) => [String(r.name ?? ''), r]));
   const resourceNs = String(obj(input.resource.metadata).namespace ?? '');
   return {
