@@ -10,7 +10,7 @@ import { evaluateCelRule } from './cel-rule';
 import { imageInfo } from './image';
 import { evaluatePssRule } from './pss-rule';
 import { NotFoundError, query } from './jmespath';
-import { ruleMismatch, selectorMatches, type RequestInfo } from './match';
+import { RolesUnknown, ruleMismatch, selectorMatches, type RequestInfo } from './match';
 import { evaluateOperator } from './operators';
 import { matchPattern } from './pattern';
 import { substituteAll } from './substitute';
@@ -478,7 +478,13 @@ function evaluateRules(rules: Json[], policy: KubeObject, input: EvalInput): Rul
   const responses: RuleResponse[] = [];
   for (const rule of rules) {
     const ruleName = String(rule.name ?? '');
-    if (ruleMismatch(rule, matchInput(input), namespace)) continue;
+    try {
+      if (ruleMismatch(rule, matchInput(input), namespace)) continue;
+    } catch (e) {
+      if (!(e instanceof RolesUnknown)) throw e;
+      responses.push({ rule: ruleName, status: 'undecided', message: e.message });
+      continue;
+    }
     const kind = ruleKind(rule);
     if (kind !== 'validate') {
       responses.push({ rule: ruleName, status: 'error', message: `${kind} rules are not evaluated by polcov` });

@@ -47,7 +47,7 @@ export function kyvernoEvaluator(policies: readonly KubeObject[], exceptions: re
           request,
           resource,
           namespaceLabels: namespaceLabels(cluster, request.namespace),
-          info: { username: user.username, groups: user.groups ?? [], roles: [], clusterRoles: [], empty: false },
+          info: { username: user.username, groups: user.groups ?? [], roles: [], clusterRoles: [], empty: false, rolesUnknown: true },
           exceptions: [...exceptions],
           values: () => ({}),
         });

@@ -15,7 +15,12 @@ export interface RequestInfo {
   groups: string[];
   /** No user information was given: match blocks ignore their user filters (Kyverno CLI). */
   empty: boolean;
+  /** The user's roles are not known (admission without RBAC data): a role filter cannot be decided. */
+  rolesUnknown?: boolean;
 }
+
+/** A filter on roles or clusterRoles met a request whose roles polcov does not know. */
+export class RolesUnknown extends Error {}
 
 export interface MatchInput {
   request: AdmissionRequest;
@@ -132,6 +137,10 @@ function filterMismatches(filter: Record<string, unknown>, input: MatchInput, ig
   }
   if (ignoreUser) return out;
   const roles = strings(filter.roles);
+  const clusterRolesFilter = strings(filter.clusterRoles);
+  if ((roles.length > 0 || clusterRolesFilter.length > 0) && input.info.rolesUnknown) {
+    throw new RolesUnknown('match/exclude filters on roles or clusterRoles, and the RBAC bindings of the user are not known');
+  }
   if (roles.length > 0 && !input.info.roles.some((r) => roles.includes(r))) out.push('user info does not match roles for the given conditionBlock');
   const clusterRoles = strings(filter.clusterRoles);
   if (clusterRoles.length > 0 && !input.info.clusterRoles.some((r) => clusterRoles.includes(r))) out.push('user info does not match clustersRoles for the given conditionBlock');

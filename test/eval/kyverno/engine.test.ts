@@ -289,3 +289,12 @@ describe('anyPattern, nested foreach and CronJob autogen', () => {
     ]);
   });
 });
+
+describe('admission without RBAC data', () => {
+  it('a rule excluding clusterRoles is undecided for a real request, never admitted or denied', () => {
+    const excluded = { ...noPrivileged, exclude: { any: [{ clusterRoles: ['cluster-admin'] }] } };
+    const [d] = kyvernoEvaluator([policy([excluded])]).evaluate(debugUpdate(pod([PLAIN]), PRIVILEGED), EMPTY_CLUSTER);
+    expect(d).toMatchObject({ rule: 'no-privileged', verdict: 'undecided' });
+    expect(d!.reason).toMatch(/RBAC bindings of the user are not known/);
+  });
+});
