@@ -59,7 +59,7 @@ function replaceKinds(block: unknown, kinds: string[], onlyWith?: string): unkno
   };
   if (Array.isArray(block.any) && block.any.length > 0) return { ...block, any: block.any.map(swap) };
   if (Array.isArray(block.all) && block.all.length > 0) return { ...block, all: block.all.map(swap) };
-  return block === undefined ? block : swap(block);
+  return swap(block);
 }
 
 function generate(rule: Rule, name: string, tplKey: string, kinds: string[], onlyWith?: string): Rule | undefined {
@@ -121,9 +121,9 @@ export function computeRules(rules: Rule[], annotations: Record<string, unknown>
     const matchKinds = filtersOf(rule.match).flatMap(kindsOf);
     const excludeKinds = filtersOf(rule.exclude).flatMap(kindsOf);
     if (name.startsWith('autogen-') || !containsKind(matchKinds, 'Pod') || (excludeKinds.length > 0 && !containsKind(excludeKinds, 'Pod'))) continue;
-    const controllerRule = forControllers.length > 0 ? generate(rule, autogenName('autogen', name), 'template', forControllers, 'Pod') : undefined;
-    if (controllerRule) generated.push(rewrite(controllerRule, 'pod'));
+    // The CronJob rule is built from the controller rule (pattern already under `spec.template`).
     const base = generate(rule, autogenName('autogen', name), 'template', forControllers.length > 0 ? forControllers : controllers, 'Pod');
+    if (base && forControllers.length > 0) generated.push(rewrite(base, 'pod'));
     const cron = withCronJob && base ? generate(base, autogenName('autogen-cronjob', name), 'jobTemplate', ['CronJob']) : undefined;
     if (cron) generated.push(rewrite(cron, 'cronjob'));
   }
