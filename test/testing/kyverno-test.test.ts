@@ -157,4 +157,51 @@ describe('polcov test on a Kyverno CLI test', () => {
     expect(r.suites[0]!.error?.message).toMatch(/absent\.yaml/);
     expect(exitCode(r)).toBe(2);
   });
+
+  it('runs a ValidatingPolicy (no rule name) with the namespace the Kyverno CLI builds for the request', () => {
+    const vpol = yaml`
+      apiVersion: policies.kyverno.io/v1alpha1
+      kind: ValidatingPolicy
+      metadata:
+        name: no-default-namespace
+      spec:
+        validationActions: [Audit]
+        matchConstraints:
+          resourceRules:
+            - apiGroups: [""]
+              apiVersions: [v1]
+              operations: [CREATE, UPDATE]
+              resources: [pods]
+        validations:
+          - expression: "namespaceObject.metadata.name != 'default'"
+            message: Using the default namespace is not allowed.
+    `;
+    const pods = yaml`
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: in-default}
+      spec: {containers: [{name: c, image: nginx}]}
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: in-team, namespace: team}
+      spec: {containers: [{name: c, image: nginx}]}
+    `;
+    const test = yaml`
+      apiVersion: cli.kyverno.io/v1alpha1
+      kind: Test
+      metadata: {name: vpol}
+      policies: [vpol.yaml]
+      resources: [pods.yaml]
+      results:
+        - {isValidatingPolicy: true, policy: no-default-namespace, resources: [in-default], kind: Pod, result: fail}
+        - {isValidatingPolicy: true, policy: no-default-namespace, resources: [in-team], kind: Pod, result: pass}
+    `;
+    const r = runTests({ paths: [tempDir({ 'kyverno-test.yaml': test, 'vpol.yaml': vpol, 'pods.yaml': pods })] });
+    expect(r.suites[0]!.cases.map((c) => [c.status, c.actual])).toEqual([
+      ['pass', 'agree: fail'],
+      ['pass', 'agree: pass'],
+    ]);
+    expect(r.suites[0]!.cases[0]!.decisions[0]!.messages).toEqual(['Using the default namespace is not allowed.']);
+  });
 });
