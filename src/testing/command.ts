@@ -21,5 +21,11 @@ export function testCommand(paths: string[], flags: TestFlags, io: CliIO): numbe
   }
   const report = runTests({ paths, run, gatekeeperVersion: flags.gatekeeperVersion });
   io.stdout.write(TEST_REPORTERS[flags.format ?? 'text'](report));
+  for (const e of report.errors) io.stderr.write(`polcov: ${e.file}: ${e.message}\n`);
+  // Nothing run is not a pass: a wrong path or a --run that matches nothing would hide every test.
+  if (report.suites.length === 0) {
+    io.stderr.write(`polcov: ${run ? `no test case matches --run ${flags.run}` : `no test suites found in ${paths.join(', ')}`}\n`);
+    return 2;
+  }
   return exitCode(report);
 }

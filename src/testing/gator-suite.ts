@@ -6,12 +6,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Node } from 'yaml';
+import { visit, type Node } from 'yaml';
 import { objectReview, type AdmissionRequest, type ClusterContext, type Decision, type KubeObject } from '../admission';
 import type { SourceFile } from '../discover/walk';
 import { readYaml, type YamlDoc } from '../discover/yaml-doc';
 import type { SourceRef } from '../facts';
-import { GatekeeperPolicy, readTemplate, type Template } from '../eval/gatekeeper';
+import { GatekeeperPolicy, readTemplate, type RegoCompileError, type Template } from '../eval/gatekeeper';
 import { brokenSuite, type CaseResult, type LoadedSuite, type SuiteCase, type SuiteFormat } from './suite-format';
 
 const FORMAT = 'gator';
@@ -34,7 +34,7 @@ function toJS(y: YamlDoc, node: Node | undefined): unknown {
 }
 
 /** The objects of a YAML file beside the suite; a missing or broken file is a problem at `at`. */
-function readObjects(dir: string, rel: string, at: SourceRef): { objects: KubeObject[]; refs: SourceRef[] } {
+function readObjects(dir: string, rel: string, at: SourceRef): { objects: KubeObject[]; refs: SourceRef[]; docs: YamlDoc[] } {
   const file = path.join(dir, rel);
   let text: string;
   try {
@@ -47,7 +47,7 @@ function readObjects(dir: string, rel: string, at: SourceRef): { objects: KubeOb
   if (loaded.error) throw new SuiteProblem(loaded.error, `${rel}: ${loaded.error.message}`);
   const docs = loaded.docs.filter((d) => d.isMap(d.root));
   if (docs.length === 0) throw new SuiteProblem(at, `${rel} defines no objects`);
-  return { objects: docs.map((d) => toJS(d, d.root) as KubeObject), refs: docs.map((d) => d.ref(d.root)) };
+  return { objects: docs.map((d) => toJS(d, d.root) as KubeObject), refs: docs.map((d) => d.ref(d.root)), docs };
 }
 
 function assertionOf(y: YamlDoc, node: Node): Assertion {
@@ -105,10 +105,34 @@ function clusterOf(inventory: KubeObject[]): ClusterContext {
   return { namespaces, inventory };
 }
 
+/** The line in the YAML file of a line inside an embedded Rego module (a block scalar starts a line below its key). */
+function regoPlace(y: YamlDoc, template: Template, e: RegoCompileError): SourceRef {
+  const text = template.rego?.modules.find((m) => m.file === e.module)?.text;
+  let found: SourceRef | undefined;
+  if (text !== undefined && e.line) {
+    visit(y.doc, {
+      Scalar(_key, node) {
+        if (node.value !== text || !node.range) return undefined;
+        const start = y.refAt(node.range[0]);
+        const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
+        const line = start.line + (block ? 1 : 0) + e.line! - 1;
+        // The block's indentation is that of its first line (start.line is the `|` line).
+        const indent = block ? /^ */.exec(y.text.split('\n')[start.line] ?? '')![0].length : start.column - 1;
+        found = { file: start.file, line, column: indent + (e.column ?? 1) };
+        return visit.BREAK;
+      },
+    });
+  }
+  return found ?? template.at;
+}
+
 function loadTemplate(dir: string, rel: string, at: SourceRef): Template {
-  const { objects, refs } = readObjects(dir, rel, at);
+  const { objects, refs, docs } = readObjects(dir, rel, at);
   const r = readTemplate(objects[0]!, refs[0]!);
   if ('error' in r) throw new SuiteProblem(refs[0]!, `${rel}: ${r.error}`);
+  // A template Gatekeeper would refuse (Rego that does not compile) makes the suite unreadable.
+  const rego = r.template.rego && new GatekeeperPolicy(r.template, {}).compiledRego();
+  if (rego && 'error' in rego) throw new SuiteProblem(regoPlace(docs[0]!, r.template, rego), `${rel}: ${rego.error}`);
   return r.template;
 }
 
@@ -131,8 +155,6 @@ function loadSuite(y: YamlDoc, file: SourceFile): LoadedSuite {
       const constraint = readObjects(dir, constraintPath, constraintAt).objects[0]!;
       if (constraint.kind !== template.kind) throw new SuiteProblem(constraintAt, `${constraintPath} is a ${String(constraint.kind)}, the template defines ${template.kind}`);
       const policy = new GatekeeperPolicy(template, constraint);
-      const rego = template.rego && policy.compiledRego();
-      if (rego && 'error' in rego) throw new SuiteProblem(template.at, `${templatePath}: ${rego.error}`);
       if (y.scalar(y.get(test, 'invalid')) === true) continue;
       for (const c of y.items(y.get(test, 'cases'))) {
         if (y.scalar(y.get(c, 'skip')) === true) continue;
@@ -157,7 +179,7 @@ function loadSuite(y: YamlDoc, file: SourceFile): LoadedSuite {
       }
     }
   } catch (e) {
-    if (e instanceof SuiteProblem) return brokenSuite(FORMAT, suiteName, e.at, e.message);
+    if (e instanceof SuiteProblem) return brokenSuite(FORMAT, suiteName, file.path, e.at, e.message);
     throw e;
   }
   return { format: FORMAT, name: suiteName, file: file.path, cases };
@@ -178,7 +200,7 @@ export const gatorSuiteFormat: SuiteFormat = {
   detect: (f) => /\.ya?ml$/i.test(f.path) && f.text.includes('test.gatekeeper.sh/') && /^kind:\s*Suite\s*$/m.test(f.text),
   load(file) {
     const loaded = readYaml(file);
-    if (loaded.error) return [brokenSuite(FORMAT, path.basename(path.dirname(file.path)), loaded.error, loaded.error.message)];
+    if (loaded.error) return [brokenSuite(FORMAT, path.basename(path.dirname(file.path)), file.path, loaded.error, loaded.error.message)];
     return loaded.docs.filter((y) => y.str(y.get(y.root, 'kind')) === 'Suite').map((y) => loadSuite(y, file));
   },
 };

@@ -34,7 +34,7 @@ export const regoTestFormat: SuiteFormat = {
     if (!program || errors.length > 0) {
       const e = errors[0];
       const at = { file: e?.file ?? file.path, line: e?.line ?? 1, column: e?.column ?? 1 };
-      return [brokenSuite(FORMAT, name, at, e ? formatRegoError(e) : 'the Rego does not compile')];
+      return [brokenSuite(FORMAT, name, file.path, at, e ? formatRegoError(e) : 'the Rego does not compile')];
     }
     const results = runRegoTests(program).filter((r) => r.file === file.path);
     return [{

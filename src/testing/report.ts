@@ -28,7 +28,6 @@ function textReport(r: TestReport): string {
       out.push(`${c.file}:${c.line}: ${c.status === 'fail' ? 'FAIL' : 'ERROR'} ${c.path}`, `    expected: ${c.expected}`, `    actual:   ${c.actual}`, ...decisionLines(c));
     }
   }
-  for (const e of r.errors) out.push(`${e.file}${e.line ? `:${e.line}:${e.column}` : ''}: ${e.message}`);
   const t = r.totals;
   out.push(`${t.suites} suites, ${t.cases} cases: ${t.passed} passed, ${t.failed} failed, ${t.errored} errors${t.brokenSuites ? `, ${t.brokenSuites} suites unreadable` : ''}`);
   return `${out.join('\n')}\n`;

@@ -57,7 +57,7 @@ export interface SuiteFormat {
   load(file: SourceFile): LoadedSuite[];
 }
 
-/** A suite that could not be read at `at`. */
-export function brokenSuite(format: string, name: string, at: SourceRef, message: string): LoadedSuite {
-  return { format, name, file: at.file, cases: [], error: { ...at, message } };
+/** The suite in `file` that could not be read because of the problem at `at` (maybe in another file). */
+export function brokenSuite(format: string, name: string, file: string, at: SourceRef, message: string): LoadedSuite {
+  return { format, name, file, cases: [], error: { ...at, message } };
 }

@@ -40,11 +40,11 @@ describe('Gatekeeper engine choice (DOMAIN.md §6)', () => {
 
 describe('Gatekeeper evaluation', () => {
   it.each([
-    ['3.20', 'gatekeeper-cel', 'cel: host network in p'],
-    ['3.16', 'gatekeeper-rego', 'rego: host network in p'],
-  ])('a dual-engine template on %s decides with %s', (version, engine, message) => {
+    ['3.20', 'gatekeeper-cel', 'validations[0]', 'cel: host network in p'],
+    ['3.16', 'gatekeeper-rego', 'violation', 'rego: host network in p'],
+  ])('a dual-engine template on %s decides with %s', (version, engine, rule, message) => {
     const d = new GatekeeperPolicy(template({ rego: true, cel: true }), constraint()).evaluate(podCreate(hostPod), EMPTY_CLUSTER, { gatekeeperVersion: version });
-    expect(d).toMatchObject({ engine, verdict: 'deny', messages: [message] });
+    expect(d).toMatchObject({ engine, verdict: 'deny', rule, messages: [message] });
   });
 
   it.each([
@@ -70,6 +70,36 @@ describe('Gatekeeper evaluation', () => {
   it('a request the constraint does not match is not evaluated, with the reason', () => {
     const d = new GatekeeperPolicy(template({ rego: true }), constraint({ match: { excludedNamespaces: ['default'] } })).evaluate(podCreate(hostPod), EMPTY_CLUSTER);
     expect(d).toMatchObject({ verdict: 'not-evaluated', reason: 'namespace default is in match.excludedNamespaces' });
+  });
+
+  /** A CEL-only template with the given K8sNativeValidation source. */
+  const celPolicy = (source: KubeObject) => {
+    const r = readTemplate({ kind: 'ConstraintTemplate', metadata: { name: 'x' }, spec: { crd: { spec: { names: { kind: 'X' } } }, targets: [{ target: 'admission.k8s.gatekeeper.sh',
+      code: [{ engine: 'K8sNativeValidation', source }] }] } }, { file: 'x.yaml', line: 1, column: 1 });
+    if ('error' in r) throw new Error(r.error);
+    return new GatekeeperPolicy(r.template, { kind: 'X', metadata: { name: 'x' }, spec: {} });
+  };
+  const failing = [{ expression: 'false', message: 'always' }];
+  const erring = [{ expression: '"name: " + variables.anyObject.spec == ""' }];
+
+  it('a CEL validation that errs at run time is a violation carrying the error (failurePolicy Fail, the default)', () => {
+    expect(celPolicy({ validations: erring }).evaluate(podCreate(hostPod), EMPTY_CLUSTER)).toMatchObject({ verdict: 'deny', messages: [expect.stringContaining('resulted in error')] });
+  });
+
+  it('failurePolicy Ignore drops a run-time error', () => {
+    expect(celPolicy({ validations: erring, failurePolicy: 'Ignore' }).evaluate(podCreate(hostPod), EMPTY_CLUSTER).verdict).toBe('admit');
+  });
+
+  it('matchCondition (Gatekeeper spells it singular) skips the template when false; a "matchConditions" key is not read', () => {
+    const notHere = [{ name: 'never', expression: 'false' }];
+    expect(celPolicy({ validations: failing, matchCondition: notHere }).evaluate(podCreate(hostPod), EMPTY_CLUSTER)).toMatchObject({ verdict: 'not-evaluated', reason: 'matchCondition never is false' });
+    expect(celPolicy({ validations: failing, matchConditions: notHere }).evaluate(podCreate(hostPod), EMPTY_CLUSTER)).toMatchObject({ verdict: 'deny', messages: ['always'] });
+  });
+
+  it('on DELETE, object is null and variables.anyObject is the old object', () => {
+    const del = { ...podCreate(hostPod), operation: 'DELETE' as const, object: undefined, oldObject: hostPod };
+    const p = celPolicy({ validations: [{ expression: 'object == null && variables.anyObject.metadata.name == "p"', message: 'seen' }] });
+    expect(p.evaluate(del, EMPTY_CLUSTER).verdict).toBe('admit');
   });
 
   it('a Rego evaluation error is an error verdict, never admit', () => {

@@ -1,5 +1,5 @@
 import { debugUpdate, EMPTY_CLUSTER, podCreate, type AdmissionRequest, type ClusterContext, type KubeObject } from '../../src/admission';
-import { vapEvaluator, type VapSet } from '../../src/eval/vap';
+import { vapEvaluator, vapSet, type VapSet } from '../../src/eval/vap';
 
 // Expected values from the Kubernetes documentation of ValidatingAdmissionPolicy
 // (kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/).
@@ -28,7 +28,7 @@ const ns = (name: string, labels: Record<string, string>): ClusterContext => ({ 
 
 describe('ValidatingAdmissionPolicy', () => {
   it('denies a privileged Pod CREATE with the validation message', () => {
-    expect(decide(policy(), binding(), podCreate(privilegedPod))).toMatchObject({ engine: 'vap', policy: 'no-priv/b', verdict: 'deny', messages: ['privileged containers are not allowed'] });
+    expect(decide(policy(), binding(), podCreate(privilegedPod))).toMatchObject({ engine: 'vap', policy: 'no-priv/b', verdict: 'deny', rule: 'validations[0]', messages: ['privileged containers are not allowed'] });
   });
   it('admits a pod that passes', () => {
     expect(decide(policy(), binding(), podCreate(plainPod)).verdict).toBe('admit');
@@ -122,6 +122,14 @@ describe('ValidatingAdmissionPolicy', () => {
       expect(decide(p, binding({ paramRef: { name: 'missing', parameterNotFoundAction: 'Allow' } }), podCreate(plainPod)).verdict).toBe('admit');
       expect(decide(p, binding({ paramRef: { name: 'missing', parameterNotFoundAction: 'Deny' } }), podCreate(plainPod)).verdict).toBe('deny');
     });
+  });
+
+  it('a scanned set: policies, bindings, and the params objects a paramRef names', () => {
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rules', namespace: 'prod' }, data: { forbidden: 'p' } };
+    const p = policy({ paramKind: { apiVersion: 'v1', kind: 'ConfigMap' }, validations: [{ expression: 'object.metadata.name != params.data.forbidden' }] });
+    const set = vapSet([{ object: p }, { object: binding({ paramRef: { name: 'rules' } }) }, { object: cm }]);
+    expect(set.params).toEqual([cm]);
+    expect(vapEvaluator(set).evaluate(podCreate(plainPod), EMPTY_CLUSTER).map((d) => d.verdict)).toEqual(['deny']);
   });
 
   it('a binding that names a policy not in the set is an error', () => {

@@ -130,13 +130,23 @@ describe('polcov test: gator suites', () => {
   it.each([
     ['a malformed suite', { 'bad/suite.yaml': 'kind: Suite\napiVersion: test.gatekeeper.sh/v1alpha1\ntests: [\n' }, /bad\/suite\.yaml:4:1: suite bad cannot be read: invalid YAML/],
     ['a missing object file', { 'bad/suite.yaml': SUITE.replace('object: host.yaml', 'object: gone.yaml'), 'bad/template.yaml': TEMPLATE, 'bad/constraint.yaml': CONSTRAINT }, /bad\/suite\.yaml:11:5: suite hostnet cannot be read: cannot read gone\.yaml: no such file/],
-    ['an unparseable template', { 'bad/suite.yaml': SUITE, 'bad/template.yaml': TEMPLATE.replace('msg := sprintf(', 'msg := sprintf(('), 'bad/constraint.yaml': CONSTRAINT }, /bad\/template\.yaml:1:1: suite hostnet cannot be read: template\.yaml: .*rego_parse_error/],
+    ['an unparseable template', { 'bad/suite.yaml': SUITE, 'bad/template.yaml': TEMPLATE.replace('msg := sprintf(', 'msg := sprintf(('), 'bad/constraint.yaml': CONSTRAINT }, /bad\/template\.yaml:17:57: suite hostnet cannot be read: template\.yaml: .*rego_parse_error/],
   ])('%s is an error for that suite (exit 2); the other suites still run', (_title, bad, error) => {
     const dir = tempDir({ ...FILES, ...bad, 'bad/host.yaml': pod('host', true), 'bad/plain.yaml': pod('plain', false), 'bad/update.yaml': UPDATE_REVIEW, 'bad/service.yaml': SERVICE });
     const r = runCli(['test', dir]);
     expect(r.code).toBe(2);
     expect(r.out).toMatch(error);
     expect(r.out).toContain('2 suites, 4 cases: 4 passed, 0 failed, 0 errors, 1 suites unreadable');
+  });
+
+  it.each([
+    ['a path that does not exist', (dir: string) => ['test', path.join(dir, 'nope')], /cannot read: no such file or directory/],
+    ['a folder without suites', (dir: string) => ['test', path.join(dir, 'suite', 'template.yaml')], /no test suites found/],
+    ['a --run that matches nothing', (dir: string) => ['test', dir, '--run', 'no-such-case'], /no test case matches --run no-such-case/],
+  ])('%s exits 2: nothing run is not a pass', (_title, args, message) => {
+    const r = runCli(args(tempDir(FILES)));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
   });
 
   it('--format json reports suites, cases and totals', () => {

@@ -7,12 +7,13 @@ import type { AdmissionRequest, ClusterContext, Decision, Evaluator, KubeObject,
 import { runCelHalf, type Violations } from './cel-engine';
 import { constraintMatches } from './match';
 import { gatekeeperReview, inventoryData } from './review';
-import { compileRegoHalf, runRegoHalf, type CompiledRego } from './rego-engine';
+import { compileRegoHalf, runRegoHalf, type CompiledRego, type RegoCompileError } from './rego-engine';
 import { engineFor, type Template } from './template';
 
 export { readTemplate, engineFor, NEWEST_GATEKEEPER, type Template } from './template';
 export { constraintMatches, wildcardMatches } from './match';
 export { gatekeeperReview, inventoryData } from './review';
+export type { RegoCompileError } from './rego-engine';
 
 /** Where Gatekeeper decides: the admission webhook, audit, or the gator CLI. */
 export type EnforcementPoint = 'validation.gatekeeper.sh' | 'audit.gatekeeper.sh' | 'gator.gatekeeper.sh';
@@ -38,7 +39,7 @@ function violationVerdict(constraint: KubeObject, point: EnforcementPoint): Verd
 }
 
 /** Each template's Rego compiles once, whatever the number of constraints of its kind. */
-const compiledTemplates = new WeakMap<Template, { compiled: CompiledRego } | { error: string }>();
+const compiledTemplates = new WeakMap<Template, { compiled: CompiledRego } | RegoCompileError>();
 
 export class GatekeeperPolicy {
   constructor(
@@ -52,7 +53,7 @@ export class GatekeeperPolicy {
   }
 
   /** The Rego compiled on first use (CEL-first templates never pay for it). */
-  compiledRego(): { compiled: CompiledRego } | { error: string } {
+  compiledRego(): { compiled: CompiledRego } | RegoCompileError {
     let c = compiledTemplates.get(this.template);
     if (!c) compiledTemplates.set(this.template, (c = compileRegoHalf(this.template.rego!)));
     return c;
@@ -86,7 +87,7 @@ export class GatekeeperPolicy {
     if ('error' in result) return decision('error', { reason: result.error });
     if ('undecided' in result) return decision('undecided', { reason: result.undecided });
     if ('skipped' in result) return decision('not-evaluated', { reason: result.skipped });
-    return result.messages.length ? decision(verdict, { messages: result.messages }) : decision('admit');
+    return result.messages.length ? decision(verdict, { messages: result.messages, rule: result.rules.join(', ') }) : decision('admit');
   }
 }
 

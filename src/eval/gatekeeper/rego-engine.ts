@@ -20,12 +20,22 @@ function packageOf(text: string): string | undefined {
   return /^\s*package\s+([\w.]+)/m.exec(text)?.[1];
 }
 
-export function compileRegoHalf(half: RegoHalf): { compiled: CompiledRego } | { error: string } {
+/** Why the Rego half does not compile, and where: the module (`<file>#rego`, `#libs[i]`) and its line. */
+export interface RegoCompileError {
+  error: string;
+  module?: string;
+  line?: number;
+  column?: number;
+}
+
+export function compileRegoHalf(half: RegoHalf): { compiled: CompiledRego } | RegoCompileError {
   const pkg = packageOf(half.modules[0]!.text);
   if (!pkg) return { error: 'the Rego source has no package' };
   const { program, errors } = compileRego(half.modules);
   if (!program || errors.length > 0) {
-    return { error: errors[0] ? formatRegoError(errors[0]) : 'the Rego does not compile' };
+    const e = errors[0];
+    if (!e) return { error: 'the Rego does not compile' };
+    return { error: formatRegoError(e), ...(e.file ? { module: e.file } : {}), ...(e.line ? { line: e.line, column: e.column ?? 1 } : {}) };
   }
   return { compiled: { program, query: `data.${pkg}.violation` } };
 }
@@ -36,8 +46,10 @@ export function runRegoHalf(c: CompiledRego, review: KubeObject, parameters: unk
   if (out.error) return { error: formatRegoError(out.error) };
   // The violation set arrives as an array; undefined means none; anything else is not Gatekeeper's shape.
   if (out.value !== undefined && !Array.isArray(out.value)) return { error: `${c.query} is not a set of violations` };
+  const violations = out.value ?? [];
   return {
-    messages: (out.value ?? []).map((r) => {
+    rules: violations.length ? ['violation'] : [],
+    messages: violations.map((r) => {
       const msg = (r as { msg?: unknown } | null)?.msg;
       return typeof msg === 'string' ? msg : JSON.stringify(msg ?? r);
     }),

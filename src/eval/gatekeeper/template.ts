@@ -1,6 +1,7 @@
 /**
  * A ConstraintTemplate read for evaluation: the CRD kind it defines, its Rego half (entry module and
- * libs, Rego v0 or v1) and its K8sNativeValidation CEL half (variables, validations, matchConditions),
+ * libs, Rego v0 or v1) and its K8sNativeValidation CEL half (variables, validations, match conditions,
+ * failurePolicy),
  * each compiled once. What does not compile is an error of the template, with file:line.
  */
 import type { KubeObject } from '../../admission';
@@ -23,6 +24,8 @@ export interface CelHalf {
   variables: CelNamed[];
   validations: CelValidation[];
   matchConditions: CelNamed[];
+  /** `Fail` (Gatekeeper's default) or `Ignore`: what an expression that errs at run time does. */
+  failurePolicy: 'Fail' | 'Ignore';
 }
 
 export interface RegoHalf {
@@ -57,7 +60,10 @@ function celHalf(source: KubeObject): CelHalf {
     });
   return {
     variables: named(source.variables, 'variable'),
-    matchConditions: named(source.matchConditions, 'matchCondition'),
+    // Gatekeeper's source schema spells the list `matchCondition` (singular); a `matchConditions`
+    // key is not part of it and Gatekeeper does not read it.
+    matchConditions: named(source.matchCondition, 'matchCondition'),
+    failurePolicy: source.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail',
     validations: asList(source.validations).map((v, i) => {
       const o = asObj(v);
       return {

@@ -1,19 +1,63 @@
 /**
- * Kyverno's CEL environment differs from the API server's in one way policies rely on: `x.orValue(d)`
- * on a value that is not optional returns the value (Kyverno keeps cel-go 0.27's behaviour through
- * its `__orValueCompat__` macro) where Kubernetes CEL fails. Expressions are compiled here with the
- * Kubernetes libraries of `eval/cel` and every `orValue` call rewritten to that compat function.
+ * Kyverno's CEL environment: the Kubernetes libraries of `eval/cel`, plus
+ * - `x.orValue(d)` on a value that is not optional returns the value (Kyverno keeps cel-go 0.27's
+ *   behaviour through its `__orValueCompat__` macro) where Kubernetes CEL fails: every `orValue` call
+ *   is rewritten to that compat function;
+ * - the `resource` library (`Get`, `List`) over the objects the cluster context holds, and
+ *   `globalContext.Get(name, projection)` over supplied values. Without that data they are undecided.
  */
 import { Environment, Optional, serialize } from '@marcbachmann/cel-js';
-import type { CelProgram } from '../cel';
+import { pluralOf, type KubeObject } from '../../admission';
+import { CelUndecided, toCel, type CelProgram } from '../cel';
 import { registerKubernetesLibraries } from '../cel/kubernetes-library';
+import { selectorMatches, labelsOf } from '../label-selector';
+
+/** `resource`: the cluster's objects, as far as the cluster context describes them. */
+export class ResourceContext {
+  constructor(readonly inventory: readonly KubeObject[]) {}
+
+  list(apiVersion: string, resource: string, namespace: string): KubeObject[] {
+    if (this.inventory.length === 0) throw new CelUndecided(`needs cluster data: resource ${apiVersion} ${resource} (the cluster context has no objects)`);
+    return this.inventory.filter((o) => {
+      const ns = String((o.metadata as KubeObject | undefined)?.namespace ?? '');
+      return o.apiVersion === apiVersion && pluralOf(String(o.kind ?? '')) === resource && (namespace === '' || ns === namespace);
+    });
+  }
+}
+
+/** `globalContext`: GlobalContextEntry values by name (and projection), when supplied. */
+export class GlobalContext {
+  constructor(readonly values: Readonly<Record<string, unknown>> | undefined) {}
+}
 
 const COMPAT = '__orValueCompat__';
 
 const ENV = registerKubernetesLibraries(
   new Environment({ enableOptionalTypes: true, unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false }),
-).registerFunction(`${COMPAT}(dyn, dyn): dyn`, ((value: unknown, fallback: unknown) =>
-  value instanceof Optional ? (value.hasValue() ? value.value() : fallback) : value) as never);
+)
+  .registerFunction(`${COMPAT}(dyn, dyn): dyn`, ((value: unknown, fallback: unknown) =>
+    value instanceof Optional ? (value.hasValue() ? value.value() : fallback) : value) as never)
+  .registerType('kyverno.Resource', ResourceContext)
+  .registerType('kyverno.GlobalContext', GlobalContext)
+  .registerFunction('kyverno.Resource.Get(string, string, string, string): dyn', ((r: ResourceContext, apiVersion: string, resource: string, namespace: string, name: string) => {
+    const found = r.list(apiVersion, resource, namespace).find((o) => (o.metadata as KubeObject | undefined)?.name === name);
+    if (!found) throw new Error(`${resource} "${name}" not found`);
+    return toCel(found);
+  }) as never)
+  .registerFunction('kyverno.Resource.List(string, string, string): dyn', ((r: ResourceContext, apiVersion: string, resource: string, namespace: string) =>
+    toCel({ items: r.list(apiVersion, resource, namespace) })) as never)
+  .registerFunction('kyverno.Resource.List(string, string, string, map): dyn', ((r: ResourceContext, apiVersion: string, resource: string, namespace: string, labels: Map<string, string> | Record<string, string>) => {
+    const matchLabels = labels instanceof Map ? Object.fromEntries(labels) : labels;
+    return toCel({ items: r.list(apiVersion, resource, namespace).filter((o) => selectorMatches({ matchLabels }, labelsOf(o))) });
+  }) as never)
+  .registerFunction('kyverno.GlobalContext.Get(string, string): dyn', ((g: GlobalContext, name: string, projection: string) => {
+    if (!g.values || !(name in g.values)) throw new CelUndecided(`needs cluster data: globalContext entry ${name}`);
+    const entry = g.values[name];
+    if (projection === '') return toCel(entry);
+    const projected = entry && typeof entry === 'object' ? (entry as Record<string, unknown>)[projection] : undefined;
+    if (projected === undefined) throw new CelUndecided(`needs cluster data: projection ${projection} of globalContext entry ${name}`);
+    return toCel(projected);
+  }) as never);
 
 interface Node {
   op: string;

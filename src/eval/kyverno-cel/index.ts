@@ -4,14 +4,14 @@
  * the `pods/ephemeralcontainers` UPDATE: no automatic subresource), autogen for pod controllers,
  * CEL PolicyExceptions, `matchConditions` (false: skipped), lazy `variables`, then `validations` in
  * order: the first false one fails the request with its message, the first error is an error.
- * `validationActions` decide what a failure does. The Kyverno libraries that read the cluster or the
- * network (`resource`, `http`, `globalContext`, `imagedata`, `image.GetMetadata`) need data polcov does not have: an
- * expression that stops on them is undecided, never a pass.
+ * `validationActions` decide what a failure does. `resource` reads the cluster context's objects and
+ * `globalContext` supplied values; without them, and always for `http` and image data (network,
+ * registry), an expression that stops on them is undecided, never a pass.
  */
 import type { AdmissionRequest, ClusterContext, Decision, Evaluator, KubeObject, Verdict } from '../../admission';
-import { evalCel, lazyVariables, requestVariable, toCel, type CelOutcome, type CelProgram } from '../cel';
-import { compileKyvernoCel } from './environment';
-import { resourcesMatch } from '../vap';
+import { evalCel, lazyVariables, requestVariable, toCel, type CelOutcome } from '../cel';
+import { compileKyvernoCel, GlobalContext, ResourceContext } from './environment';
+import { compilePolicy, resourcesMatch, type Compiled } from '../vap';
 
 const ENGINE = 'kyverno-cel';
 const obj = (v: unknown): KubeObject => (v && typeof v === 'object' && !Array.isArray(v) ? (v as KubeObject) : {});
@@ -28,8 +28,8 @@ const AUTOGEN: { group: string; resource: string; prefix: string }[] = [
   { group: 'batch', resource: 'cronjobs', prefix: 'spec.jobTemplate.spec.template' },
 ];
 
-/** Kyverno's libraries that need the cluster, the network or an image registry. */
-const CLUSTER_LIBRARIES = /\b(resource|http|globalContext|imagedata)\s*\.\s*\w+\s*\(|\bimage\s*\.\s*GetMetadata\s*\(/;
+/** Kyverno's libraries that need the network or an image registry: polcov never has that data. */
+const REMOTE_LIBRARIES = /\b(http|imagedata)\s*\.\s*\w+\s*\(|\bimage\s*\.\s*GetMetadata\s*\(/;
 
 /**
  * `autogen.CanAutoGen`: one rule for `pods` of core v1, no object selector, no excludes, no names;
@@ -66,33 +66,6 @@ function autogenSpec(spec: KubeObject, target: (typeof AUTOGEN)[number]): KubeOb
   return rewritten;
 }
 
-interface Compiled {
-  variables: { name: string; program?: CelProgram; error?: string }[];
-  matchConditions: { name: string; program: CelProgram }[];
-  validations: { expression: CelProgram; message?: string; messageExpression?: CelProgram }[];
-}
-
-function compileSpec(spec: KubeObject): Compiled | { error: string } {
-  const compile = (text: unknown, what: string): CelProgram => {
-    const c = compileKyvernoCel(typeof text === 'string' ? text : '');
-    if ('error' in c) throw new Error(`${what}: ${c.error}`);
-    return c.program;
-  };
-  try {
-    return {
-      variables: arr(spec.variables).map((v) => ({ name: String(v.name), program: compile(v.expression, `variable ${String(v.name)}`) })),
-      matchConditions: arr(spec.matchConditions).map((v) => ({ name: String(v.name), program: compile(v.expression, `matchCondition ${String(v.name)}`) })),
-      validations: arr(spec.validations).map((v, i) => ({
-        expression: compile(v.expression, `validations[${i}]`),
-        ...(typeof v.message === 'string' ? { message: v.message } : {}),
-        ...(typeof v.messageExpression === 'string' ? { messageExpression: compile(v.messageExpression, `validations[${i}].messageExpression`) } : {}),
-      })),
-    };
-  } catch (e) {
-    return { error: (e as Error).message };
-  }
-}
-
 function failureVerdict(actions: string[]): Verdict {
   return actions.includes('Deny') ? 'deny' : actions.includes('Warn') ? 'warn' : 'audit';
 }
@@ -100,6 +73,8 @@ function failureVerdict(actions: string[]): Verdict {
 export interface ValidatingPolicyOptions {
   /** CEL PolicyExceptions (`policies.kyverno.io` PolicyException): `policyRefs` and `matchConditions`. */
   exceptions?: readonly KubeObject[];
+  /** GlobalContextEntry values by name for `globalContext.Get(name, projection)` (a projection: a key of the value). */
+  globalContext?: Readonly<Record<string, unknown>>;
 }
 
 /** One ValidatingPolicy deciding one request. */
@@ -116,13 +91,13 @@ export function evaluateValidatingPolicy(policy: KubeObject, req: AdmissionReque
   const failClosed = spec.failurePolicy !== 'Ignore';
   const expressions = JSON.stringify([spec.variables, spec.matchConditions, spec.validations]);
   const namespaceUnknown = !!req.namespace && !cluster.namespaces.has(req.namespace) && /\bnamespaceObject\b/.test(expressions);
-  const usesClusterData = CLUSTER_LIBRARIES.test(expressions) || namespaceUnknown;
+  const usesClusterData = REMOTE_LIBRARIES.test(expressions) || namespaceUnknown;
   /** An evaluation error: undecided when the policy reads cluster data, else failurePolicy decides. */
   const problem = (o: CelOutcome, where: string): Decision | undefined => {
     if ('undecided' in o) return decide('undecided', { reason: `${where}: ${o.undecided}` });
     if (!('error' in o)) return undefined;
     if (usesClusterData) {
-      const what = namespaceUnknown ? `namespaceObject (Namespace ${req.namespace} is not in the cluster context)` : "Kyverno's resource/http/globalContext/imagedata library";
+      const what = namespaceUnknown ? `namespaceObject (Namespace ${req.namespace} is not in the cluster context)` : "Kyverno's http or image data library";
       return decide('undecided', { reason: `needs cluster data: ${where} reads ${what} (${o.error})` });
     }
     return failClosed ? decide('error', { reason: `${where}: ${o.error}` }) : decide('admit', { reason: `failurePolicy Ignore: ${where}: ${o.error}` });
@@ -138,16 +113,18 @@ export function evaluateValidatingPolicy(policy: KubeObject, req: AdmissionReque
     spec = autogenSpec(spec, target);
   }
 
-  const compiled = compileSpec(spec);
+  const compiled = compilePolicy(spec, compileKyvernoCel);
   if ('error' in compiled) return decide('error', { reason: compiled.error });
   const namespace = req.namespace ? (cluster.namespaces.get(req.namespace) ?? null) : null;
   const activation = toCel({ object: req.object ?? null, oldObject: req.oldObject ?? null, request: requestVariable(req), namespaceObject: namespace }) as Record<string, unknown>;
+  activation.resource = new ResourceContext(cluster.inventory);
+  activation.globalContext = new GlobalContext(options.globalContext);
 
   const exceptions = (options.exceptions ?? []).filter((e) => arr(obj(e.spec).policyRefs).some((r) => r.name === name && (r.kind === undefined || r.kind === 'ValidatingPolicy')));
   const allowedImages: string[] = [];
   const allowedValues: string[] = [];
   for (const e of exceptions) {
-    const conditions = compileSpec({ matchConditions: obj(e.spec).matchConditions });
+    const conditions = compilePolicy({ matchConditions: obj(e.spec).matchConditions }, compileKyvernoCel);
     if ('error' in conditions) return decide('error', { reason: `PolicyException ${nameOf(e)}: ${conditions.error}` });
     let matches = true;
     for (const mc of conditions.matchConditions) {

@@ -5,6 +5,6 @@ export {
   type PssLevel, type PssVersion, type PssViolation, type PssResult, type PssOptions,
 } from './evaluate';
 export {
-  evaluatePodSecurity, exclusionProblems, formatKyvernoChecks, kyvernoPodSecurityMessage, matchesAnyWildcard,
+  evaluatePodSecurity, exclusionProblems, formatKyvernoChecks, kyvernoPodSecurityMessage, matchesAnyWildcard, podSecurityTarget,
   type PodSecurityExclusion, type PodSecurityOptions,
 } from './kyverno';

@@ -149,16 +149,46 @@ export function evaluatePodSecurity(pod: KubeObject, opts: PodSecurityOptions): 
   return { allowed: violations.length === 0, violations };
 }
 
-/** Kyverno's `FormatChecksPrint`: each failed check with its field errors. */
-export function formatKyvernoChecks(violations: readonly PssViolation[]): string {
+const TEMPLATE_KINDS = ['DaemonSet', 'Deployment', 'Job', 'StatefulSet', 'ReplicaSet', 'ReplicationController'];
+
+/**
+ * The pod Kyverno's `podSecurity` checks for a resource (`getSpec`): a Pod itself, a controller's pod
+ * template, for a CronJob its job template's pod spec with the job template's own metadata (as Kyverno
+ * reads it). Undefined for any other kind: Kyverno reports an error there.
+ */
+export function podSecurityTarget(resource: KubeObject): KubeObject | undefined {
+  const spec = obj(resource.spec, 'spec');
+  if (resource.kind === 'Pod') return { metadata: resource.metadata, spec: resource.spec };
+  if (TEMPLATE_KINDS.includes(String(resource.kind))) {
+    const template = obj(spec?.template, 'spec.template');
+    return { metadata: template?.metadata, spec: template?.spec };
+  }
+  if (resource.kind === 'CronJob') {
+    const jobTemplate = obj(spec?.jobTemplate, 'spec.jobTemplate');
+    return { metadata: jobTemplate?.metadata, spec: obj(obj(jobTemplate?.spec, 'spec.jobTemplate.spec')?.template, 'spec.jobTemplate.spec.template')?.spec };
+  }
+  return undefined;
+}
+
+/** Kyverno's `convertChecks`: field paths moved into the template of a controller (every "spec", then every "metadata"). */
+function kyvernoField(field: string, kind: string): string {
+  let f = field;
+  if (TEMPLATE_KINDS.includes(kind)) f = f.replaceAll('spec', 'spec.template.spec');
+  else if (kind === 'CronJob') f = f.replaceAll('spec', 'spec.jobTemplate.spec.template.spec');
+  return f.replaceAll('metadata', 'spec.template.metadata');
+}
+
+/** Kyverno's `FormatChecksPrint`: each failed check with its field errors, paths as for `kind`. */
+export function formatKyvernoChecks(violations: readonly PssViolation[], kind = 'Pod'): string {
   return violations
     .map((v) => {
       const errors = v.noFieldErrors ? [] : v.errors;
       const items = errors.map((e) => {
-        if (e.type === 'Required') return `${e.field}: Required value`;
-        if (e.badValue === '') return `${e.field}: Forbidden`;
+        const field = kyvernoField(e.field, kind);
+        if (e.type === 'Required') return `${field}: Required value`;
+        if (e.badValue === '') return `${field}: Forbidden`;
         const shown = Array.isArray(e.badValue) ? `[${e.badValue.join(' ')}]` : String(e.badValue);
-        return `${e.field} is forbidden, forbidden values found: ${shown}`;
+        return `${field} is forbidden, forbidden values found: ${shown}`;
       });
       return `(Forbidden reason: ${v.reason}, field error list: [${items.join(', ')}])`;
     })
@@ -166,6 +196,6 @@ export function formatKyvernoChecks(violations: readonly PssViolation[]): string
 }
 
 /** The message of a failed `podSecurity` rule, as Kyverno renders it (level and version as written). */
-export function kyvernoPodSecurityMessage(rule: string, level: string, version: string, violations: readonly PssViolation[]): string {
-  return `Validation rule '${rule}' failed. It violates PodSecurity "${level}:${version}": ${formatKyvernoChecks(violations)}`;
+export function kyvernoPodSecurityMessage(rule: string, level: string, version: string, violations: readonly PssViolation[], kind = 'Pod'): string {
+  return `Validation rule '${rule}' failed. It violates PodSecurity "${level}:${version}": ${formatKyvernoChecks(violations, kind)}`;
 }

@@ -119,7 +119,18 @@ export const STRING_BUILTINS: Record<string, Builtin> = {
       throw e;
     }
   },
-  'regex.split': (a) => str(a[1]).split(re2(str(a[0]))),
+  'regex.split': (a) => {
+    // Go's Split: the text between matches, capture groups left out (String.split would add them)
+    const s = str(a[1]);
+    const out: Value[] = [];
+    let last = 0;
+    for (const m of findAll(re2(str(a[0]), true), s, -1)) {
+      out.push(s.slice(last, m.index));
+      last = m.index + m[0].length;
+    }
+    out.push(s.slice(last));
+    return out;
+  },
   'regex.find_n': (a) => findAll(re2(str(a[0]), true), str(a[1]), int(a[2])).map((m) => m[0]),
   'regex.find_all_string_submatch_n': (a) => findAll(re2(str(a[0]), true), str(a[1]), int(a[2])).map((m) => [...m].map((g) => g ?? '')),
   'regex.replace': (a) => str(a[0]).replace(re2(str(a[1]), true), str(a[2]).replace(/\$\{?(\w+)\}?/g, (_m, g: string) => (/^\d+$/.test(g) ? `$${g}` : `$<${g}>`))),

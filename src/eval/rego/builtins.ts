@@ -276,6 +276,4 @@ export const BUILTINS: Record<string, Builtin> = {
   // debugging: no effect on results
   print: () => true,
   trace: (a) => (str(a[0]), true),
-  // `opa.runtime()` describes the OPA process; polcov has none to describe
-  'opa.runtime': () => new RegoObject(),
 };

@@ -4,10 +4,10 @@
  * (the shared compile checks), build the tree of virtual documents, and order each body's
  * expressions so every variable is bound before it is read, as OPA reorders them.
  */
-import { parseModule, RegoSyntaxError, type Body, type Expr, type Rule, type Term } from '../../engines/rego';
+import { parseModule, RegoSyntaxError, type Body, type Call, type Expr, type Rule, type Term } from '../../engines/rego';
 import { walkAst } from '../../engines/rego/analysis/ast-walk';
 import { headPath, RulesIndex, type RegoModule, type RuleGroup } from '../../engines/rego/analysis/rules-index';
-import { compileProblems } from '../../engines/rego/compile-check';
+import { arityOf, compileProblems } from '../../engines/rego/compile-check';
 import type { RegoError, RegoModuleSource } from './types';
 
 /** A node of `data`: a package or a rule object, with the rule group defined exactly here if any. */
@@ -50,7 +50,7 @@ export function compileModules(sources: RegoModuleSource[]): { program?: Compile
     for (const rule of mod.module.rules) {
       const group = index.group([...mod.module.package.segments, ...headPath(rule)]);
       if (group) placeGroup(root, group);
-      for (const body of bodiesBelow(rule)) orders.set(body, orderBody(body));
+      for (const body of bodiesBelow(rule)) orders.set(body, orderBody(body, (call) => outputArg(call, mod, index)));
     }
   }
   return { program: { modules, index, root, orders }, errors };
@@ -104,8 +104,14 @@ function allVars(node: unknown): Set<string> {
   return out;
 }
 
+/** A call's output argument (`count(xs, n)`: n), if it has one. */
+function outputArg(call: Call, mod: RegoModule, index: RulesIndex): Term | undefined {
+  const a = arityOf(call, mod, index);
+  return typeof a === 'object' && a.arity !== 'any' && call.args.length === a.arity + 1 ? call.args[a.arity] : undefined;
+}
+
 /** The variables an expression can bind. */
-function outputsOf(e: Expr): Set<string> {
+function outputsOf(e: Expr, output: (call: Call) => Term | undefined): Set<string> {
   const out = new Set<string>();
   switch (e.type) {
     case 'assign':
@@ -124,8 +130,7 @@ function outputsOf(e: Expr): Set<string> {
       break;
     case 'termExpr':
       keyVars(e.term, out);
-      // An output argument (`count(xs, n)`) is bound by the call; the last argument of any call may be one.
-      if (e.term.type === 'call' && e.term.args.length > 0) patternVars(e.term.args[e.term.args.length - 1], out);
+      if (e.term.type === 'call') patternVars(output(e.term), out);
       break;
     default:
       break;
@@ -138,12 +143,13 @@ function outputsOf(e: Expr): Set<string> {
  * OPA's reordering, simplified: repeatedly take the first expression whose inputs that some other
  * expression of the body binds are bound already. Conjunctions commute, so only safety changes.
  */
-function orderBody(body: Body): Expr[] {
+function orderBody(body: Body, output: (call: Call) => Term | undefined): Expr[] {
   const exprs = body.exprs;
-  const outs = exprs.map(outputsOf);
+  const outs = exprs.map((e) => outputsOf(e, output));
   const boundBySome = new Set<string>();
   for (const o of outs) for (const v of o) boundBySome.add(v);
-  const needs = exprs.map((e, i) => [...allVars(e)].filter((v) => boundBySome.has(v) && !outs[i]!.has(v)));
+  // `some x` declares, it reads nothing
+  const needs = exprs.map((e, i) => (e.type === 'some' ? [] : [...allVars(e)].filter((v) => boundBySome.has(v) && !outs[i]!.has(v))));
   const done = new Array<boolean>(exprs.length).fill(false);
   const bound = new Set<string>();
   const order: Expr[] = [];

@@ -27,18 +27,30 @@ type K = () => boolean;
 type KV = (v: Value) => boolean;
 
 const UNBOUND = Symbol('unbound');
+
+/**
+ * An argument whose value is undefined, passed to a user function all the same: a definition whose
+ * parameter there is `_` still applies (as OPA evaluates `accept("RunAsAny", _, _)` called with
+ * an undefined third argument); any other parameter makes that definition undefined.
+ */
+const MISSING = Symbol('missing');
+type Arg = Value | typeof MISSING;
 type Slot = Value | typeof UNBOUND;
 
 interface Scope {
   mod: RegoModule;
   vars: Map<string, Slot>;
+  /** Operands of a negated expression evaluated before the negation (see `hoisted`). */
+  pinned: Map<Term, Value>;
 }
+
+const newScope = (mod: RegoModule): Scope => ({ mod, vars: new Map(), pinned: new Map() });
 
 /** What a `with` may replace, and the rule values computed under it. */
 interface Frame {
   input: Value | undefined;
   data: RegoObject;
-  /** `with data.a.b as v`, by dotted path. */
+  /** `with data.a.b as v`, by path (pathKey). */
   dataOverrides: Map<string, Value>;
   /** `with f as g` / `with f as v`, by function key (`data.pkg.f` or the built-in's name). */
   funcOverrides: Map<string, Replacement>;
@@ -58,6 +70,7 @@ export class Evaluator {
   private depth = 0;
   private readonly active = new Set<string>();
   private readonly callees = new WeakMap<Call, Callee | undefined>();
+  private readonly hoists = new WeakMap<Expr, Term[]>();
   private readonly builtinCtx: BuiltinContext;
 
   constructor(
@@ -87,7 +100,7 @@ export class Evaluator {
   dataValue(path: readonly string[], frame: Frame): Value | undefined {
     let out: Value | undefined;
     const args: RefArg[] = path.map((name) => ({ type: 'dot', name, pos: ORIGIN, end: ORIGIN }));
-    const scope: Scope = { mod: this.prog.modules[0]!, vars: new Map() };
+    const scope: Scope = newScope(this.prog.modules[0]!);
     this.walkData([], this.prog.root, args, 0, scope, frame, (v) => {
       out = v;
       return true;
@@ -104,16 +117,12 @@ export class Evaluator {
 
   private walkData(path: string[], node: DataNode | undefined, ref: RefArg[], i: number, scope: Scope, frame: Frame, k: KV): boolean {
     if (frame.dataOverrides.size > 0 && path.length > 0) {
-      const o = frame.dataOverrides.get(path.join('.'));
+      const o = frame.dataOverrides.get(pathKey(path));
       if (o !== undefined) return this.walkValue(o, ref, i, scope, frame, k);
     }
-    if (node?.group) {
-      const v = this.groupValue(node.group, frame);
+    if (node?.group || !node) {
+      const v = overlay(path, node?.group ? this.groupValue(node.group, frame) : baseAt(frame.data, path), frame);
       return v === undefined ? false : this.walkValue(v, ref, i, scope, frame, k);
-    }
-    if (!node) {
-      const base = baseAt(frame.data, path);
-      return base === undefined ? false : this.walkValue(base, ref, i, scope, frame, k);
     }
     if (i === ref.length) return k(this.materialize(path, node, frame));
     const arg = ref[i]!;
@@ -128,14 +137,14 @@ export class Evaluator {
 
   /** A package (or rule object) as an object: its rules' values and the base data below it. */
   private materialize(path: string[], node: DataNode, frame: Frame): Value {
-    const base = baseAt(frame.data, path);
+    const base = overlay(path, baseAt(frame.data, path), frame);
     const out = new RegoObject(base instanceof RegoObject ? base.entries() : []);
     for (const [name, child] of node.children) {
       const p = [...path, name];
-      const override = frame.dataOverrides.get(p.join('.'));
+      const override = frame.dataOverrides.get(pathKey(p));
       let v: Value | undefined;
       if (override !== undefined) v = override;
-      else if (child.group) v = child.group.kind === 'function' ? undefined : this.groupValue(child.group, frame);
+      else if (child.group) v = this.groupValue(child.group, frame);
       else v = this.materialize(p, child, frame);
       if (v !== undefined) out.set(name, v);
     }
@@ -144,7 +153,7 @@ export class Evaluator {
 
   /** The value of a rule group (complete, partial set, partial object), remembered in the frame. */
   groupValue(group: RuleGroup, frame: Frame): Value | undefined {
-    if (group.kind === 'function') return undefined;
+    if (!isDocument(group)) return undefined;
     if (frame.memo.has(group.key)) return frame.memo.get(group.key);
     if (this.active.has(group.key)) {
       const d = group.defs[0] ?? group.defaults[0]!;
@@ -183,11 +192,9 @@ export class Evaluator {
       return obj;
     }
     const values = new Map<string, Value>();
-    let first: RuleDef | undefined;
     for (const def of group.defs) {
       for (const v of this.definitionValues(def, undefined, frame)) {
         values.set(keyOf(v), v);
-        first ??= def;
         if (values.size > 1) this.fail('eval_conflict_error', 'complete rules must not produce multiple outputs', def.mod, def.rule);
       }
     }
@@ -199,12 +206,12 @@ export class Evaluator {
     const d = group.defaults[0];
     if (!d?.rule.value) return undefined;
     let out: Value | undefined;
-    this.evalTerm(d.rule.value, { mod: d.mod, vars: new Map() }, frame, (v) => ((out = v), true));
+    this.evalTerm(d.rule.value, newScope(d.mod), frame, (v) => ((out = v), true));
     return out;
   }
 
   /** The distinct values one definition yields (complete rules and functions), the else chain tried in turn. */
-  private definitionValues(def: RuleDef, args: Value[] | undefined, frame: Frame): Value[] {
+  private definitionValues(def: RuleDef, args: Arg[] | undefined, frame: Frame): Value[] {
     const values = new Map<string, Value>();
     this.ruleSolutions(def, args, frame, (scope, r) =>
       this.ruleValue(r, scope, frame, (v) => {
@@ -219,13 +226,13 @@ export class Evaluator {
    * Calls `k` for each solution of a definition's bodies, with the rule (or the else branch) that
    * produced it: an else branch is tried only when everything before it was undefined.
    */
-  private ruleSolutions(def: RuleDef, args: Value[] | undefined, frame: Frame, k: (scope: Scope, r: Rule) => boolean): void {
+  private ruleSolutions(def: RuleDef, args: Arg[] | undefined, frame: Frame, k: (scope: Scope, r: Rule) => boolean): void {
     for (let r: Rule | undefined = def.rule; r; r = r.else) {
       let produced = false;
       const bodies: (Body | undefined)[] = r.bodies.length ? r.bodies : [undefined];
       for (const body of bodies) {
         this.step(r, def.mod);
-        const scope: Scope = { mod: def.mod, vars: new Map() };
+        const scope = newScope(def.mod);
         const run = (): boolean => {
           const go = (): boolean => {
             produced = true;
@@ -233,7 +240,7 @@ export class Evaluator {
           };
           return body ? this.evalBody(body, scope, frame, go) : go();
         };
-        if (args) this.unifyList(r.args ?? def.rule.args ?? [], args, 0, scope, frame, run, true);
+        if (args) this.unifyParams(r.args ?? def.rule.args ?? [], args, 0, scope, frame, run);
         else run();
       }
       if (produced) return;
@@ -262,8 +269,11 @@ export class Evaluator {
     switch (e.type) {
       case 'termExpr':
         return this.evalTerm(e.term, scope, frame, (v) => v !== false && k());
-      case 'not':
-        return this.evalExpr(e.expr, scope, frame, () => true) ? false : k();
+      case 'not': {
+        const negate = (): boolean => (this.evalExpr(e.expr, scope, frame, () => true) ? false : k());
+        const pins = this.hoistedOf(e.expr);
+        return pins.length ? this.pin(pins, 0, scope, frame, negate) : negate();
+      }
       case 'some':
         return this.shadow(e.vars, scope, k);
       case 'someIn':
@@ -275,9 +285,8 @@ export class Evaluator {
       case 'every':
         return this.evalTerm(e.domain, scope, frame, (dom) => {
           const allHold = !eachEntry(dom, (key, val) => {
-            const holds = this.bindFresh(e.value, val, scope, () =>
-              e.key ? this.bindFresh(e.key, key, scope, () => this.evalBody(e.body, scope, frame, () => true)) : this.evalBody(e.body, scope, frame, () => true),
-            );
+            const body = (): boolean => this.evalBody(e.body, scope, frame, () => true);
+            const holds = this.bind(e.value.name, val, scope, () => (e.key ? this.bind(e.key.name, key, scope, body) : body()));
             return !holds;
           });
           return allHold && k();
@@ -287,6 +296,25 @@ export class Evaluator {
       case 'unify':
         return this.unifyTerms(e.left, e.right, scope, frame, k);
     }
+  }
+
+  private hoistedOf(e: Expr): Term[] {
+    let h = this.hoists.get(e);
+    if (!h) this.hoists.set(e, (h = hoisted(e)));
+    return h;
+  }
+
+  private pin(terms: Term[], i: number, scope: Scope, frame: Frame, k: K): boolean {
+    if (i === terms.length) return k();
+    const t = terms[i]!;
+    return this.evalTerm(t, scope, frame, (v) => {
+      scope.pinned.set(t, v);
+      try {
+        return this.pin(terms, i + 1, scope, frame, k);
+      } finally {
+        scope.pinned.delete(t);
+      }
+    });
   }
 
   /** `some x, y`: the names are new local variables here. */
@@ -301,10 +329,6 @@ export class Evaluator {
         else scope.vars.delete(name);
       }
     }
-  }
-
-  private bindFresh(v: Var, value: Value, scope: Scope, k: K): boolean {
-    return this.bind(v.name, value, scope, k);
   }
 
   private bind(name: string, value: Value, scope: Scope, k: K): boolean {
@@ -357,7 +381,7 @@ export class Evaluator {
         return { ...acc, funcOverrides: new Map(acc.funcOverrides).set(callee.key, { value: v }), memo: new Map() };
       }
       if (!rest.length) return { ...acc, data: v instanceof RegoObject ? v : new RegoObject(), dataOverrides: new Map(), memo: new Map() };
-      return { ...acc, dataOverrides: new Map(acc.dataOverrides).set(rest.join('.'), v), memo: new Map() };
+      return { ...acc, dataOverrides: new Map(acc.dataOverrides).set(pathKey(rest), v), memo: new Map() };
     }
     const resolved = this.prog.index.resolveName(scope.mod, root!);
     if (resolved) return this.override(acc, [...resolved, ...rest], v, scope, at);
@@ -392,6 +416,15 @@ export class Evaluator {
   private unifyList(ps: Term[], vs: Value[], i: number, scope: Scope, frame: Frame, k: K, fresh: boolean): boolean {
     if (i === ps.length) return k();
     return this.unify(ps[i]!, vs[i]!, scope, frame, () => this.unifyList(ps, vs, i + 1, scope, frame, k, fresh), fresh);
+  }
+
+  private unifyParams(ps: Term[], args: Arg[], i: number, scope: Scope, frame: Frame, k: K): boolean {
+    if (i === ps.length) return k();
+    const p = ps[i]!;
+    const a = args[i]!;
+    const next = (): boolean => this.unifyParams(ps, args, i + 1, scope, frame, k);
+    if (a === MISSING) return p.type === 'var' && p.name === '_' && next();
+    return this.unify(p, a, scope, frame, next, true);
   }
 
   private unifyEntries(es: ObjectEntry[], i: number, obj: RegoObject, scope: Scope, frame: Frame, k: K, fresh: boolean): boolean {
@@ -455,6 +488,10 @@ export class Evaluator {
   // ------------------------------------------------------------------ terms
 
   evalTerm(t: Term, scope: Scope, frame: Frame, k: KV): boolean {
+    if (scope.pinned.size > 0) {
+      const p = scope.pinned.get(t);
+      if (p !== undefined) return k(p);
+    }
     switch (t.type) {
       case 'string':
       case 'number':
@@ -598,7 +635,9 @@ export class Evaluator {
     const arity = callee.arity === 'any' ? call.args.length : callee.arity;
     const inputs = call.args.slice(0, arity);
     const output = call.args.length > arity ? call.args[arity] : undefined;
-    return this.evalList(inputs, scope, frame, (args) => {
+    // print shows an undefined argument as <undefined> and still holds
+    const lenient = callee.kind === 'rule' || callee.name === 'print';
+    return this.evalArgs(inputs, lenient, scope, frame, (args) => {
       const results = this.invoke(callee, args, call, scope, frame);
       for (const r of results) {
         const stop = output ? this.unify(output, r, scope, frame, () => k(true)) : k(r);
@@ -608,8 +647,22 @@ export class Evaluator {
     });
   }
 
+  /** Like evalList; with `lenient`, an argument without value is passed on as MISSING. */
+  private evalArgs(items: Term[], lenient: boolean, scope: Scope, frame: Frame, k: (vs: Arg[]) => boolean): boolean {
+    const out: Arg[] = new Array(items.length);
+    const go = (i: number): boolean => {
+      if (i === items.length) return k(out.slice());
+      let defined = false;
+      const stop = this.evalTerm(items[i]!, scope, frame, (v) => ((defined = true), (out[i] = v), go(i + 1)));
+      if (defined || !lenient) return stop;
+      out[i] = MISSING;
+      return go(i + 1);
+    };
+    return go(0);
+  }
+
   /** The results of a call: none (undefined), one, or several for a relation (`walk`). */
-  private invoke(callee: Callee, args: Value[], call: Call, scope: Scope, frame: Frame): Value[] {
+  private invoke(callee: Callee, args: Arg[], call: Call, scope: Scope, frame: Frame): Value[] {
     const replacement = frame.funcOverrides.get(callee.key);
     if (replacement) {
       if ('value' in replacement) return [replacement.value];
@@ -625,8 +678,9 @@ export class Evaluator {
     }
     const impl = BUILTINS[callee.name];
     if (!impl) this.fail('eval_builtin_error', `built-in ${callee.name} is not supported by polcov`, scope.mod, call);
+    if (callee.name !== 'print' && args.includes(MISSING)) return [];
     try {
-      const r = impl(args, this.builtinCtx);
+      const r = impl(args as Value[], this.builtinCtx);
       if (r === undefined) return [];
       return callee.name === 'walk' ? (r as Value[]) : [r];
     } catch (e) {
@@ -636,7 +690,7 @@ export class Evaluator {
     }
   }
 
-  private applyFunction(group: RuleGroup, args: Value[], frame: Frame): Value[] {
+  private applyFunction(group: RuleGroup, args: Arg[], frame: Frame): Value[] {
     const values = new Map<string, Value>();
     for (const def of group.defs) {
       for (const v of this.definitionValues(def, args, frame)) {
@@ -650,6 +704,61 @@ export class Evaluator {
     const v = this.defaultValue(group, frame);
     return v === undefined ? [] : [v];
   }
+}
+
+/** Rules that have a value without arguments; OPA reads `f() = x` as a complete rule too. */
+function isDocument(group: RuleGroup): boolean {
+  return group.kind !== 'function' || group.defs.every((d) => d.rule.args?.length === 0);
+}
+
+/**
+ * The operands OPA evaluates before a negation, in order: its compiler moves every call nested in
+ * an expression's operands (`count(x)` in `not count(x) > 0`, `g(x)` in `not f(g(x))`, operators
+ * included) out in front of it (its expandExpr stage), so an undefined nested call makes the whole
+ * expression undefined, not true. References stay inside (`not input.a == 1` is true when
+ * `input.a` is undefined).
+ */
+function hoisted(e: Expr): Term[] {
+  const out: Term[] = [];
+  const operands = (t: Term): void => {
+    switch (t.type) {
+      case 'call':
+        t.args.forEach(nested);
+        break;
+      case 'binary':
+        nested(t.left);
+        nested(t.right);
+        break;
+      case 'unary':
+        nested(t.operand);
+        break;
+      case 'membership':
+        if (t.key) nested(t.key);
+        nested(t.value);
+        nested(t.collection);
+        break;
+      case 'ref':
+        if (t.head.type !== 'var') nested(t.head);
+        for (const a of t.path) if (a.type === 'bracket') nested(a.term);
+        break;
+      case 'array':
+      case 'set':
+        t.items.forEach(nested);
+        break;
+      case 'object':
+        t.entries.forEach((x) => (nested(x.key), nested(x.value)));
+        break;
+      default:
+        break;
+    }
+  };
+  const nested = (t: Term): void => {
+    operands(t);
+    if (t.type === 'call' || t.type === 'binary' || t.type === 'unary' || t.type === 'membership') out.push(t);
+  };
+  if (e.type === 'termExpr') operands(e.term);
+  else if (e.type === 'unify') [e.left, e.right].forEach(nested);
+  return out;
 }
 
 const ORIGIN = { line: 1, column: 1, offset: 0 };
@@ -674,6 +783,19 @@ function baseAt(data: RegoObject, path: readonly string[]): Value | undefined {
     if (v === undefined) return undefined;
   }
   return v;
+}
+
+/** Override keys: path segments may hold dots (`data.x["a.b"]`), so they are joined by NUL. */
+const SEP = '\u0000';
+const pathKey = (path: readonly string[]): string => path.join(SEP);
+
+/** A document with the `with data.…` overrides below `path` placed into it. */
+function overlay(path: string[], v: Value | undefined, frame: Frame): Value | undefined {
+  if (frame.dataOverrides.size === 0) return v;
+  const prefix = path.length ? `${pathKey(path)}${SEP}` : '';
+  let out = v;
+  for (const [key, value] of frame.dataOverrides) if (key.startsWith(prefix) && key.length > prefix.length) out = upsert(out, key.slice(prefix.length).split(SEP), value);
+  return out;
 }
 
 /** `with input.a.b as v`: input with the value placed at the path, objects made on the way. */

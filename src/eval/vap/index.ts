@@ -56,15 +56,16 @@ export function resourcesMatch(m: KubeObject, req: AdmissionRequest, cluster: Cl
   return { matches: true };
 }
 
-interface Compiled {
+export interface Compiled {
   variables: { name: string; program?: CelProgram; error?: string }[];
   matchConditions: { name: string; program: CelProgram }[];
   validations: { expression: CelProgram; message?: string; messageExpression?: CelProgram }[];
 }
 
-function compilePolicy(spec: KubeObject): Compiled | { error: string } {
+/** Compiles `variables`, `matchConditions` and `validations` (with `compiler`, Kubernetes CEL by default). */
+export function compilePolicy(spec: KubeObject, compiler: typeof compileCel = compileCel): Compiled | { error: string } {
   const compile = (text: unknown, what: string): CelProgram => {
-    const c = compileCel(typeof text === 'string' ? text : '');
+    const c = compiler(typeof text === 'string' ? text : '');
     if ('error' in c) throw new Error(`${what}: ${c.error}`);
     return c.program;
   };
@@ -148,6 +149,7 @@ export function evaluateBinding(policy: VapDocument, binding: VapDocument, param
 
   const namespace = req.namespace ? cluster.namespaces.get(req.namespace) ?? null : null;
   const messages: string[] = [];
+  const rules = new Set<string>();
   for (const p of paramObjects) {
     const activation = toCel({ object: req.object ?? null, oldObject: req.oldObject ?? null, request: requestVariable(req), params: p, namespaceObject: namespace }) as Record<string, unknown>;
     activation.variables = lazyVariables(compiled.variables, activation);
@@ -163,15 +165,17 @@ export function evaluateBinding(policy: VapDocument, binding: VapDocument, param
       }
     }
     if (skipped) continue;
-    for (const v of compiled.validations) {
+    for (const [i, v] of compiled.validations.entries()) {
       const o = evalCel(v.expression, activation);
       const problem = outcomeProblem(o);
       if (problem && 'undecided' in problem) return decide('undecided', { reason: problem.undecided });
       if (problem) return failure(`expression ${v.expression.text.trim()}: ${problem.error}`);
-      if ((o as { value: unknown }).value !== true) messages.push(messageOf(v, activation));
+      if ((o as { value: unknown }).value === true) continue;
+      messages.push(messageOf(v, activation));
+      rules.add(`validations[${i}]`);
     }
   }
-  return messages.length > 0 ? decide(actionVerdict(actions), { messages }) : decide('admit');
+  return messages.length > 0 ? decide(actionVerdict(actions), { messages, rule: [...rules].join(', ') }) : decide('admit');
 }
 
 /** Every binding of the set decides; a binding naming no policy of the set is an error, not a pass. */
@@ -186,5 +190,15 @@ export function vapEvaluator(set: VapSet): Evaluator {
         return evaluateBinding(policy, b, set.params, req, cluster);
       });
     },
+  };
+}
+
+/** A scanned set split into policies, bindings and the other objects (what a paramRef may name). */
+export function vapSet(docs: readonly VapDocument[]): VapSet {
+  const isAdmission = (d: VapDocument) => String(d.object.apiVersion ?? '').startsWith('admissionregistration.k8s.io/');
+  return {
+    policies: docs.filter((d) => isAdmission(d) && d.object.kind === 'ValidatingAdmissionPolicy'),
+    bindings: docs.filter((d) => isAdmission(d) && d.object.kind === 'ValidatingAdmissionPolicyBinding'),
+    params: docs.filter((d) => !isAdmission(d)).map((d) => d.object),
   };
 }

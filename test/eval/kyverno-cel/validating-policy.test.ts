@@ -64,11 +64,37 @@ describe('ValidatingPolicy validations', () => {
     expect(evaluateValidatingPolicy(p, podCreate(pod(false)), EMPTY_CLUSTER).verdict).toBe('admit');
   });
 
-  it("Kyverno's cluster libraries are undecided: needs cluster data, never a pass", () => {
-    const p = vpol({ validations: [{ expression: "resource.Get('v1', 'configmaps', 'default', 'allowed').data.images.contains(object.spec.containers[0].image)" }] });
-    const d = evaluateValidatingPolicy(p, podCreate(pod(false)), EMPTY_CLUSTER);
-    expect(d.verdict).toBe('undecided');
-    expect(d.reason).toContain('needs cluster data');
+  describe("Kyverno's libraries", () => {
+    const allowList = vpol({ validations: [{ expression: "resource.Get('v1', 'configmaps', 'policy', 'allowed').data.images.split(',').exists(i, i == object.spec.containers[0].image)", message: 'image not allowed' }] });
+    const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'allowed', namespace: 'policy', labels: { role: 'list' } }, data: { images: 'nginx:1.25,busybox' } };
+    const withInventory = (inventory: KubeObject[]) => ({ namespaces: new Map(), inventory });
+
+    it('resource.Get reads the cluster context: undecided without objects, never a pass', () => {
+      const d = evaluateValidatingPolicy(allowList, podCreate(pod(false)), EMPTY_CLUSTER);
+      expect(d.verdict).toBe('undecided');
+      expect(d.reason).toContain('needs cluster data: resource v1 configmaps');
+      expect(evaluateValidatingPolicy(allowList, podCreate(pod(false)), withInventory([configMap])).verdict).toBe('admit');
+      const other = { ...pod(false), spec: { containers: [{ name: 'app', image: 'evil:1' }] } };
+      expect(evaluateValidatingPolicy(allowList, podCreate(other), withInventory([configMap])).verdict).toBe('deny');
+    });
+
+    it('resource.Get of an object the inventory lacks is an error (not found), resource.List filters by namespace and labels', () => {
+      const missing = vpol({ validations: [{ expression: "resource.Get('v1', 'configmaps', 'policy', 'nope').data.size() > 0" }] });
+      expect(evaluateValidatingPolicy(missing, podCreate(pod(false)), withInventory([configMap])).verdict).toBe('error');
+      const listed = vpol({ validations: [{ expression: "resource.List('v1', 'configmaps', 'policy', {'role': 'list'}).items.size() == 1 && resource.List('v1', 'configmaps', 'other').items.size() == 0" }] });
+      expect(evaluateValidatingPolicy(listed, podCreate(pod(false)), withInventory([configMap])).verdict).toBe('admit');
+    });
+
+    it('globalContext.Get reads supplied values, else undecided', () => {
+      const p = vpol({ validations: [{ expression: "globalContext.Get('deployments', 'count') < 10" }] });
+      expect(evaluateValidatingPolicy(p, podCreate(pod(false)), EMPTY_CLUSTER).verdict).toBe('undecided');
+      expect(evaluateValidatingPolicy(p, podCreate(pod(false)), EMPTY_CLUSTER, { globalContext: { deployments: { count: 12 } } }).verdict).toBe('deny');
+    });
+
+    it('http and image data (network, registry) are undecided', () => {
+      const p = vpol({ validations: [{ expression: "image.GetMetadata(object.spec.containers[0].image).config.User != 'root'" }] });
+      expect(evaluateValidatingPolicy(p, podCreate(pod(false)), EMPTY_CLUSTER).reason).toContain("needs cluster data: validations[0] reads Kyverno's http or image data library");
+    });
   });
 
   it('namespaceObject of a namespace the cluster context does not describe is undecided', () => {
@@ -122,6 +148,19 @@ describe('kyverno/policies pod-security-vpol tests', () => {
   if (dirs.length === 0) it.skip(`needs the kyverno/policies corpus at ${root}`, () => undefined);
 
   const docs = (file: string): KubeObject[] => parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJS()).filter(Boolean);
+
+  (dirs.length ? it : it.skip)('disallow-privileged-containers reports a privileged Pod, and never receives the kubectl debug UPDATE', () => {
+    const [policy] = docs(path.join(root, 'baseline/disallow-privileged-containers/disallow-privileged-containers.yaml'));
+    expect(evaluateValidatingPolicy(policy, podCreate(pod(true)), EMPTY_CLUSTER)).toMatchObject({
+      verdict: 'audit',
+      messages: ['Privileged mode is disallowed. All containers must set the securityContext.privileged field to `false` or unset the field.'],
+    });
+    const debug = debugUpdate(pod(false), { name: 'debugger', image: 'busybox', securityContext: { privileged: true } });
+    expect(evaluateValidatingPolicy(policy, debug, EMPTY_CLUSTER)).toMatchObject({
+      verdict: 'not-evaluated',
+      reason: 'matchConstraints.resourceRules do not match UPDATE pods/ephemeralcontainers',
+    });
+  });
 
   (dirs.length ? it.each(dirs) : it.skip.each(['none']))('%s', (dir) => {
     const folder = path.join(root, dir);

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import {
-  evaluatePodSecurity, exclusionProblems, formatKyvernoChecks, kyvernoPodSecurityMessage, matchesAnyWildcard, type PodSecurityExclusion,
+  evaluatePodSecurity, exclusionProblems, formatKyvernoChecks, kyvernoPodSecurityMessage, matchesAnyWildcard, podSecurityTarget, type PodSecurityExclusion,
 } from '../../../src/eval/pss';
 import type { KubeObject } from '../../../src/admission';
 
@@ -95,6 +95,13 @@ describe("Kyverno's check selection", () => {
     expect(evaluatePodSecurity(root, { level: 'restricted', version: 'v1.22' }).violations.map((v) => v.checkId)).toContain('runAsUser');
   });
 
+  it('level privileged skips nothing: pkg/pss only skips the restricted checks at baseline', () => {
+    expect(evaluatePodSecurity(bare, { level: 'privileged' }).violations.map((v) => v.checkId)).toEqual(
+      evaluatePodSecurity(bare, { level: 'restricted' }).violations.map((v) => v.checkId),
+    );
+    expect(evaluatePodSecurity(bare, { level: 'privileged' }).allowed).toBe(false);
+  });
+
   it('an empty version is latest; an unknown one is an error', () => {
     expect(evaluatePodSecurity(bare, { level: 'restricted', version: '' })).toEqual(evaluatePodSecurity(bare, { level: 'restricted', version: 'latest' }));
     const r = evaluatePodSecurity(bare, { level: 'restricted', version: 'v1.022' });
@@ -127,6 +134,26 @@ describe('Kyverno messages', () => {
     expect(formatKyvernoChecks(r.violations.filter((v) => v.checkId === 'seccompProfile_restricted'))).toBe(
       '(Forbidden reason: seccompProfile, field error list: [spec.containers[0].securityContext.seccompProfile.type: Required value])',
     );
+  });
+});
+
+describe('controllers', () => {
+  const podSpec = { containers: [{ name: 'a', image: 'a', securityContext: { privileged: true } }] };
+
+  it("a Deployment's pod template is checked and its paths are the template's", () => {
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { template: { metadata: { labels: { a: 'b' } }, spec: podSpec } } };
+    const r = evaluatePodSecurity(podSecurityTarget(deployment)!, { level: 'baseline' });
+    expect(formatKyvernoChecks(r.violations, 'Deployment')).toBe(
+      '(Forbidden reason: privileged, field error list: [spec.template.spec.containers[0].securityContext.privileged is forbidden, forbidden values found: true])',
+    );
+  });
+
+  it('a CronJob: the job template\'s pod spec with the job template\'s metadata; other kinds have no target', () => {
+    const cronjob = { kind: 'CronJob', spec: { jobTemplate: { metadata: { annotations: { 'container.apparmor.security.beta.kubernetes.io/a': 'unconfined' } }, spec: { template: { spec: podSpec } } } } };
+    const target = podSecurityTarget(cronjob)!;
+    expect(target.spec).toBe(podSpec);
+    expect(evaluatePodSecurity(target, { level: 'baseline' }).violations.map((v) => v.checkId)).toEqual(['appArmorProfile', 'privileged']);
+    expect(podSecurityTarget({ kind: 'ConfigMap' })).toBeUndefined();
   });
 });
 
