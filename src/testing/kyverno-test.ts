@@ -303,6 +303,14 @@ export function runKyvernoTest(test: KyvernoTest): Row[] {
 const isTestFile = (file: SourceFile): boolean =>
   /(^|\/)kyverno-test\.ya?ml$/.test(file.path) || (/apiVersion:\s*cli\.kyverno\.io\//.test(file.text) && /kind:\s*Test\b/.test(file.text));
 
+/** Where the test names the file an error message quotes (`ENOENT … 'dir/policy.yaml'`), else its start. */
+function referenceAt(text: string, message: string): { line: number; column: number } {
+  const quoted = /'([^']+)'/.exec(message)?.[1];
+  const lines = text.split('\n');
+  const i = quoted ? lines.findIndex((l) => l.includes(path.basename(quoted))) : -1;
+  return i < 0 ? { line: 1, column: 1 } : { line: i + 1, column: lines[i]!.indexOf(path.basename(quoted!)) + 1 };
+}
+
 export const kyvernoTestFormat: SuiteFormat = {
   id: 'kyverno',
   detect: isTestFile,
@@ -311,7 +319,8 @@ export const kyvernoTestFormat: SuiteFormat = {
     try {
       test = loadKyvernoTest(file.path, file.text);
     } catch (e) {
-      return [brokenSuite('kyverno', file.path, { file: file.path, line: 1, column: 1 }, e instanceof Error ? e.message : String(e))];
+      const message = e instanceof Error ? e.message : String(e);
+      return [brokenSuite('kyverno', path.basename(path.dirname(file.path)), file.path, { file: file.path, ...referenceAt(file.text, message) }, message)];
     }
     const run = new TestRun(test);
     const cases: SuiteCase[] = test.results.map((exp) => ({

@@ -155,6 +155,7 @@ describe('polcov test on a Kyverno CLI test', () => {
     const dir = tempDir({ 'kyverno-test.yaml': testFile(AGREEING).replace('policy.yaml', 'absent.yaml'), 'resources.yaml': RESOURCES, 'values.yaml': VALUES });
     const r = runTests({ paths: [dir] });
     expect(r.suites[0]!.error?.message).toMatch(/absent\.yaml/);
+    expect(r.suites[0]!.error).toMatchObject({ line: 5, column: 12 });
     expect(exitCode(r)).toBe(2);
   });
 
