@@ -98,6 +98,17 @@ function asLoaded(resource: KubeObject): KubeObject {
   return resource;
 }
 
+/** The Kyverno CLI keys resources by apiVersion, kind, namespace and name: a later duplicate replaces an earlier one. */
+function lastOfEachKey(resources: KubeObject[]): KubeObject[] {
+  const byKey = new Map<string, KubeObject>();
+  for (const r of resources) {
+    const key = [r.apiVersion, r.kind, nsOf(r), nameOf(r)].join(',');
+    byKey.delete(key);
+    byKey.set(key, r);
+  }
+  return [...byKey.values()];
+}
+
 /** Loads the test and every file it names (relative to the test's folder); throws on unreadable input. */
 export function loadKyvernoTest(file: string, text: string): KyvernoTest {
   const counter = new LineCounter();
@@ -133,7 +144,7 @@ export function loadKyvernoTest(file: string, text: string): KyvernoTest {
     name: String(obj(test.metadata).name ?? test.name ?? path.basename(dir)),
     file,
     policies: load('policies'),
-    resources: load('resources').map(asLoaded),
+    resources: lastOfEachKey(load('resources').map(asLoaded)),
     exceptions: load('exceptions'),
     values: valuesFile ? obj(readDocs(path.resolve(dir, valuesFile))[0]) : {},
     ...(userFile ? { userInfo: obj(readDocs(path.resolve(dir, userFile))[0]) } : {}),
@@ -175,7 +186,7 @@ function validatingPolicy(namespaces: ReadonlyMap<string, KubeObject>, inventory
 
 /** The evaluator of each policy kind a Kyverno CLI test may name: adding a kind is one line here. */
 function evaluators(test: KyvernoTest): Record<string, (policy: KubeObject, input: EvalInput) => PolicyResponse> {
-  const objects = [...test.clusterObjects, ...test.resources];
+  const objects = [...test.clusterObjects, ...arr(test.values.namespaces).filter(isMap), ...test.resources];
   const namespaces = new Map(objects.filter((r) => r.kind === 'Namespace').map((r) => [nameOf(r), r]));
   return { ClusterPolicy: evaluatePolicy, Policy: evaluatePolicy, ValidatingPolicy: validatingPolicy(namespaces, test.clusterObjects) };
 }
@@ -209,9 +220,12 @@ function operationFor(values: Json, resource: string, explicit?: string): Operat
   return (typeof op === 'string' ? op.toUpperCase() : 'CREATE') as Operation;
 }
 
+/** A namespace's labels: the values file's `namespaceSelector` entry, else its `namespaces` object. */
 function namespaceLabels(values: Json, ns: string): Record<string, string> {
   const entry = arr(values.namespaceSelector).filter(isMap).find((n) => n.name === ns);
-  return Object.fromEntries(Object.entries(obj(entry?.labels)).map(([k, v]) => [k, String(v)]));
+  const object = arr(values.namespaces).filter(isMap).find((n) => nameOf(n) === ns);
+  const labels = entry ? entry.labels : obj(object?.metadata).labels;
+  return Object.fromEntries(Object.entries(obj(labels)).map(([k, v]) => [k, String(v)]));
 }
 
 /** Evaluates every (resource, policy) pair once per operation the results ask for. */
