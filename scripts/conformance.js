@@ -33,14 +33,17 @@ function gatekeeper() {
     return;
   }
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   const c = conformance(root, arg('gatekeeper-version', undefined));
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuS = (cpu.user + cpu.system) / 1e6;
   for (const s of c.unreadable) console.log(`unreadable suite ${s.error.file}:${s.error.line}: ${s.error.message}`);
   for (const d of c.disagreeing) console.log(`disagrees: ${d.path} (${d.file}:${d.line}): expected ${d.expected}; polcov: ${d.actual}`);
   const line = (what, f) => `${f.agree}/${f.total} ${what} agree (${pct(f.agree, f.total)} %)`;
   const gator = c.formats.gator ?? { agree: 0, total: 0 };
   if (c.formats.rego) console.log(`OPA unit tests: ${line('tests', c.formats.rego)}`);
-  console.log(`gator suites: ${line('cases', gator)}, all run in ${(ms / 1000).toFixed(1)} s`);
+  console.log(`gator suites: ${line('cases', gator)}, all run in ${(ms / 1000).toFixed(1)} s (${cpuS.toFixed(1)} s of CPU)`);
   ok &&= gator.total > 0 && gator.agree / gator.total >= TARGET;
 }
 

@@ -3,7 +3,7 @@ import { globMatch, globQuoteMeta } from './glob';
 import { arr, BuiltinError, int, num, str, strings, type Builtin } from './operands';
 import { re2 } from './regex';
 import { sprintf } from './sprintf';
-import { RegoSet, type Value } from './value';
+import { RegoObject, type Value } from './value';
 
 /** Go's strings.Trim family cuts any of the characters of a cutset. */
 function cutset(chars: string): (c: string) => boolean {
@@ -61,12 +61,15 @@ export const STRING_BUILTINS: Record<string, Builtin> = {
     return s.split(sub).length - 1;
   },
   'strings.reverse': (a) => [...str(a[0])].reverse().join(''),
+  // Go's strings.NewReplacer: every pattern replaced in one pass, the first listed winning at a position
   'strings.replace_n': (a) => {
-    let s = str(a[1]);
     const pairs = a[0];
-    if (!pairs || typeof pairs !== 'object' || Array.isArray(pairs) || pairs instanceof RegoSet) throw new BuiltinError('strings.replace_n: patterns must be an object');
-    for (const [from, to] of pairs.entries()) s = s.split(str(from)).join(str(to));
-    return s;
+    if (!(pairs instanceof RegoObject)) throw new BuiltinError('strings.replace_n: patterns must be an object');
+    const entries = pairs.entries().map(([from, to]) => [str(from), str(to)] as const);
+    if (entries.length === 0) return str(a[1]);
+    const table = new Map(entries);
+    const pattern = new RegExp(entries.map(([from]) => from.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'g');
+    return str(a[1]).replace(pattern, (m) => table.get(m) ?? m);
   },
   format_int: (a) => formatInt(num(a[0]), int(a[1])),
   indexof: (a) => runeIndex(str(a[0]), str(a[1])),
@@ -79,7 +82,8 @@ export const STRING_BUILTINS: Record<string, Builtin> = {
   },
   lower: (a) => str(a[0]).toLowerCase(),
   upper: (a) => str(a[0]).toUpperCase(),
-  replace: (a) => str(a[0]).split(str(a[1])).join(str(a[2])),
+  // a function replacer: `$&` in the new text is literal, as in Go's strings.Replace
+  replace: (a) => str(a[0]).replaceAll(str(a[1]), () => str(a[2])),
   split: (a) => str(a[0]).split(str(a[1])),
   sprintf: (a) => sprintf(str(a[0]), arr(a[1])),
   substring: (a) => {

@@ -4,8 +4,9 @@
  * non-strict default). A built-in of the catalogue (builtin-arity.ts) missing here is an error for
  * the query that calls it, never a silent result.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import YAML from 'yaml';
+import { NET_BUILTINS } from './builtins-net';
 import { STRING_BUILTINS } from './builtins-strings';
 import { TIME_AND_UNITS_BUILTINS } from './builtins-time';
 import { arr, BuiltinError, elems, int, num, obj, set, str, type Builtin } from './operands';
@@ -83,6 +84,55 @@ function walk(v: Value, path: Value[], out: Value[]): void {
   else if (v instanceof RegoSet) for (const x of v.values()) walk(x, [...path, x], out);
 }
 
+/** json.filter / json.remove paths: `"a/b"` strings (with ~0 and ~1 escapes) or arrays of keys. */
+function jsonPaths(v: Value | undefined): Value[][] {
+  return elems(v, 'paths').map((p) => {
+    if (Array.isArray(p)) return p;
+    return str(p, 'path')
+      .replace(/^\//, '')
+      .split('/')
+      .map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~'));
+  });
+}
+
+/** The key of a collection a path segment names (a string segment may be an array index). */
+function segmentKey(container: Value, seg: Value): Value {
+  return Array.isArray(container) && typeof seg === 'string' && /^\d+$/.test(seg) ? Number(seg) : seg;
+}
+
+/** json.filter: only what the paths reach (a path ending at a collection keeps all of it). */
+function jsonFilter(v: Value, paths: Value[][]): Value {
+  if (paths.some((p) => p.length === 0)) return v;
+  const byHead = (c: Value, key: Value): Value[][] => paths.filter((p) => equal(segmentKey(c, p[0]!), key)).map((p) => p.slice(1));
+  if (v instanceof RegoObject) return new RegoObject(v.entries().filter(([k]) => byHead(v, k).length).map(([k, x]) => [k, jsonFilter(x, byHead(v, k))]));
+  if (Array.isArray(v)) return v.flatMap((x, i) => (byHead(v, i).length ? [jsonFilter(x, byHead(v, i))] : []));
+  if (v instanceof RegoSet) return new RegoSet(v.values().filter((x) => byHead(v, x).length));
+  return v;
+}
+
+/** json.remove: everything but what the paths reach. */
+function jsonRemove(v: Value, paths: Value[][]): Value | undefined {
+  if (paths.some((p) => p.length === 0)) return undefined;
+  const below = (c: Value, key: Value): Value[][] => paths.filter((p) => equal(segmentKey(c, p[0]!), key)).map((p) => p.slice(1));
+  const keep = (c: Value, key: Value, x: Value): Value | undefined => (below(c, key).length ? jsonRemove(x, below(c, key)) : x);
+  if (v instanceof RegoObject) {
+    const out = new RegoObject();
+    for (const [k, x] of v.entries()) {
+      const kept = keep(v, k, x);
+      if (kept !== undefined) out.set(k, kept);
+    }
+    return out;
+  }
+  if (Array.isArray(v)) {
+    return v.flatMap((x, i) => {
+      const kept = keep(v, i, x);
+      return kept === undefined ? [] : [kept];
+    });
+  }
+  if (v instanceof RegoSet) return new RegoSet(v.values().filter((x) => !below(v, x).some((p) => p.length === 0)));
+  return v;
+}
+
 function toNumber(v: Value): number | undefined {
   if (v === null) return 0;
   if (typeof v === 'boolean') return v ? 1 : 0;
@@ -118,6 +168,26 @@ function base64Decode(s: string, url: boolean): string {
 }
 
 const hash = (algo: string) => (a: Value[]) => createHash(algo).update(str(a[0]), 'utf8').digest('hex');
+const hmac = (algo: string) => (a: Value[]) => createHmac(algo, str(a[1])).update(str(a[0]), 'utf8').digest('hex');
+
+/** Go's url.QueryEscape: all but letters, digits and -_.~ escaped, spaces as +. */
+function queryEscape(s: string): string {
+  return encodeURIComponent(s).replace(/%20/g, '+').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** graph.reachable: every node reachable from the initial ones along the graph's edges (an object of node → neighbours). */
+function reachable(graph: RegoObject, initial: Value[]): RegoSet {
+  const seen = new RegoSet();
+  const queue = [...initial];
+  while (queue.length) {
+    const node = queue.shift()!;
+    if (seen.has(node) || !graph.has(node)) continue;
+    seen.add(node);
+    const next = graph.get(node)!;
+    if (next !== null) queue.push(...elems(next));
+  }
+  return seen;
+}
 
 const is = (t: string) => (a: Value[]) => typeName(a[0]!) === t;
 
@@ -140,10 +210,14 @@ const DEPRECATED: Record<string, Builtin> = {
   cast_object: (a) => obj(a[0]),
 };
 
+/** Built-ins a Rego v1 module may not call. */
+export const DEPRECATED_IN_V1: ReadonlySet<string> = new Set([...Object.keys(DEPRECATED), 're_match', 'net.cidr_overlap']);
+
 export const BUILTINS: Record<string, Builtin> = {
   ...DEPRECATED,
   ...STRING_BUILTINS,
   ...TIME_AND_UNITS_BUILTINS,
+  ...NET_BUILTINS,
   // comparison and arithmetic spelled as functions
   equal: (a) => equal(a[0]!, a[1]!),
   neq: (a) => !equal(a[0]!, a[1]!),
@@ -226,6 +300,8 @@ export const BUILTINS: Record<string, Builtin> = {
   // encodings
   'json.marshal': (a) => marshal(a[0]!),
   'json.unmarshal': (a) => unmarshal(str(a[0])),
+  'json.filter': (a) => jsonFilter(obj(a[0]), jsonPaths(a[1])),
+  'json.remove': (a) => jsonRemove(obj(a[0]), jsonPaths(a[1])),
   'json.is_valid': (a) => {
     try {
       JSON.parse(str(a[0]));
@@ -262,7 +338,7 @@ export const BUILTINS: Record<string, Builtin> = {
     if (!/^([0-9a-fA-F]{2})*$/.test(s)) throw new BuiltinError('hex.decode: invalid hex');
     return Buffer.from(s, 'hex').toString('utf8');
   },
-  'urlquery.encode': (a) => encodeURIComponent(str(a[0])).replace(/%20/g, '+').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+  'urlquery.encode': (a) => queryEscape(str(a[0])),
   'urlquery.decode': (a) => {
     try {
       return decodeURIComponent(str(a[0]).replace(/\+/g, ' '));
@@ -273,6 +349,21 @@ export const BUILTINS: Record<string, Builtin> = {
   'crypto.md5': hash('md5'),
   'crypto.sha1': hash('sha1'),
   'crypto.sha256': hash('sha256'),
+  'crypto.hmac.md5': hmac('md5'),
+  'crypto.hmac.sha1': hmac('sha1'),
+  'crypto.hmac.sha256': hmac('sha256'),
+  'crypto.hmac.sha512': hmac('sha512'),
+  'crypto.hmac.equal': (a) => {
+    const x = Buffer.from(str(a[0]));
+    const y = Buffer.from(str(a[1]));
+    return x.length === y.length && timingSafeEqual(x, y);
+  },
+  'graph.reachable': (a) => reachable(obj(a[0]), elems(a[1])),
+  'urlquery.encode_object': (a) =>
+    obj(a[0])
+      .entries()
+      .flatMap(([k, v]) => (typeof v === 'string' ? [v] : elems(v)).map((x) => `${queryEscape(str(k))}=${queryEscape(str(x))}`))
+      .join('&'),
   // debugging: no effect on results
   print: () => true,
   trace: (a) => (str(a[0]), true),

@@ -6,8 +6,9 @@
  */
 import { parseModule, RegoSyntaxError, type Body, type Call, type Expr, type Rule, type Term } from '../../engines/rego';
 import { walkAst } from '../../engines/rego/analysis/ast-walk';
-import { headPath, RulesIndex, type RegoModule, type RuleGroup } from '../../engines/rego/analysis/rules-index';
+import { headPath, RulesIndex, splitCallName, type RegoModule, type RuleGroup } from '../../engines/rego/analysis/rules-index';
 import { arityOf, compileProblems } from '../../engines/rego/compile-check';
+import { DEPRECATED_IN_V1 } from './builtins';
 import type { RegoError, RegoModuleSource } from './types';
 
 /** A node of `data`: a package or a rule object, with the rule group defined exactly here if any. */
@@ -43,6 +44,7 @@ export function compileModules(sources: RegoModuleSource[]): { program?: Compile
       errors.push({ code: 'rego_compile_error', message: p.reason.replace(/^OPA refuses this module: /, ''), ...p.at });
     }
   }
+  for (const mod of modules) if (mod.module.v1) errors.push(...deprecatedCalls(mod, index));
   if (errors.length) return { errors };
   const root: DataNode = { children: new Map() };
   const orders = new Map<Body, Expr[]>();
@@ -54,6 +56,17 @@ export function compileModules(sources: RegoModuleSource[]): { program?: Compile
     }
   }
   return { program: { modules, index, root, orders }, errors };
+}
+
+/** Rego v1 refuses the deprecated built-ins (`any`, `re_match`, `cast_*`…). */
+function deprecatedCalls(mod: RegoModule, index: RulesIndex): RegoError[] {
+  const out: RegoError[] = [];
+  walkAst(mod.module.rules, (n) => {
+    const call = n as unknown as Call;
+    if (n.type !== 'call' || !DEPRECATED_IN_V1.has(call.name) || index.resolveName(mod, splitCallName(call.name).first)) return;
+    out.push({ code: 'rego_compile_error', message: `deprecated built-in function calls in expression: ${call.name}`, ...mod.locate(call.pos) });
+  });
+  return out;
 }
 
 function placeGroup(root: DataNode, group: RuleGroup): void {

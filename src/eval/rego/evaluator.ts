@@ -8,7 +8,7 @@
  * Rule values are computed whole and remembered per frame; a `with` starts a new frame (new
  * input, data or function overrides, an empty memo) for the one expression it modifies.
  */
-import type { Body, Call, Expr, ObjectEntry, Position, RefArg, Rule, Term, Var } from '../../engines/rego';
+import type { ArrayTerm, Body, Call, Expr, ObjectEntry, ObjectTerm, Position, RefArg, RefBracket, Rule, SetTerm, Term, Var } from '../../engines/rego';
 import { splitCallName, type RegoModule, type RuleDef, type RuleGroup } from '../../engines/rego/analysis/rules-index';
 import { builtinArity } from '../../engines/rego/builtin-arity';
 import { BUILTINS, BuiltinError, type BuiltinContext } from './builtins';
@@ -507,20 +507,12 @@ export class Evaluator {
       case 'call':
         return this.evalCall(t, scope, frame, k);
       case 'array':
-        return this.evalList(t.items, scope, frame, (vs) => k(vs));
       case 'set':
-        return this.evalList(t.items, scope, frame, (vs) => k(new RegoSet(vs)));
-      case 'object':
-        return this.evalList(
-          t.entries.flatMap((e) => [e.key, e.value]),
-          scope,
-          frame,
-          (vs) => {
-            const o = new RegoObject();
-            for (let i = 0; i < vs.length; i += 2) o.set(vs[i]!, vs[i + 1]!);
-            return k(o);
-          },
-        );
+      case 'object': {
+        const c = constantOf(t);
+        if (c !== undefined) return k(c);
+        return this.evalComposite(t, scope, frame, k);
+      }
       case 'arrayComprehension': {
         const out: Value[] = [];
         this.evalBody(t.body, scope, frame, () => this.evalTerm(t.term, scope, frame, (v) => (out.push(v), false)));
@@ -564,6 +556,21 @@ export class Evaluator {
     }
   }
 
+  private evalComposite(t: ArrayTerm | SetTerm | ObjectTerm, scope: Scope, frame: Frame, k: KV): boolean {
+    if (t.type === 'array') return this.evalList(t.items, scope, frame, k);
+    if (t.type === 'set') return this.evalList(t.items, scope, frame, (vs) => k(new RegoSet(vs)));
+    return this.evalList(
+      t.entries.flatMap((e) => [e.key, e.value]),
+      scope,
+      frame,
+      (vs) => {
+        const o = new RegoObject();
+        for (let i = 0; i < vs.length; i += 2) o.set(vs[i]!, vs[i + 1]!);
+        return k(o);
+      },
+    );
+  }
+
   private evalList(items: Term[], scope: Scope, frame: Frame, k: (vs: Value[]) => boolean): boolean {
     const out: Value[] = new Array(items.length);
     const go = (i: number): boolean => (i === items.length ? k(out.slice()) : this.evalTerm(items[i]!, scope, frame, (v) => ((out[i] = v), go(i + 1))));
@@ -587,19 +594,34 @@ export class Evaluator {
   }
 
   private walkValue(v: Value, ref: RefArg[], i: number, scope: Scope, frame: Frame, k: KV): boolean {
-    if (i === ref.length) return k(v);
-    const arg = ref[i]!;
-    if (arg.type === 'dot') {
-      const c = select(v, arg.name);
-      return c !== undefined && this.walkValue(c, ref, i + 1, scope, frame, k);
+    // Keys known without evaluation (`.name`, `["a"]`, `[0]`, a bound variable) are followed in a loop: no stack per step.
+    let cur = v;
+    for (; i < ref.length; i++) {
+      const key = this.knownKey(ref[i]!, scope);
+      if (key === undefined) break;
+      const c = select(cur, key);
+      if (c === undefined) return false;
+      cur = c;
     }
-    if (this.isGround(arg.term, scope)) {
-      return this.evalTerm(arg.term, scope, frame, (key) => {
-        const c = select(v, key);
-        return c !== undefined && this.walkValue(c, ref, i + 1, scope, frame, k);
+    if (i === ref.length) return k(cur);
+    const term = (ref[i] as RefBracket).term;
+    const rest = (c: Value): boolean => this.walkValue(c, ref, i + 1, scope, frame, k);
+    if (this.isGround(term, scope)) {
+      return this.evalTerm(term, scope, frame, (key) => {
+        const c = select(cur, key);
+        return c !== undefined && rest(c);
       });
     }
-    return eachEntry(v, (key, c) => this.unify(arg.term, key, scope, frame, () => this.walkValue(c, ref, i + 1, scope, frame, k)));
+    return eachEntry(cur, (key, c) => this.unify(term, key, scope, frame, () => rest(c)));
+  }
+
+  private knownKey(arg: RefArg, scope: Scope): Value | undefined {
+    if (arg.type === 'dot') return arg.name;
+    const t = arg.term;
+    if (t.type === 'string' || t.type === 'number') return t.value;
+    if (t.type !== 'var') return undefined;
+    const slot = scope.vars.get(t.name);
+    return slot === UNBOUND ? undefined : slot;
   }
 
   // ------------------------------------------------------------------ calls
@@ -761,6 +783,44 @@ function hoisted(e: Expr): Term[] {
   return out;
 }
 
+/** Literal values (`[1, {"a": "b"}]`: scalars in arrays, sets and objects) are built once. */
+const NOT_CONSTANT = Symbol('not constant');
+const constants = new WeakMap<Term, Value | typeof NOT_CONSTANT>();
+
+function constantOf(t: Term): Value | undefined {
+  let c = constants.get(t);
+  if (c === undefined) {
+    const built = buildConstant(t);
+    constants.set(t, (c = built === undefined ? NOT_CONSTANT : built));
+  }
+  return c === NOT_CONSTANT ? undefined : c;
+}
+
+function buildConstant(t: Term): Value | undefined {
+  switch (t.type) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return t.value;
+    case 'null':
+      return null;
+    case 'array': {
+      const items = t.items.map(buildConstant);
+      return items.every((x) => x !== undefined) ? (items as Value[]) : undefined;
+    }
+    case 'set': {
+      const items = t.items.map(buildConstant);
+      return items.every((x) => x !== undefined) ? new RegoSet(items as Value[]) : undefined;
+    }
+    case 'object': {
+      const entries = t.entries.map((e) => [buildConstant(e.key), buildConstant(e.value)]);
+      return entries.every(([key, v]) => key !== undefined && v !== undefined) ? new RegoObject(entries as [Value, Value][]) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
 const ORIGIN = { line: 1, column: 1, offset: 0 };
 
 /** `input.a.b` / `data.x` / `f` as its static segments, or undefined. */
@@ -816,7 +876,7 @@ function select(v: Value, key: Value): Value | undefined {
 }
 
 /** Calls `f(key, value)` for each element of a collection (set elements are their own keys); true if `f` stopped it. */
-export function eachEntry(v: Value, f: (key: Value, value: Value) => boolean): boolean {
+function eachEntry(v: Value, f: (key: Value, value: Value) => boolean): boolean {
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) if (f(i, v[i]!)) return true;
   } else if (v instanceof RegoObject) {

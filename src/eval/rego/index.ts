@@ -27,9 +27,18 @@ export function compileRego(modules: RegoModuleSource[]): { program?: RegoProgra
   return program ? { program: { compiled: program }, errors } : { errors };
 }
 
+/** `data.a.b` or `data["a-b"].c` as its segments; undefined for anything else. */
 function dataPath(ref: string): string[] | undefined {
-  const segs = ref.split('.');
-  return segs[0] === 'data' && segs.every((s) => s !== '') ? segs.slice(1) : undefined;
+  if (!ref.startsWith('data')) return undefined;
+  const segs: string[] = [];
+  const seg = /\.([A-Za-z_][A-Za-z0-9_]*)|\[("(?:[^"\\]|\\.)*")\]/y;
+  seg.lastIndex = 4;
+  while (seg.lastIndex < ref.length) {
+    const m = seg.exec(ref);
+    if (!m) return undefined;
+    segs.push(m[1] ?? (JSON.parse(m[2]!) as string));
+  }
+  return segs;
 }
 
 function baseData(data: Record<string, unknown> | undefined): RegoObject {
@@ -44,11 +53,12 @@ function guarded<T>(fn: () => T): T | { error: RegoError } {
   } catch (e) {
     if (e instanceof RegoEvalError) return { error: e.error };
     if (e instanceof RangeError) return { error: { code: 'eval_budget_error', message: 'too complex: evaluation nested too deeply' } };
-    throw e;
+    // fail closed: whatever else goes wrong is this query's error, never an answer
+    return { error: { code: 'eval_internal_error', message: e instanceof Error ? e.message : String(e) } };
   }
 }
 
-/** The value of `ref` (`data.pkg.rule`, dotted) on `input` and base `data`. */
+/** The value of `ref` (`data.pkg.rule`, `data.pkg["rule"]`) on `input` and base `data`. */
 export function evalQuery(
   program: RegoProgram,
   ref: string,

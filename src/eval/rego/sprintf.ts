@@ -4,7 +4,7 @@
  * OPA prints for it (`["a", 1]`, `{"k": true}`, `true`), a string too. Verbs, flags, width and
  * precision follow Go, and so do the `%!d(string=x)`, `%!v(MISSING)` and `%!(EXTRA …)` markers.
  */
-import { formatNumber, formatValue, type Value } from './value';
+import { formatValue, type Value } from './value';
 
 type GoArg = { type: 'int' | 'float64' | 'string'; value: number | string };
 
@@ -40,18 +40,24 @@ function signed(s: string, n: number, spec: Spec): string {
   return s;
 }
 
-/** Go's %g / %v for float64: shortest representation, exponent for large and small magnitudes. */
+/**
+ * Go's %g / %v for float64. Without a precision: the shortest digits, in exponent form when the
+ * exponent is below -4 or at least 6 (or the digit count, when that is smaller and the number has
+ * no trailing integer zeros), as strconv.FormatFloat(f, 'g', -1, 64) decides.
+ */
 function goFloatG(n: number, prec?: number): string {
   if (!Number.isFinite(n)) return Number.isNaN(n) ? 'NaN' : n > 0 ? '+Inf' : '-Inf';
   if (prec === undefined) {
-    const exp = n === 0 ? 0 : Math.floor(Math.log10(Math.abs(n)));
-    if (exp < -4 || exp >= 21) return goExp(n.toExponential());
-    return formatNumber(n);
+    const [mantissa, e] = n.toExponential().split('e') as [string, string];
+    const exp = Number(e);
+    const digits = mantissa.replace(/^-/, '').replace('.', '').length;
+    const eprec = 6 > digits && digits >= exp + 1 ? digits : 6;
+    return exp < -4 || exp >= eprec ? goExp(n.toExponential()) : String(n);
   }
   const p = prec === 0 ? 1 : prec;
-  const exp = n === 0 ? 0 : Math.floor(Math.log10(Math.abs(Number(n.toPrecision(p)))));
-  if (exp < -4 || exp >= p) return goExp(Number(n.toPrecision(p)).toExponential());
-  return String(Number(n.toPrecision(p)));
+  const rounded = Number(n.toPrecision(p));
+  const exp = rounded === 0 ? 0 : Math.floor(Math.log10(Math.abs(rounded)));
+  return exp < -4 || exp >= p ? goExp(rounded.toExponential()) : String(rounded);
 }
 
 /** JavaScript's 1e+21 / 1.5e-7 exponent as Go writes it: at least two digits. */

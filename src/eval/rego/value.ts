@@ -211,20 +211,8 @@ export function formatValue(v: Value): string {
 
 /** JSON text of a value (json.marshal): sets as arrays, keys sorted, no spaces. */
 export function marshal(v: Value): string {
-  if (v === null || typeof v !== 'object') return typeof v === 'number' ? formatJSONNumber(v) : JSON.stringify(v);
+  if (v === null || typeof v !== 'object') return typeof v === 'number' ? formatNumber(v) : JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(marshal).join(',')}]`;
   if (v instanceof RegoSet) return `[${v.values().map(marshal).join(',')}]`;
   return `{${v.entries().map(([k, x]) => `${JSON.stringify(typeof k === 'string' ? k : formatValue(k))}:${marshal(x)}`).join(',')}}`;
-}
-
-function formatJSONNumber(n: number): string {
-  return Number.isInteger(n) && Math.abs(n) < 1e21 ? String(n) : formatNumber(n);
-}
-
-export function isObject(v: Value | undefined): v is RegoObject {
-  return v instanceof RegoObject;
-}
-
-export function isSet(v: Value | undefined): v is RegoSet {
-  return v instanceof RegoSet;
 }

@@ -37,6 +37,13 @@ const cases: Case[] = [
   ['not of a comparison with an undefined reference holds', 'r { not input.a == 1 }', true, { input: {} }],
   // OPA's compiler moves calls nested in a negated expression in front of it.
   ['not with an undefined nested call is undefined', 'r { not count(input.missing) > 0 }', UNDEFINED, { input: {} }],
+  ['not of a built-in with an undefined argument holds', 'r { not startswith(input.missing, "a") }', true, { input: {} }],
+  // what gatekeeper-library's users tests rely on: accept("RunAsAny", _, _) with an undefined third argument
+  ['a _ parameter accepts an undefined argument', 'f("a", _) := true\nr { f("a", input.missing) }', true, { input: {} }],
+  ['a named parameter does not', 'f("a", x) := true { x }\nr { f("a", input.missing) }', UNDEFINED, { input: {} }],
+  ['every with key and value', 'r if { every k, v in {"a": 1, "b": 2} { startswith(k, "a") == (v == 1) } }', true, { version: 'v1' }],
+  [':= in a comprehension shadows the outer variable', 'r := [x, y] { x := 1; y := [x | x := [5][_]] }', [1, [5]]],
+  ['object patterns bind values by key', 'r := [a, b] { {"k": a, "l": [b]} = {"k": 1, "l": [2]} }', [1, 2]],
   ['with input replaces the input', 'p := input.a\nr := x { x := p with input as {"a": 5} }', 5],
   ['with input.path upserts into the input', 'p := input.a\nr := x { x := p with input.a.b as 1 }', { b: 1, c: 2 }, { input: { a: { c: 2 } } }],
   ['with data replaces a rule', 'v := 1\np := v + 1\nr := x { x := p with data.t.v as 10 }', 11],
@@ -94,6 +101,14 @@ describe('errors OPA reports', () => {
     expect(errors[0]!.message).toContain('undefined function nosuch');
   });
 
+  it('Rego v1 refuses deprecated built-ins; v0 calls them', () => {
+    const text = 'package t\nr := any([true])';
+    expect(compileRego([{ file: 'v1.rego', text, version: 'v1' }]).errors).toEqual([
+      { code: 'rego_compile_error', message: 'deprecated built-in function calls in expression: any', file: 'v1.rego', line: 2, column: 6 },
+    ]);
+    expect(evalRego(text).value).toBe(true);
+  });
+
   it('a syntax error has file:line:col', () => {
     const { program, errors } = compileRego([{ file: 'b.rego', text: 'package t\nr := [1, 2' }]);
     expect(program).toBeUndefined();
@@ -109,6 +124,8 @@ describe('errors OPA reports', () => {
   it('a query must name a data reference', () => {
     const { program } = compileRego([{ file: 'c.rego', text: 'package t\nr := 1' }]);
     expect(evalQuery(program!, 'input.x', {}).error).toMatchObject({ code: 'rego_parse_error' });
+    expect(evalQuery(program!, 'data.t[r]', {}).error).toMatchObject({ code: 'rego_parse_error' });
+    expect(evalQuery(program!, 'data["t"].r', {}).value).toBe(1);
   });
 });
 
