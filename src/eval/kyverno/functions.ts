@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { re2 } from '../rego/regex';
 import { imageInfo } from './image';
 import { compareSemver, formatDuration, isMap, parseDuration, parseQuantity, parseSemver, wildcardMatch, type SemVer } from './values';
 
@@ -29,12 +30,8 @@ function num(v: unknown, name: string): number {
 /** Regex functions accept a number as their source and read it as text. */
 const text = (v: unknown, name: string): string => (typeof v === 'number' ? String(v) : str(v, name));
 
-/** A Go RE2 pattern as a RegExp: RE2's leading flag group (`(?i)`, `(?s)`, `(?m)`) becomes RegExp flags. */
-function goRegex(pattern: string, global = ''): RegExp {
-  const lead = /^\(\?([ims]+)\)/.exec(pattern);
-  return lead ? new RegExp(pattern.slice(lead[0].length), lead[1] + global) : new RegExp(pattern, global);
-}
-const globalRegex = (pattern: string): RegExp => goRegex(pattern, 'g');
+/** Go RE2 semantics through the Rego evaluator's translation (flags, named groups, POSIX classes). */
+const globalRegex = (pattern: string): RegExp => re2(pattern, true);
 
 /** Go's RE2 replacement syntax (`$1`, `${name}`) in JavaScript's (`$1`, `$<name>`). */
 const goReplacement = (r: string): string => r.replace(/\$\{(\d+)\}/g, '$$$1').replace(/\$\{(\w+)\}/g, '$$<$1>');
@@ -179,7 +176,7 @@ export const KYVERNO_FUNCTIONS: Record<string, KyvernoFunction> = {
     const literal = text(repl, 'regex_replace_all_literal');
     return text(src, 'regex_replace_all_literal').replace(globalRegex(str(re, 'regex_replace_all_literal')), () => literal);
   }),
-  regex_match: fn(2, ([re, src]) => goRegex(str(re, 'regex_match')).test(text(src, 'regex_match'))),
+  regex_match: fn(2, ([re, src]) => re2(str(re, 'regex_match')).test(text(src, 'regex_match'))),
   pattern_match: fn(2, ([p, src]) => wildcardMatch(str(p, 'pattern_match'), text(src, 'pattern_match'))),
   label_match: fn(2, ([selector, labels]) => {
     if (!isMap(selector) || !isMap(labels)) throw new Error('invalid type for label_match: expected objects');
