@@ -3,7 +3,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_MAX_FILE_BYTES, LATEST_MINOR, UsageError } from './audit';
 import { REPORTERS } from './report';
-import { docsPath, RULES } from './rules';
+import { docFile, docUrl, ruleEngines, RULES } from './rules';
 import { scan, type CliIO, type FailOn } from './scan';
 import type { Severity } from './facts';
 import { VERSION } from './version';
@@ -52,6 +52,7 @@ interface ScanFlags {
   maxFileSize: number;
   color?: boolean;
   coverage?: boolean;
+  failIfNoPolicies?: boolean;
   config?: string;
   baseline?: string;
   writeBaseline?: string;
@@ -61,6 +62,16 @@ interface ScanFlags {
   quiet?: boolean;
   minSeverity?: Severity;
   assumeEnforce?: boolean;
+}
+
+function rulesText(): string {
+  const width = Math.max(...RULES.map((r) => r.meta.id.length));
+  return RULES.map((r) => `${r.meta.id.padEnd(width)}  ${r.meta.severity.padEnd(7)}  ${r.meta.summary}  ${docFile(r.meta.id)}\n`).join('');
+}
+
+function rulesJson(): string {
+  const rules = RULES.map(({ meta }) => ({ id: meta.id, severity: meta.severity, summary: meta.summary, engines: ruleEngines(meta.id), doc: docUrl(meta.id), docFile: docFile(meta.id) }));
+  return JSON.stringify(rules, null, 2) + '\n';
 }
 
 export function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr, stdin: 0 }): number {
@@ -85,7 +96,8 @@ export function main(argv: string[], io: CliIO = { stdout: process.stdout, stder
     .addOption(new Option('--fail-on <level>', 'lowest severity that makes the exit code 1 (default: error, or failOn in .polcov.yaml)').choices(['error', 'warning', 'note', 'never']))
     .option('--kubernetes-version <version>', `Kubernetes version the cluster runs, e.g. 1.30 (default: the newest polcov knows, 1.${LATEST_MINOR})`)
     .option('--max-file-size <bytes>', 'skip files larger than this, with an error', positiveInt, DEFAULT_MAX_FILE_BYTES)
-    .option('--no-color', 'never colour the text output')
+    .option('--color', 'colour the text output even when stdout is no terminal (also FORCE_COLOR=1)')
+    .option('--no-color', 'never colour the text output (also NO_COLOR=1)')
     .option('--coverage', 'print the coverage matrix in text output (default when more than one policy is scanned)')
     .option('--no-coverage', 'never print the coverage matrix')
     .option('--config <file>', 'configuration file (default: the nearest .polcov.yaml or .polcov.yml at or above the first path)', nonEmpty)
@@ -97,9 +109,10 @@ export function main(argv: string[], io: CliIO = { stdout: process.stdout, stder
     .option('-q, --quiet', 'report errors only (same as --min-severity error); the exit code is unchanged')
     .addOption(new Option('--min-severity <level>', 'report only findings at or above this severity; the exit code is unchanged').choices(['error', 'warning', 'note']))
     .option('--assume-enforce', 'judge every policy as if enforced (for libraries shipped in Audit mode; also assumeEnforce in .polcov.yaml)')
+    .option('--fail-if-no-policies', 'exit 2 when no policy is found, e.g. a wrong path or glob (also failIfNoPolicies in .polcov.yaml)')
     .action((paths: string[], flags: ScanFlags) => {
-      const { format = [], output = [], maxFileSize, color, ...rest } = flags;
-      code = scan({ ...rest, paths, formats: format, outputs: output, maxFileBytes: maxFileSize, color: color !== false }, io);
+      const { format = [], output = [], maxFileSize, ...rest } = flags;
+      code = scan({ ...rest, paths, formats: format, outputs: output, maxFileBytes: maxFileSize }, io);
     });
 
   program
@@ -116,9 +129,9 @@ export function main(argv: string[], io: CliIO = { stdout: process.stdout, stder
   program
     .command('rules')
     .description('list the finding rules')
-    .action(() => {
-      const width = Math.max(...RULES.map((r) => r.meta.id.length));
-      for (const r of RULES) io.stdout.write(`${r.meta.id.padEnd(width)}  ${r.meta.severity.padEnd(7)}  ${r.meta.summary}  (${docsPath(r.meta.id)})\n`);
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(({ format }: { format: 'text' | 'json' }) => {
+      io.stdout.write(format === 'json' ? rulesJson() : rulesText());
     });
 
   try {
@@ -136,4 +149,12 @@ export function main(argv: string[], io: CliIO = { stdout: process.stdout, stder
   return code;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+  // A reader that has seen enough (`polcov scan | head`) closes the pipe: the output ends there, and
+  // the exit code still says what was found.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit();
+  });
+  process.exitCode = main(process.argv.slice(2));
+}

@@ -151,7 +151,7 @@ describe('invalid configuration', () => {
   });
 
   it('rejects unknown keys, unknown rules, wrong types and bad YAML', () => {
-    expect(fails('fail-on: error\n')).toBe('polcov: .polcov.yaml: fail-on is not a known key (expected rules, ignore, sets, failOn, kubernetesVersion, assumeEnforce, includeTests)\n');
+    expect(fails('fail-on: error\n')).toBe('polcov: .polcov.yaml: fail-on is not a known key (expected rules, ignore, sets, failOn, kubernetesVersion, assumeEnforce, failIfNoPolicies, includeTests)\n');
     expect(fails('rules:\n  no-such-rule: off\n')).toBe('polcov: .polcov.yaml: rules.no-such-rule is not a polcov rule (`polcov rules` lists them)\n');
     expect(fails('ignore: vendor\n')).toBe('polcov: .polcov.yaml: ignore must be a list\n');
     expect(fails('kubernetesVersion: banana\n')).toMatch(/^polcov: \.polcov\.yaml: kubernetesVersion "banana" is not valid: The cluster's Kubernetes version/);
