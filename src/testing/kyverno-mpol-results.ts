@@ -47,11 +47,12 @@ function tidy(v: unknown): unknown {
 
 /**
  * Compares the patched object with its counterpart (same apiVersion, kind, namespace, name) among
- * `expected` (the loaded `patchedResources` file): undefined when equal, else why not.
+ * `expected` (the loaded `patchedResources` file): undefined when equal. When the file lacks it the
+ * Kyverno CLI drops the row ("not found in manifest": neither pass nor fail) — `missing`.
  */
-export function patchedDifference(actual: KubeObject, expected: readonly KubeObject[], file: string): string | undefined {
+export function patchedDifference(actual: KubeObject, expected: readonly KubeObject[], file: string): { missing: string } | { differs: string } | undefined {
   const key = (o: KubeObject) => [o.apiVersion, o.kind, (o.metadata as KubeObject | undefined)?.namespace ?? '', nameOf(o)].join('/');
   const want = expected.find((e) => key(e) === key(actual));
-  if (!want) return `resource ${key(actual)} not found in ${path.basename(file)}`;
-  return deepEqual(tidy(actual), tidy(want)) ? undefined : `the patched resource differs from ${path.basename(file)}`;
+  if (!want) return { missing: `resource ${key(actual)} not found in ${path.basename(file)}: the Kyverno CLI drops the row` };
+  return deepEqual(tidy(actual), tidy(want)) ? undefined : { differs: `the patched resource differs from ${path.basename(file)}` };
 }

@@ -36,7 +36,10 @@ export interface ExpectedResult {
 /** What polcov computes for one expected result row. */
 export type RowOutcome =
   | 'agree'
-  /** The rule gave no response (not matched): the Kyverno CLI passes such a row ("Excluded"). */
+  /**
+   * The rule gave no response (not matched): the Kyverno CLI passes such a row ("Excluded"); or the
+   * row's `patchedResources` file lacks the resource, and the CLI drops the row.
+   */
   | 'excluded'
   | 'disagree'
   /** The rule needs cluster data (configMap, apiCall…) the test does not supply. */
@@ -302,10 +305,10 @@ function judge(run: TestRun, test: KyvernoTest, exp: ExpectedResult): Row {
   for (const resource of resources) {
     const resp = run.response(policy, resource, exp.operation);
     const patched = (resp as MutatingResponse).patched;
-    if (exp.patchedResources && patched) {
+    if (exp.patchedResources && patched && resp.rules.length > 0) {
       const file = path.resolve(path.dirname(path.resolve(test.file)), exp.patchedResources);
       const difference = patchedDifference(patched, readDocs(file).map(asLoaded), file);
-      if (difference) return row('disagree', difference);
+      if (difference) return 'missing' in difference ? row('excluded', difference.missing) : row('disagree', difference.differs);
     }
     for (const r of resp.rules.filter((x) => !names || names.includes(x.rule))) {
       const verdict = r.status === 'fail' && resp.enforce(r.rule) ? 'deny' : RULE_STATUS_TO_VERDICT[r.status];
