@@ -308,7 +308,7 @@ function judge(run: TestRun, test: KyvernoTest, exp: ExpectedResult): Row {
     if (exp.patchedResources && patched && resp.rules.length > 0) {
       const file = path.resolve(path.dirname(path.resolve(test.file)), exp.patchedResources);
       const difference = patchedDifference(patched, readDocs(file).map(asLoaded), file);
-      if (difference) return 'missing' in difference ? row('excluded', difference.missing) : row('disagree', difference.differs);
+      if (difference) return 'missing' in difference ? row('excluded', difference.missing) : row('disagree', `${difference.differs} (${resp.rules.map((x) => `${x.status}: ${x.message}`).join('; ')})`);
     }
     for (const r of resp.rules.filter((x) => !names || names.includes(x.rule))) {
       const verdict = r.status === 'fail' && resp.enforce(r.rule) ? 'deny' : RULE_STATUS_TO_VERDICT[r.status];

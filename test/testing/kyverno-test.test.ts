@@ -257,7 +257,7 @@ describe('MutatingPolicies in a Kyverno CLI test', () => {
     const r = runTests({ paths: [dir] });
     expect(r.suites[0]!.cases.map((c) => [c.status, c.actual])).toEqual([
       ['pass', 'agree: pass'],
-      ['fail', 'disagree: the patched resource differs from wrong.yaml'],
+      ['fail', 'disagree: the patched resource differs from wrong.yaml (pass: success)'],
       ['pass', 'agree: skip'],
       // right.yaml holds no `labelled` Pod: the Kyverno CLI drops such a row ("not found in manifest").
       ['pass', 'excluded: resource v1/Pod/default/labelled not found in right.yaml: the Kyverno CLI drops the row'],

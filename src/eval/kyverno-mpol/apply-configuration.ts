@@ -6,6 +6,8 @@
  * the Kubernetes built-in fields below (from their OpenAPI markers); any other list is atomic, as
  * for a schema that says nothing.
  */
+import { clone } from './json-patch';
+
 type Json = Record<string, unknown>;
 const isMap = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
 
@@ -38,24 +40,24 @@ function listKeys(field: string, items: unknown[]): string[] | undefined {
 const keyOf = (item: unknown, keys: string[]): string => JSON.stringify(keys.map((k) => (isMap(item) ? (item[k] ?? null) : null)));
 
 function mergeList(field: string, live: unknown, patch: unknown[]): unknown[] {
-  if (!Array.isArray(live)) return structuredClone(patch);
+  if (!Array.isArray(live)) return clone(patch);
   if (SET_LISTS.has(field)) {
     const seen = new Set(live.map((v) => JSON.stringify(v)));
     return [...live, ...patch.filter((v) => !seen.has(JSON.stringify(v)))];
   }
   const keys = listKeys(field, [...live, ...patch]);
-  if (!keys) return structuredClone(patch);
+  if (!keys) return clone(patch);
   const out = [...live];
   for (const item of patch) {
     const at = out.findIndex((l) => keyOf(l, keys) === keyOf(item, keys));
-    if (at < 0) out.push(structuredClone(item));
+    if (at < 0) out.push(clone(item));
     else out[at] = mergeValue('', out[at], item);
   }
   return out;
 }
 
 function mergeValue(field: string, live: unknown, patch: unknown): unknown {
-  if (isMap(patch)) return isMap(live) ? mergeApplyConfiguration(live, patch) : structuredClone(patch);
+  if (isMap(patch)) return isMap(live) ? mergeApplyConfiguration(live, patch) : clone(patch);
   if (Array.isArray(patch)) return mergeList(field, live, patch);
   return patch;
 }

@@ -70,7 +70,12 @@ function remove(doc: Json, pointer: string): Json {
   return doc;
 }
 
-const clone = (v: Json): Json => (v === undefined ? v : structuredClone(v));
+/** A deep copy of JSON data, built in this realm (structuredClone's objects fail CEL's plain-object checks under jest's VM). */
+export function clone<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(clone) as T;
+  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, clone(x)])) as T;
+  return v;
+}
 
 export function deepEqual(a: Json, b: Json): boolean {
   if (a === b) return true;
