@@ -18,6 +18,13 @@ export interface EngineContext {
   kubernetesMinor: number;
 }
 
+/** An engine's analysis: all of its documents at once, so it can link documents (templates and constraints). */
+export type Analyze = (docs: PolicyDoc[], raw: SourceFile[], ctx: EngineContext) => PolicyFacts[];
+
+/**
+ * What routing knows of an engine (src/engines/index.ts). Its analysis module is loaded only when a
+ * scan holds its documents.
+ */
 export interface Engine {
   id: EngineId;
   /** Substrings a file must contain to hold one of this engine's documents (the cheap prefilter). */
@@ -27,6 +34,5 @@ export interface Engine {
   accepts(apiVersion: string, kind: string): boolean;
   /** File extensions read as raw source rather than YAML (e.g. `.rego`). */
   rawExtensions?: readonly string[];
-  /** All of the engine's documents at once, so it can link documents (templates and constraints). */
-  analyze(docs: PolicyDoc[], raw: SourceFile[], ctx: EngineContext): PolicyFacts[];
+  analyze: Analyze;
 }

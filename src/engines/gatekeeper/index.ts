@@ -8,15 +8,12 @@
 import * as path from 'node:path';
 import type { PolicyFacts } from '../../facts';
 import { failureReason, unanalyzablePolicy } from '../guard';
-import type { Engine, PolicyDoc } from '../types';
+import type { Analyze, PolicyDoc } from '../types';
 import { readConstraint } from './constraint';
 import { ruleFacts } from './rule-facts';
 import { analyzeTemplate, type AnalyzedTemplate } from './template';
 
-export { regoEngine } from './raw-rego';
-
 const TEMPLATE_API = /^templates\.gatekeeper\.sh\//;
-const CONSTRAINT_API = /^constraints\.gatekeeper\.sh\//;
 
 const isTemplate = (d: PolicyDoc): boolean => TEMPLATE_API.test(d.apiVersion) && d.kind === 'ConstraintTemplate';
 
@@ -84,7 +81,7 @@ function closest(candidates: AnalyzedTemplate[] | undefined, file: string): Anal
   return best;
 }
 
-function analyzeGatekeeper(docs: PolicyDoc[]): PolicyFacts[] {
+export const analyze: Analyze = (docs) => {
   const templates = docs.filter(isTemplate).map(safeTemplate);
   const byKind = new Map<string, AnalyzedTemplate[]>();
   for (const t of templates) byKind.set(t.kind, [...(byKind.get(t.kind) ?? []), t]);
@@ -101,12 +98,4 @@ function analyzeGatekeeper(docs: PolicyDoc[]): PolicyFacts[] {
   }
   for (const t of templates) if (!linked.has(t) || t.problems.length > 0) out.push(templateFacts(t));
   return out;
-}
-
-export const gatekeeperEngine: Engine = {
-  id: 'gatekeeper',
-  markers: ['templates.gatekeeper.sh', 'constraints.gatekeeper.sh'],
-  kinds: ['ConstraintTemplate'],
-  accepts: (apiVersion, kind) => (TEMPLATE_API.test(apiVersion) && kind === 'ConstraintTemplate') || CONSTRAINT_API.test(apiVersion),
-  analyze: (docs) => analyzeGatekeeper(docs),
 };

@@ -11,7 +11,7 @@ import { failureReason, unanalyzableFile } from '../guard';
 import { parseFailure, parseModule, RegoSyntaxError, type Module } from '../rego';
 import { compileProblems } from '../rego/compile-check';
 import { analyzeEntries, RAW_ROOTS, RulesIndex, type RegoModule } from '../rego/analysis';
-import type { Engine } from '../types';
+import type { Analyze } from '../types';
 import { ruleFacts } from './rule-facts';
 
 const ENTRY = /^(deny|violation|warn)(_\w+)?$/;
@@ -111,12 +111,4 @@ function moduleFacts(file: SourceFile, mod: RegoModule, index: RulesIndex): Poli
   };
 }
 
-export const regoEngine: Engine = {
-  id: 'rego',
-  // Raw files are routed by extension and skip the text prefilter.
-  markers: [],
-  kinds: [],
-  rawExtensions: ['.rego'],
-  accepts: () => false,
-  analyze: (_docs, raw) => analyzeRaw(raw),
-};
+export const analyze: Analyze = (_docs, raw) => analyzeRaw(raw);

@@ -2,7 +2,7 @@
 import type { Enforcement, Exemption, PolicyFacts, SourceRef } from '../../facts';
 import { CelPolicy } from '../cel';
 import { analyzeEach } from '../guard';
-import type { Engine, PolicyDoc } from '../types';
+import type { Analyze, PolicyDoc } from '../types';
 import { applyException } from './exceptions';
 import type { Reach } from './match';
 import { analyzeRule, auditAction } from './rule';
@@ -78,17 +78,9 @@ function analyzePolicy(doc: PolicyDoc, latestMinor: number): PolicyFacts {
   return facts;
 }
 
-const KINDS = ['ClusterPolicy', 'Policy', 'PolicyException'];
-
-export const kyvernoEngine: Engine = {
-  id: 'kyverno',
-  markers: ['kyverno.io'],
-  kinds: KINDS,
-  accepts: (apiVersion, kind) => /^kyverno\.io\//.test(apiVersion) && KINDS.includes(kind),
-  analyze: (docs, _raw, ctx) => {
-    const policies = analyzeEach('kyverno', docs.filter((d) => d.kind !== 'PolicyException'), (d) => analyzePolicy(d, ctx.kubernetesMinor));
-    const byName = new Map(policies.map((p) => [p.policy.namespace ? `${p.policy.namespace}/${p.policy.name}` : p.policy.name, p]));
-    for (const doc of docs.filter((d) => d.kind === 'PolicyException')) applyException(doc, byName);
-    return policies;
-  },
+export const analyze: Analyze = (docs, _raw, ctx) => {
+  const policies = analyzeEach('kyverno', docs.filter((d) => d.kind !== 'PolicyException'), (d) => analyzePolicy(d, ctx.kubernetesMinor));
+  const byName = new Map(policies.map((p) => [p.policy.namespace ? `${p.policy.namespace}/${p.policy.name}` : p.policy.name, p]));
+  for (const doc of docs.filter((d) => d.kind === 'PolicyException')) applyException(doc, byName);
+  return policies;
 };
