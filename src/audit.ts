@@ -6,6 +6,7 @@ import type { SkippedDocument } from './discover/policy-shape';
 import { inTestFolder, withoutTestMaterial } from './discover/test-material';
 import { decodeSource, displayPath, listFiles, readSource, STDIN, type SourceFile } from './discover/walk';
 import { ENGINES } from './engines';
+import { lazy } from './lazy';
 import { unanalyzableFile, unanalyzablePolicy } from './engines/guard';
 import { refusal } from './engines/refusal';
 import type { PolicyDoc } from './engines/types';
@@ -104,7 +105,7 @@ export function parseKubernetesMinor(v: string | undefined): number {
   return minor;
 }
 
-const route = makeRouter(ENGINES);
+const route = lazy(() => makeRouter(ENGINES));
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
 
 export function audit(options: AuditOptions): AuditResult {
@@ -135,7 +136,7 @@ export function audit(options: AuditOptions): AuditResult {
     testFiles += tests.length;
   }
 
-  const routed = route(sources, errors);
+  const routed = route()(sources, errors);
   const policies: PolicyFacts[] = [...routed.broken];
   for (const engine of ENGINES) {
     const docs: PolicyDoc[] = [];

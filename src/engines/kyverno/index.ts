@@ -1,6 +1,6 @@
 /** Kyverno ClusterPolicy / Policy (kyverno.io/v1, v2beta1) and the PolicyExceptions that weaken them. */
 import type { Enforcement, Exemption, PolicyFacts, SourceRef } from '../../facts';
-import { CelPolicy } from '../cel';
+import { celAnalysis } from '../cel/load';
 import { analyzeEach } from '../guard';
 import type { Analyze, PolicyDoc } from '../types';
 import { applyException } from './exceptions';
@@ -72,7 +72,9 @@ function analyzePolicy(doc: PolicyDoc, latestMinor: number): PolicyFacts {
   }
   Object.assign(facts, policyReach(facts, reaches));
   // The API server applies these before calling Kyverno: one that excludes kubectl debug hides it from every rule.
-  const conditions = new CelPolicy(y, undefined).matchConditions(y.at(y.root, 'spec', 'webhookConfiguration', 'matchConditions'));
+  const matchConditions = y.at(y.root, 'spec', 'webhookConfiguration', 'matchConditions');
+  if (!matchConditions) return facts;
+  const conditions = new (celAnalysis().CelPolicy)(y, undefined).matchConditions(matchConditions);
   facts.unanalyzable.push(...conditions.problems);
   for (const rf of facts.rules) if (conditions.updateSkipped) rf.scope.updateSkipped ??= conditions.updateSkipped;
   return facts;
