@@ -11,7 +11,7 @@ import type { Analyze, Engine } from './types';
 /** The module's `analyze`, required on first call. */
 function loaded(load: () => { analyze: Analyze }): Analyze {
   const module = lazy(load);
-  return (docs, raw, ctx) => module().analyze(docs, raw, ctx);
+  return (docs, raw, ctx, earlier) => module().analyze(docs, raw, ctx, earlier);
 }
 
 const byGroup = (id: EngineId, group: RegExp, names: readonly string[], load: () => { analyze: Analyze }): Pick<Engine, 'id' | 'kinds' | 'accepts' | 'analyze'> => ({
@@ -20,6 +20,7 @@ const byGroup = (id: EngineId, group: RegExp, names: readonly string[], load: ()
   accepts: (apiVersion, kind) => group.test(apiVersion) && names.includes(kind),
   analyze: loaded(load),
 });
+const always = (): boolean => true;
 
 const ADMISSION = /^admissionregistration\.k8s\.io\//;
 const VAP = ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'];
@@ -27,11 +28,12 @@ const PSA_LABEL_PREFIX = 'pod-security.kubernetes.io/';
 const PSA_CONFIG_KINDS = ['AdmissionConfiguration', 'PodSecurityConfiguration'];
 
 export const ENGINES: readonly Engine[] = [
-  { markers: ['kyverno.io'], ...byGroup('kyverno', /^kyverno\.io\//, ['ClusterPolicy', 'Policy', 'PolicyException'], () => require('./kyverno')) },
-  { markers: ['PodSecurityPolicy'], ...byGroup('psp', /^(policy|extensions)\//, ['PodSecurityPolicy'], () => require('./psp')) },
+  // A PolicyException amends the policies it names.
+  { markers: ['kyverno.io'], standalone: (d) => d.kind !== 'PolicyException', ...byGroup('kyverno', /^kyverno\.io\//, ['ClusterPolicy', 'Policy', 'PolicyException'], () => require('./kyverno')) },
+  { markers: ['PodSecurityPolicy'], standalone: always, ...byGroup('psp', /^(policy|extensions)\//, ['PodSecurityPolicy'], () => require('./psp')) },
   { markers: [VAP[0]!], ...byGroup('vap', ADMISSION, VAP, () => require('./vap')) },
-  { markers: ['policies.kyverno.io'], ...byGroup('kyverno-cel', /^policies\.kyverno\.io\//, ['ValidatingPolicy', 'NamespacedValidatingPolicy'], () => require('./kyverno-cel')) },
-  { markers: ['WebhookConfiguration'], ...byGroup('webhook', ADMISSION, ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'], () => require('./webhook')) },
+  { markers: ['policies.kyverno.io'], standalone: always, ...byGroup('kyverno-cel', /^policies\.kyverno\.io\//, ['ValidatingPolicy', 'NamespacedValidatingPolicy'], () => require('./kyverno-cel')) },
+  { markers: ['WebhookConfiguration'], standalone: always, ...byGroup('webhook', ADMISSION, ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'], () => require('./webhook')) },
   {
     id: 'psa',
     markers: [PSA_LABEL_PREFIX, ...PSA_CONFIG_KINDS],

@@ -18,8 +18,11 @@ export interface EngineContext {
   kubernetesMinor: number;
 }
 
-/** An engine's analysis: all of its documents at once, so it can link documents (templates and constraints). */
-export type Analyze = (docs: PolicyDoc[], raw: SourceFile[], ctx: EngineContext) => PolicyFacts[];
+/**
+ * An engine's analysis of documents together, so it can link them (templates and constraints).
+ * `earlier`: the facts of its standalone documents, analysed before (Kyverno's exceptions amend them).
+ */
+export type Analyze = (docs: PolicyDoc[], raw: SourceFile[], ctx: EngineContext, earlier: readonly PolicyFacts[]) => PolicyFacts[];
 
 /**
  * What routing knows of an engine (src/engines/index.ts). Its analysis module is loaded only when a
@@ -35,4 +38,9 @@ export interface Engine {
   /** File extensions read as raw source rather than YAML (e.g. `.rego`). */
   rawExtensions?: readonly string[];
   analyze: Analyze;
+  /**
+   * Documents whose facts depend on no other document: analysed as soon as their file is read, so
+   * that their syntax trees are not kept. The others are analysed together once every file is read.
+   */
+  standalone?: (doc: PolicyDoc) => boolean;
 }

@@ -80,9 +80,9 @@ function analyzePolicy(doc: PolicyDoc, latestMinor: number): PolicyFacts {
   return facts;
 }
 
-export const analyze: Analyze = (docs, _raw, ctx) => {
+export const analyze: Analyze = (docs, _raw, ctx, earlier) => {
   const policies = analyzeEach('kyverno', docs.filter((d) => d.kind !== 'PolicyException'), (d) => analyzePolicy(d, ctx.kubernetesMinor));
-  const byName = new Map(policies.map((p) => [p.policy.namespace ? `${p.policy.namespace}/${p.policy.name}` : p.policy.name, p]));
+  const byName = new Map([...earlier, ...policies].map((p) => [p.policy.namespace ? `${p.policy.namespace}/${p.policy.name}` : p.policy.name, p]));
   for (const doc of docs.filter((d) => d.kind === 'PolicyException')) applyException(doc, byName);
   return policies;
 };
