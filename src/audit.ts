@@ -3,7 +3,7 @@ import { ignoreMatcher, setMatcher } from './config/glob';
 import { buildCoverage, type Coverage } from './coverage/matrix';
 import { emptyRouted, makeRouter } from './discover/documents';
 import type { SkippedDocument } from './discover/policy-shape';
-import { inTestFolder, withoutTestMaterial } from './discover/test-material';
+import { inTestFolder, mayDefineTests, withoutTestMaterial } from './discover/test-material';
 import { decodeSource, displayPath, listFiles, readSource, STDIN, type SourceFile } from './discover/walk';
 import { ENGINES } from './engines';
 import { lazy } from './lazy';
@@ -105,7 +105,7 @@ export function parseKubernetesMinor(v: string | undefined): number {
   return minor;
 }
 
-const route = lazy(() => makeRouter(ENGINES));
+const router = lazy(() => makeRouter(ENGINES));
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
 
 export function audit(options: AuditOptions): AuditResult {
@@ -126,7 +126,8 @@ export function audit(options: AuditOptions): AuditResult {
   let testFiles = listed.length - files.length;
   files.forEach((f, i) => {
     const s = readSource(f, limits, errors);
-    if (s) sources.push(s);
+    // A text that can hold no policy, test definition or suppression is let go of at once.
+    if (s) sources.push(router().mayHoldPolicy(s) || mayDefineTests(s) || mayHoldSuppressions(s) ? s : { path: s.path, text: '' });
     options.onProgress?.(i + 1, files.length);
   });
   sources.push(...(options.sources ?? []).filter((s) => !ignored(s.path)));
@@ -147,7 +148,7 @@ export function audit(options: AuditOptions): AuditResult {
   // sources) are kept until every file is read, so texts and syntax trees do not pile up.
   sources.reverse();
   for (let f = sources.pop(); f; f = sources.pop()) {
-    route()(f, errors, routed);
+    router().route(f, errors, routed);
     for (const engine of ENGINES) {
       const docs = routed.docs.get(engine);
       if (!engine.standalone || !docs?.length) continue;

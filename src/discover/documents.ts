@@ -42,16 +42,17 @@ export function makeRouter(engines: readonly Engine[]) {
   const rawEngine = (path: string): Engine | undefined =>
     engines.find((e) => e.rawExtensions?.some((x) => path.toLowerCase().endsWith(x)));
 
+  // The prefilter: a file is skipped only when no decoding of it can name a policy kind.
+  const mayHoldPolicy = (f: SourceFile): boolean => marker.test(f.text) || MAY_ENCODE_MARKER.test(f.text);
   const push = <T>(m: Map<Engine, T[]>, e: Engine, v: T): void => void (m.get(e) ?? m.set(e, []).get(e)!).push(v);
-  return function route(f: SourceFile, errors: ScanError[], out: Routed): void {
+  const route = (f: SourceFile, errors: ScanError[], out: Routed): void => {
     out.stats.files++;
     const raw = rawEngine(f.path);
     if (raw) {
       push(out.raw, raw, f);
       return;
     }
-    // The prefilter: a file is skipped only when no decoding of it can name a policy kind.
-    if (!marker.test(f.text) && !MAY_ENCODE_MARKER.test(f.text)) return;
+    if (!mayHoldPolicy(f)) return;
     out.stats.prefiltered++;
     let loaded: LoadedYaml;
     try {
@@ -86,6 +87,7 @@ export function makeRouter(engines: readonly Engine[]) {
       }
     }
   };
+  return { route, mayHoldPolicy: (f: SourceFile): boolean => rawEngine(f.path) !== undefined || mayHoldPolicy(f) };
 }
 
 function expandList(d: YamlDoc): YamlDoc[] {
