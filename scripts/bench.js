@@ -11,6 +11,9 @@
  *   processes), against the parse floor (`yaml` parse of every YAML file in one process).
  *
  *   npm run bench [-- --only corpus,single --policies 2000 --ratio 10 --runs 3 --templates 3000 --copies 1,4,16]
+ *
+ * `--before <checkout>` adds another built polcov checkout (e.g. main) to the single and corpus
+ * sections, run alternately with this one: a before/after comparison on a busy machine.
  */
 'use strict';
 const fs = require('node:fs');
@@ -349,6 +352,9 @@ function shapes() {
 
 const USAGE_PRELOAD = path.join(__dirname, 'bench-usage.js');
 const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
+const BEFORE = arg('before', undefined, (v) => path.join(path.resolve(v), 'dist', 'cli.js'));
+/** The builds measured: this one, and the one given with --before. */
+const BUILDS = [{ name: 'polcov', cli: CLI }, ...(BEFORE ? [{ name: 'before', cli: BEFORE }] : [])];
 const PARSE_FLOOR = path.join(__dirname, 'bench-parse-floor.js');
 
 /** Runs `node args…` in a child process: wall time (s), CPU time (s, user + system) and peak RSS (MiB). */
@@ -383,10 +389,12 @@ function single() {
   try {
     const file = path.join(dir, 'policy.yaml');
     fs.writeFileSync(file, kyverno(1));
-    const [bare, scan] = paired([['-e', '0'], [CLI, 'scan', file]], arg('single-runs', 15));
+    const [bare, ...scans] = paired([['-e', '0'], ...BUILDS.map((b) => [b.cli, 'scan', file])], arg('single-runs', 15));
     console.log(`single file:    node -e 0: ${fmt(bare)}`);
-    console.log(`                polcov scan: ${fmt(scan)}`);
-    console.log(`                ratio: wall ${(scan.wall / bare.wall).toFixed(2)}x, CPU ${(scan.cpu / bare.cpu).toFixed(2)}x (goal: at most 2.5x)`);
+    BUILDS.forEach((b, i) => {
+      console.log(`                ${b.name} scan: ${fmt(scans[i])}`);
+      console.log(`                ${b.name} ratio: wall ${(scans[i].wall / bare.wall).toFixed(2)}x, CPU ${(scans[i].cpu / bare.cpu).toFixed(2)}x (goal: at most 2.5x)`);
+    });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -427,11 +435,13 @@ function corpus() {
     const dir = corpusCopies(copies);
     try {
       const runs = arg('corpus-runs', copies >= 16 ? 1 : 3);
-      const [floor, scan] = paired([[PARSE_FLOOR, dir], [CLI, 'scan', dir, '--fail-on', 'never']], runs);
-      scans.set(copies, scan);
-      console.log(`corpus x${String(copies).padEnd(3)} scan:  ${fmt(scan)}`);
-      console.log(`            parse floor: ${fmt(floor)}`);
-      console.log(`            scan / parse floor: wall ${(scan.wall / floor.wall).toFixed(2)}, CPU ${(scan.cpu / floor.cpu).toFixed(2)} (goal: at most 0.5)`);
+      const [floor, ...measured] = paired([[PARSE_FLOOR, dir], ...BUILDS.map((b) => [b.cli, 'scan', dir, '--fail-on', 'never'])], runs);
+      scans.set(copies, measured[0]);
+      console.log(`corpus x${String(copies).padEnd(3)} parse floor: ${fmt(floor)}`);
+      BUILDS.forEach((b, i) => {
+        console.log(`            ${b.name} scan: ${fmt(measured[i])}`);
+        console.log(`            ${b.name} scan / parse floor: wall ${(measured[i].wall / floor.wall).toFixed(2)}, CPU ${(measured[i].cpu / floor.cpu).toFixed(2)} (goal: at most 0.5)`);
+      });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
