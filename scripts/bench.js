@@ -459,3 +459,53 @@ for (const name of only) {
   if (!SECTIONS[name]) throw new Error(`no bench section "${name}" (sections: ${Object.keys(SECTIONS).join(', ')})`);
   SECTIONS[name]();
 }
+
+// ------------------------------------------------------------------------- Rego evaluation
+
+/** The concrete Rego evaluator: synthetic templates compiled, then evaluated on a Pod CREATE and a kubectl debug UPDATE. */
+function benchRegoEval() {
+  const { compileRego, evalQuery } = require('../dist/eval/rego');
+  const { podCreate, debugUpdate } = require('../dist/admission');
+  const n = Math.min(TEMPLATES, 500);
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'default' }, spec: { containers: [{ name: 'app', image: 'nginx', securityContext: { privileged: true } }] } };
+  const debug = { name: 'debugger', image: 'busybox', securityContext: { privileged: true, capabilities: { add: ['SYS_ADMIN'] } } };
+  const inputs = [podCreate(pod), debugUpdate(pod, debug)].map((review) => ({ review, parameters: { exemptImages: ['registry.example/*'] } }));
+  const modules = (i) => [templateRego(i), updateLib, exemptLib].map((text, j) => ({ file: `t${i}-${j}.rego`, text }));
+  const compiled = time(() => Array.from({ length: n }, (_, i) => compileRego(modules(i)).program));
+  const evalRuns = [];
+  let violations = 0;
+  for (let r = 0; r < RUNS; r++) {
+    evalRuns.push(
+      time(() => {
+        violations = 0;
+        compiled.out.forEach((program, i) => {
+          for (const input of inputs) violations += evalQuery(program, `data.synthetic${i}.violation`, { input }).value.length;
+        });
+      }).ms,
+    );
+  }
+  const evalMs = best(evalRuns);
+  const count = n * inputs.length;
+  console.log(`rego compile:   ${n} templates (+2 libs each) in ${compiled.ms.toFixed(0)} ms  (${((n / compiled.ms) * 1000).toFixed(0)} templates/s)`);
+  console.log(`rego eval:      ${count} evaluations in ${evalMs.toFixed(0)} ms  (${((count / evalMs) * 1000).toFixed(0)} evaluations/s, ${violations} violations)`);
+}
+
+benchRegoEval();
+
+// ------------------------------------------------------------------------ suite cases per second
+
+/** `polcov test` on every gator suite of the gatekeeper-library corpus: suite cases per second. */
+function benchSuiteCases() {
+  const { runTests } = require('../dist/testing/run');
+  const corpus = path.join(__dirname, '..', '..', 'shared', 'corpus', 'gatekeeper-library');
+  if (!fs.existsSync(corpus)) {
+    console.log(`suite cases: skipped, no corpus at ${corpus}`);
+    return;
+  }
+  const paths = ['library', 'artifacthub'].map((d) => path.join(corpus, d));
+  const runs = Array.from({ length: RUNS }, () => time(() => runTests({ paths })));
+  const ms = best(runs.map((r) => r.ms));
+  const { suites, cases } = runs[0].out.totals;
+  console.log(`polcov test:    ${suites} gator suites, ${cases} cases in ${ms.toFixed(0)} ms  (${((cases / ms) * 1000).toFixed(0)} suite cases/s)`);
+}
+benchSuiteCases();

@@ -7,6 +7,9 @@ import { docsPath, RULES } from './rules';
 import { scan, type CliIO, type FailOn } from './scan';
 import type { Severity } from './facts';
 import { VERSION } from './version';
+import { testCommand, type TestFlags } from './testing/command';
+import { TEST_FORMATS } from './testing/report';
+import { NEWEST_GATEKEEPER } from './eval/gatekeeper';
 
 /** An empty value (an unset CI variable) would silently switch the option off. */
 function nonEmpty(v: string): string {
@@ -97,6 +100,17 @@ export function main(argv: string[], io: CliIO = { stdout: process.stdout, stder
     .action((paths: string[], flags: ScanFlags) => {
       const { format = [], output = [], maxFileSize, color, ...rest } = flags;
       code = scan({ ...rest, paths, formats: format, outputs: output, maxFileBytes: maxFileSize, color: color !== false }, io);
+    });
+
+  program
+    .command('test')
+    .description('run policy test suites (gator Suite files, OPA *_test.rego) by evaluating the policies')
+    .argument('[paths...]', 'files or folders holding the suites', ['.'])
+    .addOption(new Option('-f, --format <format>', 'output format').choices(TEST_FORMATS).default('text'))
+    .option('--run <regex>', 'run only the cases whose suite/test/case path matches', nonEmpty)
+    .option('--gatekeeper-version <version>', `Gatekeeper release whose engine runs dual-engine templates (default: ${NEWEST_GATEKEEPER}, CEL since 3.17)`, nonEmpty)
+    .action((paths: string[], flags: TestFlags) => {
+      code = testCommand(paths, flags, io);
     });
 
   program

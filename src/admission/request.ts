@@ -3,7 +3,8 @@
  * requests that matter to polcov: a Pod CREATE and the `kubectl debug` UPDATE.
  */
 
-export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
+/** `''` is a review outside admission (Gatekeeper audit, gator): the object alone, no operation. */
+export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT' | '';
 
 export interface GroupVersionKind {
   group: string;
@@ -106,6 +107,23 @@ export function objectRequest(
   }
   if (opts.oldObject) req.oldObject = opts.oldObject;
   return req;
+}
+
+/**
+ * How Gatekeeper's audit and gator review a stored object: kind, name, namespace and the object,
+ * with no operation, resource or user.
+ */
+export function objectReview(object: KubeObject): AdmissionRequest {
+  return {
+    uid: '',
+    kind: gvkOf(object),
+    resource: { group: '', version: '', resource: '' },
+    name: podName(object),
+    namespace: podNamespace(object),
+    operation: '',
+    userInfo: { username: '' },
+    object,
+  };
 }
 
 /** A Pod CREATE. */

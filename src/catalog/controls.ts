@@ -171,6 +171,19 @@ export const CONTROLS: readonly Control[] = [
   { id: 'lifecycle', title: 'Lifecycle hooks', podFields: [], containerFields: ['lifecycle'], ephemeralSettable: false },
 ];
 
+/** Capabilities the baseline standard lets a container add (PSA `capabilities_baseline`). */
+export const BASELINE_CAPABILITIES: ReadonlySet<string> = new Set([
+  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
+]);
+/** Volume sources the restricted standard allows (PSA `restrictedVolumes`; the names are the Pod's volume keys). */
+export const RESTRICTED_VOLUME_SOURCES: ReadonlySet<string> = new Set([
+  'configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret',
+]);
+/** SELinux types the baseline standard allows before 1.31 (PSA `seLinuxOptions` v1.0). */
+export const SELINUX_TYPES_1_0: ReadonlySet<string> = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t']);
+/** From 1.31 on, `container_engine_t` too. */
+export const SELINUX_TYPES_1_31: ReadonlySet<string> = new Set([...SELINUX_TYPES_1_0, 'container_engine_t']);
+
 const byId = new Map(CONTROLS.map((c) => [c.id, c]));
 
 export function control(id: ControlId): Control {

@@ -5,19 +5,10 @@
  */
 import type { Node } from 'yaml';
 import type { ControlId } from '../../catalog/controls';
-import { control } from '../../catalog/controls';
+import { BASELINE_CAPABILITIES, control, RESTRICTED_VOLUME_SOURCES, SELINUX_TYPES_1_31 } from '../../catalog/controls';
 import { CONTAINER_LISTS, type Check, type Enforcement, type PolicyFacts, type SourceRef } from '../../facts';
 import { analyzeEach } from '../guard';
 import type { Analyze, EngineContext, PolicyDoc } from '../types';
-
-/** Capabilities the baseline Pod Security Standard lets a container add (DOMAIN.md §4). */
-const BASELINE_CAPABILITIES = new Set([
-  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
-]);
-/** Volume types the restricted Pod Security Standard allows (PSP volume names). */
-const RESTRICTED_VOLUMES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
-/** SELinux types the baseline Pod Security Standard allows. */
-const BASELINE_SELINUX_TYPES = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']);
 
 const SECCOMP_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/allowedProfileNames';
 const APPARMOR_ANNOTATION = 'apparmor.security.beta.kubernetes.io/allowedProfileNames';
@@ -53,7 +44,7 @@ function analyzePsp(doc: PolicyDoc, ctx: EngineContext): PolicyFacts {
   }
   const volumes = list('volumes');
   if (!volumes.includes('*') && !volumes.includes('hostPath')) restrict('hostPathVolumes', at('volumes'));
-  if (volumes.every((v) => RESTRICTED_VOLUMES.has(v))) restrict('restrictedVolumes', at('volumes'));
+  if (volumes.every((v) => RESTRICTED_VOLUME_SOURCES.has(v))) restrict('restrictedVolumes', at('volumes'));
   // Every allowed host path read-only: each container must mount them readOnly (PSP never sees ephemeral ones).
   const hostPaths = y.items(y.get(spec, 'allowedHostPaths'));
   if (hostPaths.length > 0 && hostPaths.every((h) => y.scalar(y.get(h, 'readOnly')) === true)) restrict('hostPathReadOnly', at('allowedHostPaths'));
@@ -123,7 +114,7 @@ function enforcement(doc: PolicyDoc, ctx: EngineContext): Enforcement {
 function baselineSeLinux(y: PolicyDoc['yaml'], options: Node | undefined): boolean {
   const type = y.str(y.get(options, 'type')) ?? '';
   const setAt = (k: string): boolean => (y.str(y.get(options, k)) ?? '') !== '';
-  return BASELINE_SELINUX_TYPES.has(type) && !setAt('user') && !setAt('role');
+  return SELINUX_TYPES_1_31.has(type) && !setAt('user') && !setAt('role');
 }
 
 function minRangeAboveZero(y: PolicyDoc['yaml'], strategy: Node | undefined): boolean {

@@ -16,8 +16,9 @@ import { builtinArity } from './builtin-arity';
 type AnyNode = Record<string, unknown> & { type?: string };
 
 /**
- * Every node below `root` of one of `types`; a call's operator (a function name) and the
- * variables a `some` declares (bound, or reported, where they are used) are left out.
+ * Every node below `root` of one of `types`; a call's operator (a function name), the variables a
+ * `some` declares (bound, or reported, where they are used) and a `with` target (a path or a
+ * function name, `with count as mock`) are left out.
  */
 function nodesOf<T>(root: unknown, types: readonly string[]): T[] {
   const out: T[] = [];
@@ -26,7 +27,7 @@ function nodesOf<T>(root: unknown, types: readonly string[]): T[] {
     (n) => {
       if (types.includes(n.type as string)) out.push(n as T);
     },
-    (n, k) => (n.type === 'call' && k === 'operator') || (n.type === 'some' && k === 'vars'),
+    (n, k) => (n.type === 'call' && k === 'operator') || (n.type === 'some' && k === 'vars') || (n.type === 'with' && k === 'target'),
   );
   return out;
 }
@@ -37,7 +38,7 @@ export function compileProblems(mod: RegoModule, index: RulesIndex): Unanalyzabl
 }
 
 /** The arguments a call's function takes (without the output argument), 'any', or undefined when it is undefined or unknown. */
-function arityOf(call: Call, mod: RegoModule, index: RulesIndex): { arity: number | 'any' } | 'undefined' | 'unknown' {
+export function arityOf(call: Call, mod: RegoModule, index: RulesIndex): { arity: number | 'any' } | 'undefined' | 'unknown' {
   const { first, more } = splitCallName(call.name);
   const resolved = index.resolveName(mod, first);
   if (resolved?.[0] === 'data') {

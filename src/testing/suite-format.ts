@@ -1,0 +1,63 @@
+/**
+ * The pluggable part of `polcov test`: a SuiteFormat recognises its test files, loads them into suites
+ * of cases, and each case runs to a result. A new kind of test file (gator Suite, OPA unit tests, the
+ * Kyverno CLI's kyverno-test.yaml) is one module implementing SuiteFormat plus one line in formats.ts.
+ */
+import type { Decision } from '../admission';
+import type { SourceRef } from '../facts';
+import type { SourceFile } from '../discover/walk';
+
+/** What every case run may be told: engine choices that change semantics. */
+export interface RunSettings {
+  /** Gatekeeper release whose engine choice applies to dual-engine templates (e.g. "3.16"); newest when absent. */
+  gatekeeperVersion?: string;
+}
+
+export type CaseStatus = 'pass' | 'fail' | 'error';
+
+export interface CaseResult {
+  status: CaseStatus;
+  /** What the test expects, in words ("violations: yes", "2 violations, message /privileged/"). */
+  expected: string;
+  /** What polcov found, in the same words. */
+  actual: string;
+  /** The decisions behind `actual`: the denying rule and its messages. */
+  decisions: Decision[];
+}
+
+export interface SuiteCase {
+  /** The case name as the test file writes it. */
+  name: string;
+  /** suite/test/case: what `--run REGEX` is matched against. */
+  path: string;
+  /** Where the case is written. */
+  at: SourceRef;
+  run(settings: RunSettings): CaseResult;
+}
+
+/** A suite that cannot be read: the whole suite is an error at this place; other suites still run. */
+export interface SuiteError extends SourceRef {
+  message: string;
+}
+
+export interface LoadedSuite {
+  /** The format's id, e.g. `gator`, `rego`. */
+  format: string;
+  name: string;
+  file: string;
+  cases: SuiteCase[];
+  error?: SuiteError;
+}
+
+export interface SuiteFormat {
+  id: string;
+  /** Cheap test on the file's name and text: is this one of my test files? */
+  detect(file: SourceFile): boolean;
+  /** The suites the file holds, their referenced files read; problems become `LoadedSuite.error`, never throw. */
+  load(file: SourceFile): LoadedSuite[];
+}
+
+/** The suite in `file` that could not be read because of the problem at `at` (maybe in another file). */
+export function brokenSuite(format: string, name: string, file: string, at: SourceRef, message: string): LoadedSuite {
+  return { format, name, file, cases: [], error: { ...at, message } };
+}
