@@ -24,12 +24,15 @@ if (!fs.existsSync(root)) {
   process.exit(0);
 }
 const t0 = process.hrtime.bigint();
+const cpu0 = process.cpuUsage();
 const c = conformance(root, arg('gatekeeper-version', undefined));
 const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+const cpu = process.cpuUsage(cpu0);
+const cpuS = (cpu.user + cpu.system) / 1e6;
 for (const s of c.unreadable) console.log(`unreadable suite ${s.error.file}:${s.error.line}: ${s.error.message}`);
 for (const d of c.disagreeing) console.log(`disagrees: ${d.path} (${d.file}:${d.line}): expected ${d.expected}; polcov: ${d.actual}`);
 const line = (what, f) => `${f.agree}/${f.total} ${what} agree (${((100 * f.agree) / f.total).toFixed(1)} %)`;
 const gator = c.formats.gator ?? { agree: 0, total: 0 };
 if (c.formats.rego) console.log(`OPA unit tests: ${line('tests', c.formats.rego)}`);
-console.log(`gator suites: ${line('cases', gator)}, all run in ${(ms / 1000).toFixed(1)} s`);
+console.log(`gator suites: ${line('cases', gator)}, all run in ${(ms / 1000).toFixed(1)} s (${cpuS.toFixed(1)} s of CPU)`);
 process.exit(gator.total > 0 && gator.agree / gator.total >= TARGET ? 0 : 1);

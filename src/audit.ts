@@ -8,6 +8,7 @@ import { decodeSource, displayPath, listFiles, readSource, STDIN, type SourceFil
 import { ENGINES } from './engines';
 import { lazy } from './lazy';
 import { unanalyzableFile, unanalyzablePolicy } from './engines/guard';
+import { gatekeeperMinor as readGatekeeperMinor, LATEST_GATEKEEPER_MINOR } from './engines/gatekeeper/versions';
 import { refusal } from './engines/refusal';
 import type { Engine, EngineContext, PolicyDoc } from './engines/types';
 import type { Finding, PolicyFacts, ScanError, Severity } from './facts';
@@ -16,6 +17,7 @@ import { severityOn } from './rules/shared/versions';
 import { applySuppressions, mayHoldSuppressions, type SuppressedFinding } from './suppress';
 
 export const LATEST_MINOR = 34;
+export { LATEST_GATEKEEPER_MINOR };
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 export interface AuditOptions {
@@ -24,6 +26,11 @@ export interface AuditOptions {
   stdin?: Buffer | string;
   /** Target Kubernetes version, e.g. "1.30" (default: latest). */
   kubernetesVersion?: string;
+  /**
+   * Target Gatekeeper version, e.g. "3.16" (default: the newest polcov knows): decides which half of
+   * a template with both CEL and Rego code counts as coverage (CEL from 3.17).
+   */
+  gatekeeperVersion?: string;
   maxFileBytes?: number;
   /** Per-rule severity overrides; `off` disables the rule (.polcov.yaml `rules`). */
   ruleLevels?: Record<string, Severity | 'off'>;
@@ -61,6 +68,12 @@ export interface AuditSummary {
   hidden?: { below: Severity; count: number };
   /** --assume-enforce: how many policies only audit or warn and are judged as enforced. */
   assumedEnforced?: number;
+  /**
+   * Set when Gatekeeper documents were scanned: the targeted Gatekeeper, whether it was assumed, and
+   * how many templates were judged as if a constraint with default parameters enforced them (the
+   * scanned files hold no constraint at all).
+   */
+  gatekeeper?: { version: string; assumed: boolean; templatesAssumedEnforced: number };
   files: number;
   policyFiles: number;
   policies: number;
@@ -105,11 +118,27 @@ export function parseKubernetesMinor(v: string | undefined): number {
   return minor;
 }
 
+/** The target Gatekeeper minor (3.minor); a malformed version is a usage error. */
+export function parseGatekeeperMinor(v: string | undefined): number {
+  const minor = readGatekeeperMinor(v);
+  if (minor === undefined) throw new UsageError(`invalid Gatekeeper version "${v}": expected 3.<minor>, e.g. 3.16 (the newest polcov knows is 3.${LATEST_GATEKEEPER_MINOR})`);
+  return minor;
+}
+
+/** The Gatekeeper part of the summary, when Gatekeeper documents were scanned. */
+function gatekeeperSummary(policies: PolicyFacts[], minor: number, options: AuditOptions): AuditSummary['gatekeeper'] {
+  const gatekeeper = policies.filter((p) => p.engine === 'gatekeeper');
+  if (gatekeeper.length === 0) return undefined;
+  const assumed = options.gatekeeperVersion === undefined || options.gatekeeperVersion === 'latest';
+  return { version: `3.${minor}`, assumed, templatesAssumedEnforced: gatekeeper.filter((p) => p.constraintLink?.state === 'assumed').length };
+}
+
 const router = lazy(() => makeRouter(ENGINES));
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
 
 export function audit(options: AuditOptions): AuditResult {
   const kubernetesMinor = parseKubernetesMinor(options.kubernetesVersion);
+  const gatekeeperMinor = parseGatekeeperMinor(options.gatekeeperVersion);
   const limits = { maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES };
   const errors: ScanError[] = [];
   const sources: SourceFile[] = [];
@@ -143,7 +172,7 @@ export function audit(options: AuditOptions): AuditResult {
   const policies: PolicyFacts[] = [];
   // Facts of each engine's standalone documents, analysed as their files are read.
   const analysed = new Map<Engine, PolicyFacts[]>(ENGINES.map((e) => [e, []]));
-  const ctx = { kubernetesMinor };
+  const ctx = { kubernetesMinor, gatekeeperMinor };
   // One file at a time, let go of once routed: only the documents that link to others (and raw
   // sources) are kept until every file is read, so texts and syntax trees do not pile up.
   sources.reverse();
@@ -189,6 +218,7 @@ export function audit(options: AuditOptions): AuditResult {
   const { findings, suppressed } = applySuppressions(all, suppressible, known, errors, active);
 
   const count = (s: Severity): number => findings.filter((f) => f.severity === s).length;
+  const gatekeeper = gatekeeperSummary(policies, gatekeeperMinor, options);
   return {
     findings,
     policies,
@@ -209,6 +239,7 @@ export function audit(options: AuditOptions): AuditResult {
       suppressed: suppressed.length,
       baselined: 0,
       ...(assumedEnforced !== undefined ? { assumedEnforced } : {}),
+      ...(gatekeeper ? { gatekeeper } : {}),
     },
   };
 }

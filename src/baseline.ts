@@ -31,10 +31,10 @@ export interface Baseline {
  */
 const SET_LEVEL_RULES = new Set(['hostprocess-unchecked', 'hostprocess-indirect-only']);
 
-type Keyed = Omit<BaselineEntry, 'count'>;
+export type Keyed = Omit<BaselineEntry, 'count'>;
 
-/** The line-independent identity of a finding, shared by baselines and --diff-base. */
-function findingKey(e: Keyed): string {
+/** The line-independent identity of a finding, shared by baselines, --diff-base and report fingerprints. */
+export function findingKey(e: Keyed): string {
   const where = SET_LEVEL_RULES.has(e.ruleId) ? [] : [e.file, e.policy.kind, e.policy.namespace ?? '', e.policy.name, e.rule ?? ''];
   return JSON.stringify([...where, e.ruleId, e.control ?? '', e.location ?? '']);
 }

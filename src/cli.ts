@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /** The polcov command line: parse flags, run the scan (src/scan.ts), return the exit code. */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_MAX_FILE_BYTES, LATEST_MINOR, UsageError } from './audit';
+import { DEFAULT_MAX_FILE_BYTES, LATEST_GATEKEEPER_MINOR, LATEST_MINOR, UsageError } from './audit';
 import { REPORTERS } from './report';
-import { docsPath, RULES } from './rules';
+import { docFile, docUrl, ruleEngines, RULES } from './rules';
 import { scan, type CliIO, type FailOn } from './scan';
 import type { Severity } from './facts';
 import { VERSION } from './version';
@@ -50,9 +50,11 @@ interface ScanFlags {
   output?: string[];
   failOn?: FailOn;
   kubernetesVersion?: string;
+  gatekeeperVersion?: string;
   maxFileSize: number;
   color?: boolean;
   coverage?: boolean;
+  failIfNoPolicies?: boolean;
   config?: string;
   baseline?: string;
   writeBaseline?: string;
@@ -62,6 +64,16 @@ interface ScanFlags {
   quiet?: boolean;
   minSeverity?: Severity;
   assumeEnforce?: boolean;
+}
+
+function rulesText(): string {
+  const width = Math.max(...RULES.map((r) => r.meta.id.length));
+  return RULES.map((r) => `${r.meta.id.padEnd(width)}  ${r.meta.severity.padEnd(7)}  ${r.meta.summary}  ${docFile(r.meta.id)}\n`).join('');
+}
+
+function rulesJson(): string {
+  const rules = RULES.map(({ meta }) => ({ id: meta.id, severity: meta.severity, summary: meta.summary, engines: ruleEngines(meta.id), doc: docUrl(meta.id), docFile: docFile(meta.id) }));
+  return JSON.stringify(rules, null, 2) + '\n';
 }
 
 export function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr, stdin: 0 }): number {
@@ -85,8 +97,10 @@ export function main(argv: string[], io: CliIO = { stdout: process.stdout, stder
     .option('-o, --output <[format=]file>', 'write a report to a file: FILE for the only format, FORMAT=FILE for one of several (repeatable)', collect())
     .addOption(new Option('--fail-on <level>', 'lowest severity that makes the exit code 1 (default: error, or failOn in .polcov.yaml)').choices(['error', 'warning', 'note', 'never']))
     .option('--kubernetes-version <version>', `Kubernetes version the cluster runs, e.g. 1.30 (default: the newest polcov knows, 1.${LATEST_MINOR})`)
+    .option('--gatekeeper-version <version>', `Gatekeeper version the cluster runs, e.g. 3.16: decides whether the CEL or the Rego half of a template counts (default: the newest polcov knows, 3.${LATEST_GATEKEEPER_MINOR})`)
     .option('--max-file-size <bytes>', 'skip files larger than this, with an error', positiveInt, DEFAULT_MAX_FILE_BYTES)
-    .option('--no-color', 'never colour the text output')
+    .option('--color', 'colour the text output even when stdout is no terminal (also FORCE_COLOR=1)')
+    .option('--no-color', 'never colour the text output (also NO_COLOR=1)')
     .option('--coverage', 'print the coverage matrix in text output (default when more than one policy is scanned)')
     .option('--no-coverage', 'never print the coverage matrix')
     .option('--config <file>', 'configuration file (default: the nearest .polcov.yaml or .polcov.yml at or above the first path)', nonEmpty)
@@ -98,9 +112,10 @@ export function main(argv: string[], io: CliIO = { stdout: process.stdout, stder
     .option('-q, --quiet', 'report errors only (same as --min-severity error); the exit code is unchanged')
     .addOption(new Option('--min-severity <level>', 'report only findings at or above this severity; the exit code is unchanged').choices(['error', 'warning', 'note']))
     .option('--assume-enforce', 'judge every policy as if enforced (for libraries shipped in Audit mode; also assumeEnforce in .polcov.yaml)')
+    .option('--fail-if-no-policies', 'exit 2 when no policy is found, e.g. a wrong path or glob (also failIfNoPolicies in .polcov.yaml)')
     .action((paths: string[], flags: ScanFlags) => {
-      const { format = [], output = [], maxFileSize, color, ...rest } = flags;
-      code = scan({ ...rest, paths, formats: format, outputs: output, maxFileBytes: maxFileSize, color: color !== false }, io);
+      const { format = [], output = [], maxFileSize, ...rest } = flags;
+      code = scan({ ...rest, paths, formats: format, outputs: output, maxFileBytes: maxFileSize }, io);
     });
 
   program
@@ -118,9 +133,9 @@ export function main(argv: string[], io: CliIO = { stdout: process.stdout, stder
   program
     .command('rules')
     .description('list the finding rules')
-    .action(() => {
-      const width = Math.max(...RULES.map((r) => r.meta.id.length));
-      for (const r of RULES) io.stdout.write(`${r.meta.id.padEnd(width)}  ${r.meta.severity.padEnd(7)}  ${r.meta.summary}  (${docsPath(r.meta.id)})\n`);
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(({ format }: { format: 'text' | 'json' }) => {
+      io.stdout.write(format === 'json' ? rulesJson() : rulesText());
     });
 
   try {
@@ -138,4 +153,12 @@ export function main(argv: string[], io: CliIO = { stdout: process.stdout, stder
   return code;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+  // A reader that has seen enough (`polcov scan | head`) closes the pipe: the output ends there, and
+  // the exit code still says what was found.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit();
+  });
+  process.exitCode = main(process.argv.slice(2));
+}

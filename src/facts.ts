@@ -139,6 +139,12 @@ export interface RuleFacts {
   mutating?: boolean;
   /** The policy engine a webhook registration delivers requests to, when recognisable. */
   serves?: EngineId;
+  /**
+   * A half of a Gatekeeper template with both CEL (K8sNativeValidation) and Rego code: Gatekeeper
+   * runs only one of them. `runs` says on which Gatekeeper versions this half runs; only the half
+   * `active` on the target version counts as coverage, a gap in either is reported.
+   */
+  codeEngine?: { engine: 'K8sNativeValidation' | 'Rego'; runs: string; active: boolean };
 }
 
 export interface PolicyFacts {
@@ -164,6 +170,23 @@ export interface PolicyFacts {
   partialScope?: string;
   /** Why the target Kubernetes version no longer runs it at all (PodSecurityPolicy from 1.25). */
   retired?: string;
+  /**
+   * Gatekeeper: how a template or constraint is tied to what enforces it. `assumed`: a template
+   * judged as if a constraint with default (empty) parameters enforced it, because the scanned
+   * files hold no constraint at all; `no-constraint`: a template no scanned constraint
+   * instantiates, while others have one (it enforces nothing); `no-template`: a constraint whose
+   * kind no scanned template defines (Gatekeeper has no CRD for it: it enforces nothing). `at` is
+   * the kind to fix; `nearest` a defined kind the missing one may be a typo of; `refused`: a
+   * template defines the kind but Gatekeeper refuses it; `noTemplates`: no template was scanned at all.
+   */
+  constraintLink?: {
+    state: 'assumed' | 'no-constraint' | 'no-template';
+    kind: string;
+    at: SourceRef;
+    nearest?: string;
+    refused?: boolean;
+    noTemplates?: boolean;
+  };
 }
 
 export type Severity = 'error' | 'warning' | 'note';

@@ -10,8 +10,8 @@ export type { Reporter } from './report';
 export { auditDiff } from './diff';
 export { applyBaseline, makeBaseline, readBaseline, writeBaseline } from './baseline';
 export type { Baseline, BaselineEntry } from './baseline';
-export { findConfig, loadConfig } from './config/load';
-export type { PolcovConfig } from './config/load';
+export { applyConfig, findConfig, loadConfig } from './config/load';
+export type { LoadedConfig, PolcovConfig } from './config/load';
 export type { SuppressedFinding } from './suppress';
 export type * from './facts';
 // Evaluation and `polcov test`.

@@ -3,15 +3,16 @@
  * a git revision), the reports, and the exit code.
  */
 import * as path from 'node:path';
-import { audit, severityRank, UsageError, type AuditOptions, type AuditResult } from './audit';
+import { audit, severityRank, UsageError, type AuditResult } from './audit';
 import { applyBaseline, makeBaseline, readBaseline, writeBaseline } from './baseline';
-import { findConfig, ignoreGlobs, loadConfig } from './config/load';
+import { applyConfig, findConfig, loadConfig } from './config/load';
 import { auditDiff } from './diff';
 import { readLimited } from './discover/walk';
 import type { Severity } from './facts';
 import { planOutputs, type OutputTarget } from './outputs';
 import { progressLine } from './progress';
 import { REPORTERS } from './report';
+import { summarySentence } from './report/summary';
 import { checkWritable, physicalPath, writeFileAtomic } from './write-file';
 
 export type FailOn = Severity | 'never';
@@ -30,8 +31,10 @@ export interface ScanSettings {
   /** Flags win over the config file; absent means "not given". */
   failOn?: FailOn;
   kubernetesVersion?: string;
+  gatekeeperVersion?: string;
   maxFileBytes: number;
-  color: boolean;
+  /** --color / --no-color; absent: FORCE_COLOR, NO_COLOR, else whether stdout is a terminal. */
+  color?: boolean;
   coverage?: boolean;
   config?: string;
   baseline?: string;
@@ -44,6 +47,8 @@ export interface ScanSettings {
   /** Report only findings at or above this severity (the exit code still counts every finding). */
   minSeverity?: Severity;
   assumeEnforce?: boolean;
+  /** Exit 2 when no policy is found (a wrong path or glob), not 0. */
+  failIfNoPolicies?: boolean;
 }
 
 /**
@@ -78,23 +83,22 @@ export function scan(s: ScanSettings, io: CliIO): number {
   const toStdout = targets.find((t) => !t.file);
   // Progress only where a person watches, never mixed into a machine-read stdout.
   const showProgress = Boolean(io.stderr.isTTY) && (!toStdout || toStdout.format === 'text');
-  const kubernetesVersion = s.kubernetesVersion ?? config.kubernetesVersion;
-  const options: AuditOptions = {
-    paths: s.paths,
-    // Read no further than the limit: an endless stream (/dev/zero) becomes one error, not exhausted memory.
-    ...(s.paths.includes('-') ? { stdin: readLimited(io.stdin, s.maxFileBytes) } : {}),
-    ...(kubernetesVersion ? { kubernetesVersion } : {}),
-    maxFileBytes: s.maxFileBytes,
-    ...(config.rules ? { ruleLevels: config.rules } : {}),
-    ...(loaded ? { ignoreRoot: loaded.dir } : {}),
-    // The configuration and baseline files sit among the policies but are never policies themselves.
-    ignore: ignoreGlobs(config.ignore, [configFile, s.baseline, s.writeBaseline], loaded?.dir),
-    ...(config.sets ? { sets: config.sets } : {}),
-    ...((s.includeTests ?? config.includeTests) ? { includeTests: true } : {}),
-    ...(s.followSymlinks ? { followSymlinks: true } : {}),
-    ...((s.assumeEnforce ?? config.assumeEnforce) ? { assumeEnforce: true } : {}),
-    ...(showProgress ? { onProgress: progressLine(io.stderr) } : {}),
-  };
+  const options = applyConfig(
+    {
+      paths: s.paths,
+      // Read no further than the limit: an endless stream (/dev/zero) becomes one error, not exhausted memory.
+      ...(s.paths.includes('-') ? { stdin: readLimited(io.stdin, s.maxFileBytes) } : {}),
+      ...(s.kubernetesVersion ? { kubernetesVersion: s.kubernetesVersion } : {}),
+      ...(s.gatekeeperVersion ? { gatekeeperVersion: s.gatekeeperVersion } : {}),
+      maxFileBytes: s.maxFileBytes,
+      ...(s.includeTests ? { includeTests: true } : {}),
+      ...(s.followSymlinks ? { followSymlinks: true } : {}),
+      ...(s.assumeEnforce ? { assumeEnforce: true } : {}),
+      ...(showProgress ? { onProgress: progressLine(io.stderr) } : {}),
+    },
+    loaded,
+    [s.baseline, s.writeBaseline],
+  );
 
   let result = s.diffBase ? auditDiff(options, s.diffBase) : audit(options);
   if (baseline) result = applyBaseline(result, baseline.entries, baseline.file);
@@ -105,15 +109,38 @@ export function scan(s: ScanSettings, io: CliIO): number {
     result = applyBaseline(result, written, s.writeBaseline);
   }
 
-  const code = exitCode(result, s.failOn ?? config.failOn ?? 'error');
+  const failOn = s.failOn ?? config.failOn ?? 'error';
+  let code = exitCode(result, failOn);
+  if (result.summary.policies === 0) {
+    io.stderr.write(`polcov: no policies found in ${s.paths.join(' ')}\n`);
+    if (s.failIfNoPolicies ?? config.failIfNoPolicies) code = 2;
+  }
   const shown = shownAtLeast(result, s.quiet ? 'error' : s.minSeverity);
   for (const t of targets) {
-    const color = t.format === 'text' && !t.file && s.color && Boolean(io.stdout.isTTY) && !process.env.NO_COLOR;
-    const report = REPORTERS[t.format]!(shown, { color, ...(s.coverage !== undefined ? { coverage: s.coverage } : {}) });
+    const color = t.format === 'text' && !t.file && wantsColor(s.color, io.stdout.isTTY);
+    const fullReport = targets.find((o) => o.file && o !== t)?.file ?? ciRunUrl();
+    const report = REPORTERS[t.format]!(shown, { color, failOn, ...(fullReport ? { fullReport } : {}), ...(s.coverage !== undefined ? { coverage: s.coverage } : {}) });
     if (t.file) writeFileAtomic(t.file, report);
     else io.stdout.write(report);
   }
+  // Every report went to a file: the log still says what was found.
+  if (targets.every((t) => t.file)) io.stderr.write(`polcov: ${summarySentence(shown)}\n`);
   return code;
+}
+
+/** A flag wins; then FORCE_COLOR (as Node and chalk read it: "0" or "false" turns colour off), then NO_COLOR, then a terminal. */
+export function wantsColor(flag: boolean | undefined, isTTY: boolean | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (flag !== undefined) return flag;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  if (env.NO_COLOR) return false;
+  return Boolean(isTTY);
+}
+
+/** The page of the CI run that holds the full report (GitHub Actions, GitLab CI), for reports that are cut short. */
+function ciRunUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) return `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+  return env.CI_JOB_URL;
 }
 
 /**

@@ -21,14 +21,32 @@ export function physicalPath(file: string): string {
   }
 }
 
-/** Throws, as opening it would, for the first file that cannot be written (a folder, a missing or read-only folder). */
+/** A path below a file cannot be examined: the folder check below says why. */
+function statOrUndefined(p: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(p, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The folder a file will be written in, or the closest existing folder above it (missing folders are created). */
+function existingFolder(abs: string): string {
+  let dir = path.dirname(abs);
+  while (!fs.existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+/** Throws, as opening it would, for the first file that cannot be written (a folder, a read-only folder, a file in the way). */
 export function checkWritable(files: readonly string[]): void {
   for (const file of files) {
     const abs = path.resolve(file);
-    const st = fs.statSync(abs, { throwIfNoEntry: false });
+    const st = statOrUndefined(abs);
     let code = st?.isDirectory() ? 'EISDIR' : undefined;
     try {
-      fs.accessSync(path.dirname(abs), fs.constants.W_OK);
+      const dir = existingFolder(abs);
+      if (!fs.statSync(dir).isDirectory()) code ??= 'ENOTDIR';
+      fs.accessSync(dir, fs.constants.W_OK);
       if (st) fs.accessSync(abs, fs.constants.W_OK);
     } catch (e) {
       code ??= (e as NodeJS.ErrnoException).code ?? 'EACCES';
@@ -37,8 +55,9 @@ export function checkWritable(files: readonly string[]): void {
   }
 }
 
-/** Writes `text` to a temporary file in the same folder, then renames it over `file`. */
+/** Creates the missing folders, writes `text` to a temporary file in the same folder, then renames it over `file`. */
 export function writeFileAtomic(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const target = physicalPath(file);
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
   try {

@@ -144,8 +144,8 @@ describe('polcov scan', () => {
 
   it('says which file a file system error is about, and rejects empty option values', () => {
     const dir = tempDir({ 'p.yaml': GAP });
-    const r = run(['scan', dir, '--output', path.join(dir, 'missing', 'report.txt')]);
-    expect(r).toEqual({ code: 2, out: '', err: `polcov: cannot use ${path.join(dir, 'missing', 'report.txt')}: no such file or directory\n` });
+    const r = run(['scan', dir, '--output', path.join(dir, 'p.yaml', 'report.txt')]);
+    expect(r).toEqual({ code: 2, out: '', err: `polcov: cannot use ${path.join(dir, 'p.yaml', 'report.txt')}: a parent is not a directory\n` });
     for (const flag of ['--diff-base', '--baseline', '--write-baseline', '--config']) {
       const empty = run(['scan', dir, flag, '']);
       expect(empty.code).toBe(2);
@@ -176,13 +176,15 @@ describe('polcov scan', () => {
 });
 
 describe('polcov rules', () => {
-  it('lists every rule with severity, summary and doc page', () => {
+  it('lists every rule with severity, summary and its page in this installation', () => {
     const { out, code } = run(['rules']);
     expect(code).toBe(0);
     const lines = out.trim().split('\n');
     expect(lines).toHaveLength(RULES.length);
     for (const r of RULES) {
-      expect(out).toMatch(new RegExp(`^${r.meta.id} +${r.meta.severity} +.*docs/rules/${r.meta.id}\\.md\\)$`, 'm'));
+      const page = lines.find((l) => l.startsWith(`${r.meta.id} `))?.match(/^\S+ +(\S+) +.* (\S+\.md)$/);
+      expect(page?.[1]).toBe(r.meta.severity);
+      expect(fs.readFileSync(page![2]!, 'utf8')).toMatch(new RegExp(`^# ${r.meta.id}\n`));
     }
   });
 });

@@ -8,14 +8,22 @@ import type { Finding } from '../src/facts';
 /** The last Kubernetes version that runs PodSecurityPolicies (the default target, the newest, does not). */
 export const PSP_ERA: Partial<AuditOptions> = { kubernetesVersion: '1.24' };
 
+const created: string[] = [];
+
+/** A fresh folder in the temp folder holding `files`; removed after the test file (test/cleanup.ts). */
 export function tempDir(files: Record<string, string | Buffer>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'polcov-test-'));
+  created.push(dir);
   for (const [name, content] of Object.entries(files)) {
     const p = path.join(dir, name);
     fs.mkdirSync(path.dirname(p), { recursive: true });
     fs.writeFileSync(p, content);
   }
   return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** Audits the given files; returns the result and the folder (file paths in findings are absolute). */

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { audit } from '../src/audit';
+import { applyConfig, findConfig, loadConfig } from '../src/index';
 import { RULES } from '../src/rules';
 import { runCli } from './ci-fixtures';
 
@@ -39,4 +40,12 @@ it('`polcov scan samples/` (npm start) shows every rule firing, each sample fold
 it('without sets, the fixed policies cover HostProcess for the whole repository', () => {
   const fired = new Set(audit({ paths: [SAMPLES] }).findings.map((f) => f.ruleId));
   expect(fired.has('hostprocess-unchecked')).toBe(false);
+});
+
+it('the library agrees with the CLI on samples/ once the configuration is applied (applyConfig)', () => {
+  const cli = (JSON.parse(runCli(['scan', SAMPLES, '--format', 'json', '--fail-on', 'never']).out) as { findings: unknown[] }).findings;
+  const api = audit(applyConfig({ paths: [SAMPLES] }, loadConfig(findConfig([SAMPLES])!))).findings;
+  expect(JSON.parse(JSON.stringify(api))).toEqual(cli);
+  // Without it, the sets of .polcov.yaml do not apply: audit() alone reads no configuration.
+  expect(audit({ paths: [SAMPLES] }).findings.length).not.toBe(cli.length);
 });

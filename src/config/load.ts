@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type * as AjvModule from 'ajv';
 import type { ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
-import { UsageError } from '../audit';
+import { UsageError, type AuditOptions } from '../audit';
 import { displayPath, readLimited } from '../discover/walk';
 import { repositoryRoot } from '../repo-root';
 import type { Severity } from '../facts';
@@ -29,13 +29,17 @@ export interface PolcovConfig {
   sets?: string[];
   failOn?: Severity | 'never';
   kubernetesVersion?: string;
+  gatekeeperVersion?: string;
   includeTests?: boolean;
   assumeEnforce?: boolean;
+  failIfNoPolicies?: boolean;
 }
 
 export interface LoadedConfig {
   /** Display path of the file. */
   file: string;
+  /** The path it was loaded from. */
+  path: string;
   /** The folder `ignore` globs are relative to. */
   dir: string;
   config: PolcovConfig;
@@ -91,6 +95,29 @@ function isWithin(p: string, dir: string): boolean {
 export function ignoreGlobs(configured: readonly string[] | undefined, ownFiles: readonly (string | undefined)[], root: string = process.cwd()): string[] {
   const own = ownFiles.filter((f): f is string => Boolean(f)).map((f) => fileGlob(f, root));
   return [...(configured ?? []), ...CONFIG_NAMES.map(escapeGlob), ...own];
+}
+
+/**
+ * The audit options a configuration adds to the caller's (which win): what `polcov scan` applies.
+ * `ownFiles` are files of the run that sit among the policies but are none (a baseline).
+ * Library callers: `audit(applyConfig({ paths }, loadConfig(findConfig(paths))))`.
+ */
+export function applyConfig(options: AuditOptions, loaded: LoadedConfig | undefined, ownFiles: readonly (string | undefined)[] = []): AuditOptions {
+  const c = loaded?.config ?? {};
+  const kubernetesVersion = options.kubernetesVersion ?? c.kubernetesVersion;
+  const gatekeeperVersion = options.gatekeeperVersion ?? c.gatekeeperVersion;
+  return {
+    ...options,
+    ...(kubernetesVersion ? { kubernetesVersion } : {}),
+    ...(gatekeeperVersion ? { gatekeeperVersion } : {}),
+    ...(options.ruleLevels ?? c.rules ? { ruleLevels: options.ruleLevels ?? c.rules } : {}),
+    ...(loaded ? { ignoreRoot: options.ignoreRoot ?? loaded.dir } : {}),
+    // The configuration file sits among the policies but is never a policy itself.
+    ignore: [...(options.ignore ?? []), ...ignoreGlobs(c.ignore, [loaded?.path, ...ownFiles], loaded?.dir)],
+    ...(options.sets ?? c.sets ? { sets: options.sets ?? c.sets } : {}),
+    ...((options.includeTests ?? c.includeTests) ? { includeTests: true } : {}),
+    ...((options.assumeEnforce ?? c.assumeEnforce) ? { assumeEnforce: true } : {}),
+  };
 }
 
 function isDir(p: string): boolean {
@@ -151,7 +178,7 @@ export function loadConfig(file: string): LoadedConfig {
   for (const id of Object.keys(config.rules ?? {})) {
     if (!known.has(id)) fail(`rules.${id} is not a polcov rule (\`polcov rules\` lists them)`);
   }
-  return { file: shown, dir: path.dirname(path.resolve(file)), config };
+  return { file: shown, path: file, dir: path.dirname(path.resolve(file)), config };
 }
 
 const TYPE_NAMES: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'a string' };

@@ -35,6 +35,8 @@ interface Delivery {
 function enforcedAt(rule: RuleFacts, location: Location, delivery: Delivery | undefined): boolean {
   // Fail closed: a rule with logic polcov could not follow covers nothing.
   if (!rule.enforcement.blocking || !rule.scope.matchesPod || rule.unanalyzable.length > 0) return false;
+  // The half of a dual-engine Gatekeeper template that the target release does not run.
+  if (rule.codeEngine && !rule.codeEngine.active) return false;
   if (location !== 'ephemeralContainers') return rule.scope.podCreate !== false && (delivery?.podCreate ?? true);
   return (delivery?.debug ?? true) && !rule.scope.updateSkipped && rule.scope.ephemeralSubresource !== 'no';
 }

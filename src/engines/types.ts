@@ -16,6 +16,8 @@ export interface PolicyDoc {
 export interface EngineContext {
   /** Kubernetes minor version the audit targets (1.minor): the one named, else the newest polcov knows. */
   kubernetesMinor: number;
+  /** Gatekeeper minor version the audit targets (3.minor): decides which half of a dual-engine template runs. */
+  gatekeeperMinor: number;
 }
 
 /**

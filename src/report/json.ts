@@ -17,6 +17,7 @@ export function toJson(r: AuditResult): object {
         name: rule.name,
         blocking: rule.enforcement.blocking,
         enforcement: rule.enforcement.action,
+        ...(rule.codeEngine ? { codeEngine: rule.codeEngine } : {}),
         checks: rule.checks.map((c) => ({ control: c.control, location: c.location, field: c.field, line: c.at.line, column: c.at.column })),
       })),
     })),

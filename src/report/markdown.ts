@@ -1,13 +1,18 @@
 /**
- * Markdown for a pull-request comment: the summary, a findings table (locations as plain text, since
- * links depend on the host), suppressed findings and input problems folded away, and the coverage
- * matrix when there is any coverage.
+ * Markdown for a pull-request comment: the summary, a findings table (errors first; locations as
+ * plain text, since links depend on the host), suppressed findings and input problems folded away,
+ * and the coverage matrix when there is any coverage. Cut to fit a comment, saying what was left out.
  */
+import type { AuditResult } from '../audit';
 import { coverageRows, type CoverageCount } from '../coverage/table';
 import { LOCATIONS, type PolicyRef } from '../facts';
 import { copiesNote, groupCopies } from './copies';
 import { assumptions, summarySentence } from './summary';
+import { severityRank } from '../audit';
 import type { Reporter } from '.';
+
+/** GitHub refuses a comment over 65,536 characters; the rest is room for whatever wraps the report. */
+export const MARKDOWN_LIMIT = 60_000;
 
 const MARKDOWN_SPECIAL = /[\\`*_[\]<>|&]/g;
 const ESCAPED: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;' };
@@ -36,20 +41,44 @@ function folded(summary: string, body: string[]): string[] {
 const count = (c: CoverageCount | undefined): string =>
   !c ? '' : c.clusterWide + c.namespaced === 0 ? '**0**' : c.namespaced ? `${c.clusterWide}+${c.namespaced}ns` : String(c.clusterWide);
 
-export const markdown: Reporter = (r) => {
-  const out = ['### polcov', '', cell(summarySentence(r)), '', ...assumptions(r).map(cell)];
-  if (r.findings.length > 0) {
-    out.push('', ...table(
-      ['severity', 'rule', 'location', 'policy', 'finding'],
-      groupCopies(r.findings).map(({ finding: f, copies }) => [
-        f.severity,
-        `\`${f.ruleId}\``,
-        cell(where(f)),
-        cell(policyName(f.policy, f.rule)),
-        `${cell(f.message)}<br>**fix:** ${cell(f.hint)}${copies.length > 0 ? `<br>${cell(copiesNote(copies))}` : ''}`,
-      ]),
-    ));
+export const markdown: Reporter = (r, { fullReport }) => {
+  const head = ['### polcov', '', cell(summarySentence(r)), '', ...assumptions(r).map(cell)];
+  const groups = groupCopies([...r.findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity)));
+  const rows = groups.map(({ finding: f, copies }) => [
+    f.severity,
+    `\`${f.ruleId}\``,
+    cell(where(f)),
+    cell(policyName(f.policy, f.rule)),
+    `${cell(f.message)}<br>**fix:** ${cell(f.hint)}${copies.length > 0 ? `<br>${cell(copiesNote(copies))}` : ''}`,
+  ]);
+  const header = ['severity', 'rule', 'location', 'policy', 'finding'];
+  const findingsTable = (n: number): string[] => (n > 0 ? ['', ...table(header, rows.slice(0, n))] : []);
+  const full = [...head, ...findingsTable(rows.length), ...details(r)].join('\n') + '\n';
+  if (full.length <= MARKDOWN_LIMIT) return full;
+
+  // Too long for a comment: as many rows as fit (errors first), the folded sections only if they fit too.
+  const size = (lines: string[]): number => lines.join('\n').length + 1;
+  const leftOut = (shown: number): string => {
+    const count = groups.slice(shown).reduce((n, g) => n + 1 + g.copies.length, 0);
+    return `**${count} findings left out** to fit a comment; the full report is at ${fullReport ?? 'the CI log (polcov scan --format text)'}.`;
+  };
+  // The left-out line's number may grow by a few digits: 100 characters of slack.
+  let room = MARKDOWN_LIMIT - size([...head, '', leftOut(0), '', ...table(header, [])]) - 100;
+  let shown = 0;
+  for (const row of rows) {
+    const n = size(table(header, [row]).slice(2));
+    if (n > room) break;
+    room -= n;
+    shown++;
   }
+  const rest = details(r);
+  const fitting = shown === rows.length && size(rest) <= room ? rest : [];
+  return [...head, '', leftOut(shown), ...findingsTable(shown), ...fitting].join('\n') + '\n';
+};
+
+/** Suppressed findings, input problems and the coverage matrix, folded away. */
+function details(r: AuditResult): string[] {
+  const out: string[] = [];
   if (r.suppressed.length > 0) {
     out.push(...folded(`${r.suppressed.length} suppressed`, table(
       ['rule', 'location', 'reason'],
@@ -69,5 +98,5 @@ export const markdown: Reporter = (r) => {
       '**0**: nothing blocks it there; blank: the field does not exist there; `+Nns`: N more policies in some namespaces only.',
     ]));
   }
-  return out.join('\n') + '\n';
-};
+  return out;
+}

@@ -1,24 +1,28 @@
 /**
- * SARIF 2.1.0 for code-scanning services: one run, every rule described, results located relative to
- * %SRCROOT% with fingerprints that survive line shifts. Suppressed findings are results with an
+ * SARIF 2.1.0 for code-scanning services: one run, every rule described (its page as help, a
+ * security-severity GitHub ranks alerts by), results located relative to %SRCROOT% with fingerprints
+ * that survive line shifts, rewording and another target version. Suppressed findings are results with an
  * in-source suppression, as SARIF intends, so consumers see them as dismissed rather than missing.
  */
-import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import type { AuditResult } from '../audit';
-import type { Finding, ScanError } from '../facts';
-import { rootRelative } from '../repo-root';
-import { docsPath, RULES } from '../rules';
+import type { Finding, ScanError, Severity } from '../facts';
+import { docText, docUrl, RULES } from '../rules';
 import type { SuppressedFinding } from '../suppress';
 import { HOMEPAGE, VERSION } from '../version';
+import { fingerprints } from './identity';
 import type { Reporter } from '.';
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const SRCROOT = '%SRCROOT%';
 
-const helpUri = (ruleId: string): string => `${HOMEPAGE}/blob/main/${docsPath(ruleId)}`;
+/**
+ * GitHub's scale (over 9 critical, 7 to 8.9 high, 4 to 6.9 medium, below 4 low): an error lets a
+ * privileged container in through kubectl debug or HostProcess, so it ranks high.
+ */
+const SECURITY_SEVERITY: Record<Severity, string> = { error: '8.0', warning: '5.0', note: '2.0' };
 
 /** Where a finding is, as a SARIF artifact: relative paths under %SRCROOT%, stdin as "stdin". */
 function artifact(file: string): Sarif.ArtifactLocation {
@@ -30,12 +34,6 @@ function artifact(file: string): Sarif.ArtifactLocation {
 function location(at: { file: string; line: number; column: number }): Sarif.Location {
   const region = at.line > 0 ? { region: { startLine: at.line, ...(at.column > 0 ? { startColumn: at.column } : {}) } } : {};
   return { physicalLocation: { artifactLocation: artifact(at.file), ...region } };
-}
-
-/** A hash of what identifies a finding, without its line: stable when lines above it move. */
-function fingerprint(f: Finding): string {
-  const parts = [f.ruleId, rootRelative(f.file), f.policy.kind, f.policy.namespace ?? '', f.policy.name, f.rule ?? '', f.control ?? '', f.location ?? '', f.message];
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
 const pascal = (id: string): string => id.replace(/(^|-)(\w)/g, (_, _dash: string, c: string) => c.toUpperCase());
@@ -53,16 +51,15 @@ export function toSarif(r: AuditResult, cwd: string = process.cwd()): Sarif.Log 
     id: meta.id,
     name: pascal(meta.id),
     shortDescription: { text: meta.summary },
-    fullDescription: { text: `${meta.summary}. See ${helpUri(meta.id)} for examples and the fix.` },
-    helpUri: helpUri(meta.id),
-    help: { text: `${meta.summary}. Documentation: ${helpUri(meta.id)}` },
+    fullDescription: { text: `${meta.summary}. See ${docUrl(meta.id)} for examples and the fix.` },
+    helpUri: docUrl(meta.id),
+    help: { text: `${meta.summary}. Documentation: ${docUrl(meta.id)}`, markdown: docText(meta.id) },
     defaultConfiguration: { level: meta.severity },
+    properties: { 'security-severity': SECURITY_SEVERITY[meta.severity], tags: ['security', 'kubernetes', 'admission-policy'] },
   }));
-  const seen = new Map<string, number>();
-  const results = [...r.findings, ...r.suppressed].sort(compare).map((f): Sarif.Result => {
-    const hash = fingerprint(f);
-    const occurrence = (seen.get(hash) ?? 0) + 1;
-    seen.set(hash, occurrence);
+  const listed = [...r.findings, ...r.suppressed].sort(compare);
+  const prints = fingerprints(listed);
+  const results = listed.map((f, i): Sarif.Result => {
     const suppression = (f as Partial<SuppressedFinding>).suppression;
     return {
       ruleId: f.ruleId,
@@ -70,7 +67,7 @@ export function toSarif(r: AuditResult, cwd: string = process.cwd()): Sarif.Log 
       level: f.severity,
       message: { text: `${f.message} (fix: ${f.hint})` },
       locations: [location(f)],
-      partialFingerprints: { 'polcovFinding/v1': `${hash}:${occurrence}` },
+      partialFingerprints: { 'polcovFinding/v2': prints[i]! },
       ...(suppression ? { suppressions: [{ kind: 'inSource' as const, justification: suppression.reason }] } : {}),
     };
   });

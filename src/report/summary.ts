@@ -1,5 +1,6 @@
 /** The summary sentence every reporter ends with, including the findings it does not list. */
 import type { AuditResult, AuditSummary } from '../audit';
+import { CEL_DEFAULT_FROM_MINOR } from '../engines/gatekeeper/versions';
 
 const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;
 
@@ -21,6 +22,17 @@ export function assumptions(r: AuditResult): string[] {
       ? `Target: Kubernetes ${k.version}, the newest polcov knows (name your cluster's with --kubernetes-version).`
       : `Target: Kubernetes ${k.version}.`,
   ];
+  const g = r.summary.gatekeeper;
+  if (g) {
+    out.push(
+      g.assumed
+        ? `Target: Gatekeeper ${g.version}, the newest polcov knows (name yours with --gatekeeper-version): of templates with both CEL and Rego, the ${Number(g.version.split('.')[1]) >= CEL_DEFAULT_FROM_MINOR ? 'CEL' : 'Rego'} half counts.`
+        : `Target: Gatekeeper ${g.version}.`,
+    );
+    if (g.templatesAssumedEnforced > 0) {
+      out.push(`No Gatekeeper constraint in the scanned files: ${plural(g.templatesAssumedEnforced, 'ConstraintTemplate')} judged as if a constraint with default (empty) parameters matched Pods and denied.`);
+    }
+  }
   const n = r.summary.assumedEnforced;
   if (n !== undefined) {
     out.push(`Every policy is judged as if enforced (--assume-enforce): ${plural(n, 'policy', 'policies')} that only audit or warn count as blocking.`);

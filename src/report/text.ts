@@ -1,12 +1,12 @@
 /**
  * Human output: the target version, a first screen of counts per rule (errors first), then the
- * findings grouped by file with an indented fix hint under each (copies in other files shown once),
- * the coverage matrix, input problems and a summary line.
+ * findings grouped by file with an indented fix hint and the rule's page under each (copies in other
+ * files shown once), the coverage matrix, input problems and a summary line.
  */
 import type { AuditResult } from '../audit';
 import { coverageRows, type CoverageCount } from '../coverage/table';
 import { LOCATIONS, type Finding, type Severity } from '../facts';
-import { RULES } from '../rules';
+import { docUrl, RULES } from '../rules';
 import { copiesNote, groupCopies } from './copies';
 import { assumptions, summarySentence } from './summary';
 import type { Reporter } from '.';
@@ -26,7 +26,7 @@ export const text: Reporter = (r, { color, coverage }) => {
       file = f.file;
     }
     lines.push(`${printable(f.file)}:${f.line}:${f.column}  ${paint(f.severity, f.severity.padEnd(7))}  ${f.ruleId}  ${printable(f.message)}`);
-    lines.push(`    ${paint('dim', `fix: ${printable(f.hint)}`)}`);
+    lines.push(`    ${paint('dim', `fix: ${printable(f.hint)}  ${docUrl(f.ruleId)}`)}`);
     if (copies.length > 0) lines.push(`    ${paint('dim', printable(copiesNote(copies)))}`);
   }
   if (coverage ?? r.policies.length > 1) lines.push('', paint('bold', 'Coverage'), ...coverageTable(r));

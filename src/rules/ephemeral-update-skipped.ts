@@ -7,6 +7,7 @@ import type { RuleModule } from './types';
 const HINTS: Record<string, string> = {
   kyverno: 'match operations [CREATE, UPDATE] and let preconditions, deny conditions and CEL guards hold for UPDATE',
   gatekeeper: 'drop the UPDATE guard (e.g. not is_update(input.review)) or exempt only non-ephemeral updates',
+  'gatekeeper-cel': 'drop the request.operation guard (e.g. variables.isUpdate || …) or let it hold for UPDATEs on pods/ephemeralcontainers',
   rego: 'drop the UPDATE guard so pods/ephemeralcontainers updates are checked',
   webhook: 'add UPDATE to the operations of the rule that matches pods/ephemeralcontainers',
   vap: 'include UPDATE in matchConstraints and drop request.operation guards that skip it',
@@ -39,7 +40,7 @@ export const rule: RuleModule = {
             p,
             r.scope.updateSkipped!.at,
             `${skips}; ephemeral containers arrive as an UPDATE on pods/ephemeralcontainers and are never checked at admission (${ephemeralReach(ctx)})`,
-            HINTS[p.engine] ?? 'let UPDATE requests reach the rule (operations, preconditions, operation guards) so kubectl debug is checked',
+            HINTS[p.engine === 'gatekeeper' && r.name === 'K8sNativeValidation' ? 'gatekeeper-cel' : p.engine] ?? 'let UPDATE requests reach the rule (operations, preconditions, operation guards) so kubectl debug is checked',
             { rule: r, location: 'ephemeralContainers' },
           );
         }),

@@ -1,4 +1,5 @@
 /** `polcov test [paths]`: run the test suites found under the paths and print the report. */
+import { gatekeeperMinor } from '../eval/gatekeeper';
 import type { CliIO } from '../scan';
 import { TEST_REPORTERS, type TestFormat } from './report';
 import { exitCode, runTests } from './run';
@@ -18,6 +19,10 @@ export function testCommand(paths: string[], flags: TestFlags, io: CliIO): numbe
       io.stderr.write(`polcov: --run: not a regular expression: ${flags.run}\n`);
       return 2;
     }
+  }
+  if (flags.gatekeeperVersion !== undefined && gatekeeperMinor(flags.gatekeeperVersion) === undefined) {
+    io.stderr.write(`polcov: --gatekeeper-version: not a Gatekeeper release: ${flags.gatekeeperVersion} (expected e.g. 3.17)\n`);
+    return 2;
   }
   const report = runTests({ paths, run, gatekeeperVersion: flags.gatekeeperVersion });
   io.stdout.write(TEST_REPORTERS[flags.format ?? 'text'](report));

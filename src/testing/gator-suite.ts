@@ -11,6 +11,7 @@ import { objectReview, type AdmissionRequest, type ClusterContext, type Decision
 import type { SourceFile } from '../discover/walk';
 import { readYaml, type YamlDoc } from '../discover/yaml-doc';
 import type { SourceRef } from '../facts';
+import { re2 } from '../eval/rego/regex';
 import { GatekeeperPolicy, readTemplate, type RegoCompileError, type Template } from '../eval/gatekeeper';
 import { brokenSuite, type CaseResult, type LoadedSuite, type SuiteCase, type SuiteFormat } from './suite-format';
 
@@ -33,21 +34,38 @@ function toJS(y: YamlDoc, node: Node | undefined): unknown {
   return node?.toJS(y.doc, { maxAliasCount: 1000 });
 }
 
-/** The objects of a YAML file beside the suite; a missing or broken file is a problem at `at`. */
-function readObjects(dir: string, rel: string, at: SourceRef): { objects: KubeObject[]; refs: SourceRef[]; docs: YamlDoc[] } {
-  const file = path.join(dir, rel);
-  let text: string;
+/**
+ * Objects by file text: released versions of a library repeat the same sample files, which are read
+ * once. Callers never modify the objects (requests and evaluators copy what they change).
+ */
+const parsedObjects = new Map<string, KubeObject[]>();
+
+function readText(dir: string, rel: string, at: SourceRef): { text: string; shown: string } {
   try {
-    text = fs.readFileSync(file, 'utf8');
+    return { text: fs.readFileSync(path.join(dir, rel), 'utf8'), shown: path.join(path.dirname(at.file), rel).split(path.sep).join('/') };
   } catch {
     throw new SuiteProblem(at, `cannot read ${rel}: no such file`);
   }
-  const shown = path.join(path.dirname(at.file), rel).split(path.sep).join('/');
+}
+
+/** The YAML documents of a file beside the suite; a missing or broken file is a problem at `at`. */
+function readDocs(rel: string, at: SourceRef, text: string, shown: string): YamlDoc[] {
   const loaded = readYaml({ path: shown, text });
   if (loaded.error) throw new SuiteProblem(loaded.error, `${rel}: ${loaded.error.message}`);
   const docs = loaded.docs.filter((d) => d.isMap(d.root));
   if (docs.length === 0) throw new SuiteProblem(at, `${rel} defines no objects`);
-  return { objects: docs.map((d) => toJS(d, d.root) as KubeObject), refs: docs.map((d) => d.ref(d.root)), docs };
+  return docs;
+}
+
+function readObjects(dir: string, rel: string, at: SourceRef): KubeObject[] {
+  const { text, shown } = readText(dir, rel, at);
+  let objects = parsedObjects.get(text);
+  if (!objects) {
+    objects = readDocs(rel, at, text, shown).map((d) => toJS(d, d.root) as KubeObject);
+    if (parsedObjects.size > 10_000) parsedObjects.clear();
+    parsedObjects.set(text, objects);
+  }
+  return objects;
 }
 
 function assertionOf(y: YamlDoc, node: Node): Assertion {
@@ -62,7 +80,7 @@ function assertionOf(y: YamlDoc, node: Node): Assertion {
   let message: RegExp | undefined;
   if (msg !== undefined) {
     try {
-      message = new RegExp(msg);
+      message = re2(msg); // gator compiles it with Go's regexp
     } catch {
       throw new SuiteProblem(y.keyRef(node, 'message'), `assertion.message is not a valid regular expression: ${msg}`);
     }
@@ -127,13 +145,19 @@ function regoPlace(y: YamlDoc, template: Template, e: RegoCompileError): SourceR
 }
 
 function loadTemplate(dir: string, rel: string, at: SourceRef): Template {
-  const { objects, refs, docs } = readObjects(dir, rel, at);
-  const r = readTemplate(objects[0]!, refs[0]!);
-  if ('error' in r) throw new SuiteProblem(refs[0]!, `${rel}: ${r.error}`);
+  const { text, shown } = readText(dir, rel, at);
+  const docs = readDocs(rel, at, text, shown);
+  const doc = docs[0]!;
+  const r = readTemplate(toJS(doc, doc.root) as KubeObject, doc.ref(doc.root));
+  if ('error' in r) throw new SuiteProblem(doc.ref(doc.root), `${rel}: ${r.error}`);
   // A template Gatekeeper would refuse (Rego that does not compile) makes the suite unreadable.
   const rego = r.template.rego && new GatekeeperPolicy(r.template, {}).compiledRego();
   if (rego && 'error' in rego) throw new SuiteProblem(regoPlace(docs[0]!, r.template, rego), `${rel}: ${rego.error}`);
   return r.template;
+}
+
+function unjudged(name: string, casePath: string, at: SourceRef, expected: string, why: string): SuiteCase {
+  return { name, path: casePath, at, run: () => ({ status: 'error', expected, actual: `not evaluated: ${why}`, decisions: [] }) };
 }
 
 function loadSuite(y: YamlDoc, file: SourceFile): LoadedSuite {
@@ -141,6 +165,7 @@ function loadSuite(y: YamlDoc, file: SourceFile): LoadedSuite {
   const suiteName = y.str(y.at(y.root, 'metadata', 'name')) ?? path.basename(dir);
   const cases: SuiteCase[] = [];
   const templates = new Map<string, Template>();
+  if (y.scalar(y.get(y.root, 'skip')) === true) return { format: FORMAT, name: suiteName, file: file.path, cases };
   try {
     for (const test of y.items(y.get(y.root, 'tests'))) {
       if (y.scalar(y.get(test, 'skip')) === true) continue;
@@ -152,10 +177,17 @@ function loadSuite(y: YamlDoc, file: SourceFile): LoadedSuite {
       const template = templates.get(templatePath) ?? loadTemplate(dir, templatePath, templateAt);
       templates.set(templatePath, template);
       const constraintAt = y.keyRef(test, 'constraint');
-      const constraint = readObjects(dir, constraintPath, constraintAt).objects[0]!;
+      const constraint = readObjects(dir, constraintPath, constraintAt)[0]!;
       if (constraint.kind !== template.kind) throw new SuiteProblem(constraintAt, `${constraintPath} is a ${String(constraint.kind)}, the template defines ${template.kind}`);
       const policy = new GatekeeperPolicy(template, constraint);
-      if (y.scalar(y.get(test, 'invalid')) === true) continue;
+      // What polcov cannot judge is an error case, never a silent pass: the constraint schema check
+      // behind `invalid: true`, and the resources an ExpansionTemplate would generate.
+      if (y.scalar(y.get(test, 'invalid')) === true) {
+        cases.push(unjudged(`${testName} (invalid constraint)`, `${suiteName}/${testName}`, y.keyRef(test, 'invalid'), 'the constraint is rejected by the template schema',
+          'polcov does not check constraints against the template schema'));
+        continue;
+      }
+      const expansion = y.str(y.get(test, 'expansion'));
       for (const c of y.items(y.get(test, 'cases'))) {
         if (y.scalar(y.get(c, 'skip')) === true) continue;
         const name = y.str(y.get(c, 'name')) ?? '';
@@ -163,13 +195,17 @@ function loadSuite(y: YamlDoc, file: SourceFile): LoadedSuite {
         const objectPath = y.str(y.get(c, 'object'));
         if (!objectPath) throw new SuiteProblem(at, `case ${name} must define object`);
         const objectAt = y.keyRef(c, 'object');
-        const reviewed = readObjects(dir, objectPath, objectAt).objects;
+        const reviewed = readObjects(dir, objectPath, objectAt);
         if (reviewed.length !== 1) throw new SuiteProblem(objectAt, `${objectPath} defines ${reviewed.length} objects, a case reviews exactly one`);
         const request = requestFor(reviewed[0]!, objectAt);
-        const inventory = y.strings(y.get(c, 'inventory')).flatMap((p) => readObjects(dir, p, y.keyRef(c, 'inventory')).objects);
+        const inventory = y.strings(y.get(c, 'inventory')).flatMap((p) => readObjects(dir, p, y.keyRef(c, 'inventory')));
         const assertions = y.items(y.get(c, 'assertions')).map((a) => assertionOf(y, a));
         if (assertions.length === 0) throw new SuiteProblem(at, `case ${name}: assertions must be non-empty`);
         const cluster = clusterOf(inventory);
+        if (expansion) {
+          cases.push(unjudged(name, `${suiteName}/${testName}/${name}`, at, assertions.map(describe).join('; '), `polcov does not run ExpansionTemplates (${expansion})`));
+          continue;
+        }
         cases.push({
           name,
           path: `${suiteName}/${testName}/${name}`,

@@ -1,7 +1,8 @@
 /**
  * OPA unit tests (`*_test.rego`), as `opa test` runs them: the test file is compiled with the other
- * Rego files of its folder (the policy under test and its libs), and every `test_*` rule passes when
- * it is defined and not false. A file that does not compile is an unreadable suite at file:line.
+ * Rego files of its folder (the policy under test and its libs), as Rego v0 or, when only that
+ * compiles, v1; every `test_*` rule passes when it is defined and not false. A folder that does not
+ * compile is an unreadable suite at the v0 error's file:line.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -30,7 +31,11 @@ export const regoTestFormat: SuiteFormat = {
   detect: (f) => f.path.endsWith('_test.rego'),
   load(file) {
     const name = file.path;
-    const { program, errors } = compileRego([{ file: file.path, text: file.text }, ...siblings(file.path)]);
+    // Rego v0 first (Gatekeeper's, and OPA's before 1.0); a folder only v1 reads (OPA 1.0's default) as v1.
+    const modules = [{ file: file.path, text: file.text }, ...siblings(file.path)];
+    const v0 = compileRego(modules);
+    const v1 = v0.program && v0.errors.length === 0 ? undefined : compileRego(modules.map((m) => ({ ...m, version: 'v1' as const })));
+    const { program, errors } = v1?.program && v1.errors.length === 0 ? v1 : v0;
     if (!program || errors.length > 0) {
       const e = errors[0];
       const at = { file: e?.file ?? file.path, line: e?.line ?? 1, column: e?.column ?? 1 };

@@ -48,7 +48,7 @@ function runCase(c: SuiteCase, settings: RunSettings): CaseReport {
   return { ...result, name: c.name, path: c.path, file: c.at.file, line: c.at.line };
 }
 
-export function loadSuites(paths: string[], errors: ScanError[]): LoadedSuite[] {
+function loadSuites(paths: string[], errors: ScanError[]): LoadedSuite[] {
   const suites: LoadedSuite[] = [];
   for (const p of listFiles(paths, errors)) {
     const src = readSource(p, { maxFileBytes: DEFAULT_MAX_FILE_BYTES }, errors);

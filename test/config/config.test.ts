@@ -116,6 +116,14 @@ describe('configuration settings', () => {
     expect(runCli(['scan', policies, '--kubernetes-version', 'banana']).code).toBe(2);
   });
 
+  it('applies gatekeeperVersion; the flag overrides it', () => {
+    const template = fs.readFileSync(path.join(__dirname, '../../samples/gatekeeper/fixed/privileged-containers.yaml'), 'utf8');
+    const root = tempDir({ '.polcov.yaml': 'gatekeeperVersion: "3.16"\n', 'privileged.yaml': template });
+    const version = (...args: string[]): unknown => JSON.parse(runCli(['scan', root, '-f', 'json', ...args]).out).summary.gatekeeper.version;
+    expect(version()).toBe('3.16');
+    expect(version('--gatekeeper-version', '3.18')).toBe('3.18');
+  });
+
   it('skips ignored paths, relative to the config file', () => {
     const root = tempDir({ '.polcov.yaml': 'ignore:\n  - "vendor/**"\n  - "*.skip.yaml"\n', 'vendor/gap.yaml': GAP, 'p/gap.skip.yaml': GAP, 'p/hp.yaml': HOST_PROCESS });
     const r = runCli(['scan', root, '-f', 'json']);
@@ -159,10 +167,11 @@ describe('invalid configuration', () => {
   });
 
   it('rejects unknown keys, unknown rules, wrong types and bad YAML', () => {
-    expect(fails('fail-on: error\n')).toBe('polcov: .polcov.yaml: fail-on is not a known key (expected rules, ignore, sets, failOn, kubernetesVersion, assumeEnforce, includeTests)\n');
+    expect(fails('fail-on: error\n')).toBe('polcov: .polcov.yaml: fail-on is not a known key (expected rules, ignore, sets, failOn, kubernetesVersion, gatekeeperVersion, assumeEnforce, failIfNoPolicies, includeTests)\n');
     expect(fails('rules:\n  no-such-rule: off\n')).toBe('polcov: .polcov.yaml: rules.no-such-rule is not a polcov rule (`polcov rules` lists them)\n');
     expect(fails('ignore: vendor\n')).toBe('polcov: .polcov.yaml: ignore must be a list\n');
     expect(fails('kubernetesVersion: banana\n')).toMatch(/^polcov: \.polcov\.yaml: kubernetesVersion "banana" is not valid: The cluster's Kubernetes version/);
+    expect(fails('gatekeeperVersion: "1.30"\n')).toMatch(/^polcov: \.polcov\.yaml: gatekeeperVersion "1.30" is not valid: The cluster's Gatekeeper version/);
     expect(fails('rules: [a\n')).toMatch(/^polcov: \.polcov\.yaml:2:1: Flow sequence in block collection must be sufficiently indented and end with a \]\n$/);
   });
 

@@ -1,11 +1,11 @@
 /** --diff-base: only findings a change introduces fail the run; the base revision is read from git objects. */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { sourcesAtRef } from '../../src/diff';
 import { ALL_LISTS, HOST_PROCESS, NO_EPHEMERAL, privilegedPolicy, runCli } from '../ci-fixtures';
 import { gitRepo } from '../git-fixtures';
+import { tempDir } from '../helpers';
 
 const json = (args: string[]): { code: number; doc: { findings: { ruleId: string; policy: { name: string } }[]; summary: Record<string, unknown> } } => {
   const r = runCli([...args, '-f', 'json']);
@@ -136,7 +136,7 @@ describe('--diff-base', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/^polcov: --diff-base: git rev-parse failed: /);
     expect(() => sourcesAtRef('--output=/tmp/x', [repo.dir])).toThrow('--diff-base: "--output=/tmp/x" is not a git revision');
-    expect(runCli(['scan', fs.mkdtempSync(path.join(os.tmpdir(), 'polcov-nogit-')), '--diff-base', 'HEAD']).code).toBe(2);
+    expect(runCli(['scan', tempDir({}), '--diff-base', 'HEAD']).code).toBe(2);
     expect(runCli(['scan', '-', '--diff-base', 'HEAD'], { stdin: 'a: 1\n' }).err).toBe('polcov: --diff-base compares files in git: it cannot read stdin\n');
   });
 });

@@ -21,6 +21,9 @@ describe('Kubernetes CEL libraries', () => {
     ['"hello".charAt(1)', 'e'],
     ['"hello".replace("l", "L")', 'heLLo'],
     ['"hello".replace("l", "L", 1)', 'heLlo'],
+    ['"hello".replace("l", "L", 0)', 'hello'],
+    ['"ab".replace("", "-")', '-a-b-'],
+    ['"ab".replace("", "-", 2)', '-a-b'],
     ['"a,b,c".split(",")', ['a', 'b', 'c']],
     ['"  x ".trim()', 'x'],
     ['"TacoCat".lowerAscii()', 'tacocat'],
@@ -32,6 +35,9 @@ describe('Kubernetes CEL libraries', () => {
     ['"123 abc 456".findAll("[0-9]+")', ['123', '456']],
     ['"123 abc 456".findAll("[0-9]+", 1)', ['123']],
     ['"Hello".matches("^[A-Z]")', true],
+    ['"ab12".find("(?:[a-z]+)([0-9]+)")', 'ab12'],
+    ['"ABC".find("(?i)b")', 'B'],
+    ['"k=v".find("(?P<key>[a-z])=")', 'k='],
     ['sets.contains([1, 2, 3], [2, 3])', true],
     ['sets.contains([1, 2], [3])', false],
     ['sets.equivalent([1, 2], [2, 1, 1])', true],
@@ -90,6 +96,9 @@ describe('CEL evaluation semantics', () => {
   it('reads JSON whole numbers as int', () => {
     expect(run('object.spec.replicas + 1', { object: { spec: { replicas: 2 } } })).toEqual({ value: 3 });
   });
+  it('a "__proto__" key in the data is an ordinary key', () => {
+    expect(run('object.metadata.labels["__proto__"] == "x"', JSON.parse('{"object": {"metadata": {"labels": {"__proto__": "x"}}}}'))).toEqual({ value: true });
+  });
   it('optional chaining falls back with orValue', () => {
     expect(run('object.?spec.?hostPID.orValue(false)', { object: { spec: {} } })).toEqual({ value: false });
     expect(run('object.?spec.?hostPID.orValue(false)', { object: { spec: { hostPID: true } } })).toEqual({ value: true });
@@ -97,6 +106,7 @@ describe('CEL evaluation semantics', () => {
   it('a call with a value the library rejects is an error', () => {
     expect(run('quantity("1.3GiB")')).toHaveProperty('error');
     expect(run('cidr("192.168.0.0/24").containsIP("nope")')).toHaveProperty('error');
+    expect(run('"a".find("a(?i)b")')).toHaveProperty('error');
   });
   it('a missing field is an error, has() is false', () => {
     expect(run('object.spec.missing', { object: { spec: {} } })).toHaveProperty('error');

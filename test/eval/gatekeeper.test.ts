@@ -1,5 +1,5 @@
 import { podCreate, debugUpdate, EMPTY_CLUSTER, objectReview, type KubeObject } from '../../src/admission';
-import { GatekeeperPolicy, engineFor, gatekeeperReview, inventoryData, readTemplate, type Template } from '../../src/eval/gatekeeper';
+import { GatekeeperPolicy, engineFor, gatekeeperEvaluator, gatekeeperReview, inventoryData, readTemplate, type Template } from '../../src/eval/gatekeeper';
 
 /** A template checking hostNetwork, in Rego, in CEL, or both; `allowed` is a parameter. */
 function template(halves: { rego?: boolean; cel?: boolean }): Template {
@@ -65,6 +65,14 @@ describe('Gatekeeper evaluation', () => {
   ])('enforcementAction %j at the admission webhook gives %s', (spec, verdict) => {
     const d = new GatekeeperPolicy(template({ rego: true }), constraint(spec)).evaluate(podCreate(hostPod), EMPTY_CLUSTER);
     expect(d.verdict).toBe(verdict);
+  });
+
+  it('as an Evaluator, every constraint of the set decides', () => {
+    const set = gatekeeperEvaluator([
+      new GatekeeperPolicy(template({ rego: true }), constraint()),
+      new GatekeeperPolicy(template({ rego: true }), constraint({ enforcementAction: 'warn' })),
+    ]);
+    expect(set.evaluate(podCreate(hostPod), EMPTY_CLUSTER).map((d) => d.verdict)).toEqual(['deny', 'warn']);
   });
 
   it('a request the constraint does not match is not evaluated, with the reason', () => {

@@ -53,6 +53,10 @@ describe('ValidatingAdmissionPolicy', () => {
     const p = policy({ matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods', 'pods/ephemeralcontainers'] }] } });
     expect(decide(p, binding(), debugUpdate(plainPod, { name: 'dbg', image: 'b', securityContext: { privileged: true } })).verdict).toBe('not-evaluated');
   });
+  it('a policy without resourceRules matches nothing; a binding without them does not narrow', () => {
+    expect(decide(policy({ matchConstraints: {} }), binding(), podCreate(privilegedPod)).verdict).toBe('not-evaluated');
+    expect(decide(policy(), binding({ matchResources: { objectSelector: {} } }), podCreate(privilegedPod)).verdict).toBe('deny');
+  });
   it('excludeResourceRules exclude', () => {
     const p = policy({ matchConstraints: { resourceRules: [{ apiGroups: ['*'], apiVersions: ['*'], operations: ['*'], resources: ['*/*'] }], excludeResourceRules: [{ apiGroups: [''], apiVersions: ['*'], operations: ['*'], resources: ['pods/ephemeralcontainers'] }] } });
     expect(decide(p, binding(), debugUpdate(plainPod, { name: 'dbg', image: 'b', securityContext: { privileged: true } })).verdict).toBe('not-evaluated');

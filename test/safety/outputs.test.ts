@@ -16,9 +16,9 @@ describe('writing outputs', () => {
     const dir = policies();
     const json = path.join(dir, 'out', 'report.json');
     fs.mkdirSync(path.dirname(json));
-    const bad = path.join(dir, 'missing', 'report.sarif');
+    const bad = path.join(dir, 'gap.yaml', 'report.sarif');
     const r = runCli(['scan', dir, '-f', 'json', '-f', 'sarif', '-o', `json=${json}`, '-o', `sarif=${bad}`]);
-    expect(r).toEqual({ code: 2, out: '', err: `polcov: cannot use ${bad}: no such file or directory\n` });
+    expect(r).toEqual({ code: 2, out: '', err: `polcov: cannot use ${bad}: a parent is not a directory\n` });
     expect(fs.existsSync(json)).toBe(false);
   });
 

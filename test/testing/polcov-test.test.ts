@@ -122,6 +122,53 @@ describe('polcov test: gator suites', () => {
     expect(r.out).toContain('    expected: at least 1 violation\n    actual:   no violations\n    decided by NoHostNet/no-host-net (gatekeeper-rego): admit');
   });
 
+  it('--gatekeeper-version picks the half of a dual-engine template', () => {
+    const dual = yaml`
+      apiVersion: templates.gatekeeper.sh/v1
+      kind: ConstraintTemplate
+      metadata:
+        name: nohostnet
+      spec:
+        crd:
+          spec:
+            names:
+              kind: NoHostNet
+        targets:
+          - target: admission.k8s.gatekeeper.sh
+            code:
+              - engine: K8sNativeValidation
+                source:
+                  validations:
+                    - expression: "!has(object.spec.hostNetwork) || !object.spec.hostNetwork"
+                      message: cel says no
+              - engine: Rego
+                source:
+                  rego: |
+                    package nohostnet
+                    violation[{"msg": "rego says no"}] {
+                      input.review.object.spec.hostNetwork
+                    }
+    `;
+    const files = { ...FILES, 'suite/template.yaml': dual, 'suite/suite.yaml': SUITE.replace('message: host network', 'message: cel says no') };
+    expect(runCli(['test', tempDir(files), '--run', 'host-denied']).code).toBe(0);
+    expect(runCli(['test', tempDir(files), '--run', 'host-denied', '--gatekeeper-version', '3.16']).code).toBe(1);
+  });
+
+  it.each([
+    ['invalid: true (a schema check polcov does not make)', SUITE.replace('  constraint: constraint.yaml\n', '  constraint: constraint.yaml\n  invalid: true\n'), 'hostnet/host-network', 'not evaluated: polcov does not check constraints against the template schema'],
+    ['expansion (generated resources polcov does not make)', SUITE.replace('  constraint: constraint.yaml\n', '  constraint: constraint.yaml\n  expansion: expansion.yaml\n'), 'hostnet/host-network/host-denied', 'not evaluated: polcov does not run ExpansionTemplates (expansion.yaml)'],
+  ])('a test with %s is an error case, never a pass', (_title, suite, casePath, actual) => {
+    const r = runCli(['test', tempDir({ ...FILES, 'suite/suite.yaml': suite }), '--format', 'json']);
+    expect(r.code).toBe(1);
+    const cases = JSON.parse(r.out).suites[0].cases as { path: string; status: string; actual: string }[];
+    expect(cases.find((c) => c.path === casePath)).toMatchObject({ status: 'error', actual });
+  });
+
+  it('a skipped case is not run, as gator skips it', () => {
+    const skipped = SUITE.replace('  - name: plain-allowed\n', '  - name: plain-allowed\n    skip: true\n');
+    expect(runCli(['test', tempDir({ ...FILES, 'suite/suite.yaml': skipped })]).out).toContain('1 suites, 3 cases: 3 passed');
+  });
+
   it('--run selects cases by suite/test/case path', () => {
     const r = runCli(['test', tempDir(FILES), '--run', 'plain-allowed$']);
     expect(r.out).toContain('1 suites, 1 cases: 1 passed');
@@ -143,6 +190,7 @@ describe('polcov test: gator suites', () => {
     ['a path that does not exist', (dir: string) => ['test', path.join(dir, 'nope')], /cannot read: no such file or directory/],
     ['a folder without suites', (dir: string) => ['test', path.join(dir, 'suite', 'template.yaml')], /no test suites found/],
     ['a --run that matches nothing', (dir: string) => ['test', dir, '--run', 'no-such-case'], /no test case matches --run no-such-case/],
+    ['a --gatekeeper-version that names no release', (dir: string) => ['test', dir, '--gatekeeper-version', 'latest'], /not a Gatekeeper release: latest/],
   ])('%s exits 2: nothing run is not a pass', (_title, args, message) => {
     const r = runCli(args(tempDir(FILES)));
     expect(r.code).toBe(2);
@@ -182,6 +230,23 @@ describe('polcov test: OPA unit tests', () => {
     '}',
     '',
   ].join('\n');
+
+  it('reads a folder written in Rego v1 (OPA 1.0) as v1', () => {
+    const dir = tempDir({
+      'p/policy.rego': 'package demo\n\ndeny contains msg if {\n  input.privileged\n  msg := "privileged"\n}\n',
+      'p/policy_test.rego': 'package demo\n\ntest_denies if {\n  deny["privileged"] with input as {"privileged": true}\n}\n',
+    });
+    const r = runCli(['test', dir]);
+    expect(r.out).toContain('1 suites, 1 cases: 1 passed, 0 failed, 0 errors');
+    expect(r.code).toBe(0);
+  });
+
+  it('a test folder that does not compile is an unreadable suite at file:line', () => {
+    const dir = tempDir({ 'p/policy.rego': POLICY, 'p/policy_test.rego': 'package demo\n\ntest_x {\n  deny[\n}\n' });
+    const r = runCli(['test', dir]);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(new RegExp(`${path.join(dir, 'p', 'policy_test.rego').replace(/[/.]/g, '\\$&')}:\\d+:\\d+: suite .* cannot be read: .*rego_parse_error`));
+  });
 
   it('runs test_ rules with the policy of their folder; a false test fails', () => {
     const dir = tempDir({ 'p/policy.rego': POLICY, 'p/policy_test.rego': TESTS });

@@ -40,7 +40,9 @@ type Known =
   /** `object.spec.ephemeralContainers` of the kubectl debug request: a list with at least one item. */
   | { t: 'ephemeral' }
   /** Undecided, and it depends on a request attribute. */
-  | { t: 'open'; from: string };
+  | { t: 'open'; from: string }
+  /** A known constraint parameter that is an object or a list of other than strings (Gatekeeper `variables.params`). */
+  | { t: 'data'; v: unknown };
 type G = Known | undefined;
 type Env = Map<string, G>;
 type Outcome = { true?: Decider; false?: Decider; open: OpenGuard[] };
@@ -70,6 +72,28 @@ const ITERATION_MACROS = new Set(['all', 'exists', 'exists_one', 'existsOne', 'f
 export interface GuardOptions {
   /** The Pod carries a non-empty `spec.ephemeralContainers` (true for the kubectl debug request). */
   knowsEphemeral: boolean;
+  /** The request is the kubectl debug request (default); false: any request. */
+  knowsRequest?: boolean;
+  /** Gatekeeper's `variables.params`, when the constraint's parameters are known. */
+  parameters?: unknown;
+}
+
+/** A known parameter value; `by` is the node that reads it. */
+function parameterValue(v: unknown, by: Decider): G {
+  if (v === undefined) return undefined;
+  if (typeof v === 'boolean') return { t: 'bool', v, by };
+  if (typeof v === 'string') return { t: 'str', v };
+  if (typeof v === 'number') return { t: 'num', lo: v, hi: v };
+  if (v === null) return { t: 'null' };
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return { t: 'strs', v: v as string[] };
+  return { t: 'data', v };
+}
+
+/** A field of known parameter data: `present` whether it is there, `value` what it is. */
+function parameterField(base: G, field: string): { present: boolean; value: unknown } | undefined {
+  if (base?.t !== 'data' || base.v === null || typeof base.v !== 'object' || Array.isArray(base.v)) return undefined;
+  const o = base.v as Record<string, unknown>;
+  return { present: Object.prototype.hasOwnProperty.call(o, field), value: o[field] };
 }
 
 /** The request attribute an undecided value depends on, if any. */
@@ -217,6 +241,7 @@ export class DebugRequestGuards {
       case 'id':
         if (env.has(n.args)) return env.get(n.args);
         if (n.args === 'object') return { t: 'object', path: 'pod' };
+        if (this.options.knowsRequest === false) return undefined;
         if (n.args === 'oldObject') return { t: 'object', from: 'oldObject' };
         if (n.args === 'request') return { t: 'object', path: 'request', from: 'request' };
         return undefined;
@@ -230,8 +255,14 @@ export class DebugRequestGuards {
       case '.':
       case '.?': {
         const [base, field] = n.args;
-        if (base.op === 'id' && base.args === 'variables' && !env.has('variables')) return this.variable(field);
-        return this.select(this.eval(base, e, env), field);
+        if (base.op === 'id' && base.args === 'variables' && !env.has('variables')) {
+          if (field === 'params' && !this.variables.has('params') && this.options.parameters !== undefined) return { t: 'data', v: this.options.parameters };
+          return this.variable(field);
+        }
+        const value = this.eval(base, e, env);
+        const param = parameterField(value, field);
+        if (param) return parameterValue(param.value, { node: n, expr: e });
+        return this.select(value, field);
       }
       case '[]':
       case '[?]': {
@@ -342,6 +373,8 @@ export class DebugRequestGuards {
   /** `has(x.f)`: true for request attributes the debug request carries, the spec, ephemeral containers. */
   private has(arg: CelNode, e: CelExpr, env: Env, by: (v: boolean) => Known): G {
     if (arg.op !== '.' && arg.op !== '.?') return undefined;
+    const param = parameterField(this.eval(arg.args[0], e, env), arg.args[1]);
+    if (param) return by(param.present);
     const v = this.eval(arg, e, env);
     if (v?.t === 'str' || v?.t === 'ephemeral' || (v?.t === 'object' && (v.path || v.from))) return by(true);
     return undefined;

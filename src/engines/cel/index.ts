@@ -63,15 +63,20 @@ export class CelPolicy {
   private readonly guards: DebugRequestGuards;
   /** The same request with nothing known about the Pod: what request attributes decide alone. */
   private readonly requestOnly: DebugRequestGuards;
+  /** Any request under known Gatekeeper parameters: what the parameters decide alone. */
+  private readonly underParameters?: DebugRequestGuards;
 
+  /** `parameters`: Gatekeeper's `variables.params` when the constraint's parameters are known. */
   constructor(
     private readonly y: YamlDoc,
     variablesNode: Node | undefined,
+    parameters?: unknown,
   ) {
     this.variables = readVariables(y, variablesNode);
     this.reads = new ReadAnalysis(this.variables);
-    this.guards = new DebugRequestGuards(this.variables, { knowsEphemeral: true });
-    this.requestOnly = new DebugRequestGuards(this.variables, { knowsEphemeral: false });
+    this.guards = new DebugRequestGuards(this.variables, { knowsEphemeral: true, parameters });
+    this.requestOnly = new DebugRequestGuards(this.variables, { knowsEphemeral: false, parameters });
+    if (parameters !== undefined) this.underParameters = new DebugRequestGuards(this.variables, { knowsEphemeral: false, knowsRequest: false, parameters });
   }
 
   /** Variables that do not parse: reported once for the policy. */
@@ -93,6 +98,8 @@ export class CelPolicy {
   }
 
   private analyzeValidation(e: CelExpr): CelFacts {
+    // True for every request under the constraint's parameters (`hostNetwork: true` allows the host network): it checks nothing.
+    if (this.underParameters?.alwaysTrue(e)) return { checks: [], listRefs: {}, unanalyzable: [] };
     const reads = this.reads.expression(e);
     const guard = this.guards.alwaysTrue(e);
     // False for every kubectl debug because of the ephemeral containers, not because of the request
@@ -142,10 +149,10 @@ export function mergeCelFacts(into: CelFacts, from: CelFacts): void {
 /**
  * All validations of a CEL block as one rule: `node` is a map with `variables`, `validations` (or
  * Kyverno's `expressions`) and optionally `matchConditions`, e.g. a Kyverno `validate.cel` or a
- * Gatekeeper `K8sNativeValidation` source.
+ * Gatekeeper `K8sNativeValidation` source (with the constraint's `parameters`, when known).
  */
-export function analyzeCelValidations(y: YamlDoc, node: Node): CelFacts {
-  const policy = new CelPolicy(y, y.get(node, 'variables'));
+export function analyzeCelValidations(y: YamlDoc, node: Node, parameters?: unknown): CelFacts {
+  const policy = new CelPolicy(y, y.get(node, 'variables'), parameters);
   const out: CelFacts = { checks: [], listRefs: {}, unanalyzable: policy.variableProblems() };
   for (const item of [...y.items(y.get(node, 'validations')), ...y.items(y.get(node, 'expressions'))]) {
     const { updateSkipped, ...facts } = policy.validation(item);

@@ -168,6 +168,11 @@ class Evaluator {
   private existential: number;
   /** Inside the condition of `cond ? x : true`: it selects which containers are checked, it checks nothing. */
   private selecting: number;
+  /**
+   * Inside a filter's predicate: whether it picks the good or the bad elements depends on how the
+   * result is used (`size(bad) == 0`), so `has(f)` there demands nothing.
+   */
+  private filtering = 0;
 
   constructor(
     private readonly analysis: ReadAnalysis,
@@ -206,7 +211,7 @@ class Evaluator {
         const [name, args] = n.args;
         if (name !== 'has') return this.call(name, args.map((a) => this.eval(a, env)), n, args);
         // `has(f)` demands the field exist, like Kyverno's "?*"; `!has(f)` forbids it.
-        for (const a of args) this.presence(this.eval(a, env), !this.negated);
+        for (const a of args) this.presence(this.eval(a, env), !this.negated && this.filtering === 0);
         return EMPTY;
       }
       case 'rcall':
@@ -304,7 +309,7 @@ class Evaluator {
     }
     const recv = this.eval(recvNode, env);
     if (name === 'hasValue') {
-      this.presence(recv, !this.negated);
+      this.presence(recv, !this.negated && this.filtering === 0);
       return EMPTY;
     }
     return this.call(name, [recv, ...args.map((a) => this.eval(a, env))], n, [recvNode, ...args]);
@@ -347,8 +352,13 @@ class Evaluator {
     const [first, second] = body;
     if (name === 'filter' || name === 'sortBy') {
       // A filter's predicate tests the element; a sort key only orders the list.
-      const key = this.eval(first!, inner);
-      if (name === 'filter') this.consume(key);
+      this.filtering++;
+      try {
+        const key = this.eval(first!, inner);
+        if (name === 'filter') this.consume(key);
+      } finally {
+        this.filtering--;
+      }
       return recv;
     }
     if (name === 'map' || name.startsWith('transform') || name === 'optMap' || name === 'optFlatMap') {

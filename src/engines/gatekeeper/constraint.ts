@@ -20,6 +20,8 @@ export interface ConstraintFacts {
   enforcement: Enforcement;
   /** `parameters.exemptImages` entries. */
   exemptImages: Exemption[];
+  /** `spec.parameters` as plain data (`{}` when absent); undefined when it cannot be read as data. */
+  parameters: unknown;
   /** `match.excludedNamespaces` entries. */
   excludedNamespaces: Exemption[];
   /** `match.namespaces` by exact name: the constraint applies there only. */
@@ -37,9 +39,20 @@ export function readConstraint(doc: PolicyDoc): ConstraintFacts {
     ...readKinds(y, match, doc.at),
     enforcement: readEnforcement(y, spec, doc.at),
     exemptImages: y.items(y.at(spec, 'parameters', 'exemptImages')).map(exemption('image')),
+    parameters: plainData(y.get(spec, 'parameters')),
     excludedNamespaces: y.items(y.get(match, 'excludedNamespaces')).map(exemption('namespace')),
     ...readScope(y, match),
   };
+}
+
+/** A YAML node as plain data; `{}` for none, undefined when it cannot be converted (an alias without its anchor). */
+function plainData(node: Node | undefined): unknown {
+  if (!node) return {};
+  try {
+    return node.toJSON();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Where the constraint applies, when it does not apply everywhere. */

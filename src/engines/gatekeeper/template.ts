@@ -3,8 +3,9 @@
  * `spec.targets[].rego` plus `libs`, or as `spec.targets[].code[]` entries with `engine: Rego`
  * (`source.rego`, `source.libs`, `source.version: "v1"` for Rego v1), parsed with every position
  * mapped to the file and analysed once; constraints reuse the result. `engine: K8sNativeValidation`
- * (CEL) blocks go through the shared CEL analysis when the template has no Rego; next to Rego they
- * are only recorded.
+ * (CEL) blocks go through the shared CEL analysis. A template with both engines runs only one of
+ * them (DOMAIN.md §6): both halves are analysed on their own, each entry says which half it is in,
+ * and a problem in one half concerns that half only (Gatekeeper compiles only the code it runs).
  */
 import type { Node } from 'yaml';
 import type { YamlDoc } from '../../discover/yaml-doc';
@@ -13,86 +14,134 @@ import { analyzeCelValidations } from '../cel';
 import { parseFailure, parseModule, RegoSyntaxError } from '../rego';
 import { compileProblems } from '../rego/compile-check';
 import { analyzeEntries, GATEKEEPER_ROOTS, RulesIndex, type RegoModule } from '../rego/analysis';
+import { headPath } from '../rego/analysis/rules-index';
 import type { EntryRuleFacts } from '../rego/analysis';
 import type { PolicyDoc } from '../types';
 import { embeddedRego, type EmbeddedRego } from './rego-source';
+import { metadataProblems, regoProblems } from './template-refusal';
 
 const ADMISSION_TARGET = 'admission.k8s.gatekeeper.sh';
+
+export type CodeEngine = 'K8sNativeValidation' | 'Rego';
+
+export interface TemplateEntry extends EntryRuleFacts {
+  /** The code it comes from. */
+  engine: CodeEngine;
+}
 
 export interface AnalyzedTemplate {
   doc: PolicyDoc;
   /** The constraint kind it defines (`spec.crd.spec.names.kind`). */
   kind: string;
-  entries: EntryRuleFacts[];
-  /** Constraint parameters the Rego reads; unknown for CEL. */
+  entries: TemplateEntry[];
+  /** Both a K8sNativeValidation and a Rego half: Gatekeeper runs one of them, by version and flags. */
+  dual: boolean;
+  /** Constraint parameters the Rego reads; unknown where CEL reads them. */
   parameters: Set<string> | 'unknown';
-  /** Problems with the whole template: it then provides no coverage at all. */
+  /** Problems with the whole template (or its only engine): it then provides no coverage at all. */
   problems: Unanalyzable[];
   /** Conditions in the Rego on the requesting user or on container names (`not startswith(c.name, "debugger-")`). */
   exemptions: Exemption[];
-  /** K8sNativeValidation (CEL) code blocks. Analysed only when the template has no Rego. */
+  /** K8sNativeValidation (CEL) code blocks. */
   celCode: { at: SourceRef; source: Node | undefined }[];
 }
 
 interface RegoCode {
+  /** The YAML node of the entry module's source. */
+  node: Node;
   entry: EmbeddedRego;
   libs: EmbeddedRego[];
   version: 'v0' | 'v1';
 }
 
-export function analyzeTemplate(doc: PolicyDoc): AnalyzedTemplate {
+/**
+ * `parameters`: the parameters of the constraint the template runs under (`{}`: the defaults of a
+ * template judged without one); what they switch off checks nothing. `check-only` finds what
+ * Gatekeeper refuses without analysing the checks (the parsed and compiled Rego is kept per source).
+ */
+export function analyzeTemplate(doc: PolicyDoc, parameters?: unknown, mode: 'analyse' | 'check-only' = 'analyse'): AnalyzedTemplate {
   const y = doc.yaml;
   const spec = y.get(y.root, 'spec');
-  const kind = y.str(y.at(spec, 'crd', 'spec', 'names', 'kind')) ?? doc.name;
-  const parameters = new Set<string>();
-  const out: AnalyzedTemplate = { doc, kind, entries: [], parameters, problems: [], exemptions: [], celCode: [] };
+  const kindNode = y.at(spec, 'crd', 'spec', 'names', 'kind');
+  const kind = y.str(kindNode) ?? doc.name;
+  const read = new Set<string>();
+  const out: AnalyzedTemplate = { doc, kind, entries: [], dual: false, parameters: read, problems: [], exemptions: [], celCode: [] };
+  out.problems.push(...metadataProblems(doc, y.str(kindNode), y.ref(kindNode ?? spec, doc.at)));
   const codes: RegoCode[] = [];
+  const regoProblemsFound: Unanalyzable[] = [];
   for (const target of y.items(y.get(spec, 'targets'))) {
     const name = y.str(y.get(target, 'target'));
     if (name !== undefined && name !== ADMISSION_TARGET) continue;
-    readTarget(y, target, codes, out);
+    readTarget(y, target, codes, out, regoProblemsFound);
   }
-  if (codes.length === 0 && out.celCode.length > 0) {
-    for (const cel of out.celCode) out.entries.push(celEntry(y, cel));
-    out.parameters = 'unknown';
-    return out;
-  }
-  if (codes.length === 0) {
+  const hasRego = codes.length > 0 || regoProblemsFound.length > 0;
+  out.dual = hasRego && out.celCode.length > 0;
+  if (mode === 'analyse') for (const cel of out.celCode) out.entries.push(celEntry(y, cel, parameters));
+  if (out.celCode.length > 0) out.parameters = 'unknown';
+  if (!hasRego && out.celCode.length === 0) {
     out.problems.push({ reason: 'the template has no Rego or CEL code for the admission target', at: y.keyRef(spec ?? y.root, 'targets') });
     return out;
   }
-  for (const code of codes) {
-    const modules = parseCode(code, out.problems);
-    if (!modules) continue;
-    const index = new RulesIndex(modules);
-    // Gatekeeper compiles the entry module with its libs: a problem in any of them rejects the template.
-    const refused = modules.flatMap((m) => compileProblems(m, index));
-    if (refused.length > 0) {
-      out.problems.push(...refused);
-      continue;
-    }
-    const analysis = analyzeEntries(modules[0]!, index, { roots: GATEKEEPER_ROOTS, isEntry: (n) => n === 'violation' });
-    if (analysis.rules.length === 0) {
-      out.problems.push({ reason: 'the Rego defines no violation rule', at: code.entry.locate(modules[0]!.module.package.pos) });
-    }
-    out.entries.push(...analysis.rules);
-    out.exemptions.push(...analysis.exemptions);
-    for (const p of analysis.parameters) parameters.add(p);
-  }
+  for (const code of codes) analyzeRego(code, out, { read, known: parameters }, regoProblemsFound, mode);
+  if (regoProblemsFound.length === 0) return out;
+  // Alone, the Rego is the template; next to CEL it is the half that runs on older Gatekeeper only.
+  if (!out.dual) out.problems.push(...regoProblemsFound);
+  else out.entries.push({ engine: 'Rego', name: 'Rego code', at: regoProblemsFound[0]!.at, checks: [], listRefs: {}, unanalyzable: regoProblemsFound });
   return out;
 }
 
-/** A K8sNativeValidation block as one rule, through the shared CEL analysis. */
-function celEntry(y: YamlDoc, cel: AnalyzedTemplate['celCode'][number]): EntryRuleFacts {
-  if (!cel.source) {
-    return { name: 'K8sNativeValidation', at: cel.at, checks: [], listRefs: {}, unanalyzable: [{ reason: 'K8sNativeValidation code without a source', at: cel.at }] };
+interface CompiledRego {
+  /** Set when Gatekeeper accepts the code. */
+  modules?: RegoModule[];
+  index?: RulesIndex;
+  problems: Unanalyzable[];
+}
+
+/** Parsed and compile-checked Rego by its entry source node: a template is analysed once per constraint's parameters. */
+const compiledBySource = new WeakMap<Node, CompiledRego>();
+
+function compile(code: RegoCode): CompiledRego {
+  const problems: Unanalyzable[] = [];
+  const modules = parseCode(code, problems);
+  if (!modules) return { problems };
+  const index = new RulesIndex(modules);
+  // Gatekeeper compiles the entry module with its libs: a problem in any of them rejects the template.
+  const refused = [...regoProblems(modules), ...modules.flatMap((m) => compileProblems(m, index))];
+  if (refused.length > 0) return { problems: refused };
+  // Gatekeeper requires the rule; bodies the parameters switch off still define it.
+  if (!modules[0]!.module.rules.some((r) => headPath(r).join('.') === 'violation')) {
+    problems.push({ reason: 'the Rego defines no violation rule', at: code.entry.locate(modules[0]!.module.package.pos) });
   }
-  const facts = analyzeCelValidations(y, cel.source);
-  return { name: 'K8sNativeValidation', at: cel.at, ...facts };
+  return { modules, index, problems };
+}
+
+function analyzeRego(
+  code: RegoCode,
+  out: AnalyzedTemplate,
+  parameters: { read: Set<string>; known: unknown },
+  problems: Unanalyzable[],
+  mode: 'analyse' | 'check-only',
+): void {
+  let compiled = compiledBySource.get(code.node);
+  if (!compiled) compiledBySource.set(code.node, (compiled = compile(code)));
+  problems.push(...compiled.problems);
+  const { modules, index } = compiled;
+  if (!modules || !index || mode === 'check-only') return;
+  const analysis = analyzeEntries(modules[0]!, index, { roots: GATEKEEPER_ROOTS, isEntry: (n) => n === 'violation', parameters: parameters.known });
+  out.entries.push(...analysis.rules.map((r) => ({ ...r, engine: 'Rego' as const })));
+  out.exemptions.push(...analysis.exemptions);
+  for (const p of analysis.parameters) parameters.read.add(p);
+}
+
+/** A K8sNativeValidation block as one rule, through the shared CEL analysis. */
+function celEntry(y: YamlDoc, cel: AnalyzedTemplate['celCode'][number], parameters: unknown): TemplateEntry {
+  const base = { engine: 'K8sNativeValidation' as const, name: 'K8sNativeValidation', at: cel.at };
+  if (!cel.source) return { ...base, checks: [], listRefs: {}, unanalyzable: [{ reason: 'K8sNativeValidation code without a source', at: cel.at }] };
+  return { ...base, ...analyzeCelValidations(y, cel.source, parameters) };
 }
 
 /** `code[]` entries take precedence over the older `rego`/`libs` fields. */
-function readTarget(y: YamlDoc, target: Node, codes: RegoCode[], out: AnalyzedTemplate): void {
+function readTarget(y: YamlDoc, target: Node, codes: RegoCode[], out: AnalyzedTemplate, problems: Unanalyzable[]): void {
   const code = y.items(y.get(target, 'code'));
   let hasRegoCode = false;
   for (const c of code) {
@@ -101,24 +150,26 @@ function readTarget(y: YamlDoc, target: Node, codes: RegoCode[], out: AnalyzedTe
     if (engine === 'K8sNativeValidation') out.celCode.push({ at: y.ref(c), source });
     if (engine !== 'Rego') continue;
     hasRegoCode = true;
-    const entry = embeddedRego(y, y.get(source, 'rego'));
-    if (!entry) {
-      out.problems.push({ reason: 'code entry with engine Rego has no source.rego string', at: y.ref(c) });
+    const regoNode = y.get(source, 'rego');
+    const entry = embeddedRego(y, regoNode);
+    if (!entry || !regoNode) {
+      problems.push({ reason: 'code entry with engine Rego has no source.rego string', at: y.ref(c) });
       continue;
     }
     const version = y.str(y.get(source, 'version')) === 'v1' ? 'v1' : 'v0';
-    codes.push({ entry, libs: libs(y, y.get(source, 'libs'), out), version });
+    codes.push({ node: regoNode, entry, libs: libs(y, y.get(source, 'libs'), problems), version });
   }
-  const rego = embeddedRego(y, y.get(target, 'rego'));
-  if (rego && !hasRegoCode) codes.push({ entry: rego, libs: libs(y, y.get(target, 'libs'), out), version: 'v0' });
+  const regoNode = y.get(target, 'rego');
+  const rego = embeddedRego(y, regoNode);
+  if (rego && regoNode && !hasRegoCode) codes.push({ node: regoNode, entry: rego, libs: libs(y, y.get(target, 'libs'), problems), version: 'v0' });
 }
 
-function libs(y: YamlDoc, node: Node | undefined, out: AnalyzedTemplate): EmbeddedRego[] {
+function libs(y: YamlDoc, node: Node | undefined, problems: Unanalyzable[]): EmbeddedRego[] {
   const found: EmbeddedRego[] = [];
   for (const item of y.items(node)) {
     const lib = embeddedRego(y, item);
     if (lib) found.push(lib);
-    else out.problems.push({ reason: 'a lib is not a string', at: y.ref(item) });
+    else problems.push({ reason: 'a lib is not a string', at: y.ref(item) });
   }
   return found;
 }

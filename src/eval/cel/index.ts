@@ -11,7 +11,7 @@ import { registerKubernetesLibraries } from './kubernetes-library';
 export { toCel, fromCel } from './values';
 
 /** Node evaluations one expression may take: far beyond any policy, small enough to stop a runaway. */
-export const DEFAULT_CEL_STEPS = 1_000_000;
+const DEFAULT_CEL_STEPS = 1_000_000;
 
 const ENV = registerKubernetesLibraries(
   new Environment({ enableOptionalTypes: true, unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false }),

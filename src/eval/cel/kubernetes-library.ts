@@ -5,7 +5,7 @@
  * CEL libraries; argument errors are CEL evaluation errors.
  */
 import { Environment, Optional } from '@marcbachmann/cel-js';
-import { goRegex } from './go-regex';
+import { re2 } from '../rego/regex';
 import { CIDR, IP, URL_ } from './network';
 import { Quantity } from './quantity';
 
@@ -58,6 +58,13 @@ function formatString(fmt: string, args: unknown[]): string {
       default: return typeof v === 'string' ? Buffer.from(v).toString('hex').toUpperCase() : (v as bigint).toString(16).toUpperCase();
     }
   });
+}
+
+/** Go's strings.Replace: the first n (all when n < 0) occurrences; an empty `old` matches around every character. */
+function replace(s: string, old: string, by: string, n: number): string {
+  const parts = old === '' ? ['', ...[...s], ''] : s.split(old);
+  const k = n < 0 ? parts.length - 1 : Math.min(n, parts.length - 1);
+  return parts.slice(0, k + 1).join(by) + (k < parts.length - 1 ? old + parts.slice(k + 1).join(old) : '');
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -122,22 +129,18 @@ export function registerKubernetesLibraries(env: Environment): Environment {
 
   // Extended strings
   reg('string.charAt(int): string', (s: string, i: bigint) => (i < 0n || i > BigInt(s.length) ? fail(`index out of range: ${i}`) : [...s][Number(i)] ?? ''));
-  reg('string.replace(string, string): string', (s: string, a: string, b: string) => s.split(a).join(b));
-  reg('string.replace(string, string, int): string', (s: string, a: string, b: string, n: bigint) => {
-    if (n < 0n) return s.split(a).join(b);
-    const parts = s.split(a);
-    const k = Math.min(Number(n), parts.length - 1);
-    return parts.slice(0, k + 1).join(b) + (k < parts.length - 1 ? a + parts.slice(k + 1).join(a) : '');
-  });
+  reg('string.replace(string, string): string', (s: string, a: string, b: string) => replace(s, a, b, -1));
+  reg('string.replace(string, string, int): string', (s: string, a: string, b: string, n: bigint) => replace(s, a, b, Number(n)));
   reg('string.reverse(): string', (s: string) => [...s].reverse().join(''));
   reg('string.format(list): string', (s: string, args: unknown[]) => formatString(s, args));
   reg('Strings.quote(string): string', (_n: Strings, s: string) => JSON.stringify(s));
 
   // Regex
-  reg('string.find(string): string', (s: string, re: string) => goRegex(re).exec(s)?.[0] ?? '');
-  reg('string.findAll(string): list<string>', (s: string, re: string) => [...s.matchAll(new RegExp(goRegex(re).source, goRegex(re).flags + 'g'))].map((m) => m[0]));
+  // RE2 patterns through the translation the Rego evaluator uses (what RE2 lacks is an error).
+  reg('string.find(string): string', (s: string, re: string) => re2(re).exec(s)?.[0] ?? '');
+  reg('string.findAll(string): list<string>', (s: string, re: string) => [...s.matchAll(re2(re, true))].map((m) => m[0]));
   reg('string.findAll(string, int): list<string>', (s: string, re: string, n: bigint) => {
-    const all = [...s.matchAll(new RegExp(goRegex(re).source, goRegex(re).flags + 'g'))].map((m) => m[0]);
+    const all = [...s.matchAll(re2(re, true))].map((m) => m[0]);
     return n < 0n ? all : all.slice(0, Number(n));
   });
 

@@ -8,9 +8,8 @@ export function toCel(v: unknown): unknown {
   if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
   if (Array.isArray(v)) return v.map(toCel);
   if (v && typeof v === 'object' && (v.constructor === Object || v.constructor === undefined)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = toCel(x);
-    return out;
+    // fromEntries defines own properties: a `__proto__` key stays data, never a prototype.
+    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, toCel(x)]));
   }
   return v;
 }

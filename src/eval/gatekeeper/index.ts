@@ -10,8 +10,8 @@ import { gatekeeperReview, inventoryData } from './review';
 import { compileRegoHalf, runRegoHalf, type CompiledRego, type RegoCompileError } from './rego-engine';
 import { engineFor, type Template } from './template';
 
-export { readTemplate, engineFor, NEWEST_GATEKEEPER, type Template } from './template';
-export { constraintMatches, wildcardMatches } from './match';
+export { readTemplate, engineFor, gatekeeperMinor, NEWEST_GATEKEEPER, type Template } from './template';
+export { constraintMatches } from './match';
 export { gatekeeperReview, inventoryData } from './review';
 export type { RegoCompileError } from './rego-engine';
 

@@ -112,10 +112,16 @@ export function readTemplate(obj: KubeObject, at: SourceRef): { template: Templa
 
 export { NEWEST_GATEKEEPER };
 
+/** A Gatekeeper release as a comparable number, or undefined when `version` names none (e.g. "3.17", "v3.16.2"). */
+export function gatekeeperMinor(version: string): number | undefined {
+  const m = /^v?(\d+)\.(\d+)(\.\d+)?$/.exec(version);
+  return m ? Number(m[1]) * 1000 + Number(m[2]) : undefined;
+}
+
 function minor(version: string): number {
-  const m = /^v?(\d+)\.(\d+)/.exec(version);
-  if (!m) throw new Error(`not a Gatekeeper version: ${version} (expected e.g. 3.17)`);
-  return Number(m[1]) * 1000 + Number(m[2]);
+  const n = gatekeeperMinor(version);
+  if (n === undefined) throw new Error(`not a Gatekeeper version: ${version} (expected e.g. 3.17)`);
+  return n;
 }
 
 /**

@@ -33,7 +33,9 @@ export type Match = { matches: boolean; reason?: string } | { undecided: string 
 export function resourcesMatch(m: KubeObject, req: AdmissionRequest, cluster: ClusterContext, where: string): Match {
   const equivalent = m.matchPolicy !== 'Exact';
   const rules = arr(m.resourceRules);
-  if (rules.length > 0 && !rules.some((r) => ruleMatches(r, req, equivalent))) return { matches: false, reason: `${where}.resourceRules do not match ${req.operation} ${req.resource.resource}${req.subResource ? `/${req.subResource}` : ''}` };
+  // A policy matches only what its resourceRules name; a binding without them narrows nothing.
+  const required = where === 'matchConstraints';
+  if ((rules.length > 0 || required) && !rules.some((r) => ruleMatches(r, req, equivalent))) return { matches: false, reason: `${where}.resourceRules do not match ${req.operation} ${req.resource.resource}${req.subResource ? `/${req.subResource}` : ''}` };
   if (arr(m.excludeResourceRules).some((r) => ruleMatches(r, req, equivalent))) return { matches: false, reason: `${where}.excludeResourceRules exclude the request` };
   try {
     if (m.namespaceSelector !== undefined) {

@@ -25,7 +25,8 @@ const catalogueOrder = (a: ControlId, b: ControlId): number =>
 
 /** A rule that keeps every ephemeral container out, enforced where `kubectl debug` arrives. */
 export function forbidsDebugAtAdmission(r: RuleFacts): boolean {
-  return Boolean(r.forbidsEphemeral) && r.enforcement.blocking && r.scope.matchesPod && !r.scope.updateSkipped && r.scope.ephemeralSubresource !== 'no';
+  const runs = r.codeEngine?.active !== false;
+  return Boolean(r.forbidsEphemeral) && runs && r.enforcement.blocking && r.scope.matchesPod && !r.scope.updateSkipped && r.scope.ephemeralSubresource !== 'no';
 }
 
 /** An enforced cluster-wide policy in the set forbids ephemeral containers: `kubectl debug` cannot add one anywhere. */
@@ -37,7 +38,8 @@ export function debugImpossible(ctx: RuleContext): boolean {
  * One finding per rule and missing list, naming every control the rule checks elsewhere but not
  * there: the fix is one edit, so it is one finding. `control` is the first in catalogue order.
  * All rules of a policy judge the same request, so a list another rule of the policy checks for
- * that control is no gap; and where an enforced cluster-wide policy forbids ephemeral containers
+ * that control is no gap (of a dual-engine Gatekeeper template, only a rule of the same half: one
+ * half runs, never both); and where an enforced cluster-wide policy forbids ephemeral containers
  * outright, none of them can be added.
  */
 export function missingListFindings(
@@ -50,7 +52,10 @@ export function missingListFindings(
   const out: FindingDraft[] = [];
   if (missing === 'ephemeralContainers' && debugImpossible(ctx)) return out;
   for (const p of ctx.policies) {
-    const checkedInPolicy = new Set(ownRules(p).flatMap((r) => [...locationsByControl(r, missing)].flatMap(([id, where]) => [...where].map((l) => `${id}|${l}`))));
+    const half = (r: RuleFacts): string => r.codeEngine?.engine ?? '';
+    const checkedInPolicy = new Set(
+      ownRules(p).flatMap((r) => [...locationsByControl(r, missing)].flatMap(([id, where]) => [...where].map((l) => `${half(r)}|${id}|${l}`))),
+    );
     if (missing === 'ephemeralContainers' && p.rules.some(forbidsDebugAtAdmission)) continue;
     for (const r of ownRules(p)) {
       // Pod templates cannot carry ephemeral containers: a controller-only rule is pod-kind-unmatched.
@@ -60,7 +65,7 @@ export function missingListFindings(
       for (const [id, where] of locationsByControl(r, missing)) {
         // All-or-none controls (HostProcess) tie the other lists to containers: leaving them out is no gap.
         const c = control(id);
-        if (!applies(id) || c.allOrNone || c.containerFields.length === 0 || checkedInPolicy.has(`${id}|${missing}`)) continue;
+        if (!applies(id) || c.allOrNone || c.containerFields.length === 0 || checkedInPolicy.has(`${half(r)}|${id}|${missing}`)) continue;
         const lists = CONTAINER_LISTS.filter((l) => where.has(l));
         if (lists.length === 0) continue;
         gaps.push(id);

@@ -20,13 +20,17 @@ export function draft(
     line: at.line,
     column: at.column,
     message,
-    hint,
+    hint: extra.rule?.codeEngine ? `${hint}; then fix the template's ${OTHER_HALF[extra.rule.codeEngine.engine]} code too: Gatekeeper runs one or the other by version, so one fixed half does not make the template safe` : hint,
   };
 }
 
+const OTHER_HALF = { K8sNativeValidation: 'Rego', Rego: 'K8sNativeValidation (CEL)' } as const;
+const HALF_NAME = { K8sNativeValidation: 'K8sNativeValidation (CEL)', Rego: 'Rego' } as const;
+
 export function label(p: PolicyFacts, r?: RuleFacts): string {
   const name = p.policy.namespace ? `${p.policy.namespace}/${p.policy.name}` : p.policy.name;
-  return `${p.policy.kind} ${name}${r && r.name !== 'spec' ? ` rule "${r.name}"` : ''}`;
+  const half = r?.codeEngine ? ` in its ${HALF_NAME[r.codeEngine.engine]} code, which ${r.codeEngine.runs}${r.codeEngine.active ? '' : ' (not the target release: reported, not counted as coverage)'}` : '';
+  return `${p.policy.kind} ${name}${r && r.name !== 'spec' ? ` rule "${r.name}"` : ''}${half}`;
 }
 
 export const title = (id: ControlId): string => control(id).title;

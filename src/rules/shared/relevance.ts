@@ -34,12 +34,22 @@ const exempted = (e: Exemption, r: RuleFacts): boolean => !e.rules || e.rules.in
 export function exemptionReachesDebug(p: PolicyFacts, e: Exemption): boolean {
   // Nothing known about what it exempts (a constraint whose template was not scanned): fail closed.
   if (p.rules.length === 0) return true;
+  // Every image: its container checks are gone from the facts (they cover nothing), the exemption stays.
+  if (e.kind === 'image' && e.value === '*') return p.rules.some((r) => !r.registrationOnly && r.scope.matchesPod);
   return p.rules.some(
     (r) =>
       exempted(e, r) &&
       !r.registrationOnly &&
       r.scope.matchesPod &&
       ((r.forbidsEphemeral !== undefined && !e.controls) ||
-        r.checks.some((c) => c.location !== 'pod' && !c.presenceOnly && control(c.control).ephemeralSettable && (!e.controls || e.controls.includes(c.control)))),
+        r.checks.some(
+          (c) =>
+            c.location !== 'pod' &&
+            !c.presenceOnly &&
+            control(c.control).ephemeralSettable &&
+            // An image exemption admits only the images it names: past an image check it lets nothing new through.
+            !(e.kind === 'image' && c.control === 'image') &&
+            (!e.controls || e.controls.includes(c.control)),
+        )),
   );
 }

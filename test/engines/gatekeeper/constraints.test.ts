@@ -242,8 +242,9 @@ describe('Gatekeeper constraints', () => {
     expect(result.errors).toEqual([]);
     expect(result.policies).toHaveLength(1);
     expect(result.policies[0]!.rules).toEqual([]);
-    // Nothing known checks Pods, so no set-level verdict; the exemption is reported (fail closed).
-    expect(located(result.findings).map((f) => f.ruleId)).toEqual(['exemption-admits-debug-images']);
+    // Nothing known checks Pods, so no set-level verdict; the exemption is reported (fail closed),
+    // and so is the constraint that has no template to enforce.
+    expect(located(result.findings).map((f) => f.ruleId)).toEqual(['constraint-without-template', 'exemption-admits-debug-images']);
   });
 
   test('a constraint links to the template of its kind closest to it', () => {
@@ -265,6 +266,10 @@ describe('Gatekeeper constraints', () => {
       'metadata:',
       '  name: celonly',
       'spec:',
+      '  crd:',
+      '    spec:',
+      '      names:',
+      '        kind: CelOnly',
       '  targets:',
       '    - target: admission.k8s.gatekeeper.sh',
       '      code:',
@@ -282,7 +287,7 @@ describe('Gatekeeper constraints', () => {
     expect(result.policies[0]!.rules.map((r) => r.name)).toEqual(['K8sNativeValidation']);
   });
 
-  test('K8sNativeValidation next to Rego adds nothing unanalyzable', () => {
+  test('K8sNativeValidation next to Rego: both halves are analysed, nothing unanalyzable', () => {
     const text = template(NO_EXEMPTION).replace(
       '      rego: |',
       [
@@ -296,7 +301,11 @@ describe('Gatekeeper constraints', () => {
     );
     const result = auditFiles({ 'both.yaml': text });
     expect(result.findings.filter((x) => x.ruleId === 'policy-unanalyzable')).toEqual([]);
-    expect(result.policies[0]!.rules[0]!.checks.length).toBeGreaterThan(0);
+    const halves = result.policies[0]!.rules.map((r) => ({ engine: r.codeEngine?.engine, active: r.codeEngine?.active, checks: r.checks.length > 0 }));
+    expect(halves).toEqual([
+      { engine: 'K8sNativeValidation', active: true, checks: false },
+      { engine: 'Rego', active: false, checks: true },
+    ]);
   });
 });
 

@@ -11,13 +11,15 @@
 import { parseModule } from '../../../src/engines/rego';
 import { analyzeEntries, GATEKEEPER_ROOTS, RulesIndex, type RegoModule } from '../../../src/engines/rego/analysis';
 import { auditFiles, located } from '../../helpers';
-import { at, constraint, template } from './helpers';
+import { at, constraint, MATCH_POD, template } from './helpers';
 
 const EXEMPT = 'exemption-admits-debug-images';
 const UNANALYZABLE = 'policy-unanalyzable';
 
-function audited(rego: string) {
-  const result = auditFiles({ 'template.yaml': `${template(rego)}---\n${constraint()}` });
+/** `parameters`: lines of the constraint's `spec.parameters`, indented under it. */
+function audited(rego: string, parameters: string[] = []) {
+  const spec = [MATCH_POD, ...(parameters.length ? ['  parameters:', ...parameters.map((l) => `    ${l}`)] : [])].join('\n');
+  const result = auditFiles({ 'template.yaml': `${template(rego)}---\n${constraint({ spec })}` });
   expect(result.errors).toEqual([]);
   const [policy] = result.policies;
   return {
@@ -134,7 +136,8 @@ debug_name(n) {
     startswith(n, "debug-")
 }
 `;
-    const got = audited(rego);
+    // The constraint names an exempt container: with no such parameter the helper could never hold.
+    const got = audited(rego, ['exemptNames: ["toolbox"]']);
     expect(got.exemptions).toEqual([`containerName ${line}`]);
     expect(got.findings).toContainEqual(at(EXEMPT, rego, line));
     // The name is unknown for the debug request: no test of it makes the body skip that request.

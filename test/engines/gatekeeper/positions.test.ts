@@ -5,7 +5,10 @@
 import { auditFiles, located } from '../../helpers';
 import { lineCol } from './helpers';
 
-const BROKEN = [
+/** The CRD kind, written after the targets so that the Rego keeps its lines. */
+const crd = (kind: string): string => ['  crd:', '    spec:', '      names:', `        kind: ${kind}`, ''].join('\n');
+
+const BROKEN_TARGETS = [
   'apiVersion: templates.gatekeeper.sh/v1',
   'kind: ConstraintTemplate',
   'metadata:',
@@ -21,6 +24,7 @@ const BROKEN = [
   '        }',
   '',
 ].join('\n');
+const BROKEN = BROKEN_TARGETS + crd('Broken');
 
 const VALID_GAP = [
   'apiVersion: templates.gatekeeper.sh/v1beta1',
@@ -55,8 +59,9 @@ describe('Rego positions in ConstraintTemplates', () => {
   });
 
   test('a syntax error in a lib points into the lib', () => {
-    const text = BROKEN.replace('violation[{"msg": msg} {', 'violation[{"msg": msg}] {').concat(
+    const text = BROKEN_TARGETS.replace('violation[{"msg": msg} {', 'violation[{"msg": msg}] {').concat(
       ['      libs:', '        - |', '          package lib.x', '', '          f(x) {', '            x ==', '          }', ''].join('\n'),
+      crd('Broken'),
     );
     const result = auditFiles({ 'lib.yaml': text });
     // Lib line 5 ("}") is file line 20, the lib is indented by 10.
@@ -83,7 +88,7 @@ describe('Rego positions in ConstraintTemplates', () => {
       '                input.review.object.spec.hostNetwork',
       '              }',
       '',
-    ].join('\n');
+    ].join('\n') + crd('V1');
     // Rego line 2, column 25 (the "{" that needs an "if"); the block is indented by 14.
     expect(located(auditFiles({ 'v1.yaml': text }).findings, 'policy-unanalyzable')).toEqual([
       { ruleId: 'policy-unanalyzable', file: 'v1.yaml', line: 14, column: 14 + 25 },

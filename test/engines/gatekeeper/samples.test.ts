@@ -18,6 +18,8 @@ describe('Gatekeeper samples', () => {
     const got = result.findings.map((f) => `${path.basename(f.file)} ${f.ruleId} ${f.line}:${f.column}`);
     expect(got).toEqual([
       'allow-privilege-escalation-v1.yaml ephemeral-containers-unchecked 29:58',
+      'constraint-kind-typo.yaml template-without-constraint 12:15',
+      'constraint-kind-typo.yaml constraint-without-template 23:7',
       'host-namespaces-dryrun.yaml enforcement-not-blocking 28:3',
       'host-process.yaml hostprocess-partial 19:13',
       'privileged-containers.yaml ephemeral-update-skipped 30:13',

@@ -13,6 +13,11 @@
  * A second pass adds what holds for every debug request but is about the Pod, not the request:
  * it has at least one ephemeral container. A body false only then (`count(spec.ephemeralContainers) == 0`)
  * checks containers on other requests but never an ephemeral one.
+ *
+ * When the constraint's parameters are known (a constraint in the scanned files, or the default
+ * empty parameters of a template judged without one), `input.parameters` is that value in every
+ * pass, and a third pass that knows nothing of the request finds the bodies the parameters switch
+ * off for every request (`not input.parameters.hostNetwork` with `hostNetwork: true`).
  */
 import type { Body, Expr, Ref, RefArg, Rule, Term } from '../ast';
 import { BudgetExceeded, checkPathLength, Depth } from './budget';
@@ -210,7 +215,38 @@ function keyOf(k: Known): string {
   }
 }
 
-/** One evaluation of bodies for the debug request, with or without what is known of its Pod. */
+/** What is known of the request being judged. */
+interface Knowledge {
+  /** The kubectl debug request's attributes (false: any request). */
+  request: boolean;
+  /** The Pod has at least one ephemeral container. */
+  pod: boolean;
+  /** The constraint's parameters; undefined when not known. */
+  parameters?: unknown;
+}
+
+const MAX_PARAMETER_ITEMS = 1_000;
+
+/** A parameter value as a guard value: scalars and lists of scalars are known; objects and other lists are present. */
+function parameterValue(v: unknown, segs: string[]): Known {
+  if (v === undefined) return none(undefined);
+  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return prim(v);
+  if (Array.isArray(v) && v.length <= MAX_PARAMETER_ITEMS && v.every((x) => x === null || ['string', 'number', 'boolean'].includes(typeof x))) {
+    return { t: 'coll', set: false, v: v as Prim[] };
+  }
+  return { t: 'input', segs, present: true, ...(Array.isArray(v) && v.length > 0 ? { nonEmpty: true } : {}) };
+}
+
+function parameterAt(params: unknown, rel: readonly string[]): unknown {
+  let v = params;
+  for (const k of rel) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = Array.isArray(v) ? (/^\d+$/.test(k) ? v[Number(k)] : undefined) : (v as Record<string, unknown>)[k];
+  }
+  return v;
+}
+
+/** One evaluation of bodies for a request, with what is known of it. */
 class DebugRequest {
   private readonly memo = new Map<string, Known>();
   private readonly active = new Set<string>();
@@ -221,8 +257,7 @@ class DebugRequest {
   constructor(
     private readonly index: RulesIndex,
     private readonly roots: Roots,
-    /** The Pod has at least one ephemeral container. */
-    private readonly podKnown: boolean,
+    private readonly knows: Knowledge,
   ) {}
 
   blocker(body: Body, mod: RegoModule, bind?: { params: Term[]; args: ArgHint[] }): Blocker | undefined {
@@ -474,6 +509,9 @@ class DebugRequest {
   /** The input path's value for the debug request: a request attribute, a present part, or unknown. */
   private input(segs: string[]): Known {
     checkPathLength(segs);
+    const param = this.roots.parameter(segs);
+    if (param && this.knows.parameters !== undefined) return parameterValue(parameterAt(this.knows.parameters, param), segs);
+    if (!this.knows.request) return { t: 'input', segs };
     if (this.roots.isRequest(segs)) return { t: 'input', segs, present: true };
     for (const n of [1, 2]) {
       if (segs.length <= n || !this.roots.isRequest(segs.slice(0, -n))) continue;
@@ -482,7 +520,7 @@ class DebugRequest {
       if (v !== undefined) return prim(v);
       if (REQUEST_PRESENT.has(rel)) return { t: 'input', segs, present: true };
     }
-    if (this.podKnown) {
+    if (this.knows.pod) {
       const obj = this.roots.object(segs);
       if (obj && obj.length === 2 && obj[0] === 'spec' && obj[1] === 'ephemeralContainers') return { t: 'input', segs, present: true, nonEmpty: true };
       if (obj && (obj.length === 0 || (obj.length === 1 && obj[0] === 'spec'))) return { t: 'input', segs, present: true };
@@ -511,10 +549,19 @@ class DebugRequest {
         const s = str(a);
         return s === undefined ? undefined : prim(name === 'lower' ? s.toLowerCase() : s.toUpperCase());
       }
+      case 'trim_suffix':
+      case 'trim_prefix': {
+        const [s, x] = [str(a), str(b)];
+        if (s === undefined || x === undefined) return undefined;
+        if (name === 'trim_suffix') return prim(x && s.endsWith(x) ? s.slice(0, s.length - x.length) : s);
+        return prim(x && s.startsWith(x) ? s.slice(x.length) : s);
+      }
       case 'startswith':
       case 'endswith':
       case 'contains': {
         const [s, x] = [str(a), str(b)];
+        // Every string starts with, ends with and contains "" (an exemption "*" exempts every image).
+        if (x === '' && s === undefined) return prim(true);
         if (s === undefined || x === undefined) return undefined;
         return prim(name === 'startswith' ? s.startsWith(x) : name === 'endswith' ? s.endsWith(x) : s.includes(x));
       }
@@ -526,19 +573,21 @@ class DebugRequest {
         if (a?.t === 'prim') return prim(a.v === null);
         return a?.t === 'input' && a.present ? prim(false) : undefined;
       case 'object.get':
-        return this.objectGet(a, b);
+        return this.objectGet(a, b, args[2]);
       default:
         return undefined;
     }
   }
 
   /** `object.get(x, "k", d)`, `object.get(x, ["a", "b"], d)` on an input path: a known value, or unknown (it may be the default). */
-  private objectGet(x: Known, key: Known): Known {
+  private objectGet(x: Known, key: Known, fallback: Known): Known {
     let path: string[] | undefined;
     if (key?.t === 'prim' && typeof key.v === 'string') path = [key.v];
     else if (key?.t === 'coll' && !key.set && key.v.every((s) => typeof s === 'string')) path = key.v as string[];
     if (!path || x?.t !== 'input') return undefined;
     const v = this.input([...x.segs, ...path]);
+    // A parameter known to be absent: the default.
+    if (v?.t === 'none') return fallback;
     if (v?.t === 'input' && !v.present && !v.nonEmpty) return undefined;
     return v;
   }
@@ -679,10 +728,25 @@ function varsBoundBy(e: Expr): string[] {
 export class UpdateGuards {
   private readonly request: DebugRequest;
   private readonly withPod: DebugRequest;
+  /** Any request, under the known parameters; absent when the parameters are not known. */
+  private readonly anyRequest?: DebugRequest;
 
-  constructor(index: RulesIndex, roots: Roots) {
-    this.request = new DebugRequest(index, roots, false);
-    this.withPod = new DebugRequest(index, roots, true);
+  /** `parameters`: the constraint's parameters, when known. */
+  constructor(index: RulesIndex, roots: Roots, parameters?: unknown) {
+    this.request = new DebugRequest(index, roots, { request: true, pod: false, parameters });
+    this.withPod = new DebugRequest(index, roots, { request: true, pod: true, parameters });
+    if (parameters !== undefined) this.anyRequest = new DebugRequest(index, roots, { request: false, pod: false, parameters });
+  }
+
+  /** The expression that makes the body false for every request under the known parameters, if there is one. */
+  switchedOff(body: Body, mod: RegoModule, bind?: { params: Term[]; args: ArgHint[] }): Blocker | undefined {
+    try {
+      return this.anyRequest?.blocker(body, mod, bind);
+    } catch (e) {
+      // Too large to decide: the body is read as if the parameters were not known.
+      if (e instanceof BudgetExceeded) return undefined;
+      throw e;
+    }
   }
 
   /**

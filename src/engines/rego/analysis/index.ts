@@ -44,6 +44,11 @@ export interface AnalysisOptions {
   isEntry(name: string): boolean;
   /** Evaluation steps allowed per module (each term evaluated is one step). */
   maxSteps?: number;
+  /**
+   * The constraint parameters (`input.parameters`) when known: bodies they switch off for every
+   * request check nothing. Undefined: not known (any parameters).
+   */
+  parameters?: unknown;
 }
 
 const DEFAULT_MAX_STEPS = 300_000;
@@ -59,7 +64,7 @@ interface BodyResult {
 
 /** Analyses the entry rules defined in `entry`, following references into every module of `index`. */
 export function analyzeEntries(entry: RegoModule, index: RulesIndex, opts: AnalysisOptions): RegoAnalysis {
-  const guards = new UpdateGuards(index, opts.roots);
+  const guards = new UpdateGuards(index, opts.roots, opts.parameters);
   const interpreter = new Interpreter(index, opts.roots, guards, opts.maxSteps ?? DEFAULT_MAX_STEPS);
   const ctx: BodyContext = { mod: entry, interpreter, guards, roots: opts.roots, access: new Access(opts.roots) };
   const parameters = new Set<string>();
@@ -72,7 +77,12 @@ export function analyzeEntries(entry: RegoModule, index: RulesIndex, opts: Analy
     const results: BodyResult[] = [];
     for (const def of defs) {
       for (let r: Rule | undefined = def.rule; r; r = r.else) {
-        for (const body of r.bodies) results.push(analyzeBody(body, ctx, at));
+        for (const body of r.bodies) {
+          const result = analyzeBody(body, ctx, at);
+          // Switched off by the constraint's parameters: it checks nothing, but reads parameters.
+          if (guards.switchedOff(body, entry)) for (const p of result.effects.parameters) parameters.add(p);
+          else results.push(result);
+        }
       }
     }
     for (const r of results) for (const p of r.effects.parameters) parameters.add(p);

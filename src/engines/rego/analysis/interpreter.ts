@@ -581,13 +581,20 @@ export class Interpreter {
     if (args && params.length !== args.length) return out;
     for (let r: Rule | undefined = d.rule; r; r = r.else) {
       for (const body of r.bodies.length ? r.bodies : [undefined]) {
+        // A body the constraint's parameters switch off yields nothing and checks nothing; which
+        // parameters it reads still tells which ones the template uses.
+        const off = body !== undefined && this.switchedOff(body, d.mod, args ? { params, args } : undefined);
         const env: Env = new Map();
-        const skips = body !== undefined && this.bodySkipsUpdate(body, d.mod, args ? { params, args } : undefined);
-        const f: Frame = { mod: d.mod, sink: skips ? newEffects() : effects, bound: new Set() };
+        const skips = !off && body !== undefined && this.bodySkipsUpdate(body, d.mod, args ? { params, args } : undefined);
+        const f: Frame = { mod: d.mod, sink: skips || off ? newEffects() : effects, bound: new Set() };
         if (args && !this.bindParams(params, args, env, f)) continue;
         if (keyQuery && r.key && !this.bindKey(r.key, keyQuery, env, f)) continue;
         if (body) this.body(body, env, f);
         const head = this.head(r, env, f);
+        if (off) {
+          for (const p of f.sink!.parameters) effects.parameters.add(p);
+          continue;
+        }
         if (!skips) {
           out.push(head);
           continue;
@@ -608,6 +615,12 @@ export class Interpreter {
     const key = r.key ? this.term(r.key, env, f) : EMPTY;
     if (r.kind === 'partialSet') return { value: key };
     return r.kind === 'partialObject' ? { key, value } : { value };
+  }
+
+  /** Whether a helper body is false for every request under the known constraint parameters. */
+  private switchedOff(body: Body, mod: RegoModule, call?: { params: Term[]; args: Value[] }): boolean {
+    const hints = call?.args.map((a) => this.argHint(a));
+    return this.guards.switchedOff(body, mod, call && hints!.some((h) => h !== undefined) ? { params: call.params, args: hints! } : undefined) !== undefined;
   }
 
   /** Whether a helper body is false for the kubectl debug request (given what is known of a function's arguments). */

@@ -55,14 +55,24 @@ export function readFacts(effects: Effects[], roots: Roots): ReadFacts {
   const listRefs: Partial<Record<Location, SourceRef>> = {};
   let templateAt: SourceRef | undefined;
   let podRead = false;
+  /** Locations whose list reference so far is a pod template's. */
+  const viaTemplate = new Set<Location>();
   for (const read of effects.flatMap((e) => e.reads)) {
     const obj = roots.object(read.segs);
     if (!obj) continue;
     const { reads: fieldReads, checks: found } = classifyObjectPath(obj);
     if (found.length === 0) continue;
     const at = refKey(read.at);
-    for (const c of found) checks.set(`${c.control}|${c.location}|${c.field}|${at}`, { ...c, at: read.at });
-    for (const r of fieldReads) listRefs[r.location] ??= r.location === 'pod' ? read.at : (read.listAt ?? read.at);
+    // One fact per source: a helper defined for the bare Pod and for pod templates (`pod` by several
+    // bodies or an `else` chain) reads the same field at the same expression through both.
+    for (const c of found) checks.set(`${c.control}|${c.location}|${c.field}|${c.viaTemplate ? 'template' : 'pod'}|${at}`, { ...c, at: read.at });
+    // A gap is best pointed at where the bare Pod's list is read: prefer that to a pod template's.
+    for (const r of fieldReads) {
+      if (listRefs[r.location] && !(viaTemplate.has(r.location) && !r.viaTemplate)) continue;
+      listRefs[r.location] = r.location === 'pod' ? read.at : (read.listAt ?? read.at);
+      if (r.viaTemplate) viaTemplate.add(r.location);
+      else viaTemplate.delete(r.location);
+    }
     if (fieldReads.every((r) => r.viaTemplate)) templateAt ??= read.listAt ?? read.at;
     else podRead = true;
   }

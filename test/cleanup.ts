@@ -1,0 +1,4 @@
+/** Every test file removes the temporary folders it made (jest setupFilesAfterEnv). */
+import { removeTempDirs } from './helpers';
+
+afterAll(removeTempDirs);
