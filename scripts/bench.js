@@ -455,6 +455,22 @@ function corpus() {
   }
 }
 
+// ------------------------------------------------------------------ Kyverno CLI tests (issue 12)
+
+/** Every kyverno-test.yaml of the kyverno/policies corpus: expected results judged per second. */
+function benchKyvernoTests() {
+  const { kyvernoConformance } = require('../dist/testing/kyverno-conformance');
+  const corpus = path.join(__dirname, '..', '..', 'shared', 'corpus', 'kyverno-policies');
+  if (!fs.existsSync(corpus)) {
+    console.log(`kyverno tests: skipped, no corpus at ${corpus}`);
+    return;
+  }
+  const { ms, out } = time(() => kyvernoConformance(corpus));
+  const results = out.evaluated + out.counts['needs-cluster'] + out.counts.unsupported;
+  console.log(`kyverno tests:  ${out.tests} tests, ${results} results in ${ms.toFixed(0)} ms  (${((results / ms) * 1000).toFixed(0)} results/s)`);
+}
+benchKyvernoTests();
+
 // ------------------------------------------------------------------------- Rego evaluation
 
 /** The concrete Rego evaluator: synthetic templates compiled, then evaluated on a Pod CREATE and a kubectl debug UPDATE. */
