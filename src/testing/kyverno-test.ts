@@ -11,7 +11,7 @@ import type { SourceFile } from '../discover/walk';
 import { evaluatePolicy, type EvalInput, type PolicyResponse, type RuleStatus } from '../eval/kyverno/engine';
 import type { RequestInfo } from '../eval/kyverno/match';
 import { evaluateValidatingPolicy } from '../eval/kyverno-cel';
-import { isMap } from '../eval/kyverno/values';
+import { deepEqual, isMap } from '../eval/kyverno/values';
 import { brokenSuite, type CaseResult, type LoadedSuite, type SuiteCase, type SuiteFormat } from './suite-format';
 
 type Json = Record<string, unknown>;
@@ -26,6 +26,8 @@ export interface ExpectedResult {
   kind?: string;
   result: string;
   operation?: string;
+  /** The file of the resource a mutate rule must produce (`patchedResources`; `patchedResource` in the older form). */
+  patchedResource?: string;
   line: number;
   column: number;
 }
@@ -132,6 +134,7 @@ export function loadKyvernoTest(file: string, text: string): KyvernoTest {
         ...(typeof r.kind === 'string' ? { kind: r.kind } : {}),
         result: String(r.result ?? r.status ?? ''),
         ...(typeof r.operation === 'string' ? { operation: r.operation } : {}),
+        ...(typeof (r.patchedResources ?? r.patchedResource) === 'string' ? { patchedResource: path.resolve(dir, String(r.patchedResources ?? r.patchedResource)) } : {}),
         line: pos.line,
         column: pos.col,
       });
@@ -236,10 +239,22 @@ class TestRun {
     this.evaluators = evaluators(test);
   }
 
-  response(policy: KubeObject, resource: KubeObject, operation?: string): PolicyResponse {
-    const key = `${nameOf(policy)}|${this.test.resources.indexOf(resource)}|${operation ?? ''}`;
+  /**
+   * The resource a policy sees: the Kyverno CLI applies the mutate policies first, in order, each on
+   * the previous one's result, then the other rules on the mutated resource.
+   */
+  private input(policy: KubeObject, resource: KubeObject, operation?: string): KubeObject {
+    const mutating = this.test.policies.filter((p) => hasMutateRules(p) && this.evaluators[String(p.kind)]);
+    const before = hasMutateRules(policy) ? mutating.slice(0, mutating.indexOf(policy)) : mutating;
+    const previous = before[before.length - 1];
+    return previous ? (this.response(previous, resource, operation).patched ?? resource) : resource;
+  }
+
+  response(policy: KubeObject, original: KubeObject, operation?: string): PolicyResponse {
+    const key = `${nameOf(policy)}|${this.test.resources.indexOf(original)}|${operation ?? ''}`;
     let r = this.cache.get(key);
     if (!r) {
+      const resource = this.input(policy, original, operation);
       const { values } = this.test;
       const resName = nameOf(resource);
       const op = operationFor(values, resName, operation);
@@ -261,6 +276,32 @@ class TestRun {
     }
     return r;
   }
+}
+
+const hasMutateRules = (policy: KubeObject): boolean => arr(obj(policy.spec).rules).some((r) => isMap(r) && r.mutate !== undefined);
+
+/** Kyverno's resource Tidy: empty maps, empty lists and nulls dropped, recursively. */
+function tidy(v: unknown): unknown {
+  if (Array.isArray(v)) {
+    const out = v.map(tidy).filter((x) => x !== undefined);
+    return out.length ? out : undefined;
+  }
+  if (isMap(v)) {
+    const out = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, tidy(x)]).filter(([, x]) => x !== undefined));
+    return Object.keys(out).length ? out : undefined;
+  }
+  return v === null ? undefined : v;
+}
+
+/**
+ * The mutated resource against the test's patched resource (the same apiVersion, kind, namespace and
+ * name in that file): `missing` when the file has none, a row the Kyverno CLI then leaves out.
+ */
+function comparePatched(file: string, actual: KubeObject): 'equal' | 'differs' | 'missing' {
+  const id = (o: KubeObject): string => [o.apiVersion, o.kind, nsOf(o), nameOf(o)].join(',');
+  const expected = readDocs(file).map(asLoaded).find((o) => id(o) === id(actual));
+  if (!expected) return 'missing';
+  return deepEqual(tidy(expected), tidy(actual)) ? 'equal' : 'differs';
 }
 
 const RULE_STATUS_TO_VERDICT: Record<RuleStatus, Decision['verdict']> = {
@@ -293,6 +334,12 @@ function judge(run: TestRun, test: KyvernoTest, exp: ExpectedResult): Row {
   for (const resource of resources) {
     const resp = run.response(policy, resource, exp.operation);
     for (const r of resp.rules.filter((x) => !names || names.includes(x.rule))) {
+      const patched = r.patched && exp.patchedResource ? comparePatched(exp.patchedResource, resp.patched ?? r.patched) : 'equal';
+      if (patched === 'missing') continue;
+      if (patched === 'differs') {
+        decisions.push({ engine: 'kyverno', policy: resp.policy, rule: r.rule, verdict: 'error', messages: ['the mutated resource differs from the test\'s patchedResource'], reason: 'patched resource differs' });
+        continue;
+      }
       const verdict = r.status === 'fail' && resp.enforce(r.rule) ? 'deny' : RULE_STATUS_TO_VERDICT[r.status];
       decisions.push({ engine: 'kyverno', policy: resp.policy, rule: r.rule, verdict, messages: r.message ? [r.message] : [], reason: r.status });
     }
