@@ -10,7 +10,7 @@ import type { YamlDoc } from '../discover/yaml-doc';
 import type { SourceRef } from '../facts';
 
 /** Where a pod says which OS it runs on. */
-const PLACEMENT = /kubernetes\.io\/os|node\.kubernetes\.io\/windows-build|\bnodeSelector\b|\btolerations\b|\baffinity\b|\bos\.name\b|\(os\)/;
+const PLACEMENT = /kubernetes\.io\/os|node\.kubernetes\.io\/windows-build|\bnodeSelector\b|\btolerations\b|\baffinity\b|\bos\.\??name\b|\(os\)/;
 const OS_NAME = /\bwindows\b|\blinux\b/i;
 
 /** The place in `nodes` (parts of one rule) where the rule selects pods by node OS, if it does. */

@@ -13,7 +13,7 @@ export interface RunContext {
 }
 
 /** A rule that reads only pod templates never checks a bare Pod, whatever the match says. */
-export function ruleFacts(e: EntryRuleFacts, run: RunContext): RuleFacts {
+export function ruleFacts(e: EntryRuleFacts & { nodeOsSelection?: SourceRef }, run: RunContext): RuleFacts {
   const controllersOnlyAt = run.controllersOnlyAt ?? e.templateOnlyAt;
   return {
     name: e.name,
@@ -30,5 +30,6 @@ export function ruleFacts(e: EntryRuleFacts, run: RunContext): RuleFacts {
     enforcement: run.enforcement,
     unanalyzable: e.unanalyzable,
     ...(e.forbidsEphemeral ? { forbidsEphemeral: e.forbidsEphemeral } : {}),
+    ...(e.nodeOsSelection ? { nodeOsSelection: e.nodeOsSelection } : {}),
   };
 }

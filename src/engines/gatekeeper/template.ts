@@ -11,6 +11,7 @@ import type { Node } from 'yaml';
 import type { YamlDoc } from '../../discover/yaml-doc';
 import type { Exemption, SourceRef, Unanalyzable } from '../../facts';
 import { analyzeCelValidations } from '../cel';
+import { nodeOsSelection } from '../node-os';
 import { parseFailure, parseModule, RegoSyntaxError } from '../rego';
 import { compileProblems } from '../rego/compile-check';
 import { analyzeEntries, GATEKEEPER_ROOTS, RulesIndex, type RegoModule } from '../rego/analysis';
@@ -27,6 +28,8 @@ export type CodeEngine = 'K8sNativeValidation' | 'Rego';
 export interface TemplateEntry extends EntryRuleFacts {
   /** The code it comes from. */
   engine: CodeEngine;
+  /** Where the code selects pods by node OS (see node-os.ts): set on host-namespace checks only. */
+  nodeOsSelection?: SourceRef;
 }
 
 export interface AnalyzedTemplate {
@@ -128,7 +131,7 @@ function analyzeRego(
   const { modules, index } = compiled;
   if (!modules || !index || mode === 'check-only') return;
   const analysis = analyzeEntries(modules[0]!, index, { roots: GATEKEEPER_ROOTS, isEntry: (n) => n === 'violation', parameters: parameters.known });
-  out.entries.push(...analysis.rules.map((r) => ({ ...r, engine: 'Rego' as const })));
+  out.entries.push(...analysis.rules.map((r) => withNodeOs({ ...r, engine: 'Rego' as const }, out.doc.yaml, code.node)));
   out.exemptions.push(...analysis.exemptions);
   for (const p of analysis.parameters) parameters.read.add(p);
 }
@@ -137,7 +140,7 @@ function analyzeRego(
 function celEntry(y: YamlDoc, cel: AnalyzedTemplate['celCode'][number], parameters: unknown): TemplateEntry {
   const base = { engine: 'K8sNativeValidation' as const, name: 'K8sNativeValidation', at: cel.at };
   if (!cel.source) return { ...base, checks: [], listRefs: {}, unanalyzable: [{ reason: 'K8sNativeValidation code without a source', at: cel.at }] };
-  return { ...base, ...analyzeCelValidations(y, cel.source, parameters) };
+  return withNodeOs({ ...base, ...analyzeCelValidations(y, cel.source, parameters) }, y, cel.source);
 }
 
 /** `code[]` entries take precedence over the older `rego`/`libs` fields. */
@@ -202,4 +205,11 @@ function parseCode(code: RegoCode, problems: Unanalyzable[]): RegoModule[] | und
     }
   }
   return rejected ? undefined : modules;
+}
+
+/** A host-namespace check in code that picks pods by node OS may skip exactly the Windows (HostProcess) pods. */
+function withNodeOs(e: TemplateEntry, y: YamlDoc, code: Node): TemplateEntry {
+  if (!e.checks.some((c) => c.control === 'hostNamespaces')) return e;
+  const at = nodeOsSelection(y, [code]);
+  return at ? { ...e, nodeOsSelection: at } : e;
 }
