@@ -331,11 +331,15 @@ function judge(run: TestRun, test: KyvernoTest, exp: ExpectedResult): Row {
   if (resources.length === 0) return row('not-found', `resource ${exp.resource} not found`);
   const names = exp.rule && !RULELESS.has(String(policy.kind)) ? [exp.rule, `autogen-${exp.rule}`, `autogen-cronjob-${exp.rule}`] : undefined;
   const decisions: Decision[] = [];
+  let leftOut = false;
   for (const resource of resources) {
     const resp = run.response(policy, resource, exp.operation);
     for (const r of resp.rules.filter((x) => !names || names.includes(x.rule))) {
       const patched = r.patched && exp.patchedResource ? comparePatched(exp.patchedResource, resp.patched ?? r.patched) : 'equal';
-      if (patched === 'missing') continue;
+      if (patched === 'missing') {
+        leftOut = true;
+        continue;
+      }
       if (patched === 'differs') {
         decisions.push({ engine: 'kyverno', policy: resp.policy, rule: r.rule, verdict: 'error', messages: ['the mutated resource differs from the test\'s patchedResource'], reason: 'patched resource differs' });
         continue;
@@ -344,7 +348,7 @@ function judge(run: TestRun, test: KyvernoTest, exp: ExpectedResult): Row {
       decisions.push({ engine: 'kyverno', policy: resp.policy, rule: r.rule, verdict, messages: r.message ? [r.message] : [], reason: r.status });
     }
   }
-  if (decisions.length === 0) return row('excluded', 'no rule response (not matched)');
+  if (decisions.length === 0) return row('excluded', leftOut ? 'patchedResources holds no such resource (the Kyverno CLI leaves the row out)' : 'no rule response (not matched)');
   const statuses = decisions.map((d) => d.reason!);
   const actual = statuses.join(', ');
   if (statuses.every((s) => s === exp.result)) return row('agree', actual, decisions);

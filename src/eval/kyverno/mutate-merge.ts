@@ -15,10 +15,9 @@ class ConditionFailed extends Error {
   }
 }
 
-const anchorOf = (key: string) => parseAnchor(key);
-/** Anchors that make a patch element conditional (Kyverno's ContainsCondition). */
-const isConditionLike = (key: string): boolean => ['', '<', '=', '^', 'X'].includes(anchorOf(key)?.type ?? '+');
-const isAnyAnchor = (key: string): boolean => isConditionLike(key) || anchorOf(key)?.type === '+';
+/** Anchors that make a patch element conditional (Kyverno's ContainsCondition: condition and global only). */
+const isConditionLike = (key: string): boolean => ['', '<'].includes(parseAnchor(key)?.type ?? '+');
+const isAnyAnchor = (key: string): boolean => isConditionLike(key) || parseAnchor(key)?.type === '+';
 
 function hasAnchors(node: unknown, test: (key: string) => boolean): boolean {
   if (Array.isArray(node)) return node.some((e) => hasAnchors(e, test));
@@ -29,7 +28,7 @@ function hasAnchors(node: unknown, test: (key: string) => boolean): boolean {
 /** `+(k)`: dropped when the resource has `k`, else a plain key. */
 function addIfNotPresent(pattern: Json, resource: unknown): void {
   for (const key of Object.keys(pattern)) {
-    const a = anchorOf(key);
+    const a = parseAnchor(key);
     if (a?.type !== '+') continue;
     const value = pattern[key];
     delete pattern[key];
@@ -39,7 +38,7 @@ function addIfNotPresent(pattern: Json, resource: unknown): void {
 
 function checkConditions(pattern: Json, resource: unknown, type: '' | '<'): void {
   for (const [key, value] of Object.entries(pattern)) {
-    const a = anchorOf(key);
+    const a = parseAnchor(key);
     if (a?.type !== type) continue;
     const global = type === '<';
     if (!isMap(resource) || !(a.key in resource)) throw new ConditionFailed(global, `could not find "${a.key}" key in the resource`);
@@ -56,21 +55,22 @@ function preprocess(pattern: unknown, resource: unknown): void {
     for (const key of Object.keys(pattern)) {
       if (!isAnyAnchor(key)) preprocess(pattern[key], isMap(resource) ? resource[key] : undefined);
     }
-  } else if (Array.isArray(pattern) && isMap(pattern[0])) preprocessList(pattern, Array.isArray(resource) ? resource : []);
+  } else if (Array.isArray(pattern) && isMap(pattern[0])) preprocessList(pattern, resource);
 }
 
 /**
  * A list element with anchors applies to every resource element that satisfies them: it is replaced
  * by one plain element per such resource element, named after it (elements without a name get none).
  */
-function preprocessList(pattern: unknown[], resource: unknown[]): void {
+function preprocessList(pattern: unknown[], resource: unknown): void {
+  const elements = Array.isArray(resource) ? resource : [];
   for (const element of [...pattern]) {
     if (!hasAnchors(element, isAnyAnchor)) continue;
-    const global = hasAnchors(element, (k) => anchorOf(k)?.type === '<');
+    const global = hasAnchors(element, (k) => parseAnchor(k)?.type === '<');
     const copy = structuredClone(element);
     let globalPassed = false;
     let globalError: ConditionFailed | undefined;
-    for (const res of resource) {
+    for (const res of elements) {
       try {
         preprocess(copy, res);
       } catch (e) {
@@ -84,7 +84,8 @@ function preprocessList(pattern: unknown[], resource: unknown[]): void {
         if (!stripAnchors(named, true)) pattern.push({ ...(named as Json), name: res.name });
       }
     }
-    if (resource.length === 0) {
+    // A list the resource lacks altogether: the element's conditions are checked against nothing.
+    if (resource === undefined || resource === null) {
       try {
         preprocess(copy, undefined);
         if (global) globalPassed = true;
@@ -114,7 +115,7 @@ function stripAnchors(node: unknown, deleteScalar: boolean): boolean {
     if (!isConditionLike(key)) continue;
     const value = node[key];
     delete node[key];
-    if (!stripAnchors(value, true)) node[anchorOf(key)!.key] = value;
+    if (!stripAnchors(value, true)) node[parseAnchor(key)!.key] = value;
   }
   let empty = true;
   for (const key of Object.keys(node)) {
