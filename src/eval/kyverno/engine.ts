@@ -510,7 +510,8 @@ function evaluateRules(rules: Json[], policy: KubeObject, input: EvalInput, stat
     }
     const kind = ruleKind(rule);
     if (kind !== 'validate' && !(kind === 'mutate' && !mutatesExisting(rule))) {
-      responses.push({ rule: ruleName, status: 'error', message: `${kind} rules are not evaluated by polcov` });
+      const what = kind === 'mutate' ? 'mutate rules on existing resources (targets)' : `${kind} rules`;
+      responses.push({ rule: ruleName, status: 'error', message: `${what} are not evaluated by polcov` });
       continue;
     }
     const supplied = input.values(name, ruleName);
