@@ -27,7 +27,7 @@ export interface ExpectedResult {
   kind?: string;
   result: string;
   operation?: string;
-  /** The file (relative to the test) holding the object as the mutations should leave it. */
+  /** The file (relative to the test) holding the object as the mutations should leave it (`patchedResource` in the older form). */
   patchedResources?: string;
   line: number;
   column: number;
@@ -138,7 +138,7 @@ export function loadKyvernoTest(file: string, text: string): KyvernoTest {
         ...(typeof r.kind === 'string' ? { kind: r.kind } : {}),
         result: String(r.result ?? r.status ?? ''),
         ...(typeof r.operation === 'string' ? { operation: r.operation } : {}),
-        ...(typeof r.patchedResources === 'string' ? { patchedResources: r.patchedResources } : {}),
+        ...(typeof (r.patchedResources ?? r.patchedResource) === 'string' ? { patchedResources: String(r.patchedResources ?? r.patchedResource) } : {}),
         line: pos.line,
         column: pos.col,
       });
@@ -248,10 +248,22 @@ class TestRun {
     this.evaluators = evaluators(test);
   }
 
-  response(policy: KubeObject, resource: KubeObject, operation?: string): PolicyResponse {
-    const key = `${nameOf(policy)}|${this.test.resources.indexOf(resource)}|${operation ?? ''}`;
+  /**
+   * The resource a policy sees: the Kyverno CLI applies the mutate policies first, in order, each on
+   * the previous one's result, then the other rules on the mutated resource.
+   */
+  private input(policy: KubeObject, resource: KubeObject, operation?: string): KubeObject {
+    const mutating = this.test.policies.filter((p) => hasMutateRules(p) && this.evaluators[String(p.kind)]);
+    const before = hasMutateRules(policy) ? mutating.slice(0, mutating.indexOf(policy)) : mutating;
+    const previous = before[before.length - 1];
+    return previous ? (this.response(previous, resource, operation).patched ?? resource) : resource;
+  }
+
+  response(policy: KubeObject, original: KubeObject, operation?: string): PolicyResponse {
+    const key = `${nameOf(policy)}|${this.test.resources.indexOf(original)}|${operation ?? ''}`;
     let r = this.cache.get(key);
     if (!r) {
+      const resource = this.input(policy, original, operation);
       const { values } = this.test;
       const resName = nameOf(resource);
       const op = operationFor(values, resName, operation);
@@ -274,6 +286,8 @@ class TestRun {
     return r;
   }
 }
+
+const hasMutateRules = (policy: KubeObject): boolean => arr(obj(policy.spec).rules).some((r) => isMap(r) && r.mutate !== undefined);
 
 const RULE_STATUS_TO_VERDICT: Record<RuleStatus, Decision['verdict']> = {
   pass: 'admit',
@@ -301,21 +315,33 @@ function judge(run: TestRun, test: KyvernoTest, exp: ExpectedResult): Row {
   if (!run.evaluators[String(policy.kind)]) return row('unsupported', `${String(policy.kind)} is not evaluated by this format`);
   if (resources.length === 0) return row('not-found', `resource ${exp.resource} not found`);
   const names = exp.rule && !RULELESS.has(String(policy.kind)) ? [exp.rule, `autogen-${exp.rule}`, `autogen-cronjob-${exp.rule}`] : undefined;
+  const patchedFile = exp.patchedResources ? path.resolve(path.dirname(path.resolve(test.file)), exp.patchedResources) : undefined;
+  const comparePatched = (object: KubeObject) => patchedDifference(object, readDocs(patchedFile!).map(asLoaded), patchedFile!);
   const decisions: Decision[] = [];
+  let leftOut = false;
   for (const resource of resources) {
     const resp = run.response(policy, resource, exp.operation);
     const patched = (resp as MutatingResponse).patched;
-    if (exp.patchedResources && patched && resp.rules.length > 0) {
-      const file = path.resolve(path.dirname(path.resolve(test.file)), exp.patchedResources);
-      const difference = patchedDifference(patched, readDocs(file).map(asLoaded), file);
+    // A MutatingPolicy answers for the whole chain of the test's MutatingPolicies, without rule names.
+    if (policy.kind === 'MutatingPolicy' && patchedFile && patched && resp.rules.length > 0) {
+      const difference = comparePatched(patched);
       if (difference) return 'missing' in difference ? row('excluded', difference.missing) : row('disagree', `${difference.differs} (${resp.rules.map((x) => `${x.status}: ${x.message}`).join('; ')})`);
     }
     for (const r of resp.rules.filter((x) => !names || names.includes(x.rule))) {
+      const difference = r.patched && patchedFile ? comparePatched(resp.patched ?? r.patched) : undefined;
+      if (difference && 'missing' in difference) {
+        leftOut = true;
+        continue;
+      }
+      if (difference) {
+        decisions.push({ engine: 'kyverno', policy: resp.policy, rule: r.rule, verdict: 'error', messages: ['the mutated resource differs from the test\'s patchedResource'], reason: 'patched resource differs' });
+        continue;
+      }
       const verdict = r.status === 'fail' && resp.enforce(r.rule) ? 'deny' : RULE_STATUS_TO_VERDICT[r.status];
       decisions.push({ engine: 'kyverno', policy: resp.policy, rule: r.rule, verdict, messages: r.message ? [r.message] : [], reason: r.status });
     }
   }
-  if (decisions.length === 0) return row('excluded', 'no rule response (not matched)');
+  if (decisions.length === 0) return row('excluded', leftOut ? 'patchedResources holds no such resource (the Kyverno CLI leaves the row out)' : 'no rule response (not matched)');
   const statuses = decisions.map((d) => d.reason!);
   const actual = statuses.join(', ');
   if (statuses.every((s) => s === exp.result)) return row('agree', actual, decisions);
