@@ -13,7 +13,7 @@ import { readYaml, type YamlDoc } from '../discover/yaml-doc';
 import type { SourceRef } from '../facts';
 import { re2 } from '../eval/rego/regex';
 import { GatekeeperPolicy, readTemplate, type RegoCompileError, type Template } from '../eval/gatekeeper';
-import { brokenSuite, type CaseResult, type LoadedSuite, type SuiteCase, type SuiteFormat } from './suite-format';
+import { brokenSuite, type CaseResult, type LoadedSuite, type MutationTarget, type SuiteCase, type SuiteFormat } from './suite-format';
 
 const FORMAT = 'gator';
 
@@ -211,6 +211,7 @@ function loadSuite(y: YamlDoc, file: SourceFile): LoadedSuite {
           path: `${suiteName}/${testName}/${name}`,
           at,
           run: (settings) => judge(policy.evaluate(request, cluster, { gatekeeperVersion: settings.gatekeeperVersion, enforcementPoint: 'gator.gatekeeper.sh' }), assertions),
+          ...(expectsViolations(assertions) && request.object ? { mutation: mutationTarget(policy, request.object, cluster) } : {}),
         });
       }
     }
@@ -219,6 +220,18 @@ function loadSuite(y: YamlDoc, file: SourceFile): LoadedSuite {
     throw e;
   }
   return { format: FORMAT, name: suiteName, file: file.path, cases };
+}
+
+const expectsViolations = (assertions: Assertion[]): boolean => assertions.some((a) => a.violations === 'yes' || (typeof a.violations === 'number' && a.violations > 0));
+
+/** Variants go through the webhook, as real admission requests. */
+function mutationTarget(policy: GatekeeperPolicy, object: KubeObject, cluster: ClusterContext): MutationTarget {
+  return {
+    object,
+    policy: policy.name,
+    policyAt: policy.template.at,
+    evaluate: (request, settings) => [policy.evaluate(request, cluster, { gatekeeperVersion: settings.gatekeeperVersion, enforcementPoint: 'validation.gatekeeper.sh' })],
+  };
 }
 
 /** gator's verdict on one case: every assertion must hold over the results' messages. */

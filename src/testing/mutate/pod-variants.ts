@@ -1,0 +1,98 @@
+/**
+ * The pods and admission requests `polcov test --mutate` derives from a denied test case: the pod the
+ * case reviews (a controller's pod template made a Pod), the same pod with chosen containers moved to
+ * another list, and HostProcess moved between the pod and its containers.
+ */
+import { debugUpdate, objectRequest, type AdmissionRequest, type KubeObject } from '../../admission';
+
+type Json = KubeObject;
+const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
+const list = (v: unknown): Json[] => (Array.isArray(v) ? v.map(obj) : []);
+
+/** Kinds whose pod template sits at `spec.template` (CronJob: `spec.jobTemplate.spec.template`). */
+const CONTROLLERS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job']);
+
+/** The Pod a case's object describes: the Pod itself, or a controller's pod template as a Pod; else undefined. */
+export function podOf(object: KubeObject): KubeObject | undefined {
+  if (object.kind === 'Pod') return object;
+  const spec = obj(object.spec);
+  const template = object.kind === 'CronJob' ? obj(obj(obj(spec.jobTemplate).spec).template) : CONTROLLERS.has(String(object.kind)) ? obj(spec.template) : undefined;
+  if (!template?.spec) return undefined;
+  const meta = obj(object.metadata);
+  const tmeta = obj(template.metadata);
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { ...tmeta, name: tmeta.name ?? meta.name, ...(meta.namespace ? { namespace: meta.namespace } : {}) },
+    spec: template.spec,
+  };
+}
+
+export const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
+export type ContainerList = (typeof CONTAINER_LISTS)[number];
+
+export const containersIn = (pod: KubeObject, l: ContainerList): Json[] => list(obj(pod.spec)[l]);
+
+/** The pod with its spec fields replaced (a copy; the case's objects are never changed). */
+export function withSpec(pod: KubeObject, fields: Json): KubeObject {
+  return { ...pod, spec: { ...obj(pod.spec), ...fields } };
+}
+
+/** Fields the API server refuses on an ephemeral container (ports, probes, lifecycle, resources). */
+const NOT_EPHEMERAL = ['ports', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'resources', 'resizePolicy', 'restartPolicy'];
+/** Fields refused on a plain (non-sidecar) init container. */
+const NOT_INIT = ['livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle'];
+
+function without(container: Json, fields: readonly string[]): Json {
+  return Object.fromEntries(Object.entries(container).filter(([k]) => !fields.includes(k)));
+}
+
+/** A container with nothing set but a name and the image: what a base pod keeps when every container violates. */
+export function plainContainer(like: Json): Json {
+  return { name: 'polcov-base', image: like.image ?? 'registry.k8s.io/pause:3.9' };
+}
+
+/** `kubectl debug`: the base pod, then an UPDATE on pods/ephemeralcontainers adding the violating container. */
+export function ephemeralVariant(base: KubeObject, container: Json): AdmissionRequest {
+  return debugUpdate(base, without(container, NOT_EPHEMERAL));
+}
+
+/** The base pod created with the violating containers as init containers. */
+export function initVariant(base: KubeObject, containers: Json[]): AdmissionRequest {
+  const init = [...list(obj(base.spec).initContainers), ...containers.map((c) => without(c, NOT_INIT))];
+  return objectRequest(withSpec(base, { initContainers: init }), 'CREATE', { resource: 'pods' });
+}
+
+function hostProcessOf(securityContext: unknown): unknown {
+  return obj(obj(securityContext).windowsOptions).hostProcess;
+}
+
+/** Where the pod sets hostProcess: at the pod level, on containers, or nowhere. */
+export function hostProcessPlacement(pod: KubeObject): { pod: boolean; containers: boolean } {
+  const spec = obj(pod.spec);
+  return {
+    pod: hostProcessOf(spec.securityContext) !== undefined,
+    containers: CONTAINER_LISTS.some((l) => list(spec[l]).some((c) => hostProcessOf(c.securityContext) !== undefined)),
+  };
+}
+
+function setHostProcess(securityContext: unknown, value: boolean | undefined): Json {
+  const sc = obj(securityContext);
+  const { hostProcess: _dropped, ...windows } = obj(sc.windowsOptions);
+  return { ...sc, windowsOptions: value === undefined ? windows : { ...windows, hostProcess: value } };
+}
+
+/**
+ * The same HostProcess pod written the other way (the API server accepts both): a pod that sets the
+ * flag per container sets it once at the pod level, and a pod-level flag is set on every container.
+ * HostProcess pods must use the host network.
+ */
+export function hostProcessVariant(pod: KubeObject): { request: AdmissionRequest; moved: 'to the pod level' | 'to every container' } {
+  const spec = obj(pod.spec);
+  const toPod = hostProcessPlacement(pod).containers;
+  const fields: Json = { hostNetwork: true, securityContext: setHostProcess(spec.securityContext, toPod ? true : undefined) };
+  for (const l of CONTAINER_LISTS) {
+    if (Array.isArray(spec[l])) fields[l] = list(spec[l]).map((c) => ({ ...c, securityContext: setHostProcess(c.securityContext, toPod ? undefined : true) }));
+  }
+  return { request: objectRequest(withSpec(pod, fields), 'CREATE', { resource: 'pods' }), moved: toPod ? 'to the pod level' : 'to every container' };
+}
