@@ -307,8 +307,10 @@ function mutationTarget(run: TestRun, test: KyvernoTest, exp: ExpectedResult, at
   if (exp.result !== 'fail' || !policy || !resource || !run.evaluators[String(policy.kind)]) return undefined;
   // The variants are Pods: an autogen rule of a controller answers under its own name.
   const names = ruleNames(policy, exp.rule.replace(/^autogen-(cronjob-)?/, ''));
+  const passing = new Set(test.results.filter((r) => r.policy === exp.policy && r.result === 'pass').map((r) => r.resource.split('/').pop()));
   return {
     object: resource,
+    allowed: test.resources.filter((r) => passing.has(nameOf(r))),
     policy: `${String(policy.kind)}/${nameOf(policy)}`,
     policyAt: at,
     evaluate: (request) => ruleDecisions(run.evaluate(policy, nameOf(resource), { ...request, userInfo: run.userInfo() }), names),

@@ -40,6 +40,8 @@ export interface SuiteCase {
 /** The object a denying case reviews and its policy, to evaluate variants of the object with. */
 export interface MutationTarget {
   object: KubeObject;
+  /** Objects the same test expects admitted: candidate base pods to add the violating container to. */
+  allowed: readonly KubeObject[];
   /** The policy under test as reports name it (template kind/constraint, Kyverno policy). */
   policy: string;
   /** Where to fix it: the template, else the case. */

@@ -9,9 +9,8 @@ import { objectRequest, type AdmissionRequest, type Decision, type KubeObject } 
 import type { SourceRef } from '../../facts';
 import type { CaseReport } from '../run';
 import type { MutationTarget, RunSettings, SuiteCase } from '../suite-format';
-import { CONTAINER_LISTS, containersIn, ephemeralVariant, hostProcessPlacement, hostProcessVariant, initVariant, plainContainer, podOf, withSpec, type ContainerList } from './pod-variants';
+import { asEphemeral, CONTAINER_LISTS, containersIn, ephemeralVariant, hostProcessPlacement, hostProcessVariant, initVariant, plainContainer, podOf, withContainer, withSpec } from './pod-variants';
 
-const EMPTY_LISTS = { initContainers: [], ephemeralContainers: [] };
 const names = (cs: { c: KubeObject }[]): string => cs.map((v) => String(v.c.name)).join(', ');
 
 export type VariantKind = 'ephemeral-update' | 'init-container' | 'hostprocess-level';
@@ -83,26 +82,30 @@ function mutateCase(target: MutationTarget, name: string, settings: RunSettings)
     return [as('ephemeral-update', 'not-built', `case \`${name}\`: the pod sent as a CREATE is not denied (${why(contrast)}), so its variants prove nothing`, contrast)];
   }
   const results: VariantResult[] = [];
-  // A container violates when a pod holding just it (beside a plain container) is denied.
-  const only = (list: ContainerList, c: KubeObject) => withSpec(pod, { ...EMPTY_LISTS, containers: [plainContainer(c)], [list]: [c] });
-  const violating = CONTAINER_LISTS.flatMap((list) => containersIn(pod, list).filter((c) => outcomeOf(evaluate(create(only(list, c)))) === 'holds').map((c) => ({ list, c })));
-  const keep = (list: ContainerList) => containersIn(pod, list).filter((c) => !violating.some((v) => v.c === c));
-  const kept = keep('containers');
-  // The base pod: the case's pod without the violating containers (and without ephemeral ones: a new pod has none).
-  const base = withSpec(pod, { containers: kept.length > 0 ? kept : [plainContainer(violating[0]?.c ?? {})], initContainers: keep('initContainers'), ephemeralContainers: [] });
-  const baseDecisions = evaluate(create(base));
-  if (violating.length === 0 || outcomeOf(baseDecisions) !== 'bypass') {
-    const reason = `case \`${name}\`: no container carries the violation alone: ${violating.length === 0 ? 'no single container is denied' : `the pod without ${names(violating)} is not admitted (${why(baseDecisions)})`}`;
-    results.push(as('ephemeral-update', 'not-built', reason, baseDecisions));
+  const admitted = (p: KubeObject) => outcomeOf(evaluate(create(p))) === 'bypass';
+  // The base pod the attacker starts from: the case's own pod with its containers replaced by a plain
+  // one, else a pod the same test expects admitted. It must be admitted on CREATE.
+  const first = CONTAINER_LISTS.flatMap((l) => containersIn(pod, l))[0] ?? {};
+  const bases = [withSpec(pod, { containers: [plainContainer(first)], initContainers: [], ephemeralContainers: [] }), ...target.allowed.map(podOf).filter((p): p is KubeObject => p !== undefined)];
+  const base = bases.find(admitted);
+  // A container violates when adding it to the base pod (in its own list, on CREATE) is denied.
+  const violating = base ? CONTAINER_LISTS.flatMap((list) => containersIn(pod, list).filter((c) => !admitted(withContainer(base, list, c))).map((c) => ({ list, c }))) : [];
+  if (!base) {
+    results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: no base pod is admitted (neither the case's pod without its containers nor an allowed case of the test)`));
+  } else if (violating.length === 0) {
+    results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: the violation is not in a container (each of its containers added alone to an admitted pod is admitted)`));
   } else {
-    const first = violating[0]!;
-    const where = first.list === 'ephemeralContainers' ? 'a CREATE' : `container ${String(first.c.name)} in ${first.list}`;
-    results.push(
-      judged('ephemeral-update', ephemeralVariant(base, first.c), `case \`${name}\` checks ${where}; \`kubectl debug\` adds ${String(first.c.name)} with an UPDATE on pods/ephemeralcontainers`, `${String(first.c.name)} added by \`kubectl debug\` (UPDATE on pods/ephemeralcontainers)`),
-    );
-    const moved = violating.filter((v) => v.list !== 'initContainers');
+    const v = violating[0]!;
+    const vname = String(v.c.name);
+    const where = v.list === 'ephemeralContainers' ? 'a CREATE' : `container ${vname} in ${v.list}`;
+    if (admitted(withContainer(base, v.list, asEphemeral(v.c)))) {
+      results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: the violation of ${vname} is in fields an ephemeral container cannot have (ports, probes, lifecycle, resources)`));
+    } else {
+      results.push(judged('ephemeral-update', ephemeralVariant(base, v.c), `case \`${name}\` checks ${where}; \`kubectl debug\` adds ${vname} with an UPDATE on pods/ephemeralcontainers`, `${vname} added by \`kubectl debug\` (UPDATE on pods/ephemeralcontainers)`));
+    }
+    const moved = violating.filter((x) => x.list !== 'initContainers');
     if (moved.length > 0) {
-      results.push(judged('init-container', initVariant(base, moved.map((v) => v.c)), `case \`${name}\` checks ${names(moved)} outside initContainers; created as init containers (CREATE)`, `${names(moved)} as init containers (CREATE)`));
+      results.push(judged('init-container', initVariant(base, moved.map((x) => x.c)), `case \`${name}\` checks ${names(moved)} outside initContainers; created as init containers (CREATE)`, `${names(moved)} as init containers (CREATE)`));
     }
   }
   const placement = hostProcessPlacement(pod);

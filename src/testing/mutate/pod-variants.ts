@@ -40,27 +40,40 @@ export function withSpec(pod: KubeObject, fields: Json): KubeObject {
 
 /** Fields the API server refuses on an ephemeral container (ports, probes, lifecycle, resources). */
 const NOT_EPHEMERAL = ['ports', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'resources', 'resizePolicy', 'restartPolicy'];
-/** Fields refused on a plain (non-sidecar) init container. */
-const NOT_INIT = ['livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle'];
+/** Fields only a sidecar (restartPolicy: Always) init container may have. */
+const SIDECAR_ONLY = ['livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle'];
 
-function without(container: Json, fields: readonly string[]): Json {
-  return Object.fromEntries(Object.entries(container).filter(([k]) => !fields.includes(k)));
+/** The container as `kubectl debug` can send it: without the fields ephemeral containers may not have. */
+export function asEphemeral(container: Json): Json {
+  return Object.fromEntries(Object.entries(container).filter(([k]) => !NOT_EPHEMERAL.includes(k)));
 }
 
-/** A container with nothing set but a name and the image: what a base pod keeps when every container violates. */
+/** The container as an init container the API server accepts: a sidecar when it has probes or lifecycle hooks. */
+function asInit(container: Json): Json {
+  return SIDECAR_ONLY.some((k) => k in container) ? { ...container, restartPolicy: 'Always' } : container;
+}
+
+/** A container with nothing set but a name and the image: a base pod made of the case's pod keeps one. */
 export function plainContainer(like: Json): Json {
   return { name: 'polcov-base', image: like.image ?? 'registry.k8s.io/pause:3.9' };
 }
 
+/** The pod with `container` appended to `list`, renamed when the pod already has a container of its name. */
+export function withContainer(pod: KubeObject, l: ContainerList, container: Json): KubeObject {
+  const taken = new Set(CONTAINER_LISTS.flatMap((x) => containersIn(pod, x).map((c) => c.name)));
+  const named = taken.has(container.name) ? { ...container, name: `${String(container.name)}-polcov` } : container;
+  return withSpec(pod, { [l]: [...containersIn(pod, l), named] });
+}
+
 /** `kubectl debug`: the base pod, then an UPDATE on pods/ephemeralcontainers adding the violating container. */
 export function ephemeralVariant(base: KubeObject, container: Json): AdmissionRequest {
-  return debugUpdate(base, without(container, NOT_EPHEMERAL));
+  const added = withContainer(base, 'ephemeralContainers', asEphemeral(container));
+  return debugUpdate(base, containersIn(added, 'ephemeralContainers').at(-1)!);
 }
 
 /** The base pod created with the violating containers as init containers. */
 export function initVariant(base: KubeObject, containers: Json[]): AdmissionRequest {
-  const init = [...list(obj(base.spec).initContainers), ...containers.map((c) => without(c, NOT_INIT))];
-  return objectRequest(withSpec(base, { initContainers: init }), 'CREATE', { resource: 'pods' });
+  return objectRequest(containers.reduce((pod, c) => withContainer(pod, 'initContainers', asInit(c)), base), 'CREATE', { resource: 'pods' });
 }
 
 function hostProcessOf(securityContext: unknown): unknown {
