@@ -11,6 +11,7 @@ import type { CaseReport } from '../run';
 import type { MutationTarget, RunSettings, SuiteCase } from '../suite-format';
 import { asEphemeral, CONTAINER_LISTS, containersIn, ephemeralVariant, hostProcessPlacement, hostProcessVariant, initVariant, plainContainer, podOf, withContainer, withSpec } from './pod-variants';
 
+const EPHEMERAL_FORBIDDEN = 'ports, probes, lifecycle, resources';
 const names = (cs: { c: KubeObject }[]): string => cs.map((v) => String(v.c.name)).join(', ');
 
 export type VariantKind = 'ephemeral-update' | 'init-container' | 'hostprocess-level';
@@ -98,8 +99,13 @@ function mutateCase(target: MutationTarget, name: string, settings: RunSettings)
     const v = violating[0]!;
     const vname = String(v.c.name);
     const where = v.list === 'ephemeralContainers' ? 'a CREATE' : `container ${vname} in ${v.list}`;
+    const [compliant = {}, ...others] = containersIn(base, 'containers');
+    const stripped = asEphemeral(compliant);
     if (admitted(withContainer(base, v.list, asEphemeral(v.c)))) {
-      results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: the violation of ${vname} is in fields an ephemeral container cannot have (ports, probes, lifecycle, resources)`));
+      results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: the violation of ${vname} is in fields an ephemeral container cannot have (${EPHEMERAL_FORBIDDEN})`));
+    } else if (Object.keys(stripped).length < Object.keys(compliant).length && !admitted(withSpec(base, { containers: [stripped, ...others] }))) {
+      // A policy that requires limits or probes cannot ask them of an ephemeral container: not a bypass.
+      results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: the policy requires fields an ephemeral container cannot have (${EPHEMERAL_FORBIDDEN}): the admitted container ${String(compliant.name)} without them is denied`));
     } else {
       results.push(judged('ephemeral-update', ephemeralVariant(base, v.c), `case \`${name}\` checks ${where}; \`kubectl debug\` adds ${vname} with an UPDATE on pods/ephemeralcontainers`, `${vname} added by \`kubectl debug\` (UPDATE on pods/ephemeralcontainers)`));
     }
