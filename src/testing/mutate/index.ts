@@ -109,7 +109,9 @@ function mutateCase(target: MutationTarget, name: string, settings: RunSettings)
     } else {
       results.push(judged('ephemeral-update', ephemeralVariant(base, v.c), `case \`${name}\` checks ${where}; \`kubectl debug\` adds ${vname} with an UPDATE on pods/ephemeralcontainers`, `${vname} added by \`kubectl debug\` (UPDATE on pods/ephemeralcontainers)`));
     }
-    const moved = violating.filter((x) => x.list !== 'initContainers');
+    // Only a container whose content violates (denied in containers too) says something as an init
+    // container; one that violates by its list (any ephemeral container) does not.
+    const moved = violating.filter((x) => x.list !== 'initContainers' && !admitted(withContainer(base, 'containers', x.c)));
     if (moved.length > 0) {
       results.push(judged('init-container', initVariant(base, moved.map((x) => x.c)), `case \`${name}\` checks ${names(moved)} outside initContainers; created as init containers (CREATE)`, `${names(moved)} as init containers (CREATE)`));
     }
