@@ -182,6 +182,13 @@ describe('polcov test --mutate: HostProcess at the other level', () => {
     const r = runTests({ paths: [tempDir(files(podLevel))], mutate: true });
     expect(r.mutations!.cases[0]!.variants.find((v) => v.variant === 'hostprocess-level')).toMatchObject({ status, message });
   });
+
+  it('hostProcess: false is no HostProcess pod: no variant moves it', () => {
+    const gator = gatorFiles(ALL, false);
+    gator['g/disallowed.yaml'] = podYaml('disallowed', `containers:\n${PRIV('root')}\n    windowsOptions:\n      hostProcess: false`);
+    const r = runTests({ paths: [tempDir(gator)], mutate: true });
+    expect(r.mutations!.cases.find((c) => c.case === 'example-disallowed')!.variants.map((v) => v.variant)).toEqual(['ephemeral-update', 'init-container']);
+  });
 });
 
 const KYVERNO_POLICY = (operations: string) => yaml`

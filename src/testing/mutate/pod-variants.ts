@@ -80,12 +80,12 @@ function hostProcessOf(securityContext: unknown): unknown {
   return obj(obj(securityContext).windowsOptions).hostProcess;
 }
 
-/** Where the pod sets hostProcess: at the pod level, on containers, or nowhere. */
+/** Where the pod turns hostProcess on: at the pod level, on containers, or nowhere. */
 export function hostProcessPlacement(pod: KubeObject): { pod: boolean; containers: boolean } {
   const spec = obj(pod.spec);
   return {
-    pod: hostProcessOf(spec.securityContext) !== undefined,
-    containers: CONTAINER_LISTS.some((l) => list(spec[l]).some((c) => hostProcessOf(c.securityContext) !== undefined)),
+    pod: hostProcessOf(spec.securityContext) === true,
+    containers: CONTAINER_LISTS.some((l) => list(spec[l]).some((c) => hostProcessOf(c.securityContext) === true)),
   };
 }
 
