@@ -141,6 +141,19 @@ describe('polcov test --mutate: gator suites', () => {
     const v = r.mutations!.cases.find((c) => c.case === 'example-disallowed')!.variants;
     expect(v).toEqual([expect.objectContaining({ variant: 'ephemeral-update', status: 'not-built', message: 'case `example-disallowed`: the violation is not in a container (each of its containers added alone to an admitted pod is admitted)' })]);
   });
+
+  it('a required probe is not asked of a plain init container: not built, with the reason', () => {
+    const files = gatorFiles(['containers'], false);
+    files['g/template.yaml'] = files['g/template.yaml']!.replace('c.securityContext.privileged', 'not c.livenessProbe');
+    files['g/allowed.yaml'] = podYaml('allowed', 'containers:\n- name: app\n  image: nginx\n  livenessProbe:\n    tcpSocket:\n      port: 80');
+    files['g/disallowed.yaml'] = podYaml('disallowed', 'containers:\n- name: noprobe\n  image: nginx');
+    files['g/suite.yaml'] = GATOR_SUITE.replace(/- name: disallowed-ephemeral[\s\S]*$/, '');
+    const r = runTests({ paths: [tempDir(files)], mutate: true });
+    expect(r.mutations!.cases[0]!.variants.map((v) => [v.variant, v.status, v.message])).toEqual([
+      ['ephemeral-update', 'not-built', 'case `example-disallowed`: the policy requires fields an ephemeral container cannot have (ports, probes, lifecycle, resources): the admitted container app without them is denied'],
+      ['init-container', 'not-built', 'case `example-disallowed`: the violation of noprobe is missing probes or lifecycle hooks, which a plain init container cannot have'],
+    ]);
+  });
 });
 
 /** A template that reads hostProcess only on containers (`perContainer`) or also at the pod level. */

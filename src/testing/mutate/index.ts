@@ -9,7 +9,7 @@ import { objectRequest, type AdmissionRequest, type Decision, type KubeObject } 
 import type { SourceRef } from '../../facts';
 import type { CaseReport } from '../run';
 import type { MutationTarget, RunSettings, SuiteCase } from '../suite-format';
-import { asEphemeral, CONTAINER_LISTS, containersIn, ephemeralVariant, hostProcessPlacement, hostProcessVariant, initVariant, plainContainer, podOf, withContainer, withSpec } from './pod-variants';
+import { asEphemeral, CONTAINER_LISTS, containersIn, ephemeralVariant, hostProcessPlacement, hostProcessVariant, initVariant, plainContainer, podOf, withContainer, withSidecarFields, withSpec } from './pod-variants';
 
 const EPHEMERAL_FORBIDDEN = 'ports, probes, lifecycle, resources';
 const names = (cs: { c: KubeObject }[]): string => cs.map((v) => String(v.c.name)).join(', ');
@@ -112,7 +112,10 @@ function mutateCase(target: MutationTarget, name: string, settings: RunSettings)
     // Only a container whose content violates (denied in containers too) says something as an init
     // container; one that violates by its list (any ephemeral container) does not.
     const moved = violating.filter((x) => x.list !== 'initContainers' && !admitted(withContainer(base, 'containers', x.c)));
-    if (moved.length > 0) {
+    if (moved.length > 0 && moved.every((x) => admitted(withContainer(base, 'containers', withSidecarFields(x.c, compliant))))) {
+      // Requiring probes or lifecycle hooks cannot apply to a plain init container, which may not have them.
+      results.push(as('init-container', 'not-built', `case \`${name}\`: the violation of ${names(moved)} is missing probes or lifecycle hooks, which a plain init container cannot have`));
+    } else if (moved.length > 0) {
       results.push(judged('init-container', initVariant(base, moved.map((x) => x.c)), `case \`${name}\` checks ${names(moved)} outside initContainers; created as init containers (CREATE)`, `${names(moved)} as init containers (CREATE)`));
     }
   }

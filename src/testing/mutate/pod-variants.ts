@@ -48,6 +48,11 @@ export function asEphemeral(container: Json): Json {
   return Object.fromEntries(Object.entries(container).filter(([k]) => !NOT_EPHEMERAL.includes(k)));
 }
 
+/** `container` given the probes and lifecycle hooks of `from`: what only a sidecar init container may carry. */
+export function withSidecarFields(container: Json, from: Json): Json {
+  return { ...container, ...Object.fromEntries(SIDECAR_ONLY.filter((k) => k in from).map((k) => [k, from[k]])) };
+}
+
 /** The container as an init container the API server accepts: a sidecar when it has probes or lifecycle hooks. */
 function asInit(container: Json): Json {
   return SIDECAR_ONLY.some((k) => k in container) ? { ...container, restartPolicy: 'Always' } : container;
