@@ -13,6 +13,7 @@ import type { RequestInfo } from '../eval/kyverno/match';
 import { evaluateValidatingPolicy } from '../eval/kyverno-cel';
 import { isMap } from '../eval/kyverno/values';
 import type { SourceRef } from '../facts';
+import { mutatingPolicyResponder, patchedDifference, type MutatingResponse } from './kyverno-mpol-results';
 import { brokenSuite, type CaseResult, type LoadedSuite, type MutationTarget, type SuiteCase, type SuiteFormat } from './suite-format';
 
 type Json = Record<string, unknown>;
@@ -27,6 +28,8 @@ export interface ExpectedResult {
   kind?: string;
   result: string;
   operation?: string;
+  /** The file (relative to the test) holding the object as the mutations should leave it. */
+  patchedResources?: string;
   line: number;
   column: number;
 }
@@ -34,7 +37,10 @@ export interface ExpectedResult {
 /** What polcov computes for one expected result row. */
 export type RowOutcome =
   | 'agree'
-  /** The rule gave no response (not matched): the Kyverno CLI passes such a row ("Excluded"). */
+  /**
+   * The rule gave no response (not matched): the Kyverno CLI passes such a row ("Excluded"); or the
+   * row's `patchedResources` file lacks the resource, and the CLI drops the row.
+   */
   | 'excluded'
   | 'disagree'
   /** The rule needs cluster data (configMap, apiCall…) the test does not supply. */
@@ -133,6 +139,7 @@ export function loadKyvernoTest(file: string, text: string): KyvernoTest {
         ...(typeof r.kind === 'string' ? { kind: r.kind } : {}),
         result: String(r.result ?? r.status ?? ''),
         ...(typeof r.operation === 'string' ? { operation: r.operation } : {}),
+        ...(typeof r.patchedResources === 'string' ? { patchedResources: r.patchedResources } : {}),
         line: pos.line,
         column: pos.col,
       });
@@ -189,11 +196,16 @@ function validatingPolicy(namespaces: ReadonlyMap<string, KubeObject>, inventory
 function evaluators(test: KyvernoTest): Record<string, (policy: KubeObject, input: EvalInput) => PolicyResponse> {
   const objects = [...test.clusterObjects, ...arr(test.values.namespaces).filter(isMap), ...test.resources];
   const namespaces = new Map(objects.filter((r) => r.kind === 'Namespace').map((r) => [nameOf(r), r]));
-  return { ClusterPolicy: evaluatePolicy, Policy: evaluatePolicy, ValidatingPolicy: validatingPolicy(namespaces, test.clusterObjects) };
+  return {
+    ClusterPolicy: evaluatePolicy,
+    Policy: evaluatePolicy,
+    ValidatingPolicy: validatingPolicy(namespaces, test.clusterObjects),
+    MutatingPolicy: mutatingPolicyResponder(test.policies, (input) => clusterOf(input, namespaces, test.clusterObjects)),
+  };
 }
 
 /** Policy kinds whose responses carry no rule name: every response of the policy answers. */
-const RULELESS = new Set(['ValidatingPolicy']);
+const RULELESS = new Set(['ValidatingPolicy', 'MutatingPolicy']);
 const nameOf = (o: KubeObject): string => String(obj(o.metadata).name ?? '');
 const nsOf = (o: KubeObject): string => String(obj(o.metadata).namespace ?? '');
 
@@ -304,7 +316,8 @@ function mutationTarget(run: TestRun, test: KyvernoTest, exp: ExpectedResult, at
   const policy = test.policies.find((p) => nameOf(p) === exp.policy.split('/').pop());
   const namePart = exp.resource.split('/').pop();
   const resource = test.resources.find((r) => nameOf(r) === namePart);
-  if (exp.result !== 'fail' || !policy || !resource || !run.evaluators[String(policy.kind)]) return undefined;
+  // A MutatingPolicy's `fail` is a failed mutation, not a denial: nothing to bypass.
+  if (exp.result !== 'fail' || !policy || !resource || !run.evaluators[String(policy.kind)] || policy.kind === 'MutatingPolicy') return undefined;
   // The variants are Pods: an autogen rule of a controller answers under its own name.
   const names = ruleNames(policy, exp.rule.replace(/^autogen-(cronjob-)?/, ''));
   const passing = new Set(test.results.filter((r) => r.policy === exp.policy && r.result === 'pass').map((r) => r.resource.split('/').pop()));
@@ -334,7 +347,17 @@ function judge(run: TestRun, test: KyvernoTest, exp: ExpectedResult): Row {
   if (!run.evaluators[String(policy.kind)]) return row('unsupported', `${String(policy.kind)} is not evaluated by this format`);
   if (resources.length === 0) return row('not-found', `resource ${exp.resource} not found`);
   const names = ruleNames(policy, exp.rule);
-  const decisions = resources.flatMap((resource) => ruleDecisions(run.response(policy, resource, exp.operation), names));
+  const decisions: Decision[] = [];
+  for (const resource of resources) {
+    const resp = run.response(policy, resource, exp.operation);
+    const patched = (resp as MutatingResponse).patched;
+    if (exp.patchedResources && patched && resp.rules.length > 0) {
+      const file = path.resolve(path.dirname(path.resolve(test.file)), exp.patchedResources);
+      const difference = patchedDifference(patched, readDocs(file).map(asLoaded), file);
+      if (difference) return 'missing' in difference ? row('excluded', difference.missing) : row('disagree', `${difference.differs} (${resp.rules.map((x) => `${x.status}: ${x.message}`).join('; ')})`);
+    }
+    decisions.push(...ruleDecisions(resp, names));
+  }
   if (decisions.length === 0) return row('excluded', 'no rule response (not matched)');
   const statuses = decisions.map((d) => d.reason!);
   const actual = statuses.join(', ');
