@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { debugUpdate, EMPTY_CLUSTER, objectRequest, podCreate, type KubeObject } from '../../../src/admission';
+import { debugUpdate, EMPTY_CLUSTER, objectRequest, podCreate, type Evaluator, type KubeObject } from '../../../src/admission';
 import { evaluatePolicy, kyvernoEvaluator, type EvalInput } from '../../../src/eval/kyverno';
 
 const NOBODY = { roles: [], clusterRoles: [], username: '', groups: [], empty: true };
@@ -220,8 +220,8 @@ const corpus = fs.existsSync(CORPUS_POLICY) ? describe : describe.skip;
 if (!fs.existsSync(CORPUS_POLICY)) console.warn(`skipping the corpus policy check: ${CORPUS_POLICY} is absent`);
 
 corpus('kyverno/policies disallow-privileged-containers (corpus)', () => {
-  const p = parse(fs.readFileSync(CORPUS_POLICY, 'utf8')) as KubeObject;
-  const evaluator = kyvernoEvaluator([p]);
+  // Read in the tests, not here: a skipped describe still runs its body.
+  const evaluator = { evaluate: (...args: Parameters<Evaluator['evaluate']>) => kyvernoEvaluator([parse(fs.readFileSync(CORPUS_POLICY, 'utf8')) as KubeObject]).evaluate(...args) };
   const base = pod([PLAIN]);
   it('fails a privileged container on Pod CREATE (Audit: the violation does not block)', () => {
     const [d] = evaluator.evaluate(podCreate(pod([PRIVILEGED])), EMPTY_CLUSTER);
