@@ -30,7 +30,7 @@ export const rule: RuleModule = {
     id: 'ephemeral-field-not-settable',
     severity: 'warning',
     feature: 'ephemeralContainers',
-    summary: 'A rule requires ephemeral containers to set a field they cannot have, so every kubectl debug fails',
+    summary: 'A rule requires ephemeral containers to set a field they cannot have, so kubectl debug (or every later update of a debugged pod) fails',
   },
   check: (ctx) => {
     const out: FindingDraft[] = [];
