@@ -14,6 +14,7 @@ import type { Finding, PolicyFacts, ScanError, Severity } from './facts';
 import { RULES } from './rules';
 import { severityOn } from './rules/shared/versions';
 import { applySuppressions, type SuppressedFinding } from './suppress';
+import { proveFindings, type ProofResult, type SetDocument } from './proof';
 
 export const LATEST_MINOR = 34;
 export { LATEST_GATEKEEPER_MINOR };
@@ -56,6 +57,11 @@ export interface AuditOptions {
    * For libraries shipped in Audit mode; exemptions, removals and unserved versions still apply.
    */
   assumeEnforce?: boolean;
+  /**
+   * Prove gap findings: evaluate a witness request on the whole policy set (src/proof) and give each
+   * finding `evidence`; refuted findings move to `refuted`.
+   */
+  prove?: boolean;
   /** Called after each file is read, to draw progress. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -88,6 +94,8 @@ export interface AuditSummary {
   suppressed: number;
   /** Findings matched by a --baseline file and not reported. */
   baselined: number;
+  /** --prove: how many gap findings were confirmed, refuted (not reported) and unconfirmed. */
+  proof?: ProofResult['counts'];
   /** --diff-base: findings already present at `base` (not reported) and findings the change fixes. */
   diff?: { base: string; preexisting: number; fixed: number };
 }
@@ -101,6 +109,10 @@ export interface AuditResult {
   skipped: SkippedDocument[];
   suppressed: SuppressedFinding[];
   summary: AuditSummary;
+  /** --prove: findings the witness refuted (the set denies the gap request), not reported as gaps. */
+  refuted?: Finding[];
+  /** --prove: the requests evaluated for each confirmed finding (for --reproduce). */
+  witnesses?: ProofResult['witnesses'];
 }
 
 export class UsageError extends Error {}
@@ -202,7 +214,20 @@ export function audit(options: AuditOptions): AuditResult {
   ).sort(compareFindings);
   const known = new Set(RULES.map((r) => r.meta.id));
   const active = new Set([...known].filter((id) => options.ruleLevels?.[id] !== 'off'));
-  const { findings, suppressed } = applySuppressions(all, sources, known, errors, active);
+  const applied = applySuppressions(all, sources, known, errors, active);
+  const { suppressed } = applied;
+  const setKey = options.sets?.length ? setMatcher(options.sets, options.ignoreRoot) : undefined;
+  const proof = options.prove
+    ? proveFindings({
+        findings: applied.findings,
+        documents: setDocuments(routed.docs),
+        policies,
+        setOf: setKey && ((f: string) => setKey(f) ?? ''),
+        gatekeeperVersion: `3.${gatekeeperMinor}`,
+        kubernetesMinor,
+      })
+    : undefined;
+  const findings = proof?.findings ?? applied.findings;
 
   const count = (s: Severity): number => findings.filter((f) => f.severity === s).length;
   const gatekeeper = gatekeeperSummary(policies, gatekeeperMinor, options);
@@ -227,8 +252,15 @@ export function audit(options: AuditOptions): AuditResult {
       baselined: 0,
       ...(assumedEnforced !== undefined ? { assumedEnforced } : {}),
       ...(gatekeeper ? { gatekeeper } : {}),
+      ...(proof ? { proof: proof.counts } : {}),
     },
+    ...(proof ? { refuted: proof.refuted, witnesses: proof.witnesses } : {}),
   };
+}
+
+/** The routed documents as plain objects, for evaluation. */
+function setDocuments(docs: Map<{ id: Finding['engine'] }, PolicyDoc[]>): SetDocument[] {
+  return [...docs].flatMap(([engine, list]) => list.map((d) => ({ engine: engine.id, object: d.yaml.root.toJS(d.yaml.doc, { maxAliasCount: 1000 }) as SetDocument['object'], at: d.at })));
 }
 
 /** --assume-enforce: every rule that only audits or warns blocks; returns how many policies had one. */

@@ -49,6 +49,12 @@ export interface ScanSettings {
   assumeEnforce?: boolean;
   /** Exit 2 when no policy is found (a wrong path or glob), not 0. */
   failIfNoPolicies?: boolean;
+  /** Prove gap findings with witness requests (src/proof). */
+  prove?: boolean;
+  /** Only confirmed findings count for the exit code (implies prove). */
+  requireProof?: boolean;
+  /** Write a reproducer per confirmed finding into this folder (implies prove). */
+  reproduce?: string;
 }
 
 /**
@@ -62,11 +68,12 @@ export function shownAtLeast(result: AuditResult, min: Severity | undefined): Au
 }
 
 /** 0 clean, 1 findings at or above the fail level, 2 input errors (the audit is incomplete). */
-export function exitCode(result: AuditResult, failOn: FailOn): number {
+export function exitCode(result: AuditResult, failOn: FailOn, requireProof = false): number {
   if (failOn === 'never') return 0;
   if (result.summary.errors > 0) return 2;
   const limit = severityRank(failOn);
-  return result.findings.some((f) => severityRank(f.severity) <= limit) ? 1 : 0;
+  const counts = (f: AuditResult['findings'][number]): boolean => !requireProof || f.evidence?.verdict === 'confirmed';
+  return result.findings.some((f) => severityRank(f.severity) <= limit && counts(f)) ? 1 : 0;
 }
 
 export function scan(s: ScanSettings, io: CliIO): number {
@@ -94,6 +101,7 @@ export function scan(s: ScanSettings, io: CliIO): number {
       ...(s.includeTests ? { includeTests: true } : {}),
       ...(s.followSymlinks ? { followSymlinks: true } : {}),
       ...(s.assumeEnforce ? { assumeEnforce: true } : {}),
+      ...(s.prove || s.requireProof || s.reproduce ? { prove: true } : {}),
       ...(showProgress ? { onProgress: progressLine(io.stderr) } : {}),
     },
     loaded,
@@ -110,7 +118,7 @@ export function scan(s: ScanSettings, io: CliIO): number {
   }
 
   const failOn = s.failOn ?? config.failOn ?? 'error';
-  let code = exitCode(result, failOn);
+  let code = exitCode(result, failOn, s.requireProof);
   if (result.summary.policies === 0) {
     io.stderr.write(`polcov: no policies found in ${s.paths.join(' ')}\n`);
     if (s.failIfNoPolicies ?? config.failIfNoPolicies) code = 2;

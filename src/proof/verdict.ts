@@ -1,0 +1,80 @@
+/**
+ * The verdict on one gap finding from its witness: `confirmed` when the whole set admits the gap
+ * request and denies the contrast, `refuted` when it denies the gap request (the static finding is
+ * wrong), `unconfirmed` with the reason otherwise.
+ */
+import { podCreate, type AdmissionRequest, type Decision } from '../admission';
+import type { ControlId } from '../catalog/controls';
+import type { Finding, FindingEvidence, PolicyFacts } from '../facts';
+import { evaluateSet, type PolicySet } from './policy-set';
+import { buildWitness, type Witness } from './witness';
+
+export interface Evidence extends FindingEvidence {
+  /** The requests evaluated, for --reproduce. */
+  requests?: { base: AdmissionRequest; gap: AdmissionRequest; contrast?: AdmissionRequest };
+}
+
+/** `Kind/name (engine)` of the decisions with `verdict`. */
+function who(decisions: Decision[], verdicts: Decision['verdict'][]): string {
+  return [...new Set(decisions.filter((d) => verdicts.includes(d.verdict)).map((d) => `${d.policy}${d.rule ? ` rule ${d.rule}` : ''} (${d.engine}${d.reason ? `: ${d.reason}` : ''})`))].join('; ');
+}
+
+const UNKNOWN: Decision['verdict'][] = ['error', 'undecided'];
+
+/** The control a finding is about: its own, else the first witnessable one its rule checks. */
+export function findingControl(finding: Finding, policies: readonly PolicyFacts[], witnessable: (c: ControlId) => boolean): ControlId | undefined {
+  if (finding.control) return finding.control;
+  const p = policies.find((x) => x.engine === finding.engine && x.policy.name === finding.policy.name && x.policy.kind === finding.policy.kind && x.at.file === finding.file);
+  const rules = p?.rules.filter((r) => !finding.rule || r.name === finding.rule) ?? [];
+  return rules.flatMap((r) => r.checks).map((c) => c.control).find(witnessable);
+}
+
+/** The engine a finding's policy is evaluated by. */
+function evaluatorEngine(finding: Finding): string {
+  return finding.engine === 'rego' ? 'gatekeeper' : finding.engine;
+}
+
+export function judge(finding: Finding, witness: Witness | { reason: string }, set: PolicySet): Evidence {
+  if ('reason' in witness) return { verdict: 'unconfirmed', reason: witness.reason };
+  const engine = evaluatorEngine(finding);
+  if (finding.ruleId !== 'hostprocess-unchecked' && !set.engines.has(engine)) {
+    return { verdict: 'unconfirmed', witness: witness.what, reason: engine === 'webhook' ? 'the policies behind the webhook registration are not evaluated' : `no evaluable ${engine} policy in the set${set.problems.length ? ` (${set.problems.join('; ')})` : ''}` };
+  }
+  const requests = { base: podCreate(witness.base), gap: witness.gap, ...(witness.contrast ? { contrast: witness.contrast } : {}) };
+  const unconfirmed = (reason: string): Evidence => ({ verdict: 'unconfirmed', witness: witness.what, reason, requests });
+  const base = evaluateSet(set, requests.base);
+  if (base.some((d) => d.verdict === 'deny')) return unconfirmed(`no admitted base pod: a Pod Security restricted pod is denied by ${who(base, ['deny'])}`);
+  if (base.some((d) => UNKNOWN.includes(d.verdict))) return unconfirmed(`the base pod is not decided: ${who(base, UNKNOWN)}`);
+  const gap = evaluateSet(set, witness.gap);
+  const own = (d: Decision): boolean => ownDecision(d, finding, engine);
+  // The finding claims its own policy lets the gap through: only that policy's denial refutes it.
+  if (gap.some((d) => d.verdict === 'deny' && own(d))) return { verdict: 'refuted', witness: witness.what, reason: `the gap request is denied by ${who(gap.filter(own), ['deny'])}`, requests };
+  if (gap.some((d) => d.verdict === 'deny')) return unconfirmed(`another policy of the set closes this gap: the gap request is denied by ${who(gap, ['deny'])}`);
+  if (gap.some((d) => UNKNOWN.includes(d.verdict))) return unconfirmed(`the gap request is not decided: ${who(gap, UNKNOWN)}`);
+  if (witness.contrast) {
+    const contrast = evaluateSet(set, witness.contrast).filter(own);
+    if (!contrast.some((d) => d.verdict === 'deny')) return unconfirmed(`the contrast request (the same violation where the policy looks, on CREATE) is not denied by the policy${who(contrast, UNKNOWN) ? `: ${who(contrast, UNKNOWN)}` : ''}`);
+  }
+  return { verdict: 'confirmed', witness: witness.what, requests };
+}
+
+/** A decision of the finding's own policy (engines name policies `name`, `Kind/name` or `policy/binding`). */
+function ownDecision(d: Decision, f: Finding, engine: string): boolean {
+  return d.engine.startsWith(engine) && (d.policy === f.policy.name || d.policy.split('/').includes(f.policy.name) || d.policy === '*');
+}
+
+/** Evidence for one finding; a crash while building or evaluating is `unconfirmed`, never thrown. */
+export function prove(finding: Finding, set: PolicySet, policies: readonly PolicyFacts[], witnessable: (c: ControlId) => boolean): Evidence {
+  try {
+    const control = findingControl(finding, policies, witnessable);
+    return judge(finding, buildWitness(finding, control, namespaceOf(finding)), set);
+  } catch (e) {
+    return { verdict: 'unconfirmed', reason: `witness failed: ${(e as Error).message}` };
+  }
+}
+
+/** The namespace witnesses are sent to: the policy's own, a Pod Security namespace's name, else `default`. */
+function namespaceOf(f: Finding): string {
+  if (f.engine === 'psa' && f.policy.kind === 'Namespace') return f.policy.name;
+  return f.policy.namespace ?? 'default';
+}
