@@ -4,7 +4,8 @@
  */
 import type { AdmissionRequest } from '../admission';
 import { VIOLATIONS, PROVABLE_RULES } from './witness';
-import { buildPolicySet, type SetDocument } from './policy-set';
+import { buildPolicySet, type PolicySet, type SetDocument } from './policy-set';
+import { candidateImages } from './repair';
 import { prove } from './verdict';
 import type { Finding, PolicyFacts } from '../facts';
 
@@ -40,13 +41,14 @@ const witnessable = (c: string): boolean => c in VIOLATIONS;
 
 export function proveFindings(input: ProofInput): ProofResult {
   const setOf = input.setOf ?? (() => '');
-  const sets = new Map<string, ReturnType<typeof buildPolicySet>>();
+  const sets = new Map<string, { set: PolicySet; images: string[] }>();
   const setFor = (file: string) => {
     const key = setOf(file);
     let s = sets.get(key);
     if (!s) {
       const inSet = (f: string) => setOf(f) === key;
-      s = buildPolicySet(input.documents.filter((d) => inSet(d.at.file)), input.policies.filter((p) => inSet(p.at.file)), input);
+      const documents = input.documents.filter((d) => inSet(d.at.file));
+      s = { set: buildPolicySet(documents, input.policies.filter((p) => inSet(p.at.file)), input), images: candidateImages(documents) };
       sets.set(key, s);
     }
     return s;
@@ -57,7 +59,8 @@ export function proveFindings(input: ProofInput): ProofResult {
       out.findings.push(f);
       continue;
     }
-    const { requests, ...evidence } = prove(f, setFor(f.file), input.policies, witnessable);
+    const { set, images } = setFor(f.file);
+    const { requests, ...evidence } = prove(f, set, input.policies, witnessable, images);
     const proved: Finding = { ...f, evidence };
     out.counts[evidence.verdict]++;
     if (evidence.verdict === 'refuted') out.refuted.push(proved);

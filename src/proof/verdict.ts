@@ -7,6 +7,7 @@ import { podCreate, type AdmissionRequest, type Decision } from '../admission';
 import type { ControlId } from '../catalog/controls';
 import type { Finding, FindingEvidence, PolicyFacts } from '../facts';
 import { evaluateSet, type PolicySet } from './policy-set';
+import { admittedImage } from './repair';
 import { buildWitness, type Witness } from './witness';
 
 export interface Evidence extends FindingEvidence {
@@ -64,10 +65,11 @@ function ownDecision(d: Decision, f: Finding, engine: string): boolean {
 }
 
 /** Evidence for one finding; a crash while building or evaluating is `unconfirmed`, never thrown. */
-export function prove(finding: Finding, set: PolicySet, policies: readonly PolicyFacts[], witnessable: (c: ControlId) => boolean): Evidence {
+export function prove(finding: Finding, set: PolicySet, policies: readonly PolicyFacts[], witnessable: (c: ControlId) => boolean, images: readonly string[] = []): Evidence {
   try {
     const control = findingControl(finding, policies, witnessable);
-    return judge(finding, buildWitness(finding, control, namespaceOf(finding)), set);
+    const namespace = namespaceOf(finding);
+    return judge(finding, buildWitness(finding, control, namespace, admittedImage(set, namespace, images)), set);
   } catch (e) {
     return { verdict: 'unconfirmed', reason: `witness failed: ${(e as Error).message}` };
   }

@@ -32,20 +32,20 @@ function sc(c: Container): KubeObject {
   return (c.securityContext ??= {});
 }
 
-const IMAGE = 'registry.k8s.io/pause:3.9';
+export const DEFAULT_IMAGE = 'registry.k8s.io/pause:3.9';
 
 /** A container that meets Pod Security `restricted`. */
-function restrictedContainer(name: string): Container {
+function restrictedContainer(name: string, image: string): Container {
   return {
     name,
-    image: IMAGE,
+    image,
     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
   };
 }
 
 /** A pod that meets Pod Security `restricted` and the usual extra rules (resources, probes, labels). */
-export function basePod(namespace: string): KubeObject {
-  const app = restrictedContainer('app');
+export function basePod(namespace: string, image = DEFAULT_IMAGE): KubeObject {
+  const app = restrictedContainer('app', image);
   app.resources = { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
   return {
     apiVersion: 'v1',
@@ -57,8 +57,8 @@ export function basePod(namespace: string): KubeObject {
 
 const clone = <T>(v: T): T => structuredClone(v);
 
-function violating(name: string, control: ControlId): Container {
-  const c = restrictedContainer(name);
+function violating(name: string, control: ControlId, image: string): Container {
+  const c = restrictedContainer(name, image);
   VIOLATIONS[control]!.apply(c);
   return c;
 }
@@ -73,8 +73,8 @@ function withContainers(pod: KubeObject, list: 'containers' | 'initContainers', 
  * A Windows HostProcess pod the API server accepts: the base pod with hostNetwork, a Windows node
  * selector and the flag at `where` (the pod level, every container, or both).
  */
-export function hostProcessPod(namespace: string, where: 'pod' | 'containers' | 'both'): KubeObject {
-  const pod = basePod(namespace);
+export function hostProcessPod(namespace: string, where: 'pod' | 'containers' | 'both', image = DEFAULT_IMAGE): KubeObject {
+  const pod = basePod(namespace, image);
   const spec = pod.spec as KubeObject & { containers: Container[]; securityContext: KubeObject };
   const flag = { hostProcess: true, runAsUserName: 'NT AUTHORITY\\SYSTEM' };
   spec.hostNetwork = true;
@@ -100,30 +100,30 @@ const HOSTPROCESS_RULES = new Set(['hostprocess-partial', 'hostprocess-unchecked
 export const PROVABLE_RULES = new Set([...EPHEMERAL_RULES, ...HOSTPROCESS_RULES, 'init-containers-unchecked']);
 
 /** The witness for `finding` violating `control`, or why none can be built. */
-export function buildWitness(finding: Finding, control: ControlId | undefined, namespace: string): Witness | { reason: string } {
-  if (HOSTPROCESS_RULES.has(finding.ruleId)) return hostProcessWitness(finding, namespace);
+export function buildWitness(finding: Finding, control: ControlId | undefined, namespace: string, image = DEFAULT_IMAGE): Witness | { reason: string } {
+  if (HOSTPROCESS_RULES.has(finding.ruleId)) return hostProcessWitness(finding, namespace, image);
   if (!control) return { reason: 'the finding names no control a witness could violate' };
   if (!VIOLATIONS[control]) return { reason: `no witness container for the control ${control} (it needs pod-level changes a debug container cannot make)` };
-  const base = basePod(namespace);
-  const contrast = podCreate(withContainers(base, 'containers', [violating('app', control)]));
+  const base = basePod(namespace, image);
+  const contrast = podCreate(withContainers(base, 'containers', [violating('app', control, image)]));
   const what = VIOLATIONS[control]!.what;
   if (EPHEMERAL_RULES.has(finding.ruleId)) {
-    const debug = violating('debugger', control);
+    const debug = violating('debugger', control, image);
     return { base, gap: debugUpdate(base, debug), contrast, what: `kubectl debug adds an ephemeral container with ${what}` };
   }
-  const gap = podCreate(withContainers(base, 'initContainers', [violating('init', control)]));
+  const gap = podCreate(withContainers(base, 'initContainers', [violating('init', control, image)]));
   return { base, gap, contrast, what: `an init container with ${what}` };
 }
 
-function hostProcessWitness(finding: Finding, namespace: string): Witness {
-  const base = basePod(namespace);
-  if (finding.ruleId !== 'hostprocess-partial') return { base, gap: podCreate(hostProcessPod(namespace, 'pod')), what: 'a Windows HostProcess pod (pod-level flag, hostNetwork, Windows node)' };
+function hostProcessWitness(finding: Finding, namespace: string, image: string): Witness {
+  const base = basePod(namespace, image);
+  if (finding.ruleId !== 'hostprocess-partial') return { base, gap: podCreate(hostProcessPod(namespace, 'pod', image)), what: 'a Windows HostProcess pod (pod-level flag, hostNetwork, Windows node)' };
   const missing: Location = finding.location ?? 'pod';
   const where = missing === 'containers' ? 'containers' : 'pod';
   return {
     base,
-    gap: podCreate(hostProcessPod(namespace, where)),
-    contrast: podCreate(hostProcessPod(namespace, 'both')),
+    gap: podCreate(hostProcessPod(namespace, where, image)),
+    contrast: podCreate(hostProcessPod(namespace, 'both', image)),
     what: `a Windows HostProcess pod with the flag ${where === 'pod' ? 'at the pod level only' : 'on its containers only'}`,
   };
 }
