@@ -36,19 +36,22 @@ const apiGroup = (o: KubeObject): string => String(o.apiVersion ?? '').split('/'
 const isKind = (o: KubeObject, group: string, ...kinds: string[]): boolean => apiGroup(o) === group && kinds.includes(String(o.kind));
 
 function gatekeeperPolicies(docs: SetDocument[], problems: string[]): GatekeeperPolicy[] {
+  /** By template name. */
   const templates = new Map<string, Template>();
   for (const d of docs.filter((x) => isKind(x.object, 'templates.gatekeeper.sh', 'ConstraintTemplate'))) {
     const t = readTemplate(d.object, d.at);
     if ('error' in t) problems.push(`ConstraintTemplate at ${d.at.file}:${d.at.line}: ${t.error}`);
-    else templates.set(t.template.kind, t.template);
+    else templates.set(String((d.object.metadata as KubeObject | undefined)?.name ?? t.template.kind), t.template);
   }
   const constraints = docs.filter((x) => apiGroup(x.object) === 'constraints.gatekeeper.sh').map((d) => d.object);
   // As the static analysis does: without any constraint, each template is judged under a default one.
   if (constraints.length === 0) {
-    return [...templates.values()].map((t) => new GatekeeperPolicy(t, { apiVersion: 'constraints.gatekeeper.sh/v1beta1', kind: t.kind, metadata: { name: 'assumed' }, spec: {} }));
+    // Named after the template, as the findings on it are.
+    return [...templates.entries()].map(([name, t]) => new GatekeeperPolicy(t, { apiVersion: 'constraints.gatekeeper.sh/v1beta1', kind: t.kind, metadata: { name }, spec: {} }));
   }
+  const byKind = new Map([...templates.values()].map((t) => [t.kind, t]));
   return constraints.flatMap((c) => {
-    const t = templates.get(String(c.kind));
+    const t = byKind.get(String(c.kind));
     return t ? [new GatekeeperPolicy(t, c)] : [];
   });
 }

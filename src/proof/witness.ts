@@ -55,7 +55,8 @@ export function basePod(namespace: string, image = DEFAULT_IMAGE): KubeObject {
   };
 }
 
-const clone = <T>(v: T): T => structuredClone(v);
+// JSON, not structuredClone: the copy must be plain objects of the caller's realm (CEL checks prototypes).
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 function violating(name: string, control: ControlId, image: string): Container {
   const c = restrictedContainer(name, image);
