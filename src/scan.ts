@@ -2,6 +2,7 @@
  * The `scan` command behind the CLI: configuration, the audit (plain, against a baseline, or against
  * a git revision), the reports, and the exit code.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { audit, severityRank, UsageError, type AuditResult } from './audit';
 import { applyBaseline, makeBaseline, readBaseline, writeBaseline } from './baseline';
@@ -11,6 +12,7 @@ import { readLimited } from './discover/walk';
 import type { Severity } from './facts';
 import { planOutputs, type OutputTarget } from './outputs';
 import { progressLine } from './progress';
+import { writeReproducers } from './proof/reproduce';
 import { REPORTERS } from './report';
 import { summarySentence } from './report/summary';
 import { checkWritable, physicalPath, writeFileAtomic } from './write-file';
@@ -80,6 +82,7 @@ export function scan(s: ScanSettings, io: CliIO): number {
   const targets = planOutputs(s.formats, s.outputs, Object.keys(REPORTERS));
   if (s.baseline && s.writeBaseline) throw new UsageError('give --baseline or --write-baseline, not both (--write-baseline records the current findings and reports against them)');
   checkOutputs(targets, s);
+  if (s.reproduce && fs.existsSync(s.reproduce)) throw new UsageError(`--reproduce ${s.reproduce}: the folder already exists; name a new one`);
   const configFile = s.config ?? findConfig(s.paths);
   const loaded = configFile ? loadConfig(configFile) : undefined;
   // A configuration changes what fails the scan: always say which one applied.
@@ -117,6 +120,10 @@ export function scan(s: ScanSettings, io: CliIO): number {
     result = applyBaseline(result, written, s.writeBaseline);
   }
 
+  if (s.reproduce) {
+    const written = writeReproducers(s.reproduce, result.witnesses ?? new Map());
+    io.stderr.write(`polcov: wrote ${written.length} reproducer${written.length === 1 ? '' : 's'} (confirmed findings) into ${s.reproduce}\n`);
+  }
   const failOn = s.failOn ?? config.failOn ?? 'error';
   let code = exitCode(result, failOn, s.requireProof);
   if (result.summary.policies === 0) {

@@ -30,6 +30,8 @@ export interface PolicySet {
   registrations: PolicyFacts[];
   gatekeeperVersion?: string;
   kubernetesMinor?: number;
+  /** Decisions by request: findings of one control share their witness requests. */
+  decided: Map<string, Decision[]>;
 }
 
 const apiGroup = (o: KubeObject): string => String(o.apiVersion ?? '').split('/')[0];
@@ -99,6 +101,7 @@ export function buildPolicySet(docs: SetDocument[], registrations: PolicyFacts[]
     engines: new Set(evaluators.map((e) => e.engine)),
     problems,
     registrations: registrations.filter((p) => p.rules.some((r) => r.registrationOnly && r.serves)),
+    decided: new Map(),
     ...opts,
   };
 }
@@ -125,6 +128,13 @@ function clusterFor(set: PolicySet, req: AdmissionRequest): ClusterContext {
 
 /** Every engine's decisions on `req`; an evaluator that throws yields an `error` decision. */
 export function evaluateSet(set: PolicySet, req: AdmissionRequest): Decision[] {
+  const key = JSON.stringify(req);
+  let decisions = set.decided.get(key);
+  if (!decisions) set.decided.set(key, (decisions = evaluateAll(set, req)));
+  return decisions;
+}
+
+function evaluateAll(set: PolicySet, req: AdmissionRequest): Decision[] {
   return set.evaluators.flatMap((e) => {
     const out = keptOut(set, e.engine, req);
     if (out) return [{ engine: e.engine, policy: '*', verdict: 'not-evaluated' as const, messages: [], reason: out }];
