@@ -1,7 +1,8 @@
 /**
  * The verdict on one gap finding from its witness: `confirmed` when the whole set admits the gap
- * request and denies the contrast, `refuted` when it denies the gap request (the static finding is
- * wrong), `unconfirmed` with the reason otherwise.
+ * request and the finding's policy flags the contrast (denies it, or audits or warns where it is not
+ * enforced), `refuted` when that policy flags the gap request itself (the static finding is wrong),
+ * `unconfirmed` with the reason otherwise.
  */
 import { podCreate, type AdmissionRequest, type Decision } from '../admission';
 import type { ControlId } from '../catalog/controls';
@@ -21,11 +22,15 @@ function who(decisions: Decision[], verdicts: Decision['verdict'][]): string {
 }
 
 const UNKNOWN: Decision['verdict'][] = ['error', 'undecided'];
+/** The policy saw the violation, whether it blocks (deny) or only reports it (Audit, warn): the contrast shows it looks. */
+const LOOKS: Decision['verdict'][] = ['deny', 'audit', 'warn'];
 
 /** The control a finding is about: its own, else the first witnessable one its rule checks. */
 export function findingControl(finding: Finding, policies: readonly PolicyFacts[], witnessable: (c: ControlId) => boolean): ControlId | undefined {
   if (finding.control) return finding.control;
-  const p = policies.find((x) => x.engine === finding.engine && x.policy.name === finding.policy.name && x.policy.kind === finding.policy.kind && x.at.file === finding.file);
+  // A finding may point into another file than its policy (a constraint's gap is fixed in its template).
+  const same = policies.filter((x) => x.engine === finding.engine && x.policy.name === finding.policy.name && x.policy.kind === finding.policy.kind && x.policy.namespace === finding.policy.namespace);
+  const p = same.find((x) => x.at.file === finding.file) ?? same[0];
   const rules = p?.rules.filter((r) => !finding.rule || r.name === finding.rule) ?? [];
   return rules.flatMap((r) => r.checks).map((c) => c.control).find(witnessable);
 }
@@ -48,13 +53,13 @@ export function judge(finding: Finding, witness: Witness | { reason: string }, s
   if (base.some((d) => UNKNOWN.includes(d.verdict))) return unconfirmed(`the base pod is not decided: ${who(base, UNKNOWN)}`);
   const gap = evaluateSet(set, witness.gap);
   const own = (d: Decision): boolean => ownDecision(d, finding, engine);
-  // The finding claims its own policy lets the gap through: only that policy's denial refutes it.
-  if (gap.some((d) => d.verdict === 'deny' && own(d))) return { verdict: 'refuted', witness: witness.what, reason: `the gap request is denied by ${who(gap.filter(own), ['deny'])}`, requests };
+  // The finding claims its own policy does not see the gap: only that policy flagging it refutes it.
+  if (gap.some((d) => LOOKS.includes(d.verdict) && own(d))) return { verdict: 'refuted', witness: witness.what, reason: `the gap request is flagged by ${who(gap.filter(own), LOOKS)}`, requests };
   if (gap.some((d) => d.verdict === 'deny')) return unconfirmed(`another policy of the set closes this gap: the gap request is denied by ${who(gap, ['deny'])}`);
   if (gap.some((d) => UNKNOWN.includes(d.verdict))) return unconfirmed(`the gap request is not decided: ${who(gap, UNKNOWN)}`);
   if (witness.contrast) {
     const contrast = evaluateSet(set, witness.contrast).filter(own);
-    if (!contrast.some((d) => d.verdict === 'deny')) return unconfirmed(`the contrast request (the same violation where the policy looks, on CREATE) is not denied by the policy${who(contrast, UNKNOWN) ? `: ${who(contrast, UNKNOWN)}` : ''}`);
+    if (!contrast.some((d) => LOOKS.includes(d.verdict))) return unconfirmed(`the contrast request (the same violation where the policy looks, on CREATE) is not flagged by the policy${who(contrast, UNKNOWN) ? `: ${who(contrast, UNKNOWN)}` : ''}`);
   }
   return { verdict: 'confirmed', witness: witness.what, requests };
 }
