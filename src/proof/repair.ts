@@ -18,7 +18,13 @@ export function candidateImages(docs: readonly SetDocument[]): string[] {
   return [...prefixes].slice(0, MAX_CANDIDATES).map((p) => `${p}pause:3.9`);
 }
 
-/** The image a base pod in `namespace` is admitted with: the default, else a candidate; `undefined` when none. */
+/**
+ * The image a base pod in `namespace` is admitted with: the first (default first) that no policy
+ * flags, else the first that none denies; `undefined` when every one is denied.
+ */
 export function admittedImage(set: PolicySet, namespace: string, candidates: readonly string[]): string | undefined {
-  return [DEFAULT_IMAGE, ...candidates].find((image) => !evaluateSet(set, podCreate(basePod(namespace, image))).some((d) => d.verdict === 'deny'));
+  const images = [DEFAULT_IMAGE, ...candidates];
+  const verdicts = images.map((image) => evaluateSet(set, podCreate(basePod(namespace, image))).map((d) => d.verdict));
+  const clean = images.find((_, i) => !verdicts[i]!.some((v) => v === 'deny' || v === 'audit' || v === 'warn'));
+  return clean ?? images.find((_, i) => !verdicts[i]!.includes('deny'));
 }

@@ -51,17 +51,26 @@ export function judge(finding: Finding, witness: Witness | { reason: string }, s
   const base = evaluateSet(set, requests.base);
   if (base.some((d) => d.verdict === 'deny')) return unconfirmed(`no admitted base pod: a Pod Security restricted pod is denied by ${who(base, ['deny'])}`);
   if (base.some((d) => UNKNOWN.includes(d.verdict))) return unconfirmed(`the base pod is not decided: ${who(base, UNKNOWN)}`);
+  // Only what the violation adds counts: a policy in Audit mode may already flag the base pod.
+  const flaggedBefore = new Set(base.filter((d) => LOOKS.includes(d.verdict)).map(flagKey));
+  const added = (d: Decision): boolean => LOOKS.includes(d.verdict) && !flaggedBefore.has(flagKey(d));
   const gap = evaluateSet(set, witness.gap);
-  const own = (d: Decision): boolean => ownDecision(d, finding, engine);
-  // The finding claims its own policy does not see the gap: only that policy flagging it refutes it.
-  if (gap.some((d) => LOOKS.includes(d.verdict) && own(d))) return { verdict: 'refuted', witness: witness.what, reason: `the gap request is flagged by ${who(gap.filter(own), LOOKS)}`, requests };
+  // A set-level finding says no policy of the set blocks it; any other says its own policy does not see it.
+  const setLevel = finding.ruleId === 'hostprocess-unchecked';
+  const refutes = (d: Decision): boolean => added(d) && (setLevel ? d.verdict === 'deny' : ownDecision(d, finding, engine));
+  if (gap.some(refutes)) return { verdict: 'refuted', witness: witness.what, reason: `the gap request is flagged by ${who(gap.filter(refutes), LOOKS)}`, requests };
   if (gap.some((d) => d.verdict === 'deny')) return unconfirmed(`another policy of the set closes this gap: the gap request is denied by ${who(gap, ['deny'])}`);
   if (gap.some((d) => UNKNOWN.includes(d.verdict))) return unconfirmed(`the gap request is not decided: ${who(gap, UNKNOWN)}`);
   if (witness.contrast) {
-    const contrast = evaluateSet(set, witness.contrast).filter(own);
-    if (!contrast.some((d) => LOOKS.includes(d.verdict))) return unconfirmed(`the contrast request (the same violation where the policy looks, on CREATE) is not flagged by the policy${who(contrast, UNKNOWN) ? `: ${who(contrast, UNKNOWN)}` : ''}`);
+    const contrast = evaluateSet(set, witness.contrast).filter((d) => ownDecision(d, finding, engine));
+    if (!contrast.some(added)) return unconfirmed(`the contrast request (the same violation where the policy looks, on CREATE) is not flagged by the policy${who(contrast, UNKNOWN) ? `: ${who(contrast, UNKNOWN)}` : ''}`);
   }
   return { verdict: 'confirmed', witness: witness.what, requests };
+}
+
+/** What a decision flags: the same policy and rule with the same messages flag the same thing. */
+function flagKey(d: Decision): string {
+  return JSON.stringify([d.engine, d.policy, d.rule ?? '', d.messages]);
 }
 
 /** A decision of the finding's own policy (engines name policies `name`, `Kind/name` or `policy/binding`). */
