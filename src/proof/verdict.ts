@@ -30,9 +30,18 @@ export function findingControl(finding: Finding, policies: readonly PolicyFacts[
   if (finding.control) return finding.control;
   // A finding may point into another file than its policy (a constraint's gap is fixed in its template).
   const same = policies.filter((x) => x.engine === finding.engine && x.policy.name === finding.policy.name && x.policy.kind === finding.policy.kind && x.policy.namespace === finding.policy.namespace);
-  const p = same.find((x) => x.at.file === finding.file) ?? same[0];
+  const p = same.sort((a, b) => commonPrefix(b.at.file, finding.file) - commonPrefix(a.at.file, finding.file))[0];
   const rules = p?.rules.filter((r) => !finding.rule || r.name === finding.rule) ?? [];
-  return rules.flatMap((r) => r.checks).map((c) => c.control).find(witnessable);
+  const controls = rules.flatMap((r) => r.checks).map((c) => c.control).filter(witnessable);
+  // Image reads are often an exemption list (exemptImages), not the control the rule enforces.
+  return controls.find((c) => c !== 'image') ?? controls[0];
+}
+
+/** The nearest policy of that name: the one whose file shares the longest path with the finding's. */
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return i;
 }
 
 /** The engine a finding's policy is evaluated by. */
