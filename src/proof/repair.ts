@@ -23,8 +23,11 @@ export function candidateImages(docs: readonly SetDocument[]): string[] {
  * flags, else the first that none denies; `undefined` when every one is denied.
  */
 export function admittedImage(set: PolicySet, namespace: string, candidates: readonly string[]): string | undefined {
-  const images = [DEFAULT_IMAGE, ...candidates];
-  const verdicts = images.map((image) => evaluateSet(set, podCreate(basePod(namespace, image))).map((d) => d.verdict));
-  const clean = images.find((_, i) => !verdicts[i]!.some((v) => v === 'deny' || v === 'audit' || v === 'warn'));
-  return clean ?? images.find((_, i) => !verdicts[i]!.includes('deny'));
+  let admitted: string | undefined;
+  for (const image of [DEFAULT_IMAGE, ...candidates]) {
+    const verdicts = evaluateSet(set, podCreate(basePod(namespace, image))).map((d) => d.verdict);
+    if (!verdicts.some((v) => v === 'deny' || v === 'audit' || v === 'warn')) return image;
+    if (!admitted && !verdicts.includes('deny')) admitted = image;
+  }
+  return admitted;
 }
