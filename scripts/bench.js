@@ -1,25 +1,34 @@
 #!/usr/bin/env node
 /**
- * Benchmark: builds a synthetic policy repository in a temp folder (policy files mixed with ten
- * times as many ordinary manifests, as in real policy repos full of test resources), scans it,
- * and compares with the time a bare YAML parse of every file takes.
+ * Benchmarks, one function per section (SECTIONS at the end; `--only a,b` runs some of them):
  *
- * A second section measures Rego: lines parsed per second, and Gatekeeper ConstraintTemplates
- * (with libs and a constraint each) analysed per second through the whole pipeline.
+ * - synthetic: a synthetic policy repository (policy files mixed with ten times as many ordinary
+ *   manifests) scanned in process, against a bare YAML parse of every file;
+ * - rego: Rego lines parsed per second, and Gatekeeper templates analysed per second;
+ * - shapes: hostile YAML and Rego shapes, which must scale linearly;
+ * - single: a one-file scan (what a pre-commit hook pays) against `node -e 0`, in child processes;
+ * - corpus: ../shared/corpus at 1, 4 and 16 copies: wall and CPU time and peak RSS of a scan (child
+ *   processes), against the parse floor (`yaml` parse of every YAML file in one process).
+ * - regoEval: the concrete Rego evaluator, templates compiled and evaluated per second;
+ * - suiteCases: `polcov test` on the gatekeeper-library gator suites, suite cases per second.
  *
- *   npm run bench [-- --policies 2000 --ratio 10 --runs 3 --templates 3000]
+ *   npm run bench [-- --only corpus,single --policies 2000 --ratio 10 --runs 3 --templates 3000 --copies 1,4,16]
+ *
+ * `--before <checkout>` adds another built polcov checkout (e.g. main) to the single and corpus
+ * sections, run alternately with this one: a before/after comparison on a busy machine.
  */
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 const { parseAllDocuments } = require('yaml');
 const { audit } = require('../dist');
 const { parseModule } = require('../dist/engines/rego');
 
-function arg(name, dflt) {
+function arg(name, dflt, parse = Number) {
   const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? dflt : Number(process.argv[i + 1]);
+  return i === -1 ? dflt : parse(process.argv[i + 1]);
 }
 const POLICIES = arg('policies', 2000);
 const TEMPLATES = arg('templates', 3000);
@@ -142,27 +151,30 @@ function bareParse(dir) {
 }
 
 const best = (xs) => Math.min(...xs);
-const { dir, files, bytes } = build();
-try {
-  const scans = [];
-  const parses = [];
-  let result;
-  for (let r = 0; r < RUNS; r++) {
-    const s = time(() => audit({ paths: [dir] }));
-    scans.push(s.ms);
-    result = s.out;
-    parses.push(time(() => bareParse(dir)).ms);
+
+function synthetic() {
+  const { dir, files, bytes } = build();
+  try {
+    const scans = [];
+    const parses = [];
+    let result;
+    for (let r = 0; r < RUNS; r++) {
+      const s = time(() => audit({ paths: [dir] }));
+      scans.push(s.ms);
+      result = s.out;
+      parses.push(time(() => bareParse(dir)).ms);
+    }
+    const scanMs = best(scans);
+    const parseMs = best(parses);
+    const mb = bytes / 1024 / 1024;
+    console.log(`synthetic repo: ${files} files (${POLICIES} policies, ${POLICIES * RATIO} other manifests), ${mb.toFixed(1)} MB`);
+    console.log(`polcov scan:    ${scanMs.toFixed(0)} ms  (${((files / scanMs) * 1000).toFixed(0)} files/s, ${((mb / scanMs) * 1000).toFixed(1)} MB/s)`);
+    console.log(`bare YAML parse of every file: ${parseMs.toFixed(0)} ms  (scan is ${(parseMs / scanMs).toFixed(1)}x faster)`);
+    console.log(`findings: ${result.findings.length}, policies: ${result.policies.length}`);
+    console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  const scanMs = best(scans);
-  const parseMs = best(parses);
-  const mb = bytes / 1024 / 1024;
-  console.log(`synthetic repo: ${files} files (${POLICIES} policies, ${POLICIES * RATIO} other manifests), ${mb.toFixed(1)} MB`);
-  console.log(`polcov scan:    ${scanMs.toFixed(0)} ms  (${((files / scanMs) * 1000).toFixed(0)} files/s, ${((mb / scanMs) * 1000).toFixed(1)} MB/s)`);
-  console.log(`bare YAML parse of every file: ${parseMs.toFixed(0)} ms  (scan is ${(parseMs / scanMs).toFixed(1)}x faster)`);
-  console.log(`findings: ${result.findings.length}, policies: ${result.policies.length}`);
-  console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
-} finally {
-  fs.rmSync(dir, { recursive: true, force: true });
 }
 
 // ---------------------------------------------------------------------------------------- Rego
@@ -264,74 +276,183 @@ spec:
 `;
 }
 
-const gkDir = fs.mkdtempSync(path.join(os.tmpdir(), 'polcov-bench-rego-'));
-try {
-  const sources = [];
-  for (let i = 0; i < TEMPLATES; i++) {
-    const rego = templateRego(i);
-    sources.push(rego, updateLib, exemptLib);
-    fs.mkdirSync(path.join(gkDir, String(i % 30)), { recursive: true });
-    fs.writeFileSync(path.join(gkDir, String(i % 30), `template-${i}.yaml`), templateYaml(i, rego));
+function rego() {
+  const gkDir = fs.mkdtempSync(path.join(os.tmpdir(), 'polcov-bench-rego-'));
+  try {
+    const sources = [];
+    for (let i = 0; i < TEMPLATES; i++) {
+      const rego = templateRego(i);
+      sources.push(rego, updateLib, exemptLib);
+      fs.mkdirSync(path.join(gkDir, String(i % 30)), { recursive: true });
+      fs.writeFileSync(path.join(gkDir, String(i % 30), `template-${i}.yaml`), templateYaml(i, rego));
+    }
+    const lines = sources.reduce((n, s) => n + s.split('\n').length, 0);
+    const parseRuns = [];
+    const scanRuns = [];
+    let gkResult;
+    for (let r = 0; r < RUNS; r++) {
+      parseRuns.push(time(() => sources.forEach((s) => parseModule(s))).ms);
+      const s = time(() => audit({ paths: [gkDir] }));
+      scanRuns.push(s.ms);
+      gkResult = s.out;
+    }
+    const regoParseMs = best(parseRuns);
+    const gkScanMs = best(scanRuns);
+    console.log(`rego parse:     ${lines} lines in ${regoParseMs.toFixed(0)} ms  (${((lines / regoParseMs) * 1000).toFixed(0)} lines/s)`);
+    console.log(`gatekeeper:     ${TEMPLATES} templates (+2 libs and a constraint each) in ${gkScanMs.toFixed(0)} ms  (${((TEMPLATES / gkScanMs) * 1000).toFixed(0)} templates/s, whole pipeline)`);
+    console.log(`gatekeeper findings: ${gkResult.findings.length}, policies: ${gkResult.policies.length}`);
+  } finally {
+    fs.rmSync(gkDir, { recursive: true, force: true });
   }
-  const lines = sources.reduce((n, s) => n + s.split('\n').length, 0);
-  const parseRuns = [];
-  const scanRuns = [];
-  let gkResult;
-  for (let r = 0; r < RUNS; r++) {
-    parseRuns.push(time(() => sources.forEach((s) => parseModule(s))).ms);
-    const s = time(() => audit({ paths: [gkDir] }));
-    scanRuns.push(s.ms);
-    gkResult = s.out;
-  }
-  const regoParseMs = best(parseRuns);
-  const gkScanMs = best(scanRuns);
-  console.log(`rego parse:     ${lines} lines in ${regoParseMs.toFixed(0)} ms  (${((lines / regoParseMs) * 1000).toFixed(0)} lines/s)`);
-  console.log(`gatekeeper:     ${TEMPLATES} templates (+2 libs and a constraint each) in ${gkScanMs.toFixed(0)} ms  (${((TEMPLATES / gkScanMs) * 1000).toFixed(0)} templates/s, whole pipeline)`);
-  console.log(`gatekeeper findings: ${gkResult.findings.length}, policies: ${gkResult.policies.length}`);
-} finally {
-  fs.rmSync(gkDir, { recursive: true, force: true });
 }
 
 // ------------------------------------------------------------------------- hostile YAML shapes
 // Each must scale linearly (issue 14): many documents in one file, many keys in one mapping.
 
-const shapes = [
-  {
-    name: '20,000 documents in one file',
-    text: Array.from({ length: 20000 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}\n`).join('---\n') + '# kyverno.io\n',
-  },
-  {
-    name: '80,000 keys in one mapping',
-    text: `apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: wide\n  annotations:\n${Array.from({ length: 80000 }, (_, i) => `    k${i}: v`).join('\n')}\nspec:\n  rules: []\n`,
-  },
-];
-for (const shape of shapes) {
-  const runs = [];
-  for (let r = 0; r < RUNS; r++) runs.push(time(() => audit({ paths: ['-'], stdin: shape.text })).ms);
-  console.log(`${shape.name.padEnd(31)} ${(Buffer.byteLength(shape.text) / 1024 / 1024).toFixed(1)} MB in ${best(runs).toFixed(0)} ms`);
+function shapes() {
+  const yamlShapes = [
+    {
+      name: '20,000 documents in one file',
+      text: Array.from({ length: 20000 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}\n`).join('---\n') + '# kyverno.io\n',
+    },
+    {
+      name: '80,000 keys in one mapping',
+      text: `apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: wide\n  annotations:\n${Array.from({ length: 80000 }, (_, i) => `    k${i}: v`).join('\n')}\nspec:\n  rules: []\n`,
+    },
+  ];
+  for (const shape of yamlShapes) {
+    const runs = [];
+    for (let r = 0; r < RUNS; r++) runs.push(time(() => audit({ paths: ['-'], stdin: shape.text })).ms);
+    console.log(`${shape.name.padEnd(31)} ${(Buffer.byteLength(shape.text) / 1024 / 1024).toFixed(1)} MB in ${best(runs).toFixed(0)} ms`);
+  }
+
+  // Hostile Rego shapes (issue 14): each must scale linearly with its size and end as one
+  // policy-unanalyzable finding, not a hang. Timed at two sizes: the ratio should be about 2.
+  const regoShapes = {
+    'reference chain': (kb) => `package refs\ndeny[msg] {\n  input.review.object${'.a'.repeat(kb * 512)}\n  msg := "x"\n}\n`,
+    'variable chain': (kb) => {
+      const n = Math.floor((kb * 1024) / 20);
+      const steps = Array.from({ length: n }, (_, i) => `  x${i + 1} := x${i}.a\n`).join('');
+      return `package vars\ndeny[msg] {\n  x0 := input.review.object\n${steps}  x${n}\n  msg := "x"\n}\n`;
+    },
+  };
+  for (const [name, shape] of Object.entries(regoShapes)) {
+    const ms = [100, 200].map((kb) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'polcov-bench-shape-'));
+      try {
+        fs.writeFileSync(path.join(dir, 'shape.rego'), shape(kb));
+        return best(Array.from({ length: RUNS }, () => time(() => audit({ paths: [dir] })).ms));
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+    console.log(`rego ${name}: 100 KB in ${ms[0].toFixed(0)} ms, 200 KB in ${ms[1].toFixed(0)} ms (x${(ms[1] / ms[0]).toFixed(1)})`);
+  }
 }
 
-// Hostile Rego shapes (issue 14): each must scale linearly with its size and end as one
-// policy-unanalyzable finding, not a hang. Timed at two sizes: the ratio should be about 2.
-const regoShapes = {
-  'reference chain': (kb) => `package refs\ndeny[msg] {\n  input.review.object${'.a'.repeat(kb * 512)}\n  msg := "x"\n}\n`,
-  'variable chain': (kb) => {
-    const n = Math.floor((kb * 1024) / 20);
-    const steps = Array.from({ length: n }, (_, i) => `  x${i + 1} := x${i}.a\n`).join('');
-    return `package vars\ndeny[msg] {\n  x0 := input.review.object\n${steps}  x${n}\n  msg := "x"\n}\n`;
-  },
-};
-for (const [name, shape] of Object.entries(regoShapes)) {
-  const ms = [100, 200].map((kb) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'polcov-bench-shape-'));
+// ------------------------------------------------------------------- child processes: CPU and memory
+
+const USAGE_PRELOAD = path.join(__dirname, 'bench-usage.js');
+const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
+const BEFORE = arg('before', undefined, (v) => path.join(path.resolve(v), 'dist', 'cli.js'));
+/** The builds measured: this one, and the one given with --before. */
+const BUILDS = [{ name: 'polcov', cli: CLI }, ...(BEFORE ? [{ name: 'before', cli: BEFORE }] : [])];
+const PARSE_FLOOR = path.join(__dirname, 'bench-parse-floor.js');
+
+/** Runs `node args…` in a child process: wall time (s), CPU time (s, user + system) and peak RSS (MiB). */
+function measure(args) {
+  const out = path.join(os.tmpdir(), `polcov-bench-usage-${process.pid}.json`);
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ['-r', USAGE_PRELOAD, ...args], { env: { ...process.env, POLCOV_BENCH_USAGE: out }, stdio: 'ignore' });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`node ${args.join(' ')} exited with ${r.status}`);
+  const usage = JSON.parse(fs.readFileSync(out, 'utf8'));
+  fs.rmSync(out, { force: true });
+  return { wall, ...usage };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/**
+ * Alternating runs of several commands (a b c a b c …), so that a machine shared with other work
+ * slows each about equally; each command's median wall and CPU time, and its highest peak RSS.
+ */
+function paired(commands, runs) {
+  const samples = commands.map(() => []);
+  for (let r = 0; r < runs; r++) commands.forEach((args, k) => samples[k].push(measure(args)));
+  return samples.map((s) => ({ wall: median(s.map((x) => x.wall)), cpu: median(s.map((x) => x.cpu)), rss: Math.max(...s.map((x) => x.rss)) }));
+}
+
+const fmt = (m) => `wall ${m.wall.toFixed(2)} s, CPU ${m.cpu.toFixed(2)} s, peak RSS ${m.rss.toFixed(0)} MiB`;
+
+/** A one-file scan against bare `node -e 0`: the start-up cost a pre-commit hook pays. */
+function single() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'polcov-bench-single-'));
+  try {
+    const file = path.join(dir, 'policy.yaml');
+    fs.writeFileSync(file, kyverno(1));
+    const [bare, ...scans] = paired([['-e', '0'], ...BUILDS.map((b) => [b.cli, 'scan', file])], arg('single-runs', 15));
+    console.log(`single file:    node -e 0: ${fmt(bare)}`);
+    BUILDS.forEach((b, i) => {
+      console.log(`                ${b.name} scan: ${fmt(scans[i])}`);
+      console.log(`                ${b.name} ratio: wall ${(scans[i].wall / bare.wall).toFixed(2)}x, CPU ${(scans[i].cpu / bare.cpu).toFixed(2)}x (goal: at most 2.5x)`);
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const CORPUS = path.join(__dirname, '..', '..', 'shared', 'corpus');
+
+/** `copies` copies of the corpus in a temp folder, hard-linked where the file system allows it. */
+function corpusCopies(copies) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'polcov-bench-corpus-'));
+  const copy = (from, to) => {
+    fs.mkdirSync(to, { recursive: true });
+    for (const e of fs.readdirSync(from, { withFileTypes: true })) {
+      const [a, b] = [path.join(from, e.name), path.join(to, e.name)];
+      if (e.isDirectory()) copy(a, b);
+      else if (e.isFile()) {
+        try {
+          fs.linkSync(a, b);
+        } catch {
+          fs.copyFileSync(a, b);
+        }
+      }
+    }
+  };
+  for (let i = 0; i < copies; i++) copy(CORPUS, path.join(dir, `copy-${i}`));
+  return dir;
+}
+
+/** The corpus at several sizes: scan against the parse floor, and how time grows with the copies. */
+function corpus() {
+  if (!fs.existsSync(CORPUS)) {
+    console.log(`corpus: ${path.relative(process.cwd(), CORPUS)} is absent: corpus section skipped`);
+    return;
+  }
+  const sizes = arg('copies', [1, 4, 16], (v) => v.split(',').map(Number));
+  const scans = new Map();
+  for (const copies of sizes) {
+    const dir = corpusCopies(copies);
     try {
-      fs.writeFileSync(path.join(dir, 'shape.rego'), shape(kb));
-      return best(Array.from({ length: RUNS }, () => time(() => audit({ paths: [dir] })).ms));
+      const runs = arg('corpus-runs', copies >= 16 ? 1 : 3);
+      const [floor, ...measured] = paired([[PARSE_FLOOR, dir], ...BUILDS.map((b) => [b.cli, 'scan', dir, '--fail-on', 'never'])], runs);
+      scans.set(copies, measured[0]);
+      console.log(`corpus x${String(copies).padEnd(3)} parse floor: ${fmt(floor)}`);
+      BUILDS.forEach((b, i) => {
+        console.log(`            ${b.name} scan: ${fmt(measured[i])}`);
+        console.log(`            ${b.name} scan / parse floor: wall ${(measured[i].wall / floor.wall).toFixed(2)}, CPU ${(measured[i].cpu / floor.cpu).toFixed(2)} (goal: at most 0.5)`);
+      });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  });
-  console.log(`rego ${name}: 100 KB in ${ms[0].toFixed(0)} ms, 200 KB in ${ms[1].toFixed(0)} ms (x${(ms[1] / ms[0]).toFixed(1)})`);
+  }
+  const one = scans.get(1);
+  for (const [copies, scan] of scans) {
+    if (copies === 1 || !one) continue;
+    console.log(`corpus x${copies} / x1: wall ${(scan.wall / one.wall).toFixed(1)}, CPU ${(scan.cpu / one.cpu).toFixed(1)} (linear: at most ${copies + 1})`);
+  }
 }
 
 // ------------------------------------------------------------------ Kyverno CLI tests (issue 12)
@@ -380,7 +501,6 @@ function benchRegoEval() {
   console.log(`rego eval:      ${count} evaluations in ${evalMs.toFixed(0)} ms  (${((count / evalMs) * 1000).toFixed(0)} evaluations/s, ${violations} violations)`);
 }
 
-benchRegoEval();
 
 // ------------------------------------------------------------------------ suite cases per second
 
@@ -400,4 +520,12 @@ function benchSuiteCases() {
   const { suites, cases } = out.totals;
   console.log(`polcov test:    ${suites} gator suites, ${cases} cases in ${ms.toFixed(0)} ms, ${cpuMs.toFixed(0)} ms of CPU  (${((cases / ms) * 1000).toFixed(0)} suite cases/s)`);
 }
-benchSuiteCases();
+
+// ------------------------------------------------------------------------------------ sections
+
+const SECTIONS = { synthetic, rego, shapes, single, corpus, regoEval: benchRegoEval, suiteCases: benchSuiteCases };
+const only = arg('only', Object.keys(SECTIONS), (v) => v.split(','));
+for (const name of only) {
+  if (!SECTIONS[name]) throw new Error(`no bench section "${name}" (sections: ${Object.keys(SECTIONS).join(', ')})`);
+  SECTIONS[name]();
+}

@@ -1,19 +1,20 @@
 /** The library entry point: audit(options) runs the whole pipeline. The CLI is a thin layer on it. */
 import { ignoreMatcher, setMatcher } from './config/glob';
 import { buildCoverage, type Coverage } from './coverage/matrix';
-import { makeRouter } from './discover/documents';
+import { emptyRouted, makeRouter } from './discover/documents';
 import type { SkippedDocument } from './discover/policy-shape';
-import { inTestFolder, withoutTestMaterial } from './discover/test-material';
+import { inTestFolder, mayDefineTests, withoutTestMaterial } from './discover/test-material';
 import { decodeSource, displayPath, listFiles, readSource, STDIN, type SourceFile } from './discover/walk';
 import { ENGINES } from './engines';
+import { lazy } from './lazy';
 import { unanalyzableFile, unanalyzablePolicy } from './engines/guard';
 import { gatekeeperMinor as readGatekeeperMinor, LATEST_GATEKEEPER_MINOR } from './engines/gatekeeper/versions';
 import { refusal } from './engines/refusal';
-import type { PolicyDoc } from './engines/types';
+import type { Engine, EngineContext, PolicyDoc } from './engines/types';
 import type { Finding, PolicyFacts, ScanError, Severity } from './facts';
 import { RULES } from './rules';
 import { severityOn } from './rules/shared/versions';
-import { applySuppressions, type SuppressedFinding } from './suppress';
+import { applySuppressions, mayHoldSuppressions, type SuppressedFinding } from './suppress';
 import { proveFindings, type ProofResult, type SetDocument } from './proof';
 
 export const LATEST_MINOR = 34;
@@ -144,7 +145,7 @@ function gatekeeperSummary(policies: PolicyFacts[], minor: number, options: Audi
   return { version: `3.${minor}`, assumed, templatesAssumedEnforced: gatekeeper.filter((p) => p.constraintLink?.state === 'assumed').length };
 }
 
-const route = makeRouter(ENGINES);
+const router = lazy(() => makeRouter(ENGINES));
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
 
 export function audit(options: AuditOptions): AuditResult {
@@ -166,7 +167,8 @@ export function audit(options: AuditOptions): AuditResult {
   let testFiles = listed.length - files.length;
   files.forEach((f, i) => {
     const s = readSource(f, limits, errors);
-    if (s) sources.push(s);
+    // A text that can hold no policy, test definition or suppression is let go of at once.
+    if (s) sources.push(router().mayHoldPolicy(s) || mayDefineTests(s) || mayHoldSuppressions(s) ? s : { path: s.path, text: '' });
     options.onProgress?.(i + 1, files.length);
   });
   sources.push(...(options.sources ?? []).filter((s) => !ignored(s.path)));
@@ -176,26 +178,37 @@ export function audit(options: AuditOptions): AuditResult {
     testFiles += tests.length;
   }
 
-  const routed = route(sources, errors);
-  const policies: PolicyFacts[] = [...routed.broken];
-  for (const engine of ENGINES) {
-    const docs: PolicyDoc[] = [];
-    for (const d of routed.docs.get(engine) ?? []) {
-      const refused = refusal(engine.id, d);
-      if (refused) policies.push(refused);
-      else docs.push(d);
-    }
-    const raw = routed.raw.get(engine) ?? [];
-    if (docs.length === 0 && raw.length === 0) continue;
-    try {
-      policies.push(...engine.analyze(docs, raw, { kubernetesMinor, gatekeeperMinor }));
-    } catch (e) {
-      // An engine bug must not hide its policies: each becomes unanalyzable.
-      const reason = `internal error: ${(e as Error).message}`;
-      policies.push(...docs.map((d) => unanalyzablePolicy(engine.id, d, reason)));
-      policies.push(...raw.map((f) => unanalyzableFile(engine.id, 'File', f.path, reason)));
+  const fileCount = sources.length;
+  const suppressible = sources.filter(mayHoldSuppressions);
+  const routed = emptyRouted();
+  const policies: PolicyFacts[] = [];
+  // Facts of each engine's standalone documents, analysed as their files are read.
+  const analysed = new Map<Engine, PolicyFacts[]>(ENGINES.map((e) => [e, []]));
+  const ctx = { kubernetesMinor, gatekeeperMinor };
+  // One file at a time, let go of once routed: only the documents that link to others (and raw
+  // sources) are kept until every file is read, so texts and syntax trees do not pile up.
+  sources.reverse();
+  for (let f = sources.pop(); f; f = sources.pop()) {
+    router().route(f, errors, routed);
+    for (const engine of ENGINES) {
+      const docs = routed.docs.get(engine);
+      if (!engine.standalone || !docs?.length) continue;
+      const now = docs.filter(engine.standalone);
+      if (now.length === 0) continue;
+      routed.docs.set(engine, docs.filter((d) => !now.includes(d)));
+      const facts = analyzeDocs(engine, now, [], ctx, []);
+      analysed.get(engine)!.push(...facts.analysed);
+      policies.push(...facts.refused);
     }
   }
+  policies.push(...routed.broken);
+  for (const engine of ENGINES) {
+    const earlier = analysed.get(engine)!;
+    const facts = analyzeDocs(engine, routed.docs.get(engine) ?? [], routed.raw.get(engine) ?? [], ctx, earlier);
+    policies.push(...earlier, ...facts.refused, ...facts.analysed);
+  }
+  routed.docs.clear();
+  routed.raw.clear();
   policies.sort((a, b) => compareRef(a.at, b.at));
   const assumedEnforced = options.assumeEnforce ? assumeEnforced(policies) : undefined;
 
@@ -214,7 +227,7 @@ export function audit(options: AuditOptions): AuditResult {
   ).sort(compareFindings);
   const known = new Set(RULES.map((r) => r.meta.id));
   const active = new Set([...known].filter((id) => options.ruleLevels?.[id] !== 'off'));
-  const applied = applySuppressions(all, sources, known, errors, active);
+  const applied = applySuppressions(all, suppressible, known, errors, active);
   const { suppressed } = applied;
   const setKey = options.sets?.length ? setMatcher(options.sets, options.ignoreRoot) : undefined;
   const proof = options.prove
@@ -240,7 +253,7 @@ export function audit(options: AuditOptions): AuditResult {
     suppressed,
     summary: {
       kubernetes: { version: `1.${kubernetesMinor}`, assumed: options.kubernetesVersion === undefined || options.kubernetesVersion === 'latest' },
-      files: sources.length,
+      files: fileCount,
       policyFiles: routed.stats.prefiltered,
       policies: policies.length,
       findings: { error: count('error'), warning: count('warning'), note: count('note') },
@@ -261,6 +274,27 @@ export function audit(options: AuditOptions): AuditResult {
 /** The routed documents as plain objects, for evaluation. */
 function setDocuments(docs: Map<{ id: Finding['engine'] }, PolicyDoc[]>): SetDocument[] {
   return [...docs].flatMap(([engine, list]) => list.map((d) => ({ engine: engine.id, object: d.yaml.root.toJS(d.yaml.doc, { maxAliasCount: 1000 }) as SetDocument['object'], at: d.at })));
+}
+
+/**
+ * An engine's analysis of some of its documents: those refused before analysis (src/engines/refusal.ts)
+ * apart, the rest analysed. An engine bug must not hide its policies: each becomes unanalyzable.
+ */
+function analyzeDocs(engine: Engine, docs: PolicyDoc[], raw: SourceFile[], ctx: EngineContext, earlier: readonly PolicyFacts[]): { refused: PolicyFacts[]; analysed: PolicyFacts[] } {
+  const refused: PolicyFacts[] = [];
+  const kept: PolicyDoc[] = [];
+  for (const d of docs) {
+    const r = refusal(engine.id, d);
+    if (r) refused.push(r);
+    else kept.push(d);
+  }
+  if (kept.length === 0 && raw.length === 0) return { refused, analysed: [] };
+  try {
+    return { refused, analysed: engine.analyze(kept, raw, ctx, earlier) };
+  } catch (e) {
+    const reason = `internal error: ${(e as Error).message}`;
+    return { refused, analysed: [...kept.map((d) => unanalyzablePolicy(engine.id, d, reason)), ...raw.map((f) => unanalyzableFile(engine.id, 'File', f.path, reason))] };
+  }
 }
 
 /** --assume-enforce: every rule that only audits or warns blocks; returns how many policies had one. */

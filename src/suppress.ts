@@ -146,6 +146,11 @@ function suppressionsOf(source: SourceFile, knownRules: ReadonlySet<string>, err
   return ranges;
 }
 
+/** Whether a file can hold suppression comments: only those files' texts are kept for applySuppressions. */
+export function mayHoldSuppressions(source: SourceFile): boolean {
+  return source.text.includes(SUPPRESSION_MARKER);
+}
+
 /**
  * Moves findings named by a suppression in their document to `suppressed`. A suppression naming a
  * known rule that has no finding in its document is reported as a warning (stale, or on the wrong
@@ -160,7 +165,7 @@ export function applySuppressions(
 ): { findings: Finding[]; suppressed: SuppressedFinding[] } {
   const byFile = new Map<string, DocumentRange[]>();
   for (const s of sources) {
-    if (s.text.includes(SUPPRESSION_MARKER)) byFile.set(s.path, suppressionsOf(s, knownRules, errors));
+    if (mayHoldSuppressions(s)) byFile.set(s.path, suppressionsOf(s, knownRules, errors));
   }
   if (byFile.size === 0) return { findings, suppressed: [] };
   const kept: Finding[] = [];

@@ -28,7 +28,19 @@ export function compileGlob(glob: string): Glob {
     else if (c === '?') tokens.push({ t: 'one' });
     else tokens.push({ t: 'char', c });
   }
-  return { test: (text) => simulate(tokens, text) };
+  return literalGlob(tokens) ?? { test: (text) => simulate(tokens, text) };
+}
+
+/**
+ * Most patterns are names (`.polcov.yaml`, `vendor`, `/charts/x.yaml`): literal text, perhaps after a
+ * leading `**` and a slash. Such a glob is a string comparison, with no automaton to run per path.
+ */
+function literalGlob(tokens: Token[]): Glob | undefined {
+  const anyFolder = tokens[0]?.t === 'dirs';
+  const rest = anyFolder ? tokens.slice(1) : tokens;
+  if (!rest.every((t) => t.t === 'char')) return undefined;
+  const text = rest.map((t) => (t as { c: string }).c).join('');
+  return { test: anyFolder ? (p) => p === text || p.endsWith(`/${text}`) : (p) => p === text };
 }
 
 /**

@@ -4,7 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { type ErrorObject } from 'ajv';
+import type * as AjvModule from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
 import { UsageError, type AuditOptions } from '../audit';
 import { displayPath, readLimited } from '../discover/walk';
@@ -132,9 +133,10 @@ function stat(p: string): fs.Stats | undefined {
   }
 }
 
-let validator: ReturnType<Ajv['compile']> | undefined;
+let validator: ReturnType<AjvModule.default['compile']> | undefined;
 function validate(data: unknown): ErrorObject | undefined {
-  validator ??= new Ajv({ verbose: true }).compile(JSON.parse(fs.readFileSync(CONFIG_SCHEMA_PATH, 'utf8')) as object);
+  // ajv is loaded only when a configuration file is read.
+  validator ??= new (require('ajv') as typeof AjvModule).default({ verbose: true }).compile(JSON.parse(fs.readFileSync(CONFIG_SCHEMA_PATH, 'utf8')) as object);
   return validator(data) ? undefined : validator.errors?.[0];
 }
 

@@ -31,59 +31,63 @@ const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
  */
 const MAY_ENCODE_MARKER = /\\|!<|%TAG|binary/i;
 
+export function emptyRouted(): Routed {
+  return { docs: new Map(), raw: new Map(), broken: [], skipped: [], stats: { files: 0, prefiltered: 0, documents: 0 } };
+}
+
+/** A router: each file's documents, or the file itself for raw sources, are added to `out` by engine. */
 export function makeRouter(engines: readonly Engine[]) {
   const marker = new RegExp([...engines.flatMap((e) => e.markers), ...WRAPPER_MARKERS].map(escape).join('|'));
   const kindLine = new RegExp(`^\\s*-?\\s*kind:\\s*["']?(${engines.flatMap((e) => e.kinds).map(escape).join('|')})["']?\\s*$`, 'm');
   const rawEngine = (path: string): Engine | undefined =>
     engines.find((e) => e.rawExtensions?.some((x) => path.toLowerCase().endsWith(x)));
 
-  return function route(files: SourceFile[], errors: ScanError[]): Routed {
-    const out: Routed = { docs: new Map(), raw: new Map(), broken: [], skipped: [], stats: { files: files.length, prefiltered: 0, documents: 0 } };
-    const push = <T>(m: Map<Engine, T[]>, e: Engine, v: T): void => void (m.get(e) ?? m.set(e, []).get(e)!).push(v);
-    for (const f of files) {
-      const raw = rawEngine(f.path);
-      if (raw) {
-        push(out.raw, raw, f);
-        continue;
-      }
-      // The prefilter: a file is skipped only when no decoding of it can name a policy kind.
-      if (!marker.test(f.text) && !MAY_ENCODE_MARKER.test(f.text)) continue;
-      out.stats.prefiltered++;
-      let loaded: LoadedYaml;
+  // The prefilter: a file is skipped only when no decoding of it can name a policy kind.
+  const mayHoldPolicy = (f: SourceFile): boolean => marker.test(f.text) || MAY_ENCODE_MARKER.test(f.text);
+  const push = <T>(m: Map<Engine, T[]>, e: Engine, v: T): void => void (m.get(e) ?? m.set(e, []).get(e)!).push(v);
+  const route = (f: SourceFile, errors: ScanError[], out: Routed): void => {
+    out.stats.files++;
+    const raw = rawEngine(f.path);
+    if (raw) {
+      push(out.raw, raw, f);
+      return;
+    }
+    if (!mayHoldPolicy(f)) return;
+    out.stats.prefiltered++;
+    let loaded: LoadedYaml;
+    try {
+      loaded = readYaml(f);
+    } catch (e) {
+      loaded = { docs: [], error: { file: f.path, line: 0, column: 0, severity: 'error', message: `cannot parse: ${(e as Error).message}` } };
+    }
+    if (loaded.warning) errors.push(loaded.warning);
+    // One file, one problem: a policy file that cannot be read is an unanalyzable policy (fail
+    // closed), any other file an input error.
+    const problem = loaded.error ?? aliasBomb(loaded.docs, f);
+    if (problem) {
+      const kind = kindLine.exec(f.text)?.[1];
+      const engine = kind && engines.find((e) => e.kinds.includes(kind));
+      if (engine && kind) out.broken.push(brokenPolicy(engine.id, kind, f, problem));
+      else errors.push(problem);
+    }
+    for (const d of problem?.message === ALIAS_BOMB ? [] : loaded.docs) {
       try {
-        loaded = readYaml(f);
-      } catch (e) {
-        loaded = { docs: [], error: { file: f.path, line: 0, column: 0, severity: 'error', message: `cannot parse: ${(e as Error).message}` } };
-      }
-      if (loaded.warning) errors.push(loaded.warning);
-      // One file, one problem: a policy file that cannot be read is an unanalyzable policy (fail
-      // closed), any other file an input error.
-      const problem = loaded.error ?? aliasBomb(loaded.docs, f);
-      if (problem) {
-        const kind = kindLine.exec(f.text)?.[1];
-        const engine = kind && engines.find((e) => e.kinds.includes(kind));
-        if (engine && kind) out.broken.push(brokenPolicy(engine.id, kind, f, problem));
-        else errors.push(problem);
-      }
-      for (const d of problem?.message === ALIAS_BOMB ? [] : loaded.docs) {
-        try {
-          for (const item of expandList(d).flatMap((i) => unwrapDocuments(i, errors))) {
-            out.stats.documents++;
-            const doc = toPolicyDoc(item);
-            const engine = doc && engines.find((e) => e.accepts(doc.apiVersion, doc.kind));
-            if (!doc || !engine) continue;
-            const reason = notAPolicy(doc);
-            if (reason) out.skipped.push({ ...doc.at, kind: doc.kind, name: doc.name, reason });
-            else push(out.docs, engine, doc);
-          }
-        } catch (e) {
-          // Past the alias budget: one error for the document, the scan goes on.
-          errors.push({ ...d.ref(d.root), severity: 'error', message: `cannot read: ${(e as Error).message}` });
+        for (const item of expandList(d).flatMap((i) => unwrapDocuments(i, errors))) {
+          out.stats.documents++;
+          const doc = toPolicyDoc(item);
+          const engine = doc && engines.find((e) => e.accepts(doc.apiVersion, doc.kind));
+          if (!doc || !engine) continue;
+          const reason = notAPolicy(doc);
+          if (reason) out.skipped.push({ ...doc.at, kind: doc.kind, name: doc.name, reason });
+          else push(out.docs, engine, doc);
         }
+      } catch (e) {
+        // Past the alias budget: one error for the document, the scan goes on.
+        errors.push({ ...d.ref(d.root), severity: 'error', message: `cannot read: ${(e as Error).message}` });
       }
     }
-    return out;
   };
+  return { route, mayHoldPolicy: (f: SourceFile): boolean => rawEngine(f.path) !== undefined || mayHoldPolicy(f) };
 }
 
 function expandList(d: YamlDoc): YamlDoc[] {

@@ -19,6 +19,11 @@ export function inTestFolder(file: string): boolean {
 
 const TEST_DEFINITION = /test\.gatekeeper\.sh|cli\.kyverno\.io|chainsaw\.kyverno\.io/;
 
+/** Whether a file can hold a test definition (a gator Suite, a Kyverno CLI or chainsaw Test). */
+export function mayDefineTests(source: SourceFile): boolean {
+  return TEST_DEFINITION.test(source.text);
+}
+
 /**
  * The display paths of the files that test definitions among `sources` name as test objects, and
  * the folders of chainsaw tests (never a scanned root itself: a chainsaw test at the top of a
@@ -29,7 +34,7 @@ export function testReferences(sources: readonly SourceFile[], roots: readonly s
   const folders: string[] = [];
   const rootSet = new Set(roots.map((r) => path.resolve(r)));
   for (const s of sources) {
-    if (!TEST_DEFINITION.test(s.text)) continue;
+    if (!mayDefineTests(s)) continue;
     const dir = path.posix.dirname(s.path);
     for (const doc of parseAllDocuments(s.text) as Document.Parsed[]) {
       const o = doc.errors.length > 0 ? undefined : plain(doc);

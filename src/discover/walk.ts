@@ -172,7 +172,8 @@ export function readSource(p: string, limits: ReadLimits, errors: ScanError[]): 
         message: `file is ${st.size} bytes, over the ${limits.maxFileBytes}-byte limit (raise it with --max-file-size)` });
       return undefined;
     }
-    buf = readLimited(p, limits.maxFileBytes);
+    // A regular file is read at its size in one buffer; pipes and devices in bounded chunks.
+    buf = st.isFile() ? fs.readFileSync(p) : readLimited(p, limits.maxFileBytes);
   } catch (e) {
     errors.push(ioError(p, e));
     return undefined;

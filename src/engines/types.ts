@@ -20,6 +20,16 @@ export interface EngineContext {
   gatekeeperMinor: number;
 }
 
+/**
+ * An engine's analysis of documents together, so it can link them (templates and constraints).
+ * `earlier`: the facts of its standalone documents, analysed before (Kyverno's exceptions amend them).
+ */
+export type Analyze = (docs: PolicyDoc[], raw: SourceFile[], ctx: EngineContext, earlier: readonly PolicyFacts[]) => PolicyFacts[];
+
+/**
+ * What routing knows of an engine (src/engines/index.ts). Its analysis module is loaded only when a
+ * scan holds its documents.
+ */
 export interface Engine {
   id: EngineId;
   /** Substrings a file must contain to hold one of this engine's documents (the cheap prefilter). */
@@ -29,6 +39,10 @@ export interface Engine {
   accepts(apiVersion: string, kind: string): boolean;
   /** File extensions read as raw source rather than YAML (e.g. `.rego`). */
   rawExtensions?: readonly string[];
-  /** All of the engine's documents at once, so it can link documents (templates and constraints). */
-  analyze(docs: PolicyDoc[], raw: SourceFile[], ctx: EngineContext): PolicyFacts[];
+  analyze: Analyze;
+  /**
+   * Documents whose facts depend on no other document: analysed as soon as their file is read, so
+   * that their syntax trees are not kept. The others are analysed together once every file is read.
+   */
+  standalone?: (doc: PolicyDoc) => boolean;
 }

@@ -1,13 +1,13 @@
-/** Reporters: a name → function map. */
+/** Reporters: a name → function map. Each reporter's module is loaded when a report is written in its format. */
 import type { AuditResult } from '../audit';
 import type { Severity } from '../facts';
-import { codequality } from './codequality';
-import { github } from './github';
-import { json } from './json';
-import { junit } from './junit';
-import { markdown } from './markdown';
-import { sarif } from './sarif';
-import { text } from './text';
+import type * as Codequality from './codequality';
+import type * as Github from './github';
+import type * as Json from './json';
+import type * as Junit from './junit';
+import type * as Markdown from './markdown';
+import type * as Sarif from './sarif';
+import type * as Text from './text';
 
 export interface ReportOptions {
   color: boolean;
@@ -21,4 +21,12 @@ export interface ReportOptions {
 
 export type Reporter = (result: AuditResult, options: ReportOptions) => string;
 
-export const REPORTERS: Record<string, Reporter> = { text, json, sarif, junit, markdown, github, codequality };
+export const REPORTERS: Record<string, Reporter> = {
+  text: (r, o) => (require('./text') as typeof Text).text(r, o),
+  json: (r, o) => (require('./json') as typeof Json).json(r, o),
+  sarif: (r, o) => (require('./sarif') as typeof Sarif).sarif(r, o),
+  junit: (r, o) => (require('./junit') as typeof Junit).junit(r, o),
+  markdown: (r, o) => (require('./markdown') as typeof Markdown).markdown(r, o),
+  github: (r, o) => (require('./github') as typeof Github).github(r, o),
+  codequality: (r, o) => (require('./codequality') as typeof Codequality).codequality(r, o),
+};

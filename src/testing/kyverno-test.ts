@@ -12,6 +12,7 @@ import { evaluatePolicy, type EvalInput, type PolicyResponse, type RuleStatus } 
 import type { RequestInfo } from '../eval/kyverno/match';
 import { evaluateValidatingPolicy } from '../eval/kyverno-cel';
 import { isMap } from '../eval/kyverno/values';
+import { mutatingPolicyResponder, patchedDifference, type MutatingResponse } from './kyverno-mpol-results';
 import { brokenSuite, type CaseResult, type LoadedSuite, type SuiteCase, type SuiteFormat } from './suite-format';
 
 type Json = Record<string, unknown>;
@@ -26,6 +27,8 @@ export interface ExpectedResult {
   kind?: string;
   result: string;
   operation?: string;
+  /** The file (relative to the test) holding the object as the mutations should leave it. */
+  patchedResources?: string;
   line: number;
   column: number;
 }
@@ -33,7 +36,10 @@ export interface ExpectedResult {
 /** What polcov computes for one expected result row. */
 export type RowOutcome =
   | 'agree'
-  /** The rule gave no response (not matched): the Kyverno CLI passes such a row ("Excluded"). */
+  /**
+   * The rule gave no response (not matched): the Kyverno CLI passes such a row ("Excluded"); or the
+   * row's `patchedResources` file lacks the resource, and the CLI drops the row.
+   */
   | 'excluded'
   | 'disagree'
   /** The rule needs cluster data (configMap, apiCall…) the test does not supply. */
@@ -132,6 +138,7 @@ export function loadKyvernoTest(file: string, text: string): KyvernoTest {
         ...(typeof r.kind === 'string' ? { kind: r.kind } : {}),
         result: String(r.result ?? r.status ?? ''),
         ...(typeof r.operation === 'string' ? { operation: r.operation } : {}),
+        ...(typeof r.patchedResources === 'string' ? { patchedResources: r.patchedResources } : {}),
         line: pos.line,
         column: pos.col,
       });
@@ -188,11 +195,16 @@ function validatingPolicy(namespaces: ReadonlyMap<string, KubeObject>, inventory
 function evaluators(test: KyvernoTest): Record<string, (policy: KubeObject, input: EvalInput) => PolicyResponse> {
   const objects = [...test.clusterObjects, ...arr(test.values.namespaces).filter(isMap), ...test.resources];
   const namespaces = new Map(objects.filter((r) => r.kind === 'Namespace').map((r) => [nameOf(r), r]));
-  return { ClusterPolicy: evaluatePolicy, Policy: evaluatePolicy, ValidatingPolicy: validatingPolicy(namespaces, test.clusterObjects) };
+  return {
+    ClusterPolicy: evaluatePolicy,
+    Policy: evaluatePolicy,
+    ValidatingPolicy: validatingPolicy(namespaces, test.clusterObjects),
+    MutatingPolicy: mutatingPolicyResponder(test.policies, (input) => clusterOf(input, namespaces, test.clusterObjects)),
+  };
 }
 
 /** Policy kinds whose responses carry no rule name: every response of the policy answers. */
-const RULELESS = new Set(['ValidatingPolicy']);
+const RULELESS = new Set(['ValidatingPolicy', 'MutatingPolicy']);
 const nameOf = (o: KubeObject): string => String(obj(o.metadata).name ?? '');
 const nsOf = (o: KubeObject): string => String(obj(o.metadata).namespace ?? '');
 
@@ -292,6 +304,12 @@ function judge(run: TestRun, test: KyvernoTest, exp: ExpectedResult): Row {
   const decisions: Decision[] = [];
   for (const resource of resources) {
     const resp = run.response(policy, resource, exp.operation);
+    const patched = (resp as MutatingResponse).patched;
+    if (exp.patchedResources && patched && resp.rules.length > 0) {
+      const file = path.resolve(path.dirname(path.resolve(test.file)), exp.patchedResources);
+      const difference = patchedDifference(patched, readDocs(file).map(asLoaded), file);
+      if (difference) return 'missing' in difference ? row('excluded', difference.missing) : row('disagree', `${difference.differs} (${resp.rules.map((x) => `${x.status}: ${x.message}`).join('; ')})`);
+    }
     for (const r of resp.rules.filter((x) => !names || names.includes(x.rule))) {
       const verdict = r.status === 'fail' && resp.enforce(r.rule) ? 'deny' : RULE_STATUS_TO_VERDICT[r.status];
       decisions.push({ engine: 'kyverno', policy: resp.policy, rule: r.rule, verdict, messages: r.message ? [r.message] : [], reason: r.status });

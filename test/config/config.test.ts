@@ -32,6 +32,14 @@ describe('glob matching', () => {
     ['a/**/b', 'a/xb', false],
     ['*.yaml', 'x/y.yml', false],
     ['a*/b', 'ab/c/b', false],
+    // Literal names, at any depth unless anchored by a slash.
+    ['.polcov.yaml', 'deep/down/.polcov.yaml', true],
+    ['.polcov.yaml', '.polcov.yaml', true],
+    ['.polcov.yaml', 'deep/x.polcov.yaml', false],
+    ['vendor', 'a/vendor/b/c.yaml', true],
+    ['/vendor', 'a/vendor/b/c.yaml', false],
+    ['/charts/x.yaml', 'charts/x.yaml', true],
+    ['/charts/x.yaml', 'a/charts/x.yaml', false],
   ])('%s matches %s: %s', (glob, file, expected) => {
     expect(ignoreMatcher([glob], '/repo')(`/repo/${file}`)).toBe(expected);
   });

@@ -3,7 +3,7 @@
  * exactly the HostProcess pods through: no indirect HostProcess coverage, in Rego and in CEL.
  */
 import { auditFiles, located } from '../helpers';
-import { constraint, MATCH_POD, template } from '../engines/gatekeeper/helpers';
+import { celTemplate, constraint, MATCH_POD, template } from '../engines/gatekeeper/helpers';
 import { where } from '../engines/cel/fixtures';
 
 const REGO_ALL = `package testkind
@@ -20,36 +20,16 @@ violation[{"msg": msg}] {
 }
 `;
 
-function celTemplate(expression: string): string {
-  return [
-    'apiVersion: templates.gatekeeper.sh/v1',
-    'kind: ConstraintTemplate',
-    'metadata:',
-    '  name: testkind',
-    'spec:',
-    '  crd:',
-    '    spec:',
-    '      names:',
-    '        kind: TestKind',
-    '  targets:',
-    '    - target: admission.k8s.gatekeeper.sh',
-    '      code:',
-    '        - engine: K8sNativeValidation',
-    '          source:',
-    '            validations:',
-    `              - expression: '${expression}'`,
-    '                message: no host network',
-    '',
-  ].join('\n');
-}
+const celHostNetwork = (expression: string): string =>
+  celTemplate([`              - expression: '${expression}'`, '                message: no host network']);
 
 const cases: { name: string; text: string; fires: string; silent: string }[] = [
   { name: 'Rego, every pod: indirect coverage', text: template(REGO_ALL), fires: 'hostprocess-indirect-only', silent: 'hostprocess-unchecked' },
   { name: 'Rego, Windows pods skipped: none', text: template(REGO_LINUX_ONLY), fires: 'hostprocess-unchecked', silent: 'hostprocess-indirect-only' },
-  { name: 'CEL, every pod: indirect coverage', text: celTemplate('!object.spec.?hostNetwork.orValue(false)'), fires: 'hostprocess-indirect-only', silent: 'hostprocess-unchecked' },
+  { name: 'CEL, every pod: indirect coverage', text: celHostNetwork('!object.spec.?hostNetwork.orValue(false)'), fires: 'hostprocess-indirect-only', silent: 'hostprocess-unchecked' },
   {
     name: 'CEL, Windows pods skipped: none',
-    text: celTemplate('object.spec.?os.?name.orValue("linux") == "windows" || !object.spec.?hostNetwork.orValue(false)'),
+    text: celHostNetwork('object.spec.?os.?name.orValue("linux") == "windows" || !object.spec.?hostNetwork.orValue(false)'),
     fires: 'hostprocess-unchecked',
     silent: 'hostprocess-indirect-only',
   },

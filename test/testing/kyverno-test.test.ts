@@ -206,3 +206,61 @@ describe('polcov test on a Kyverno CLI test', () => {
     expect(r.suites[0]!.cases[0]!.decisions[0]!.messages).toEqual(['Using the default namespace is not allowed.']);
   });
 });
+
+describe('MutatingPolicies in a Kyverno CLI test', () => {
+  const mpol = yaml`
+    apiVersion: policies.kyverno.io/v1alpha1
+    kind: MutatingPolicy
+    metadata: {name: add-team}
+    spec:
+      matchConstraints:
+        resourceRules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}]
+      matchConditions:
+        - {name: unlabelled, expression: "!has(object.metadata.labels) || !('team' in object.metadata.labels)"}
+      mutations:
+        - patchType: ApplyConfiguration
+          applyConfiguration:
+            expression: 'Object{metadata: Object.metadata{labels: {"team": "core"}}}'
+  `;
+  const pods = yaml`
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: bare}
+    spec: {containers: [{name: c, image: nginx}]}
+    ---
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: labelled, labels: {team: web}}
+    spec: {containers: [{name: c, image: nginx}]}
+  `;
+  const patched = (team: string) => yaml`
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: bare, labels: {team: ${team}}}
+    spec: {containers: [{name: c, image: nginx}]}
+  `;
+  const test = yaml`
+    apiVersion: cli.kyverno.io/v1alpha1
+    kind: Test
+    metadata: {name: mpol}
+    policies: [mpol.yaml]
+    resources: [pods.yaml]
+    results:
+      - {isMutatingPolicy: true, policy: add-team, resources: [bare], kind: Pod, result: pass, patchedResources: right.yaml}
+      - {isMutatingPolicy: true, policy: add-team, resources: [bare], kind: Pod, result: pass, patchedResources: wrong.yaml}
+      - {isMutatingPolicy: true, policy: add-team, resources: [labelled], kind: Pod, result: skip}
+      - {isMutatingPolicy: true, policy: add-team, resources: [labelled], kind: Pod, result: pass, patchedResources: right.yaml}
+  `;
+
+  it('passes an applied mutation whose result equals patchedResources, fails one that differs, skips on a false matchCondition', () => {
+    const dir = tempDir({ 'kyverno-test.yaml': test, 'mpol.yaml': mpol, 'pods.yaml': pods, 'right.yaml': patched('core'), 'wrong.yaml': patched('other') });
+    const r = runTests({ paths: [dir] });
+    expect(r.suites[0]!.cases.map((c) => [c.status, c.actual])).toEqual([
+      ['pass', 'agree: pass'],
+      ['fail', 'disagree: the patched resource differs from wrong.yaml (pass: success)'],
+      ['pass', 'agree: skip'],
+      // right.yaml holds no `labelled` Pod: the Kyverno CLI drops such a row ("not found in manifest").
+      ['pass', 'excluded: resource v1/Pod/default/labelled not found in right.yaml: the Kyverno CLI drops the row'],
+    ]);
+  });
+});

@@ -3,17 +3,21 @@
  * because Kubernetes policies use `x.?f.orValue(d)`; unlisted variables are dynamic because each
  * admission environment (VAP, Kyverno, Gatekeeper) declares its own.
  */
-import { Environment, type ASTNode } from '@marcbachmann/cel-js';
+import type * as CelJs from '@marcbachmann/cel-js';
+import { lazy } from '../../lazy';
 
-export type CelNode = ASTNode;
+export type CelNode = CelJs.ASTNode;
 
-const ENV = new Environment({ enableOptionalTypes: true, unlistedVariablesAreDyn: true });
+const environment = lazy(() => {
+  const { Environment } = require('@marcbachmann/cel-js') as typeof CelJs;
+  return new Environment({ enableOptionalTypes: true, unlistedVariablesAreDyn: true });
+});
 
 export type Parsed = { ast: CelNode } | { error: string };
 
 export function parseCel(text: string): Parsed {
   try {
-    return { ast: ENV.parse(text).ast };
+    return { ast: environment().parse(text).ast };
   } catch (e) {
     const err = e as { summary?: string; message: string };
     return { error: err.summary ?? err.message.split('\n')[0]! };

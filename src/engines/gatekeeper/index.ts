@@ -11,16 +11,13 @@
 import * as path from 'node:path';
 import type { PolicyFacts } from '../../facts';
 import { failureReason, unanalyzablePolicy } from '../guard';
-import type { Engine, EngineContext, PolicyDoc } from '../types';
+import type { Analyze, EngineContext, PolicyDoc } from '../types';
 import { readConstraint } from './constraint';
 import { ruleFacts, type RunContext } from './rule-facts';
 import { analyzeTemplate, type AnalyzedTemplate, type TemplateEntry } from './template';
 import { codeEngine } from './versions';
 
-export { regoEngine } from './raw-rego';
-
 const TEMPLATE_API = /^templates\.gatekeeper\.sh\//;
-const CONSTRAINT_API = /^constraints\.gatekeeper\.sh\//;
 
 const isTemplate = (d: PolicyDoc): boolean => TEMPLATE_API.test(d.apiVersion) && d.kind === 'ConstraintTemplate';
 
@@ -149,7 +146,7 @@ function closest(candidates: AnalyzedTemplate[] | undefined, file: string): Anal
   return best;
 }
 
-function analyzeGatekeeper(docs: PolicyDoc[], ctx: EngineContext): PolicyFacts[] {
+export const analyze: Analyze = (docs, _raw, ctx) => {
   // Checked first (what Gatekeeper refuses decides the links), then analysed once per parameters
   // a constraint gives (the default, empty ones for a template judged without a constraint).
   const templates = docs.filter(isTemplate).map((d) => safeTemplate(d, {}, 'check-only'));
@@ -178,12 +175,4 @@ function analyzeGatekeeper(docs: PolicyDoc[], ctx: EngineContext): PolicyFacts[]
   }
   for (const t of templates) if (!linked.has(t)) out.push(templateFacts(withParameters(t, {}), constraints.length === 0, ctx));
   return out;
-}
-
-export const gatekeeperEngine: Engine = {
-  id: 'gatekeeper',
-  markers: ['templates.gatekeeper.sh', 'constraints.gatekeeper.sh'],
-  kinds: ['ConstraintTemplate'],
-  accepts: (apiVersion, kind) => (TEMPLATE_API.test(apiVersion) && kind === 'ConstraintTemplate') || CONSTRAINT_API.test(apiVersion),
-  analyze: (docs, _raw, ctx) => analyzeGatekeeper(docs, ctx),
 };

@@ -11,7 +11,7 @@ import { failureReason, unanalyzableFile } from '../guard';
 import { parseFailure, parseModule, RegoSyntaxError, type Module } from '../rego';
 import { compileProblems } from '../rego/compile-check';
 import { analyzeEntries, RAW_ROOTS, RulesIndex, type RegoModule } from '../rego/analysis';
-import type { Engine } from '../types';
+import type { Analyze } from '../types';
 import { ruleFacts } from './rule-facts';
 
 const ENTRY = /^(deny|violation|warn)(_\w+)?$/;
@@ -63,18 +63,29 @@ function parse(file: SourceFile): Parsed {
   }
 }
 
+/**
+ * Modules are merged by package, as OPA loads them. A module whose text repeats an earlier one (a
+ * library copied beside each policy) defines nothing new, so it joins the merge once: analysing a
+ * rule would otherwise follow every copy of every rule it calls, a cost that multiplies with each
+ * level of calls. A repeated module is analysed in its own place, standing in for the first copy.
+ */
 function analyzeRaw(files: SourceFile[]): PolicyFacts[] {
   const parsed = files.filter((f) => !f.path.endsWith('_test.rego')).map(parse);
-  const index = new RulesIndex(parsed.flatMap((p) => ('mod' in p ? [p.mod] : [])));
+  const firstCopy = new Map<string, RegoModule>();
+  for (const p of parsed) if ('mod' in p && !firstCopy.has(p.mod.text)) firstCopy.set(p.mod.text, p.mod);
+  const merged = [...firstCopy.values()];
+  const index = new RulesIndex(merged);
   const out: PolicyFacts[] = [];
   for (const p of parsed) {
     if ('error' in p) {
       out.push(brokenFile(p.file, p.error));
       continue;
     }
+    const first = firstCopy.get(p.mod.text)!;
+    const own = first === p.mod ? index : new RulesIndex(merged.map((m) => (m === first ? p.mod : m)));
     // One module's failure is that module's finding; the others are still analysed.
     try {
-      const facts = moduleFacts(p.file, p.mod, index);
+      const facts = moduleFacts(p.file, p.mod, own);
       if (facts) out.push(facts);
     } catch (e) {
       out.push(brokenFile(p.file, { reason: failureReason(e), at: p.mod.locate(p.mod.module.package.pos) }));
@@ -111,12 +122,4 @@ function moduleFacts(file: SourceFile, mod: RegoModule, index: RulesIndex): Poli
   };
 }
 
-export const regoEngine: Engine = {
-  id: 'rego',
-  // Raw files are routed by extension and skip the text prefilter.
-  markers: [],
-  kinds: [],
-  rawExtensions: ['.rego'],
-  accepts: () => false,
-  analyze: (_docs, raw) => analyzeRaw(raw),
-};
+export const analyze: Analyze = (_docs, raw) => analyzeRaw(raw);

@@ -5,10 +5,8 @@
  */
 import type { Enforcement } from '../../facts';
 import { analyzeEach } from '../guard';
-import type { Engine, PolicyDoc } from '../types';
+import type { Analyze, PolicyDoc } from '../types';
 import { validatingSpecFacts } from '../vap/spec';
-
-const KINDS = ['ValidatingPolicy', 'NamespacedValidatingPolicy'];
 
 function enforcement(doc: PolicyDoc): Enforcement {
   const y = doc.yaml;
@@ -26,14 +24,8 @@ function enforcement(doc: PolicyDoc): Enforcement {
   return { blocking, action: actions.join(', '), at: y.keyRef(spec, 'validationActions'), ...(blocking ? {} : { auditOnly: true }) };
 }
 
-export const kyvernoCelEngine: Engine = {
-  id: 'kyverno-cel',
-  markers: ['policies.kyverno.io'],
-  kinds: KINDS,
-  accepts: (apiVersion, kind) => apiVersion.startsWith('policies.kyverno.io/') && KINDS.includes(kind),
-  analyze: (docs) =>
-    analyzeEach('kyverno-cel', docs, (d) => {
-      const facts = validatingSpecFacts('kyverno-cel', d, enforcement(d));
-      return d.kind === 'NamespacedValidatingPolicy' ? { ...facts, namespaces: [d.namespace ?? 'default'] } : facts;
-    }),
-};
+export const analyze: Analyze = (docs) =>
+  analyzeEach('kyverno-cel', docs, (d) => {
+    const facts = validatingSpecFacts('kyverno-cel', d, enforcement(d));
+    return d.kind === 'NamespacedValidatingPolicy' ? { ...facts, namespaces: [d.namespace ?? 'default'] } : facts;
+  });

@@ -1,8 +1,8 @@
 /** Kyverno ClusterPolicy / Policy (kyverno.io/v1, v2beta1) and the PolicyExceptions that weaken them. */
 import type { Enforcement, Exemption, PolicyFacts, SourceRef } from '../../facts';
-import { CelPolicy } from '../cel';
+import { celAnalysis } from '../cel/load';
 import { analyzeEach } from '../guard';
-import type { Engine, PolicyDoc } from '../types';
+import type { Analyze, PolicyDoc } from '../types';
 import { applyException } from './exceptions';
 import type { Reach } from './match';
 import { analyzeRule, auditAction } from './rule';
@@ -72,23 +72,17 @@ function analyzePolicy(doc: PolicyDoc, latestMinor: number): PolicyFacts {
   }
   Object.assign(facts, policyReach(facts, reaches));
   // The API server applies these before calling Kyverno: one that excludes kubectl debug hides it from every rule.
-  const conditions = new CelPolicy(y, undefined).matchConditions(y.at(y.root, 'spec', 'webhookConfiguration', 'matchConditions'));
+  const matchConditions = y.at(y.root, 'spec', 'webhookConfiguration', 'matchConditions');
+  if (!matchConditions) return facts;
+  const conditions = new (celAnalysis().CelPolicy)(y, undefined).matchConditions(matchConditions);
   facts.unanalyzable.push(...conditions.problems);
   for (const rf of facts.rules) if (conditions.updateSkipped) rf.scope.updateSkipped ??= conditions.updateSkipped;
   return facts;
 }
 
-const KINDS = ['ClusterPolicy', 'Policy', 'PolicyException'];
-
-export const kyvernoEngine: Engine = {
-  id: 'kyverno',
-  markers: ['kyverno.io'],
-  kinds: KINDS,
-  accepts: (apiVersion, kind) => /^kyverno\.io\//.test(apiVersion) && KINDS.includes(kind),
-  analyze: (docs, _raw, ctx) => {
-    const policies = analyzeEach('kyverno', docs.filter((d) => d.kind !== 'PolicyException'), (d) => analyzePolicy(d, ctx.kubernetesMinor));
-    const byName = new Map(policies.map((p) => [p.policy.namespace ? `${p.policy.namespace}/${p.policy.name}` : p.policy.name, p]));
-    for (const doc of docs.filter((d) => d.kind === 'PolicyException')) applyException(doc, byName);
-    return policies;
-  },
+export const analyze: Analyze = (docs, _raw, ctx, earlier) => {
+  const policies = analyzeEach('kyverno', docs.filter((d) => d.kind !== 'PolicyException'), (d) => analyzePolicy(d, ctx.kubernetesMinor));
+  const byName = new Map([...earlier, ...policies].map((p) => [p.policy.namespace ? `${p.policy.namespace}/${p.policy.name}` : p.policy.name, p]));
+  for (const doc of docs.filter((d) => d.kind === 'PolicyException')) applyException(doc, byName);
+  return policies;
 };

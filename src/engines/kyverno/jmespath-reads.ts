@@ -4,8 +4,11 @@
  * path (indices are dropped) and multiselects fan out, so
  * `request.object.spec.[ephemeralContainers, containers][].image` reads both lists' `image`.
  */
-import { compile } from '@jmespath-community/jmespath';
+import type * as Jmespath from '@jmespath-community/jmespath';
+import { lazy } from '../../lazy';
 import { checkSize, StepBudget, TooComplex } from '../too-complex';
+
+const jmespathCompile = lazy(() => (require('@jmespath-community/jmespath') as typeof Jmespath).compile);
 
 /** A path from a variable root, e.g. ['request', 'object', 'spec', 'containers']. */
 export type VarPath = string[];
@@ -39,7 +42,7 @@ const MAX_WORK = 50_000;
 
 /** Throws the library's error for invalid JMESPath, and TooComplex past the budget. */
 export function jmesReads(expression: string): JmesReads {
-  const ast = compile(expression) as unknown as JNode;
+  const ast = jmespathCompile()(expression) as unknown as JNode;
   const reads: VarPath[] = [];
   const results = evalNode(ast, [ROOT], reads, 0, new StepBudget(MAX_WORK, 'evaluating the JMESPath expression'));
   return { reads: [...reads, ...results], results };

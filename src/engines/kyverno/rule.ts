@@ -3,7 +3,7 @@ import type { Node } from 'yaml';
 import type { YamlDoc } from '../../discover/yaml-doc';
 import { controlsAtLevel, type Control } from '../../catalog/controls';
 import { CONTAINER_LISTS, LOCATIONS, type Check, type Enforcement, type Exemption, type Location, type RuleFacts, type SourceRef, type Unanalyzable } from '../../facts';
-import { analyzeCelValidations, mergeCelFacts } from '../cel';
+import { celAnalysis } from '../cel/load';
 import { nodeOsSelection } from '../node-os';
 import { ANY_KEY, checksFor, classifyPodPath, listRefsFor } from '../pod-paths';
 import { debugVerdict, readConditions, sideReads, type Condition, type ConditionBlock } from './conditions';
@@ -60,7 +60,10 @@ export function analyzeRule(
   readValidation(y, validate, env, acc, 0);
   if (y.get(validate, 'podSecurity')) podSecurity(y, y.get(validate, 'podSecurity')!, acc, latestMinor);
   const cel = y.get(validate, 'cel');
-  if (cel) mergeCelFacts(acc, analyzeCelValidations(y, cel));
+  if (cel) {
+    const { analyzeCelValidations, mergeCelFacts } = celAnalysis();
+    mergeCelFacts(acc, analyzeCelValidations(y, cel));
+  }
 
   if (!scope.updateSkipped && acc.updateSkipped) scope.updateSkipped = acc.updateSkipped;
   for (const e of exemptions.slice(ownExemptionsFrom)) e.rules = [name];

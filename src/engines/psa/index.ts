@@ -12,7 +12,7 @@
 import type { Node } from 'yaml';
 import type { Exemption, PolicyFacts, RuleFacts, SourceRef } from '../../facts';
 import { analyzeEach } from '../guard';
-import type { Engine, EngineContext, PolicyDoc } from '../types';
+import type { Analyze, EngineContext, PolicyDoc } from '../types';
 import { modeRules, PRIVILEGED_LATEST, readModes, type Modes } from './modes';
 
 const LABEL_PREFIX = 'pod-security.kubernetes.io/';
@@ -97,7 +97,7 @@ function exemptNamespaceFacts(e: ExemptNamespace): PolicyFacts {
   };
 }
 
-function analyze(docs: PolicyDoc[], ctx: EngineContext): PolicyFacts[] {
+export const analyze: Analyze = (docs, _raw, ctx) => {
   const namespaces = docs.filter((d) => d.kind === 'Namespace' && d.yaml.pairs(labels(d)).some((p) => p.key.startsWith(LABEL_PREFIX)));
   const configs = docs.filter((d) => CONFIG_KINDS.includes(d.kind) && podSecurityConfig(d)).map((d) => readConfig(d, ctx));
   // A cluster has one PodSecurity configuration; with several scanned, the first one's defaults apply.
@@ -134,19 +134,8 @@ function analyze(docs: PolicyDoc[], ctx: EngineContext): PolicyFacts[] {
     ...(overriding.length > 0 ? { excludedNamespaces: [...new Set(overriding)].sort() } : {}),
   }));
   return [...namespaceFacts, ...exemptFacts, ...configFacts];
-}
+};
 
 function labels(d: PolicyDoc): Node | undefined {
   return d.yaml.at(d.yaml.root, 'metadata', 'labels');
 }
-
-export const psaEngine: Engine = {
-  id: 'psa',
-  markers: [LABEL_PREFIX, ...CONFIG_KINDS],
-  kinds: CONFIG_KINDS,
-  accepts: (apiVersion, kind) =>
-    (apiVersion === 'v1' && kind === 'Namespace') ||
-    (kind === 'AdmissionConfiguration' && /^apiserver\.config\.k8s\.io\/v1(alpha1|beta1)?$/.test(apiVersion)) ||
-    (kind === 'PodSecurityConfiguration' && /^pod-security\.admission\.config\.k8s\.io\/v1(alpha1|beta1)?$/.test(apiVersion)),
-  analyze: (docs, _raw, ctx) => analyze(docs, ctx),
-};

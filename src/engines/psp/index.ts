@@ -8,7 +8,7 @@ import type { ControlId } from '../../catalog/controls';
 import { BASELINE_CAPABILITIES, control, RESTRICTED_VOLUME_SOURCES, SELINUX_TYPES_1_31 } from '../../catalog/controls';
 import { CONTAINER_LISTS, type Check, type Enforcement, type PolicyFacts, type SourceRef } from '../../facts';
 import { analyzeEach } from '../guard';
-import type { Engine, EngineContext, PolicyDoc } from '../types';
+import type { Analyze, EngineContext, PolicyDoc } from '../types';
 
 const SECCOMP_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/allowedProfileNames';
 const APPARMOR_ANNOTATION = 'apparmor.security.beta.kubernetes.io/allowedProfileNames';
@@ -122,10 +122,4 @@ function minRangeAboveZero(y: PolicyDoc['yaml'], strategy: Node | undefined): bo
   return ranges.length > 0 && ranges.every((r) => Number(y.scalar(y.get(r, 'min'))) > 0);
 }
 
-export const pspEngine: Engine = {
-  id: 'psp',
-  markers: ['PodSecurityPolicy'],
-  kinds: ['PodSecurityPolicy'],
-  accepts: (apiVersion, kind) => kind === 'PodSecurityPolicy' && /^(policy|extensions)\//.test(apiVersion),
-  analyze: (docs, _raw, ctx) => analyzeEach('psp', docs, (d) => analyzePsp(d, ctx)),
-};
+export const analyze: Analyze = (docs, _raw, ctx) => analyzeEach('psp', docs, (d) => analyzePsp(d, ctx));

@@ -5,10 +5,10 @@
  * (`api-versions.ts`). A binding's `matchResources` can only narrow what reaches the policy: its
  * resource rules narrow the request scope, its selectors the namespaces and pods (`selectors.ts`).
  */
-import type { AdmissionScope, Enforcement, PolicyFacts } from '../../facts';
+import type { AdmissionScope, Enforcement } from '../../facts';
 import { excludedSubresource, registrationScope } from '../admission/resource-rules';
 import { analyzeEach } from '../guard';
-import type { Engine, EngineContext, PolicyDoc } from '../types';
+import type { Analyze, EngineContext, PolicyDoc } from '../types';
 import { unavailable } from './api-versions';
 import { EVERYWHERE, narrowness, readSelection, type Selection } from './selectors';
 import { validatingSpecFacts } from './spec';
@@ -69,18 +69,10 @@ function binding(policy: PolicyDoc, bindings: PolicyDoc[], ctx: EngineContext): 
   };
 }
 
-function analyze(docs: PolicyDoc[], ctx: EngineContext): PolicyFacts[] {
+export const analyze: Analyze = (docs, _raw, ctx) => {
   const bindings = docs.filter((d) => d.kind === BINDING);
   return analyzeEach('vap', docs.filter((d) => d.kind === POLICY), (d) => {
     const b = binding(d, bindings, ctx);
     return validatingSpecFacts('vap', d, b.enforcement, b.narrow, b.selection);
   });
-}
-
-export const vapEngine: Engine = {
-  id: 'vap',
-  markers: [POLICY],
-  kinds: [POLICY, BINDING],
-  accepts: (apiVersion, kind) => apiVersion.startsWith('admissionregistration.k8s.io/') && (kind === POLICY || kind === BINDING),
-  analyze: (docs, _raw, ctx) => analyze(docs, ctx),
 };

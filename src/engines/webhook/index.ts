@@ -11,9 +11,7 @@ import type { PolicyFacts, RuleFacts, SourceRef } from '../../facts';
 import { registrationScope } from '../admission/resource-rules';
 import { CelPolicy } from '../cel';
 import { analyzeEach } from '../guard';
-import type { Engine, PolicyDoc } from '../types';
-
-const KINDS = ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration'];
+import type { Analyze, PolicyDoc } from '../types';
 
 function webhookRule(doc: PolicyDoc, w: Node): RuleFacts {
   const y = doc.yaml;
@@ -82,10 +80,5 @@ function analyzeConfiguration(doc: PolicyDoc): PolicyFacts {
   };
 }
 
-export const webhookEngine: Engine = {
-  id: 'webhook',
-  markers: ['WebhookConfiguration'],
-  kinds: KINDS,
-  accepts: (apiVersion, kind) => apiVersion.startsWith('admissionregistration.k8s.io/') && KINDS.includes(kind),
-  analyze: (docs) => analyzeEach('webhook', docs, analyzeConfiguration).filter((p) => p.rules.length > 0 || p.unanalyzable.length > 0),
-};
+export const analyze: Analyze = (docs) =>
+  analyzeEach('webhook', docs, analyzeConfiguration).filter((p) => p.rules.length > 0 || p.unanalyzable.length > 0);

@@ -7,6 +7,7 @@
 import type { KubeObject } from '../../admission';
 import type { SourceRef } from '../../facts';
 import { compileCel, type CelProgram } from '../cel';
+import { NEWEST_GATEKEEPER } from './newest';
 
 export interface CelNamed {
   name: string;
@@ -109,8 +110,7 @@ export function readTemplate(obj: KubeObject, at: SourceRef): { template: Templa
   return { template };
 }
 
-/** Gatekeeper releases the evaluator knows; the newest is the default. */
-export const NEWEST_GATEKEEPER = '3.20';
+export { NEWEST_GATEKEEPER };
 
 /** A Gatekeeper release as a comparable number, or undefined when `version` names none (e.g. "3.17", "v3.16.2"). */
 export function gatekeeperMinor(version: string): number | undefined {

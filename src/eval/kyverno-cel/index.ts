@@ -35,7 +35,7 @@ const REMOTE_LIBRARIES = /\b(http|imagedata)\s*\.\s*\w+\s*\(|\bimage\s*\.\s*GetM
  * `autogen.CanAutoGen`: one rule for `pods` of core v1, no object selector, no excludes, no names;
  * the controllers it targets (`spec.autogen.podControllers.controllers`, default all).
  */
-function autogenTargets(spec: KubeObject): typeof AUTOGEN {
+export function autogenTargets(spec: KubeObject): typeof AUTOGEN {
   const m = obj(spec.matchConstraints);
   const rules = arr(m.resourceRules);
   const selector = obj(m.objectSelector);
@@ -49,7 +49,7 @@ function autogenTargets(spec: KubeObject): typeof AUTOGEN {
 }
 
 /** The autogen spec for a controller: `object.spec` and `object.metadata` (not `.namespace`) moved into the template. */
-function autogenSpec(spec: KubeObject, target: (typeof AUTOGEN)[number]): KubeObject {
+export function autogenSpec(spec: KubeObject, target: (typeof AUTOGEN)[number]): KubeObject {
   const rule = arr(obj(spec.matchConstraints).resourceRules)[0];
   let text = JSON.stringify({ ...spec, matchConstraints: undefined });
   for (const root of ['object', 'oldObject']) {

@@ -10,39 +10,14 @@ import { audit } from '../../../src/audit';
 import type { PolicyFacts } from '../../../src/facts';
 import { REPORTERS } from '../../../src/report';
 import { auditFiles, located } from '../../helpers';
-import { lineCol, MATCH_POD } from './helpers';
+import { constraint, lineCol, MATCH_POD, template as regoTemplate } from './helpers';
 
 /** A template of kind `kind` whose Rego starts on its own lines (indented by 8). */
-function template(kind: string, rego: string[]): string {
-  return [
-    'apiVersion: templates.gatekeeper.sh/v1',
-    'kind: ConstraintTemplate',
-    'metadata:',
-    `  name: ${kind.toLowerCase()}`,
-    'spec:',
-    '  crd:',
-    '    spec:',
-    '      names:',
-    `        kind: ${kind}`,
-    '  targets:',
-    '    - target: admission.k8s.gatekeeper.sh',
-    '      rego: |',
-    ...rego.map((l) => (l ? `        ${l}` : '')),
-    '',
-  ].join('\n');
-}
+const template = (kind: string, rego: string[]): string => regoTemplate(rego.join('\n'), { kind });
 
 function constraintOf(kind: string, parameters: string[] = []): string {
-  return [
-    'apiVersion: constraints.gatekeeper.sh/v1beta1',
-    `kind: ${kind}`,
-    'metadata:',
-    `  name: ${kind.toLowerCase()}-pods`,
-    'spec:',
-    MATCH_POD,
-    ...(parameters.length ? ['  parameters:', ...parameters.map((l) => `    ${l}`)] : []),
-    '',
-  ].join('\n');
+  const params = parameters.length ? ['  parameters:', ...parameters.map((l) => `    ${l}`)] : [];
+  return constraint({ kind, name: `${kind.toLowerCase()}-pods`, spec: [MATCH_POD, ...params].join('\n') });
 }
 
 const HOST_PROCESS = template('NoHostProcess', [

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { auditFiles, located, type Expected } from '../../helpers';
-import { constraint, lineCol, MATCH_POD, template } from './helpers';
+import { celTemplate, constraint, lineCol, MATCH_POD, template } from './helpers';
 
 const PRIVILEGED = `package privileged
 
@@ -260,25 +260,7 @@ describe('Gatekeeper constraints', () => {
   });
 
   test('a template with only K8sNativeValidation code goes through the CEL analysis', () => {
-    const text = [
-      'apiVersion: templates.gatekeeper.sh/v1',
-      'kind: ConstraintTemplate',
-      'metadata:',
-      '  name: celonly',
-      'spec:',
-      '  crd:',
-      '    spec:',
-      '      names:',
-      '        kind: CelOnly',
-      '  targets:',
-      '    - target: admission.k8s.gatekeeper.sh',
-      '      code:',
-      '        - engine: K8sNativeValidation',
-      '          source:',
-      '            validations:',
-      '              - expression: "!object.spec.containers.exists(c, c.securityContext.privileged)"',
-      '',
-    ].join('\n');
+    const text = celTemplate(['              - expression: "!object.spec.containers.exists(c, c.securityContext.privileged)"'], { kind: 'CelOnly' });
     const result = auditFiles({ 'cel.yaml': text });
     expect(result.findings.filter((x) => x.ruleId === 'policy-unanalyzable')).toEqual([]);
     expect(located(result.findings, 'ephemeral-containers-unchecked')).toEqual([

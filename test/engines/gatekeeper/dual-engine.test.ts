@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { audit, UsageError } from '../../../src/audit';
 import { runCli } from '../../ci-fixtures';
 import { auditFiles, located, tempDir } from '../../helpers';
-import { constraint, lineCol } from './helpers';
+import { celTemplate, constraint, lineCol } from './helpers';
 
 const CEL_GUARDED = 'request.operation == "UPDATE" || object.spec.containers.all(c, !has(c.securityContext) || c.securityContext.privileged != true)';
 const CEL_ALL_LISTS =
@@ -29,30 +29,7 @@ const REGO_UNDEFINED_CALL = ['package dualpriv', '', 'violation[{"msg": "privile
 
 /** A dual-engine template (CEL first, as in gatekeeper-library) and a constraint matching Pods. */
 function dual(cel: string, rego: string[]): string {
-  return [
-    'apiVersion: templates.gatekeeper.sh/v1',
-    'kind: ConstraintTemplate',
-    'metadata:',
-    '  name: dualpriv',
-    'spec:',
-    '  crd:',
-    '    spec:',
-    '      names:',
-    '        kind: DualPriv',
-    '  targets:',
-    '    - target: admission.k8s.gatekeeper.sh',
-    '      code:',
-    '        - engine: K8sNativeValidation',
-    '          source:',
-    '            validations:',
-    `              - expression: '${cel}'`,
-    '        - engine: Rego',
-    '          source:',
-    '            rego: |',
-    ...rego.map((l) => (l ? `              ${l}` : '')),
-    '---',
-    constraint({ kind: 'DualPriv', name: 'dual-priv' }),
-  ].join('\n');
+  return [celTemplate([`              - expression: '${cel}'`], { name: 'dualpriv', kind: 'DualPriv', rego }), constraint({ kind: 'DualPriv', name: 'dual-priv' })].join('---\n');
 }
 
 interface Case {
@@ -179,28 +156,9 @@ describe('gatekeeper-library pod-security-policy/privileged-containers', () => {
   });
 });
 
-/** A CEL-only template with one validation and the variables given. */
-function celTemplate(validation: string, variables: string[] = []): string {
-  return [
-    'apiVersion: templates.gatekeeper.sh/v1',
-    'kind: ConstraintTemplate',
-    'metadata:',
-    '  name: celports',
-    'spec:',
-    '  crd:',
-    '    spec:',
-    '      names:',
-    '        kind: CelPorts',
-    '  targets:',
-    '    - target: admission.k8s.gatekeeper.sh',
-    '      code:',
-    '        - engine: K8sNativeValidation',
-    '          source:',
-    ...(variables.length ? ['            variables:', ...variables.map((v) => `              ${v}`)] : []),
-    '            validations:',
-    `              - expression: '${validation}'`,
-    '',
-  ].join('\n');
+/** A CEL-only template with one validation. */
+function celOnly(validation: string): string {
+  return celTemplate([`              - expression: '${validation}'`], { name: 'celports', kind: 'CelPorts' });
 }
 
 describe('has() in a CEL filter predicate demands nothing', () => {
@@ -211,7 +169,7 @@ describe('has() in a CEL filter predicate demands nothing', () => {
     // Every container must declare ports: a requirement ephemeral containers cannot meet.
     { name: 'all(c, has(c.ports))', validation: `${ALL}.all(c, has(c.ports))`, fires: true },
   ])('$name: ephemeral-field-not-settable fires: $fires', ({ validation, fires }) => {
-    const text = celTemplate(validation);
+    const text = celOnly(validation);
     const found = located(auditFiles({ 'cel.yaml': text }).findings, 'ephemeral-field-not-settable');
     expect(found).toEqual(fires ? [{ ruleId: 'ephemeral-field-not-settable', file: 'cel.yaml', ...lineCol(text, 'c.ports)') }] : []);
   });

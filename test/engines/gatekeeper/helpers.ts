@@ -24,10 +24,10 @@ const indent = (text: string, n: number): string =>
     .map((l) => (l ? ' '.repeat(n) + l : l))
     .join('\n');
 
-/** A ConstraintTemplate; the Rego starts on file line 13, column 9 (v0 shape). */
-export function template(rego: string, opts: TemplateOptions = {}): string {
+/** The lines of a ConstraintTemplate up to its admission target entry. */
+function templateHead(opts: { name?: string; kind?: string }): string[] {
   const kind = opts.kind ?? 'TestKind';
-  const head = [
+  return [
     'apiVersion: templates.gatekeeper.sh/v1',
     'kind: ConstraintTemplate',
     'metadata:',
@@ -40,6 +40,28 @@ export function template(rego: string, opts: TemplateOptions = {}): string {
     '  targets:',
     '    - target: admission.k8s.gatekeeper.sh',
   ];
+}
+
+/**
+ * A ConstraintTemplate with a K8sNativeValidation (CEL) code block: `validations` are raw lines under
+ * `validations:` (indented by 14), then a Rego code block when `rego` lines are given.
+ */
+export function celTemplate(validations: string[], opts: { name?: string; kind?: string; rego?: string[] } = {}): string {
+  return [
+    ...templateHead(opts),
+    '      code:',
+    '        - engine: K8sNativeValidation',
+    '          source:',
+    '            validations:',
+    ...validations,
+    ...(opts.rego ? ['        - engine: Rego', '          source:', '            rego: |', ...opts.rego.map((l) => (l ? `              ${l}` : ''))] : []),
+    '',
+  ].join('\n');
+}
+
+/** A ConstraintTemplate; the Rego starts on file line 13, column 9 (v0 shape). */
+export function template(rego: string, opts: TemplateOptions = {}): string {
+  const head = templateHead(opts);
   const libs = opts.libs ?? [];
   if (opts.v1) {
     // The Rego then starts on line 17, indented by 14: use at(…, { v1: true }).

@@ -201,6 +201,40 @@ describe('raw Rego files', () => {
     expect(result.policies).toEqual([]);
   });
 
+  test('a policy and its lib copied into several folders: each copy is a policy with the rules of one', () => {
+    const main = `package main
+
+import data.lib.k8s.all_containers
+
+deny[msg] {
+    c := all_containers[_]
+    c.securityContext.privileged
+    msg := "privileged"
+}
+`;
+    const lib = `package lib.k8s
+
+all_containers[c] {
+    c := input.spec.containers[_]
+}
+
+all_containers[c] {
+    c := input.spec.initContainers[_]
+}
+`;
+    const folders = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+    const result = auditFiles(Object.fromEntries(folders.flatMap((d) => [[`${d}/main.rego`, main], [`${d}/lib/k8s.rego`, lib]])));
+    expect(result.errors).toEqual([]);
+    expect(result.policies.map((p) => [path.relative(result.dir, p.at.file).split(path.sep).join('/'), p.at.line, p.policy.name])).toEqual(
+      folders.map((d) => [`${d}/main.rego`, 1, 'main']),
+    );
+    for (const p of result.policies) {
+      expect(p.unanalyzable).toEqual([]);
+      expect(p.rules.map((r) => r.name)).toEqual(['deny']);
+      expect([...new Set(p.rules[0]!.checks.map((c) => c.location))].sort()).toEqual(['containers', 'initContainers']);
+    }
+  });
+
   test('a conftest layout: v0 policy, v1 lib, test file', () => {
     const dir = path.join(__dirname, '../../fixtures/gatekeeper/conftest');
     const result = audit({ paths: [dir] });

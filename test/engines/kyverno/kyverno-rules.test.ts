@@ -929,3 +929,31 @@ describe('Kyverno rules', () => {
     for (const id of silent ?? []) expect(got.filter((g) => g.ruleId === id)).toEqual([]);
   });
 });
+
+describe('Kyverno PolicyExceptions in files of their own', () => {
+  const exception = `apiVersion: kyverno.io/v2
+kind: PolicyException
+metadata:
+  name: monitoring-privileged
+  namespace: kyverno
+spec:
+  exceptions:
+    - policyName: p
+      ruleNames: [r]
+  match:
+    any:
+      - resources:
+          kinds: [Pod]
+          namespaces: [monitoring]
+`;
+  // Files are read in name order: the exception comes before or after the policy it amends.
+  it.each([
+    ['a-exception.yaml', 'b-policy.yaml'],
+    ['b-exception.yaml', 'a-policy.yaml'],
+  ])('%s amends the policy in %s', (exceptionFile, policyFile) => {
+    const result = auditFiles({ [exceptionFile]: exception, [policyFile]: kyverno(ALL_LISTS_PRIVILEGED) });
+    expect(result.errors).toEqual([]);
+    expect(located(result.findings, 'exemption-admits-debug-images')).toEqual([{ ruleId: 'exemption-admits-debug-images', file: exceptionFile, line: 8, column: 7 }]);
+    expect(result.policies.map((p) => p.exemptions.map((e) => e.value))).toEqual([[expect.stringContaining('PolicyException monitoring-privileged')]]);
+  });
+});
