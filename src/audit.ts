@@ -185,6 +185,11 @@ export function audit(options: AuditOptions): AuditResult {
   // Facts of each engine's standalone documents, analysed as their files are read.
   const analysed = new Map<Engine, PolicyFacts[]>(ENGINES.map((e) => [e, []]));
   const ctx = { kubernetesMinor, gatekeeperMinor };
+  // --prove evaluates the documents again: kept as plain objects (their syntax trees are let go of).
+  const proofDocs: SetDocument[] = [];
+  const keepForProof = (engine: Engine, docs: readonly PolicyDoc[]): void => {
+    if (options.prove) proofDocs.push(...setDocuments(engine, docs));
+  };
   // One file at a time, let go of once routed: only the documents that link to others (and raw
   // sources) are kept until every file is read, so texts and syntax trees do not pile up.
   sources.reverse();
@@ -196,6 +201,7 @@ export function audit(options: AuditOptions): AuditResult {
       const now = docs.filter(engine.standalone);
       if (now.length === 0) continue;
       routed.docs.set(engine, docs.filter((d) => !now.includes(d)));
+      keepForProof(engine, now);
       const facts = analyzeDocs(engine, now, [], ctx, []);
       analysed.get(engine)!.push(...facts.analysed);
       policies.push(...facts.refused);
@@ -204,6 +210,7 @@ export function audit(options: AuditOptions): AuditResult {
   policies.push(...routed.broken);
   for (const engine of ENGINES) {
     const earlier = analysed.get(engine)!;
+    keepForProof(engine, routed.docs.get(engine) ?? []);
     const facts = analyzeDocs(engine, routed.docs.get(engine) ?? [], routed.raw.get(engine) ?? [], ctx, earlier);
     policies.push(...earlier, ...facts.refused, ...facts.analysed);
   }
@@ -233,7 +240,7 @@ export function audit(options: AuditOptions): AuditResult {
   const proof = options.prove
     ? proveFindings({
         findings: applied.findings,
-        documents: setDocuments(routed.docs),
+        documents: proofDocs,
         policies,
         setOf: setKey && ((f: string) => setKey(f) ?? ''),
         gatekeeperVersion: `3.${gatekeeperMinor}`,
@@ -271,9 +278,9 @@ export function audit(options: AuditOptions): AuditResult {
   };
 }
 
-/** The routed documents as plain objects, for evaluation. */
-function setDocuments(docs: Map<{ id: Finding['engine'] }, PolicyDoc[]>): SetDocument[] {
-  return [...docs].flatMap(([engine, list]) => list.map((d) => ({ engine: engine.id, object: d.yaml.root.toJS(d.yaml.doc, { maxAliasCount: 1000 }) as SetDocument['object'], at: d.at })));
+/** An engine's documents as plain objects, for evaluation. */
+function setDocuments(engine: Engine, docs: readonly PolicyDoc[]): SetDocument[] {
+  return docs.map((d) => ({ engine: engine.id, object: d.yaml.root.toJS(d.yaml.doc, { maxAliasCount: 1000 }) as SetDocument['object'], at: d.at }));
 }
 
 /**
