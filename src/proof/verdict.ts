@@ -53,7 +53,7 @@ export function judge(finding: Finding, witness: Witness | { reason: string }, s
   if ('reason' in witness) return { verdict: 'unconfirmed', reason: witness.reason };
   const engine = evaluatorEngine(finding);
   if (finding.ruleId !== 'hostprocess-unchecked' && !set.engines.has(engine)) {
-    return { verdict: 'unconfirmed', witness: witness.what, reason: engine === 'webhook' ? 'the policies behind the webhook registration are not evaluated' : `no evaluable ${engine} policy in the set${set.problems.length ? ` (${set.problems.join('; ')})` : ''}` };
+    return { verdict: 'unconfirmed', witness: witness.what, reason: `no evaluable ${engine} policy in the set${set.problems.length ? ` (${set.problems.join('; ')})` : ''}` };
   }
   const requests = { base: podCreate(witness.base), gap: witness.gap, ...(witness.contrast ? { contrast: witness.contrast } : {}) };
   const unconfirmed = (reason: string): Evidence => ({ verdict: 'unconfirmed', witness: witness.what, reason, requests });
@@ -89,6 +89,8 @@ function ownDecision(d: Decision, f: Finding, engine: string): boolean {
 
 /** Evidence for one finding; a crash while building or evaluating is `unconfirmed`, never thrown. */
 export function prove(finding: Finding, set: PolicySet, policies: readonly PolicyFacts[], witnessable: (c: ControlId) => boolean, images: readonly string[] = []): Evidence {
+  // A registration's gap shows on the policies it serves: those are proved on their own findings.
+  if (finding.engine === 'webhook') return { verdict: 'unconfirmed', reason: 'a webhook registration is not evaluated itself: the gaps it opens are proved on the findings of the policies it serves' };
   try {
     const control = findingControl(finding, policies, witnessable);
     const namespace = namespaceOf(finding);
