@@ -131,6 +131,7 @@ export function main(argv: string[], io: CliIO = { stdout: process.stdout, stder
     .addOption(new Option('-f, --format <format>', 'output format').choices(TEST_FORMATS).default('text'))
     .option('--run <regex>', 'run only the cases whose suite/test/case path matches', nonEmpty)
     .option('--gatekeeper-version <version>', `Gatekeeper release whose engine runs dual-engine templates (default: ${NEWEST_GATEKEEPER}, CEL since 3.17)`, nonEmpty)
+    .option('--mutate', 'also send each denied pod case as an attacker would (kubectl debug UPDATE, init container, HostProcess at the other level); an admitted variant is a bypass (exit 1)')
     .action((paths: string[], flags: TestFlags) => {
       // The evaluators (cel-js, the Rego interpreter) load only for `polcov test`.
       code = (require('./testing/command') as typeof TestingCommand).testCommand(paths, flags, io);

@@ -8,6 +8,7 @@ export interface TestFlags {
   format?: TestFormat;
   run?: string;
   gatekeeperVersion?: string;
+  mutate?: boolean;
 }
 
 export function testCommand(paths: string[], flags: TestFlags, io: CliIO): number {
@@ -24,7 +25,7 @@ export function testCommand(paths: string[], flags: TestFlags, io: CliIO): numbe
     io.stderr.write(`polcov: --gatekeeper-version: not a Gatekeeper release: ${flags.gatekeeperVersion} (expected e.g. 3.17)\n`);
     return 2;
   }
-  const report = runTests({ paths, run, gatekeeperVersion: flags.gatekeeperVersion });
+  const report = runTests({ paths, run, gatekeeperVersion: flags.gatekeeperVersion, mutate: flags.mutate });
   io.stdout.write(TEST_REPORTERS[flags.format ?? 'text'](report));
   for (const e of report.errors) io.stderr.write(`polcov: ${e.file}: ${e.message}\n`);
   // Nothing run is not a pass: a wrong path or a --run that matches nothing would hide every test.

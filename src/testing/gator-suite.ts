@@ -13,7 +13,7 @@ import { readYaml, type YamlDoc } from '../discover/yaml-doc';
 import type { SourceRef } from '../facts';
 import { re2 } from '../eval/rego/regex';
 import { GatekeeperPolicy, readTemplate, type RegoCompileError, type Template } from '../eval/gatekeeper';
-import { brokenSuite, type CaseResult, type LoadedSuite, type SuiteCase, type SuiteFormat } from './suite-format';
+import { brokenSuite, type CaseResult, type LoadedSuite, type MutationTarget, type SuiteCase, type SuiteFormat } from './suite-format';
 
 const FORMAT = 'gator';
 
@@ -188,6 +188,7 @@ function loadSuite(y: YamlDoc, file: SourceFile): LoadedSuite {
         continue;
       }
       const expansion = y.str(y.get(test, 'expansion'));
+      const allowed: KubeObject[] = [];
       for (const c of y.items(y.get(test, 'cases'))) {
         if (y.scalar(y.get(c, 'skip')) === true) continue;
         const name = y.str(y.get(c, 'name')) ?? '';
@@ -202,6 +203,7 @@ function loadSuite(y: YamlDoc, file: SourceFile): LoadedSuite {
         const assertions = y.items(y.get(c, 'assertions')).map((a) => assertionOf(y, a));
         if (assertions.length === 0) throw new SuiteProblem(at, `case ${name}: assertions must be non-empty`);
         const cluster = clusterOf(inventory);
+        if (assertions.every((a) => a.violations === 'no' && !a.message) && request.object) allowed.push(request.object);
         if (expansion) {
           cases.push(unjudged(name, `${suiteName}/${testName}/${name}`, at, assertions.map(describe).join('; '), `polcov does not run ExpansionTemplates (${expansion})`));
           continue;
@@ -211,6 +213,7 @@ function loadSuite(y: YamlDoc, file: SourceFile): LoadedSuite {
           path: `${suiteName}/${testName}/${name}`,
           at,
           run: (settings) => judge(policy.evaluate(request, cluster, { gatekeeperVersion: settings.gatekeeperVersion, enforcementPoint: 'gator.gatekeeper.sh' }), assertions),
+          ...(expectsViolations(assertions) && request.object ? { mutation: mutationTarget(policy, request.object, allowed, cluster) } : {}),
         });
       }
     }
@@ -219,6 +222,19 @@ function loadSuite(y: YamlDoc, file: SourceFile): LoadedSuite {
     throw e;
   }
   return { format: FORMAT, name: suiteName, file: file.path, cases };
+}
+
+const expectsViolations = (assertions: Assertion[]): boolean => assertions.some((a) => a.violations === 'yes' || (typeof a.violations === 'number' && a.violations > 0));
+
+/** Variants go through the webhook, as real admission requests. */
+function mutationTarget(policy: GatekeeperPolicy, object: KubeObject, allowed: KubeObject[], cluster: ClusterContext): MutationTarget {
+  return {
+    object,
+    allowed,
+    policy: policy.name,
+    policyAt: policy.template.at,
+    evaluate: (request, settings) => [policy.evaluate(request, cluster, { gatekeeperVersion: settings.gatekeeperVersion, enforcementPoint: 'validation.gatekeeper.sh' })],
+  };
 }
 
 /** gator's verdict on one case: every assertion must hold over the results' messages. */

@@ -6,14 +6,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMap as isYamlMap, isSeq, LineCounter, parseAllDocuments, parseDocument } from 'yaml';
-import { objectRequest, type ClusterContext, type Decision, type KubeObject, type Operation } from '../admission';
+import { objectRequest, type AdmissionRequest, type ClusterContext, type Decision, type KubeObject, type Operation, type UserInfo } from '../admission';
 import type { SourceFile } from '../discover/walk';
 import { evaluatePolicy, type EvalInput, type PolicyResponse, type RuleStatus } from '../eval/kyverno/engine';
 import type { RequestInfo } from '../eval/kyverno/match';
 import { evaluateValidatingPolicy } from '../eval/kyverno-cel';
 import { isMap } from '../eval/kyverno/values';
+import type { SourceRef } from '../facts';
 import { mutatingPolicyResponder, patchedDifference, type MutatingResponse } from './kyverno-mpol-results';
-import { brokenSuite, type CaseResult, type LoadedSuite, type SuiteCase, type SuiteFormat } from './suite-format';
+import { brokenSuite, type CaseResult, type LoadedSuite, type MutationTarget, type SuiteCase, type SuiteFormat } from './suite-format';
 
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (isMap(v) ? v : {});
@@ -27,7 +28,7 @@ export interface ExpectedResult {
   kind?: string;
   result: string;
   operation?: string;
-  /** The file (relative to the test) holding the object as the mutations should leave it. */
+  /** The file (relative to the test) holding the object as the mutations should leave it (`patchedResource` in the older form). */
   patchedResources?: string;
   line: number;
   column: number;
@@ -138,7 +139,7 @@ export function loadKyvernoTest(file: string, text: string): KyvernoTest {
         ...(typeof r.kind === 'string' ? { kind: r.kind } : {}),
         result: String(r.result ?? r.status ?? ''),
         ...(typeof r.operation === 'string' ? { operation: r.operation } : {}),
-        ...(typeof r.patchedResources === 'string' ? { patchedResources: r.patchedResources } : {}),
+        ...(typeof (r.patchedResources ?? r.patchedResource) === 'string' ? { patchedResources: String(r.patchedResources ?? r.patchedResource) } : {}),
         line: pos.line,
         column: pos.col,
       });
@@ -248,32 +249,69 @@ class TestRun {
     this.evaluators = evaluators(test);
   }
 
-  response(policy: KubeObject, resource: KubeObject, operation?: string): PolicyResponse {
-    const key = `${nameOf(policy)}|${this.test.resources.indexOf(resource)}|${operation ?? ''}`;
+  /**
+   * The resource a policy sees: the Kyverno CLI applies the mutate policies first, in order, each on
+   * the previous one's result, then the other rules on the mutated resource.
+   */
+  private input(policy: KubeObject, resource: KubeObject, operation?: string): KubeObject {
+    const mutating = this.test.policies.filter((p) => hasMutateRules(p) && this.evaluators[String(p.kind)]);
+    const before = hasMutateRules(policy) ? mutating.slice(0, mutating.indexOf(policy)) : mutating;
+    const previous = before[before.length - 1];
+    return previous ? (this.response(previous, resource, operation).patched ?? resource) : resource;
+  }
+
+  response(policy: KubeObject, original: KubeObject, operation?: string): PolicyResponse {
+    const key = `${nameOf(policy)}|${this.test.resources.indexOf(original)}|${operation ?? ''}`;
     let r = this.cache.get(key);
     if (!r) {
+      const resource = this.input(policy, original, operation);
       const { values } = this.test;
       const resName = nameOf(resource);
       const op = operationFor(values, resName, operation);
-      const info = requestInfo(this.test.userInfo);
       const request = objectRequest(resource, op, {
         ...(op === 'UPDATE' ? { oldObject: resource } : {}),
-        userInfo: { username: info.username, groups: info.groups },
+        userInfo: this.userInfo(),
       });
       if (op === 'DELETE') request.oldObject = resource;
-      r = this.evaluators[String(policy.kind)]!(policy, {
-        request,
-        resource,
-        namespaceLabels: namespaceLabels(values, nsOf(resource)),
-        info,
-        exceptions: this.test.exceptions,
-        values: (p, rule) => valuesFor(values, p, rule, resName),
-      });
+      r = this.evaluate(policy, resName, request);
       this.cache.set(key, r);
     }
     return r;
   }
+
+  userInfo(): UserInfo {
+    const info = requestInfo(this.test.userInfo);
+    return { username: info.username, groups: info.groups };
+  }
+
+  /** The policy on `request`, with the test's values, user and namespaces for the resource named `resName`. */
+  evaluate(policy: KubeObject, resName: string, request: AdmissionRequest): PolicyResponse {
+    const { values } = this.test;
+    const resource = request.object ?? request.oldObject ?? {};
+    return this.evaluators[String(policy.kind)]!(policy, {
+      request,
+      resource,
+      namespaceLabels: namespaceLabels(values, nsOf(resource)),
+      info: requestInfo(this.test.userInfo),
+      exceptions: this.test.exceptions,
+      values: (p, rule) => valuesFor(values, p, rule, resName),
+    });
+  }
 }
+
+/** The responses of the rules named `names` (every rule when absent) as decisions. */
+function ruleDecisions(resp: PolicyResponse, names: string[] | undefined): Decision[] {
+  return namedRules(resp, names).map((r) => ruleDecision(resp, r));
+}
+
+const namedRules = (resp: PolicyResponse, names: string[] | undefined) => resp.rules.filter((x) => !names || names.includes(x.rule));
+
+function ruleDecision(resp: PolicyResponse, r: PolicyResponse['rules'][number]): Decision {
+  const verdict = r.status === 'fail' && resp.enforce(r.rule) ? 'deny' : RULE_STATUS_TO_VERDICT[r.status];
+  return { engine: 'kyverno', policy: resp.policy, rule: r.rule, verdict, messages: r.message ? [r.message] : [], reason: r.status };
+}
+
+const hasMutateRules = (policy: KubeObject): boolean => arr(obj(policy.spec).rules).some((r) => isMap(r) && r.mutate !== undefined);
 
 const RULE_STATUS_TO_VERDICT: Record<RuleStatus, Decision['verdict']> = {
   pass: 'admit',
@@ -283,6 +321,30 @@ const RULE_STATUS_TO_VERDICT: Record<RuleStatus, Decision['verdict']> = {
   error: 'error',
   undecided: 'undecided',
 };
+
+/** The names a rule answers under: its own and its autogen names (for a Pod, a controller or a CronJob). */
+function ruleNames(policy: KubeObject, rule: string): string[] | undefined {
+  return rule && !RULELESS.has(String(policy.kind)) ? [rule, `autogen-${rule}`, `autogen-cronjob-${rule}`] : undefined;
+}
+
+/** A `result: fail` row's policy and resource, for `--mutate` to evaluate the variants of the resource with. */
+function mutationTarget(run: TestRun, test: KyvernoTest, exp: ExpectedResult, at: SourceRef): MutationTarget | undefined {
+  const policy = test.policies.find((p) => nameOf(p) === exp.policy.split('/').pop());
+  const namePart = exp.resource.split('/').pop();
+  const resource = test.resources.find((r) => nameOf(r) === namePart);
+  // A MutatingPolicy's `fail` is a failed mutation, not a denial: nothing to bypass.
+  if (exp.result !== 'fail' || !policy || !resource || !run.evaluators[String(policy.kind)] || policy.kind === 'MutatingPolicy') return undefined;
+  // The variants are Pods: an autogen rule of a controller answers under its own name.
+  const names = ruleNames(policy, exp.rule.replace(/^autogen-(cronjob-)?/, ''));
+  const passing = new Set(test.results.filter((r) => r.policy === exp.policy && r.result === 'pass').map((r) => r.resource.split('/').pop()));
+  return {
+    object: resource,
+    allowed: test.resources.filter((r) => passing.has(nameOf(r))),
+    policy: `${String(policy.kind)}/${nameOf(policy)}`,
+    policyAt: at,
+    evaluate: (request) => ruleDecisions(run.evaluate(policy, nameOf(resource), { ...request, userInfo: run.userInfo() }), names),
+  };
+}
 
 /** Judges one expected result as the Kyverno CLI does: every resource with that name, every rule of that name or its autogen names. */
 function judge(run: TestRun, test: KyvernoTest, exp: ExpectedResult): Row {
@@ -300,22 +362,33 @@ function judge(run: TestRun, test: KyvernoTest, exp: ExpectedResult): Row {
   if (!policy) return row('not-found', `policy ${exp.policy} not found in the test's policies`);
   if (!run.evaluators[String(policy.kind)]) return row('unsupported', `${String(policy.kind)} is not evaluated by this format`);
   if (resources.length === 0) return row('not-found', `resource ${exp.resource} not found`);
-  const names = exp.rule && !RULELESS.has(String(policy.kind)) ? [exp.rule, `autogen-${exp.rule}`, `autogen-cronjob-${exp.rule}`] : undefined;
+  const names = ruleNames(policy, exp.rule);
+  const patchedFile = exp.patchedResources ? path.resolve(path.dirname(path.resolve(test.file)), exp.patchedResources) : undefined;
+  const comparePatched = (object: KubeObject) => patchedDifference(object, readDocs(patchedFile!).map(asLoaded), patchedFile!);
   const decisions: Decision[] = [];
+  let leftOut = false;
   for (const resource of resources) {
     const resp = run.response(policy, resource, exp.operation);
     const patched = (resp as MutatingResponse).patched;
-    if (exp.patchedResources && patched && resp.rules.length > 0) {
-      const file = path.resolve(path.dirname(path.resolve(test.file)), exp.patchedResources);
-      const difference = patchedDifference(patched, readDocs(file).map(asLoaded), file);
+    // A MutatingPolicy answers for the whole chain of the test's MutatingPolicies, without rule names.
+    if (policy.kind === 'MutatingPolicy' && patchedFile && patched && resp.rules.length > 0) {
+      const difference = comparePatched(patched);
       if (difference) return 'missing' in difference ? row('excluded', difference.missing) : row('disagree', `${difference.differs} (${resp.rules.map((x) => `${x.status}: ${x.message}`).join('; ')})`);
     }
-    for (const r of resp.rules.filter((x) => !names || names.includes(x.rule))) {
-      const verdict = r.status === 'fail' && resp.enforce(r.rule) ? 'deny' : RULE_STATUS_TO_VERDICT[r.status];
-      decisions.push({ engine: 'kyverno', policy: resp.policy, rule: r.rule, verdict, messages: r.message ? [r.message] : [], reason: r.status });
+    for (const r of namedRules(resp, names)) {
+      const difference = r.patched && patchedFile ? comparePatched(resp.patched ?? r.patched) : undefined;
+      if (difference && 'missing' in difference) {
+        leftOut = true;
+        continue;
+      }
+      if (difference) {
+        decisions.push({ engine: 'kyverno', policy: resp.policy, rule: r.rule, verdict: 'error', messages: ['the mutated resource differs from the test\'s patchedResource'], reason: 'patched resource differs' });
+        continue;
+      }
+      decisions.push(ruleDecision(resp, r));
     }
   }
-  if (decisions.length === 0) return row('excluded', 'no rule response (not matched)');
+  if (decisions.length === 0) return row('excluded', leftOut ? 'patchedResources holds no such resource (the Kyverno CLI leaves the row out)' : 'no rule response (not matched)');
   const statuses = decisions.map((d) => d.reason!);
   const actual = statuses.join(', ');
   if (statuses.every((s) => s === exp.result)) return row('agree', actual, decisions);
@@ -355,16 +428,21 @@ export const kyvernoTestFormat: SuiteFormat = {
       return [brokenSuite('kyverno', path.basename(path.dirname(file.path)), file.path, { file: file.path, ...referenceAt(file.text, message) }, message)];
     }
     const run = new TestRun(test);
-    const cases: SuiteCase[] = test.results.map((exp) => ({
-      name: `${exp.policy}/${exp.rule}/${exp.resource}`,
-      path: `${test.name}/${exp.policy}/${exp.rule}/${exp.resource}`,
-      at: { file: file.path, line: exp.line, column: exp.column },
-      run(): CaseResult {
-        const r = judge(run, test, exp);
-        const status = r.outcome === 'agree' || r.outcome === 'excluded' ? 'pass' : r.outcome === 'disagree' ? 'fail' : 'error';
-        return { status, expected: `result: ${exp.result}`, actual: `${r.outcome}: ${r.actual}`, decisions: r.decisions };
-      },
-    }));
+    const cases: SuiteCase[] = test.results.map((exp) => {
+      const at = { file: file.path, line: exp.line, column: exp.column };
+      const mutation = mutationTarget(run, test, exp, at);
+      return {
+        name: `${exp.policy}/${exp.rule}/${exp.resource}`,
+        path: `${test.name}/${exp.policy}/${exp.rule}/${exp.resource}`,
+        at,
+        ...(mutation ? { mutation } : {}),
+        run(): CaseResult {
+          const r = judge(run, test, exp);
+          const status = r.outcome === 'agree' || r.outcome === 'excluded' ? 'pass' : r.outcome === 'disagree' ? 'fail' : 'error';
+          return { status, expected: `result: ${exp.result}`, actual: `${r.outcome}: ${r.actual}`, decisions: r.decisions };
+        },
+      };
+    });
     return [{ format: 'kyverno', name: test.name, file: file.path, cases }];
   },
 };

@@ -4,6 +4,7 @@
  */
 import { escapeXml } from '../report/junit';
 import { VERSION } from '../version';
+import { mutationJunit, mutationText } from './mutate/report';
 import type { CaseReport, SuiteReport, TestReport } from './run';
 
 export const TEST_FORMATS = ['text', 'json', 'junit'] as const;
@@ -28,6 +29,7 @@ function textReport(r: TestReport): string {
       out.push(`${c.file}:${c.line}: ${c.status === 'fail' ? 'FAIL' : 'ERROR'} ${c.path}`, `    expected: ${c.expected}`, `    actual:   ${c.actual}`, ...decisionLines(c));
     }
   }
+  if (r.mutations) out.push(...mutationText(r.mutations));
   const t = r.totals;
   out.push(`${t.suites} suites, ${t.cases} cases: ${t.passed} passed, ${t.failed} failed, ${t.errored} errors${t.brokenSuites ? `, ${t.brokenSuites} suites unreadable` : ''}`);
   return `${out.join('\n')}\n`;
@@ -57,10 +59,12 @@ function junitSuite(s: SuiteReport): string[] {
 
 function junitReport(r: TestReport): string {
   const t = r.totals;
+  const m = r.mutations?.totals;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="polcov test" tests="${t.cases + t.brokenSuites}" failures="${t.failed}" errors="${t.errored + t.brokenSuites}">`,
+    `<testsuites name="polcov test" tests="${t.cases + t.brokenSuites + (m?.variants ?? 0)}" failures="${t.failed + (m?.bypasses ?? 0)}" errors="${t.errored + t.brokenSuites + (m?.undecided ?? 0)}">`,
     ...r.suites.flatMap(junitSuite),
+    ...(r.mutations ? mutationJunit(r.mutations) : []),
     '</testsuites>',
     '',
   ].join('\n');

@@ -7,12 +7,15 @@ import { DEFAULT_MAX_FILE_BYTES } from '../audit';
 import { listFiles, readSource } from '../discover/walk';
 import type { ScanError } from '../facts';
 import { SUITE_FORMATS } from './formats';
+import { mutateCases, type MutationReport, type RanCase } from './mutate';
 import type { CaseResult, LoadedSuite, RunSettings, SuiteCase, SuiteError } from './suite-format';
 
 export interface TestOptions extends RunSettings {
   paths: string[];
   /** Only cases whose suite/test/case path matches. */
   run?: RegExp;
+  /** Also try the attacker's variants of every denied pod case (`--mutate`). */
+  mutate?: boolean;
 }
 
 export interface CaseReport extends CaseResult {
@@ -35,6 +38,8 @@ export interface TestReport {
   /** Files that could not be listed or read. */
   errors: ScanError[];
   totals: { suites: number; cases: number; passed: number; failed: number; errored: number; brokenSuites: number };
+  /** With `--mutate`: the variants of the denied cases and what the policies did with them. */
+  mutations?: MutationReport;
 }
 
 /** A case that throws is an error result, never a pass. */
@@ -63,10 +68,13 @@ export function runTests(opts: TestOptions): TestReport {
   const errors: ScanError[] = [];
   const settings: RunSettings = { gatekeeperVersion: opts.gatekeeperVersion };
   const suites: SuiteReport[] = [];
+  const ran: RanCase[] = [];
   for (const s of loadSuites(opts.paths, errors)) {
     const selected = opts.run ? s.cases.filter((c) => opts.run!.test(c.path)) : s.cases;
     if (opts.run && selected.length === 0 && !s.error) continue;
-    suites.push({ format: s.format, name: s.name, file: s.file, cases: selected.map((c) => runCase(c, settings)), ...(s.error ? { error: s.error } : {}) });
+    const reports = selected.map((c) => runCase(c, settings));
+    reports.forEach((report, i) => ran.push({ suite: s.name, testCase: selected[i]!, report }));
+    suites.push({ format: s.format, name: s.name, file: s.file, cases: reports, ...(s.error ? { error: s.error } : {}) });
   }
   const cases = suites.flatMap((s) => s.cases);
   const count = (st: CaseResult['status']) => cases.filter((c) => c.status === st).length;
@@ -81,11 +89,12 @@ export function runTests(opts: TestOptions): TestReport {
       errored: count('error'),
       brokenSuites: suites.filter((s) => s.error).length,
     },
+    ...(opts.mutate ? { mutations: mutateCases(ran, settings) } : {}),
   };
 }
 
-/** 0 every case passes, 1 a case fails (or errors), 2 a suite or file could not be read. */
+/** 0 every case passes, 1 a case fails (or errors) or a variant is a confirmed bypass, 2 a suite or file could not be read. */
 export function exitCode(r: TestReport): number {
   if (r.totals.brokenSuites > 0 || r.errors.length > 0) return 2;
-  return r.totals.failed + r.totals.errored > 0 ? 1 : 0;
+  return r.totals.failed + r.totals.errored + (r.mutations?.totals.bypasses ?? 0) > 0 ? 1 : 0;
 }

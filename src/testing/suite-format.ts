@@ -3,7 +3,7 @@
  * of cases, and each case runs to a result. A new kind of test file (gator Suite, OPA unit tests, the
  * Kyverno CLI's kyverno-test.yaml) is one module implementing SuiteFormat plus one line in formats.ts.
  */
-import type { Decision } from '../admission';
+import type { AdmissionRequest, Decision, KubeObject } from '../admission';
 import type { SourceRef } from '../facts';
 import type { SourceFile } from '../discover/walk';
 
@@ -33,6 +33,21 @@ export interface SuiteCase {
   /** Where the case is written. */
   at: SourceRef;
   run(settings: RunSettings): CaseResult;
+  /** Set on cases that expect a denial: what `--mutate` needs to try the attacker's variants of the object. */
+  mutation?: MutationTarget;
+}
+
+/** The object a denying case reviews and its policy, to evaluate variants of the object with. */
+export interface MutationTarget {
+  object: KubeObject;
+  /** Objects the same test expects admitted: candidate base pods to add the violating container to. */
+  allowed: readonly KubeObject[];
+  /** The policy under test as reports name it (template kind/constraint, Kyverno policy). */
+  policy: string;
+  /** Where to fix it: the template, else the case. */
+  policyAt: SourceRef;
+  /** The same policy (and constraint, cluster, values) on another admission request. */
+  evaluate(request: AdmissionRequest, settings: RunSettings): Decision[];
 }
 
 /** A suite that cannot be read: the whole suite is an error at this place; other suites still run. */

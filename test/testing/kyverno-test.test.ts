@@ -205,6 +205,57 @@ describe('polcov test on a Kyverno CLI test', () => {
     ]);
     expect(r.suites[0]!.cases[0]!.decisions[0]!.messages).toEqual(['Using the default namespace is not allowed.']);
   });
+  it('judges mutate rules: pass when the patched resource equals patchedResources, fail when it differs, the row left out when the file lacks it', () => {
+    const mutate = (name: string, label: string) => yaml`
+      apiVersion: kyverno.io/v1
+      kind: ClusterPolicy
+      metadata: {name: ${name}}
+      spec:
+        rules:
+          - name: add-label
+            match: {any: [{resources: {kinds: [Pod]}}]}
+            mutate:
+              patchStrategicMerge:
+                metadata:
+                  labels:
+                    +(${label}): "yes"
+    `;
+    const pod = (name: string, labels: string) => yaml`
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: ${name}, namespace: default, labels: ${labels}}
+      spec: {containers: [{name: c, image: nginx}]}
+    `;
+    const test = yaml`
+      apiVersion: cli.kyverno.io/v1alpha1
+      kind: Test
+      metadata: {name: mutate}
+      policies: [first.yaml, second.yaml]
+      resources: [pods.yaml]
+      results:
+        - {policy: second, rule: add-label, resources: [plain], kind: Pod, patchedResources: patched.yaml, result: pass}
+        - {policy: second, rule: add-label, resources: [plain], kind: Pod, patchedResources: wrong.yaml, result: pass}
+        - {policy: second, rule: add-label, resources: [plain], kind: Pod, patchedResources: other.yaml, result: pass}
+        - {policy: second, rule: add-label, resources: [labelled], kind: Pod, result: skip}
+    `;
+    const dir = tempDir({
+      'kyverno-test.yaml': test,
+      'first.yaml': mutate('first', 'a'),
+      'second.yaml': mutate('second', 'b'),
+      'pods.yaml': pod('plain', '{}') + '---\n' + pod('labelled', '{a: "no", b: "no"}'),
+      // The second policy sees the first one's result: both labels.
+      'patched.yaml': pod('plain', '{a: "yes", b: "yes"}'),
+      'wrong.yaml': pod('plain', '{b: "yes"}'),
+      'other.yaml': pod('someone-else', '{}'),
+    });
+    const r = runTests({ paths: [dir] });
+    expect(r.suites[0]!.cases.map((c) => [c.status, c.actual])).toEqual([
+      ['pass', 'agree: pass'],
+      ['fail', 'disagree: patched resource differs'],
+      ['pass', 'excluded: patchedResources holds no such resource (the Kyverno CLI leaves the row out)'],
+      ['pass', 'agree: skip'],
+    ]);
+  });
 });
 
 describe('MutatingPolicies in a Kyverno CLI test', () => {

@@ -12,6 +12,7 @@ import { evaluatePssRule } from './pss-rule';
 import { NotFoundError, query } from './jmespath';
 import { RolesUnknown, ruleMismatch, selectorMatches, type RequestInfo } from './match';
 import { evaluateOperator } from './operators';
+import { mutateRule, type MutateHelpers } from './mutate';
 import { matchPattern } from './pattern';
 import { substituteAll } from './substitute';
 import { isMap, wildcardMatch } from './values';
@@ -22,6 +23,8 @@ export interface RuleResponse {
   rule: string;
   status: RuleStatus;
   message: string;
+  /** Mutate rules: the resource after the rule. */
+  patched?: KubeObject;
 }
 
 export interface PolicyResponse {
@@ -30,6 +33,8 @@ export interface PolicyResponse {
   /** Enforce when a failing rule blocks the request. */
   enforce: (rule: string) => boolean;
   rules: RuleResponse[];
+  /** The resource after the policy's mutate rules (the input when none changed it). */
+  patched?: KubeObject;
 }
 
 export interface EvalInput {
@@ -368,7 +373,7 @@ function exceptionApplies(exception: KubeObject, policy: KubeObject, ruleName: s
 
 const matchInput = (input: EvalInput) => ({ request: input.request, resource: input.resource, namespaceLabels: input.namespaceLabels, info: input.info });
 
-/** Rules that are not validation rules: polcov does not evaluate them. */
+/** The kind of a rule: polcov evaluates validate and mutate rules. */
 function ruleKind(rule: Json): 'validate' | 'mutate' | 'generate' | 'verifyImages' | 'unknown' {
   if (rule.validate !== undefined) return 'validate';
   if (rule.mutate !== undefined) return 'mutate';
@@ -469,8 +474,26 @@ function preExisting(policy: KubeObject, rule: Json, input: EvalInput): boolean 
   return evaluateRules([rule], policy, asCreate).some((r) => r.rule === String(rule.name) && r.status === 'fail');
 }
 
-/** The responses of the (autogen-computed) rules that match the input. */
-function evaluateRules(rules: Json[], policy: KubeObject, input: EvalInput): RuleResponse[] {
+/** The engine's context loader and conditions, lent to the mutate handler. */
+function mutateHelpers(supplied: Record<string, unknown>): MutateHelpers {
+  return {
+    loadContext(entries, data) {
+      try {
+        return { data: loadContext(entries, data, supplied) };
+      } catch (e) {
+        if (e instanceof NeedsClusterData) return { status: 'undecided', message: `skip: needs cluster data: ${e.message}` };
+        return { status: 'error', message: `failed to load context: ${errMessage(e)}` };
+      }
+    },
+    conditionsHold: (block, data) => evaluateConditions(block, data).ok,
+  };
+}
+
+/** Mutate rules on existing resources need the cluster's objects: polcov does not evaluate them. */
+const mutatesExisting = (rule: Json): boolean => arr(obj(rule.mutate).targets).length > 0;
+
+/** The responses of the (autogen-computed) rules that match the input; mutate rules patch `state.resource` in turn. */
+function evaluateRules(rules: Json[], policy: KubeObject, input: EvalInput, state: { resource: KubeObject } = { resource: input.resource }): RuleResponse[] {
   const meta = obj(policy.metadata);
   const name = String(meta.name ?? '');
   const namespace = policy.kind === 'Policy' ? String(meta.namespace ?? 'default') : undefined;
@@ -486,12 +509,13 @@ function evaluateRules(rules: Json[], policy: KubeObject, input: EvalInput): Rul
       continue;
     }
     const kind = ruleKind(rule);
-    if (kind !== 'validate') {
-      responses.push({ rule: ruleName, status: 'error', message: `${kind} rules are not evaluated by polcov` });
+    if (kind !== 'validate' && !(kind === 'mutate' && !mutatesExisting(rule))) {
+      const what = kind === 'mutate' ? 'mutate rules on existing resources (targets)' : `${kind} rules`;
+      responses.push({ rule: ruleName, status: 'error', message: `${what} are not evaluated by polcov` });
       continue;
     }
     const supplied = input.values(name, ruleName);
-    let data = base;
+    let data = kind === 'mutate' ? { ...base, request: { ...obj(base.request), object: state.resource } } : base;
     for (const [k, v] of Object.entries(supplied)) data = setPath(data, k, v);
     const prepared = prepare(rule, data, supplied);
     if (!('data' in prepared)) {
@@ -503,6 +527,12 @@ function evaluateRules(rules: Json[], policy: KubeObject, input: EvalInput): Rul
     const exclusions = isMap(obj(rule.validate).podSecurity) ? applying.flatMap((e) => arr(obj(e.spec).podSecurity).filter(isMap)) : [];
     if (applying.length > 0 && exclusions.length === 0) {
       responses.push({ rule: ruleName, status: 'skip', message: 'rule is skipped due to policy exceptions' });
+      continue;
+    }
+    if (kind === 'mutate') {
+      const m = mutateRule(rule, state.resource, prepared.data, mutateHelpers(supplied));
+      state.resource = m.patched;
+      responses.push({ rule: ruleName, status: m.status, message: m.message, patched: m.patched });
       continue;
     }
     const resp = validateRule(rule, prepared.data, supplied, input, exclusions as unknown as PodSecurityExclusion[]);
@@ -527,10 +557,13 @@ export function evaluatePolicy(policy: KubeObject, input: EvalInput): PolicyResp
   }
   const byName = new Map(rules.map((r) => [String(r.name ?? ''), r]));
   const resourceNs = String(obj(input.resource.metadata).namespace ?? '');
+  const state = { resource: input.resource };
+  const responses = evaluateRules(rules, policy, input, state);
   return {
     policy: String(meta.name ?? ''),
     ...(policy.kind === 'Policy' ? { namespace: String(meta.namespace ?? 'default') } : {}),
     enforce: (rule) => enforces(spec, byName.get(rule), resourceNs, input.namespaceLabels),
-    rules: evaluateRules(rules, policy, input),
+    rules: responses,
+    patched: state.resource,
   };
 }

@@ -1,0 +1,148 @@
+/**
+ * `polcov test --mutate`: the repository's own denied test cases turned into bypass checks. For each
+ * case that expects a denial and passes, the pod it reviews is rewritten the way an attacker would send
+ * it — the violating container added by `kubectl debug` (an UPDATE on pods/ephemeralcontainers), the
+ * violating container as an init container, HostProcess set at the other level — and each variant is
+ * evaluated by the same policy. A variant the policy admits is a confirmed bypass.
+ */
+import { objectRequest, type AdmissionRequest, type Decision, type KubeObject } from '../../admission';
+import type { SourceRef } from '../../facts';
+import type { CaseReport } from '../run';
+import type { MutationTarget, RunSettings, SuiteCase } from '../suite-format';
+import { asEphemeral, CONTAINER_LISTS, containersIn, ephemeralVariant, hostProcessPlacement, hostProcessVariant, initVariant, plainContainer, podOf, withContainer, withSidecarFields, withSpec } from './pod-variants';
+
+const EPHEMERAL_FORBIDDEN = 'ports, probes, lifecycle, resources';
+const names = (cs: { c: KubeObject }[]): string => cs.map((v) => String(v.c.name)).join(', ');
+
+export type VariantKind = 'ephemeral-update' | 'init-container' | 'hostprocess-level';
+/** `bypass`: the policy admits the variant; `holds`: it still finds the violation; `undecided`: evaluation could not tell. */
+export type VariantStatus = 'bypass' | 'holds' | 'undecided' | 'not-built';
+
+export interface VariantResult {
+  variant: VariantKind;
+  status: VariantStatus;
+  /** One line: what the variant is and what the policy did with it. */
+  message: string;
+  decisions: Decision[];
+}
+
+export interface MutatedCase {
+  suite: string;
+  case: string;
+  path: string;
+  file: string;
+  line: number;
+  policy: string;
+  policyAt: SourceRef;
+  variants: VariantResult[];
+}
+
+export interface MutationReport {
+  cases: MutatedCase[];
+  totals: { cases: number; variants: number; bypasses: number; holds: number; undecided: number; notBuilt: number };
+}
+
+/** A case to mutate: the suite it belongs to, the loaded case and its result. */
+export interface RanCase {
+  suite: string;
+  testCase: SuiteCase;
+  report: CaseReport;
+}
+
+type Outcome = 'holds' | 'bypass' | 'undecided';
+
+/** Any violation found (deny, warn, audit) holds; an error or a missing lookup decides nothing; else the request got through. */
+function outcomeOf(decisions: Decision[]): Outcome {
+  if (decisions.some((d) => d.verdict === 'deny' || d.verdict === 'warn' || d.verdict === 'audit')) return 'holds';
+  if (decisions.some((d) => d.verdict === 'error' || d.verdict === 'undecided')) return 'undecided';
+  return 'bypass';
+}
+
+function why(decisions: Decision[]): string {
+  const d = decisions.find((x) => x.verdict === 'error' || x.verdict === 'undecided') ?? decisions.find((x) => x.reason);
+  return d ? `${d.verdict}${d.reason ? `: ${d.reason}` : ''}` : 'no rule answered';
+}
+
+const create = (pod: KubeObject): AdmissionRequest => objectRequest(pod, 'CREATE', { resource: 'pods' });
+
+/** One case's variants, or nothing when the case reviews no pod. */
+function mutateCase(target: MutationTarget, name: string, settings: RunSettings): VariantResult[] | undefined {
+  const pod = podOf(target.object);
+  if (!pod) return undefined;
+  const evaluate = (r: AdmissionRequest) => target.evaluate(r, settings);
+  const as = (variant: VariantKind, status: VariantStatus, message: string, decisions: Decision[] = []): VariantResult => ({ variant, status, message, decisions });
+  const judged = (variant: VariantKind, request: AdmissionRequest, bypass: string, holds: string): VariantResult => {
+    const decisions = evaluate(request);
+    const o = outcomeOf(decisions);
+    return as(variant, o, o === 'bypass' ? `${bypass}, which ${target.policy} admits` : o === 'holds' ? `${holds}: ${target.policy} denies it` : `${holds}: ${why(decisions)}`, decisions);
+  };
+
+  // The contrast: sent as a real CREATE, the case's pod must be denied, else no variant proves anything.
+  const contrast = evaluate(create(pod));
+  if (outcomeOf(contrast) !== 'holds') {
+    return [as('ephemeral-update', 'not-built', `case \`${name}\`: the pod sent as a CREATE is not denied (${why(contrast)}), so its variants prove nothing`, contrast)];
+  }
+  const results: VariantResult[] = [];
+  const admitted = (p: KubeObject) => outcomeOf(evaluate(create(p))) === 'bypass';
+  // The base pod the attacker starts from: the case's own pod with its containers replaced by a plain
+  // one, else a pod the same test expects admitted. It must be admitted on CREATE.
+  const first = CONTAINER_LISTS.flatMap((l) => containersIn(pod, l))[0] ?? {};
+  const bases = [withSpec(pod, { containers: [plainContainer(first)], initContainers: [], ephemeralContainers: [] }), ...target.allowed.map(podOf).filter((p): p is KubeObject => p !== undefined)];
+  const base = bases.find(admitted);
+  // A container violates when adding it to the base pod (in its own list, on CREATE) is denied.
+  const violating = base ? CONTAINER_LISTS.flatMap((list) => containersIn(pod, list).filter((c) => !admitted(withContainer(base, list, c))).map((c) => ({ list, c }))) : [];
+  if (!base) {
+    results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: no base pod is admitted (neither the case's pod without its containers nor an allowed case of the test)`));
+  } else if (violating.length === 0) {
+    results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: the violation is not in a container (each of its containers added alone to an admitted pod is admitted)`));
+  } else {
+    const v = violating[0]!;
+    const vname = String(v.c.name);
+    const where = v.list === 'ephemeralContainers' ? 'a CREATE' : `container ${vname} in ${v.list}`;
+    const [compliant = {}, ...others] = containersIn(base, 'containers');
+    const stripped = asEphemeral(compliant);
+    if (admitted(withContainer(base, v.list, asEphemeral(v.c)))) {
+      results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: the violation of ${vname} is in fields an ephemeral container cannot have (${EPHEMERAL_FORBIDDEN})`));
+    } else if (Object.keys(stripped).length < Object.keys(compliant).length && !admitted(withSpec(base, { containers: [stripped, ...others] }))) {
+      // A policy that requires limits or probes cannot ask them of an ephemeral container: not a bypass.
+      results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: the policy requires fields an ephemeral container cannot have (${EPHEMERAL_FORBIDDEN}): the admitted container ${String(compliant.name)} without them is denied`));
+    } else {
+      results.push(judged('ephemeral-update', ephemeralVariant(base, v.c), `case \`${name}\` checks ${where}; \`kubectl debug\` adds ${vname} with an UPDATE on pods/ephemeralcontainers`, `${vname} added by \`kubectl debug\` (UPDATE on pods/ephemeralcontainers)`));
+    }
+    // Only a container whose content violates (denied in containers too) says something as an init
+    // container; one that violates by its list (any ephemeral container) does not.
+    const moved = violating.filter((x) => x.list !== 'initContainers' && !admitted(withContainer(base, 'containers', x.c)));
+    if (moved.length > 0 && moved.every((x) => admitted(withContainer(base, 'containers', withSidecarFields(x.c, compliant))))) {
+      // Requiring probes or lifecycle hooks cannot apply to a plain init container, which may not have them.
+      results.push(as('init-container', 'not-built', `case \`${name}\`: the violation of ${names(moved)} is missing probes or lifecycle hooks, which a plain init container cannot have`));
+    } else if (moved.length > 0) {
+      results.push(judged('init-container', initVariant(base, moved.map((x) => x.c)), `case \`${name}\` checks ${names(moved)} outside initContainers; created as init containers (CREATE)`, `${names(moved)} as init containers (CREATE)`));
+    }
+  }
+  const placement = hostProcessPlacement(pod);
+  if (placement.pod || placement.containers) {
+    const { request, moved } = hostProcessVariant(pod);
+    const from = placement.containers ? 'per container' : 'at the pod level';
+    results.push(judged('hostprocess-level', request, `case \`${name}\` sets hostProcess ${from}; the same HostProcess pod with the flag moved ${moved} is created`, `hostProcess moved ${moved}`));
+  }
+  return results;
+}
+
+/** The bypass checks of every denying case that passes (a failing case is already reported as such). */
+export function mutateCases(cases: readonly RanCase[], settings: RunSettings): MutationReport {
+  const mutated: MutatedCase[] = [];
+  for (const { suite, testCase, report } of cases) {
+    if (!testCase.mutation || report.status !== 'pass') continue;
+    let variants: VariantResult[] | undefined;
+    try {
+      variants = mutateCase(testCase.mutation, testCase.name, settings);
+    } catch (e) {
+      variants = [{ variant: 'ephemeral-update', status: 'undecided', message: `case \`${testCase.name}\`: evaluation failed: ${(e as Error).message}`, decisions: [] }];
+    }
+    if (!variants) continue;
+    mutated.push({ suite, case: testCase.name, path: testCase.path, file: report.file, line: report.line, policy: testCase.mutation.policy, policyAt: testCase.mutation.policyAt, variants });
+  }
+  const all = mutated.flatMap((c) => c.variants);
+  const count = (s: VariantStatus) => all.filter((v) => v.status === s).length;
+  return { cases: mutated, totals: { cases: mutated.length, variants: all.length, bypasses: count('bypass'), holds: count('holds'), undecided: count('undecided'), notBuilt: count('not-built') } };
+}
