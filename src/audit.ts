@@ -15,6 +15,7 @@ import type { Finding, PolicyFacts, ScanError, Severity } from './facts';
 import { RULES } from './rules';
 import { severityOn } from './rules/shared/versions';
 import { applySuppressions, mayHoldSuppressions, type SuppressedFinding } from './suppress';
+import { proveFindings, type ProofResult, type SetDocument } from './proof';
 
 export const LATEST_MINOR = 34;
 export { LATEST_GATEKEEPER_MINOR };
@@ -57,6 +58,11 @@ export interface AuditOptions {
    * For libraries shipped in Audit mode; exemptions, removals and unserved versions still apply.
    */
   assumeEnforce?: boolean;
+  /**
+   * Prove gap findings: evaluate a witness request on the whole policy set (src/proof) and give each
+   * finding `evidence`; refuted findings move to `refuted`.
+   */
+  prove?: boolean;
   /** Called after each file is read, to draw progress. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -89,6 +95,8 @@ export interface AuditSummary {
   suppressed: number;
   /** Findings matched by a --baseline file and not reported. */
   baselined: number;
+  /** --prove: how many gap findings were confirmed, refuted (not reported) and unconfirmed. */
+  proof?: ProofResult['counts'];
   /** --diff-base: findings already present at `base` (not reported) and findings the change fixes. */
   diff?: { base: string; preexisting: number; fixed: number };
 }
@@ -102,6 +110,10 @@ export interface AuditResult {
   skipped: SkippedDocument[];
   suppressed: SuppressedFinding[];
   summary: AuditSummary;
+  /** --prove: findings the witness refuted (the set denies the gap request), not reported as gaps. */
+  refuted?: Finding[];
+  /** --prove: the requests evaluated for each confirmed finding (for --reproduce). */
+  witnesses?: ProofResult['witnesses'];
 }
 
 export class UsageError extends Error {}
@@ -173,6 +185,11 @@ export function audit(options: AuditOptions): AuditResult {
   // Facts of each engine's standalone documents, analysed as their files are read.
   const analysed = new Map<Engine, PolicyFacts[]>(ENGINES.map((e) => [e, []]));
   const ctx = { kubernetesMinor, gatekeeperMinor };
+  // --prove evaluates the documents again: kept as plain objects (their syntax trees are let go of).
+  const proofDocs: SetDocument[] = [];
+  const keepForProof = (engine: Engine, docs: readonly PolicyDoc[]): void => {
+    if (options.prove) proofDocs.push(...setDocuments(engine, docs));
+  };
   // One file at a time, let go of once routed: only the documents that link to others (and raw
   // sources) are kept until every file is read, so texts and syntax trees do not pile up.
   sources.reverse();
@@ -184,6 +201,7 @@ export function audit(options: AuditOptions): AuditResult {
       const now = docs.filter(engine.standalone);
       if (now.length === 0) continue;
       routed.docs.set(engine, docs.filter((d) => !now.includes(d)));
+      keepForProof(engine, now);
       const facts = analyzeDocs(engine, now, [], ctx, []);
       analysed.get(engine)!.push(...facts.analysed);
       policies.push(...facts.refused);
@@ -192,6 +210,7 @@ export function audit(options: AuditOptions): AuditResult {
   policies.push(...routed.broken);
   for (const engine of ENGINES) {
     const earlier = analysed.get(engine)!;
+    keepForProof(engine, routed.docs.get(engine) ?? []);
     const facts = analyzeDocs(engine, routed.docs.get(engine) ?? [], routed.raw.get(engine) ?? [], ctx, earlier);
     policies.push(...earlier, ...facts.refused, ...facts.analysed);
   }
@@ -215,7 +234,20 @@ export function audit(options: AuditOptions): AuditResult {
   ).sort(compareFindings);
   const known = new Set(RULES.map((r) => r.meta.id));
   const active = new Set([...known].filter((id) => options.ruleLevels?.[id] !== 'off'));
-  const { findings, suppressed } = applySuppressions(all, suppressible, known, errors, active);
+  const applied = applySuppressions(all, suppressible, known, errors, active);
+  const { suppressed } = applied;
+  const setKey = options.sets?.length ? setMatcher(options.sets, options.ignoreRoot) : undefined;
+  const proof = options.prove
+    ? proveFindings({
+        findings: applied.findings,
+        documents: proofDocs,
+        policies,
+        setOf: setKey && ((f: string) => setKey(f) ?? ''),
+        gatekeeperVersion: `3.${gatekeeperMinor}`,
+        kubernetesMinor,
+      })
+    : undefined;
+  const findings = proof?.findings ?? applied.findings;
 
   const count = (s: Severity): number => findings.filter((f) => f.severity === s).length;
   const gatekeeper = gatekeeperSummary(policies, gatekeeperMinor, options);
@@ -240,8 +272,15 @@ export function audit(options: AuditOptions): AuditResult {
       baselined: 0,
       ...(assumedEnforced !== undefined ? { assumedEnforced } : {}),
       ...(gatekeeper ? { gatekeeper } : {}),
+      ...(proof ? { proof: proof.counts } : {}),
     },
+    ...(proof ? { refuted: proof.refuted, witnesses: proof.witnesses } : {}),
   };
+}
+
+/** An engine's documents as plain objects, for evaluation. */
+function setDocuments(engine: Engine, docs: readonly PolicyDoc[]): SetDocument[] {
+  return docs.map((d) => ({ engine: engine.id, object: d.yaml.root.toJS(d.yaml.doc, { maxAliasCount: 1000 }) as SetDocument['object'], at: d.at }));
 }
 
 /**

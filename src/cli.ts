@@ -64,6 +64,9 @@ interface ScanFlags {
   quiet?: boolean;
   minSeverity?: Severity;
   assumeEnforce?: boolean;
+  prove?: boolean;
+  requireProof?: boolean;
+  reproduce?: string;
 }
 
 function rulesText(): string {
@@ -112,6 +115,9 @@ export function main(argv: string[], io: CliIO = { stdout: process.stdout, stder
     .option('-q, --quiet', 'report errors only (same as --min-severity error); the exit code is unchanged')
     .addOption(new Option('--min-severity <level>', 'report only findings at or above this severity; the exit code is unchanged').choices(['error', 'warning', 'note']))
     .option('--assume-enforce', 'judge every policy as if enforced (for libraries shipped in Audit mode; also assumeEnforce in .polcov.yaml)')
+    .option('--prove', 'prove gap findings: evaluate a witness request (kubectl debug UPDATE, HostProcess pod, init container) on the whole policy set and mark each finding confirmed, refuted or unconfirmed')
+    .option('--require-proof', 'only confirmed findings count for the exit code (implies --prove)')
+    .option('--reproduce <dir>', 'write, per confirmed finding, the manifests, AdmissionReview requests and a reproduce.sh for a test cluster into this new folder (implies --prove)', nonEmpty)
     .option('--fail-if-no-policies', 'exit 2 when no policy is found, e.g. a wrong path or glob (also failIfNoPolicies in .polcov.yaml)')
     .action((paths: string[], flags: ScanFlags) => {
       const { format = [], output = [], maxFileSize, ...rest } = flags;

@@ -204,6 +204,19 @@ export interface Finding {
   column: number;
   message: string;
   hint: string;
+  /** Set when proof ran (--prove): what evaluating a witness request on the whole policy set showed. */
+  evidence?: FindingEvidence;
+}
+
+/**
+ * `confirmed`: the set admits the gap request and denies the contrast; `refuted`: it denies the gap
+ * request (the finding is wrong); `unconfirmed`: no witness, or no clear answer (`reason` says why).
+ */
+export interface FindingEvidence {
+  verdict: 'confirmed' | 'refuted' | 'unconfirmed';
+  /** The witness in words. */
+  witness?: string;
+  reason?: string;
 }
 
 /** A file that could not be read or parsed; `line` is 0 when the problem is not at a line. */

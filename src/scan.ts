@@ -2,6 +2,7 @@
  * The `scan` command behind the CLI: configuration, the audit (plain, against a baseline, or against
  * a git revision), the reports, and the exit code.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { audit, severityRank, UsageError, type AuditResult } from './audit';
 import { applyBaseline, makeBaseline, readBaseline, writeBaseline } from './baseline';
@@ -11,6 +12,7 @@ import { readLimited } from './discover/walk';
 import type { Severity } from './facts';
 import { planOutputs, type OutputTarget } from './outputs';
 import { progressLine } from './progress';
+import { writeReproducers } from './proof/reproduce';
 import { REPORTERS } from './report';
 import { summarySentence } from './report/summary';
 import { checkWritable, physicalPath, writeFileAtomic } from './write-file';
@@ -49,6 +51,12 @@ export interface ScanSettings {
   assumeEnforce?: boolean;
   /** Exit 2 when no policy is found (a wrong path or glob), not 0. */
   failIfNoPolicies?: boolean;
+  /** Prove gap findings with witness requests (src/proof). */
+  prove?: boolean;
+  /** Only confirmed findings count for the exit code (implies prove). */
+  requireProof?: boolean;
+  /** Write a reproducer per confirmed finding into this folder (implies prove). */
+  reproduce?: string;
 }
 
 /**
@@ -62,17 +70,19 @@ export function shownAtLeast(result: AuditResult, min: Severity | undefined): Au
 }
 
 /** 0 clean, 1 findings at or above the fail level, 2 input errors (the audit is incomplete). */
-export function exitCode(result: AuditResult, failOn: FailOn): number {
+export function exitCode(result: AuditResult, failOn: FailOn, requireProof = false): number {
   if (failOn === 'never') return 0;
   if (result.summary.errors > 0) return 2;
   const limit = severityRank(failOn);
-  return result.findings.some((f) => severityRank(f.severity) <= limit) ? 1 : 0;
+  const counts = (f: AuditResult['findings'][number]): boolean => !requireProof || f.evidence?.verdict === 'confirmed';
+  return result.findings.some((f) => severityRank(f.severity) <= limit && counts(f)) ? 1 : 0;
 }
 
 export function scan(s: ScanSettings, io: CliIO): number {
   const targets = planOutputs(s.formats, s.outputs, Object.keys(REPORTERS));
   if (s.baseline && s.writeBaseline) throw new UsageError('give --baseline or --write-baseline, not both (--write-baseline records the current findings and reports against them)');
   checkOutputs(targets, s);
+  if (s.reproduce && fs.existsSync(s.reproduce)) throw new UsageError(`--reproduce ${s.reproduce}: the folder already exists; name a new one`);
   const configFile = s.config ?? findConfig(s.paths);
   const loaded = configFile ? loadConfig(configFile) : undefined;
   // A configuration changes what fails the scan: always say which one applied.
@@ -94,6 +104,7 @@ export function scan(s: ScanSettings, io: CliIO): number {
       ...(s.includeTests ? { includeTests: true } : {}),
       ...(s.followSymlinks ? { followSymlinks: true } : {}),
       ...(s.assumeEnforce ? { assumeEnforce: true } : {}),
+      ...(s.prove || s.requireProof || s.reproduce ? { prove: true } : {}),
       ...(showProgress ? { onProgress: progressLine(io.stderr) } : {}),
     },
     loaded,
@@ -109,8 +120,12 @@ export function scan(s: ScanSettings, io: CliIO): number {
     result = applyBaseline(result, written, s.writeBaseline);
   }
 
+  if (s.reproduce) {
+    const written = writeReproducers(s.reproduce, result.witnesses ?? new Map());
+    io.stderr.write(`polcov: wrote ${written.length} reproducer${written.length === 1 ? '' : 's'} (confirmed findings) into ${s.reproduce}\n`);
+  }
   const failOn = s.failOn ?? config.failOn ?? 'error';
-  let code = exitCode(result, failOn);
+  let code = exitCode(result, failOn, s.requireProof);
   if (result.summary.policies === 0) {
     io.stderr.write(`polcov: no policies found in ${s.paths.join(' ')}\n`);
     if (s.failIfNoPolicies ?? config.failIfNoPolicies) code = 2;

@@ -25,6 +25,7 @@ export function toJson(r: AuditResult): object {
     errors: r.errors,
     skipped: r.skipped,
     suppressed: r.suppressed,
+    ...(r.refuted ? { refuted: r.refuted } : {}),
     summary: r.summary,
   };
 }

@@ -68,6 +68,7 @@ export function toSarif(r: AuditResult, cwd: string = process.cwd()): Sarif.Log 
       message: { text: `${f.message} (fix: ${f.hint})` },
       locations: [location(f)],
       partialFingerprints: { 'polcovFinding/v2': prints[i]! },
+      ...(f.evidence ? { properties: { evidence: f.evidence } } : {}),
       ...(suppression ? { suppressions: [{ kind: 'inSource' as const, justification: suppression.reason }] } : {}),
     };
   });

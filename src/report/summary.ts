@@ -49,7 +49,8 @@ export function summarySentence(r: AuditResult): string {
   // --quiet / --min-severity: the counts are of every finding, the list only of those shown.
   const found = s.hidden?.count ? `${listed} shown` : listed;
   const rest = unlisted(s);
-  return `${found} (${counts})${problems} in ${plural(s.policies, 'policy', 'policies')} from ${plural(s.files, 'file')}${rest.length ? `; ${rest.join(', ')}` : ''}.${notRead(s)}`;
+  const proof = s.proof ? ` Proof: ${s.proof.confirmed} confirmed, ${s.proof.refuted} refuted (not reported), ${s.proof.unconfirmed} unconfirmed.` : '';
+  return `${found} (${counts})${problems} in ${plural(s.policies, 'policy', 'policies')} from ${plural(s.files, 'file')}${rest.length ? `; ${rest.join(', ')}` : ''}.${notRead(s)}${proof}`;
 }
 
 /** What was read but not analysed as policy: test or partial documents and test runners' files. */

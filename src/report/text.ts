@@ -5,7 +5,7 @@
  */
 import type { AuditResult } from '../audit';
 import { coverageRows, type CoverageCount } from '../coverage/table';
-import { LOCATIONS, type Finding, type Severity } from '../facts';
+import { LOCATIONS, type Finding, type FindingEvidence, type Severity } from '../facts';
 import { docUrl, RULES } from '../rules';
 import { copiesNote, groupCopies } from './copies';
 import { assumptions, summarySentence } from './summary';
@@ -14,6 +14,13 @@ import type { Reporter } from '.';
 const SUMMARIES = new Map(RULES.map((r) => [r.meta.id, r.meta.summary]));
 const RULE_WIDTH = Math.max(...RULES.map((r) => r.meta.id.length));
 const COLORS: Record<Severity | 'dim' | 'bold', string> = { error: '31', warning: '33', note: '36', dim: '2', bold: '1' };
+
+/** --prove: a confirmed finding says so in bold; an unconfirmed one says why. */
+function evidenceLine(e: FindingEvidence, paint: (c: keyof typeof COLORS, s: string) => string): string {
+  return e.verdict === 'confirmed'
+    ? paint('bold', `CONFIRMED: ${printable(e.witness ?? '')} is admitted`)
+    : paint('dim', `unconfirmed: ${printable(e.reason ?? '')}`);
+}
 
 export const text: Reporter = (r, { color, coverage }) => {
   const paint = (c: keyof typeof COLORS, s: string): string => (color ? `\x1b[${COLORS[c]}m${s}\x1b[0m` : s);
@@ -27,6 +34,7 @@ export const text: Reporter = (r, { color, coverage }) => {
     }
     lines.push(`${printable(f.file)}:${f.line}:${f.column}  ${paint(f.severity, f.severity.padEnd(7))}  ${f.ruleId}  ${printable(f.message)}`);
     lines.push(`    ${paint('dim', `fix: ${printable(f.hint)}  ${docUrl(f.ruleId)}`)}`);
+    if (f.evidence) lines.push(`    ${evidenceLine(f.evidence, paint)}`);
     if (copies.length > 0) lines.push(`    ${paint('dim', printable(copiesNote(copies)))}`);
   }
   if (coverage ?? r.policies.length > 1) lines.push('', paint('bold', 'Coverage'), ...coverageTable(r));

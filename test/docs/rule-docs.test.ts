@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { audit } from '../../src/audit';
+import { PROVABLE_RULES } from '../../src/proof';
 import { docsPath, RULES } from '../../src/rules';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -122,8 +123,10 @@ describe('rule documentation', () => {
       const m = SEVERITY_LINE.exec(page.preamble[0] ?? '');
       expect(m).not.toBeNull();
       expect(m![1]).toBe(severityOf.get(id));
-      expect(page.headings).toEqual([...SECTIONS]);
-      for (const s of SECTIONS) expect((page.sections.get(s) ?? '').trim()).not.toBe('');
+      // Rules polcov proves (--prove) say which witness it builds, just before the known limitations.
+      const witness = PROVABLE_RULES.has(id) ? ['Witness'] : [];
+      expect(page.headings).toEqual([...SECTIONS.slice(0, -1), ...witness, 'Known limitations']);
+      for (const s of [...SECTIONS, ...witness]) expect((page.sections.get(s) ?? '').trim()).not.toBe('');
       expect(fencedBlocks(page.sections.get('Avoid')!).map((b) => b.lang)).toEqual(['yaml']);
       expect(fencedBlocks(page.sections.get('Prefer')!).map((b) => b.lang)).toEqual(['yaml']);
     });

@@ -1,0 +1,71 @@
+/**
+ * Proof for gap findings: each finding of a provable rule gets a witness evaluated on its policy set
+ * (every engine) and `evidence`; refuted findings leave the findings list.
+ */
+import type { AdmissionRequest } from '../admission';
+import { VIOLATIONS, PROVABLE_RULES } from './witness';
+import { buildPolicySet, type PolicySet, type SetDocument } from './policy-set';
+import { candidateImages } from './repair';
+import { prove } from './verdict';
+import type { Finding, PolicyFacts } from '../facts';
+
+export { buildPolicySet, evaluateSet, type PolicySet, type SetDocument } from './policy-set';
+export { buildWitness, basePod, hostProcessPod, VIOLATIONS, PROVABLE_RULES, type Witness } from './witness';
+export { judge, prove, type Evidence } from './verdict';
+
+export interface WitnessRequests {
+  base: AdmissionRequest;
+  gap: AdmissionRequest;
+  contrast?: AdmissionRequest;
+}
+
+export interface ProofResult {
+  findings: Finding[];
+  refuted: Finding[];
+  /** The requests evaluated per confirmed finding. */
+  witnesses: Map<Finding, WitnessRequests>;
+  counts: { confirmed: number; refuted: number; unconfirmed: number };
+}
+
+export interface ProofInput {
+  findings: Finding[];
+  documents: SetDocument[];
+  policies: PolicyFacts[];
+  /** The policy set a file belongs to (one set when absent). */
+  setOf?: (file: string) => string;
+  gatekeeperVersion?: string;
+  kubernetesMinor?: number;
+}
+
+const witnessable = (c: string): boolean => c in VIOLATIONS;
+
+export function proveFindings(input: ProofInput): ProofResult {
+  const setOf = input.setOf ?? (() => '');
+  const sets = new Map<string, { set: PolicySet; images: string[] }>();
+  const setFor = (file: string) => {
+    const key = setOf(file);
+    let s = sets.get(key);
+    if (!s) {
+      const inSet = (f: string) => setOf(f) === key;
+      const documents = input.documents.filter((d) => inSet(d.at.file));
+      s = { set: buildPolicySet(documents, input.policies.filter((p) => inSet(p.at.file)), input), images: candidateImages(documents) };
+      sets.set(key, s);
+    }
+    return s;
+  };
+  const out: ProofResult = { findings: [], refuted: [], witnesses: new Map(), counts: { confirmed: 0, refuted: 0, unconfirmed: 0 } };
+  for (const f of input.findings) {
+    if (!PROVABLE_RULES.has(f.ruleId)) {
+      out.findings.push(f);
+      continue;
+    }
+    const { set, images } = setFor(f.file);
+    const { requests, ...evidence } = prove(f, set, input.policies, witnessable, images);
+    const proved: Finding = { ...f, evidence };
+    out.counts[evidence.verdict]++;
+    if (evidence.verdict === 'refuted') out.refuted.push(proved);
+    else out.findings.push(proved);
+    if (evidence.verdict === 'confirmed' && requests) out.witnesses.set(proved, requests);
+  }
+  return out;
+}

@@ -1,0 +1,61 @@
+/** Verdicts on findings: the witness evaluated on the whole scanned set decides confirmed / refuted / unconfirmed. */
+import type { Evaluator } from '../../src/admission';
+import type { Finding } from '../../src/facts';
+import { buildPolicySet, buildWitness, judge } from '../../src/proof';
+import { auditFiles, PRIVILEGED_POLICY } from '../helpers';
+import { GATEKEEPER_UPDATE_GUARD, KYVERNO_CREATE_ONLY, REQUIRE_TEAM_LABEL, VAP_CONTAINERS_ONLY } from './fixtures';
+
+const evidenceOf = (findings: Finding[], ruleId: string) => findings.filter((f) => f.ruleId === ruleId).map((f) => f.evidence);
+
+describe('verdicts through audit({ prove: true })', () => {
+  it.each([
+    ['Kyverno privileged on containers only', 'ephemeral-containers-unchecked', { 'p.yaml': PRIVILEGED_POLICY }],
+    ['Kyverno CREATE-only', 'ephemeral-update-skipped', { 'p.yaml': KYVERNO_CREATE_ONLY }],
+    ['Gatekeeper UPDATE guard', 'ephemeral-update-skipped', { 't.yaml': GATEKEEPER_UPDATE_GUARD }],
+    ['VAP containers only', 'ephemeral-containers-unchecked', { 'v.yaml': VAP_CONTAINERS_ONLY }],
+    ['VAP containers only (init)', 'init-containers-unchecked', { 'v.yaml': VAP_CONTAINERS_ONLY }],
+  ])('%s: %s is confirmed', (_name, ruleId, files) => {
+    const r = auditFiles(files, { prove: true });
+    expect(evidenceOf(r.findings, ruleId)).toEqual([expect.objectContaining({ verdict: 'confirmed' })]);
+    expect(r.summary.proof?.confirmed).toBeGreaterThanOrEqual(1);
+    expect(r.refuted).toEqual([]);
+  });
+
+  it('a set that admits no base pod leaves the finding unconfirmed, naming the policy', () => {
+    const r = auditFiles({ 'p.yaml': PRIVILEGED_POLICY, 'team.yaml': REQUIRE_TEAM_LABEL }, { prove: true });
+    const [e] = evidenceOf(r.findings, 'ephemeral-containers-unchecked');
+    expect(e).toEqual({ verdict: 'unconfirmed', witness: expect.any(String), reason: expect.stringMatching(/^no admitted base pod: .*require-team rule team/) });
+  });
+
+  it('without prove, findings carry no evidence and the summary no proof counts', () => {
+    const r = auditFiles({ 'p.yaml': PRIVILEGED_POLICY });
+    expect(r.findings.every((f) => f.evidence === undefined)).toBe(true);
+    expect(r.summary.proof).toBeUndefined();
+    expect(r.refuted).toBeUndefined();
+  });
+});
+
+describe('judge', () => {
+  const r = auditFiles({ 'p.yaml': PRIVILEGED_POLICY });
+  const gap = r.findings.find((f) => f.ruleId === 'ephemeral-containers-unchecked')!;
+  const docs = [{ engine: 'kyverno' as const, object: { apiVersion: 'kyverno.io/v1', kind: 'ClusterPolicy', metadata: { name: 'no-privileged' }, spec: { validationFailureAction: 'Enforce', rules: [{ name: 'r', match: { any: [{ resources: { kinds: ['Pod'] } }] }, validate: { pattern: { spec: { '=(ephemeralContainers)': [{ '=(securityContext)': { '=(privileged)': 'false' } }], containers: [{ '=(securityContext)': { '=(privileged)': 'false' } }] } } } }] } }, at: { file: gap.file, line: 1, column: 1 } }];
+
+  it('refutes a finding whose own policy denies the gap request', () => {
+    const e = judge(gap, buildWitness(gap, 'privileged', 'default'), buildPolicySet(docs, []));
+    expect(e).toMatchObject({ verdict: 'refuted', reason: expect.stringContaining('no-privileged') });
+  });
+
+  it('an engine that throws makes the finding unconfirmed, not a crash', () => {
+    const set = buildPolicySet(docs, []);
+    const throwing: Evaluator = { engine: 'kyverno', evaluate: () => { throw new Error('boom'); } };
+    const e = judge(gap, buildWitness(gap, 'privileged', 'default'), { ...set, evaluators: [throwing] });
+    expect(e).toMatchObject({ verdict: 'unconfirmed', reason: expect.stringContaining('evaluation failed: boom') });
+  });
+
+  it('a webhook registration that never sends pods/ephemeralcontainers keeps the engine behind it out', () => {
+    const set = buildPolicySet(docs, [{ engine: 'webhook', policy: { kind: 'ValidatingWebhookConfiguration', name: 'kyverno-resource' }, at: gap, exemptions: [], unanalyzable: [],
+      rules: [{ name: 'w', at: gap, checks: [], listRefs: {}, enforcement: { blocking: true, action: 'Fail', at: gap }, unanalyzable: [], registrationOnly: true, serves: 'kyverno', scope: { matchesPod: true, ephemeralSubresource: 'no' } }] }]);
+    const e = judge(gap, buildWitness(gap, 'privileged', 'default'), set);
+    expect(e.verdict).toBe('confirmed');
+  });
+});
