@@ -145,6 +145,16 @@ export function debugUpdate(pod: KubeObject, debugContainer: KubeObject, userInf
   return req;
 }
 
+/** The object's `metadata.name` (`''` when absent). */
+export function nameOf(object: KubeObject): string {
+  return String((object.metadata as KubeObject | undefined)?.name ?? '');
+}
+
+/** The object's `metadata.namespace` (`''` when absent or cluster-scoped). */
+export function nsOf(object: KubeObject): string {
+  return String((object.metadata as KubeObject | undefined)?.namespace ?? '');
+}
+
 export function gvkOf(object: KubeObject): GroupVersionKind {
   const apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : 'v1';
   const kind = typeof object.kind === 'string' ? object.kind : '';

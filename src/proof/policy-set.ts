@@ -3,7 +3,7 @@
  * audit() analysed, and the webhook registrations in front of them (a request a registration never
  * sends is not evaluated by the engine it serves).
  */
-import { EMPTY_CLUSTER, type AdmissionRequest, type ClusterContext, type Decision, type Evaluator, type KubeObject } from '../admission';
+import { EMPTY_CLUSTER, nameOf, type AdmissionRequest, type ClusterContext, type Decision, type Evaluator, type KubeObject } from '../admission';
 import type { EngineId, PolicyFacts, SourceRef } from '../facts';
 import { GatekeeperPolicy, readTemplate, type Template } from '../eval/gatekeeper';
 import { kyvernoEvaluator } from '../eval/kyverno';
@@ -62,7 +62,7 @@ function psa(docs: SetDocument[], problems: string[], kubernetesMinor?: number):
   const namespaces = new Map<string, KubeObject>();
   let config: ReturnType<typeof readPsaConfiguration> | undefined;
   for (const d of docs) {
-    if (d.object.kind === 'Namespace') namespaces.set(String((d.object.metadata as KubeObject | undefined)?.name ?? ''), d.object);
+    if (d.object.kind === 'Namespace') namespaces.set(nameOf(d.object), d.object);
     else {
       try {
         config = readPsaConfiguration(d.object);

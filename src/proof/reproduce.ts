@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AdmissionRequest, KubeObject } from '../admission';
+import { nameOf, type AdmissionRequest, type KubeObject } from '../admission';
 import type { Finding } from '../facts';
 import type { WitnessRequests } from '.';
 
@@ -20,7 +20,6 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const review = (request: AdmissionRequest): KubeObject => ({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request });
 
 const json = (v: unknown): string => JSON.stringify(v, null, 2) + '\n';
-const podName = (pod: KubeObject | undefined): string => String((pod?.metadata as KubeObject | undefined)?.name ?? '');
 
 function script(f: Finding, w: WitnessRequests, namespace: string, what: string): string {
   const header = [
@@ -31,7 +30,7 @@ function script(f: Finding, w: WitnessRequests, namespace: string, what: string)
     '#',
     '# FOR A TEST CLUSTER ONLY. Run it with a kubeconfig for a disposable cluster that runs the policies.',
   ];
-  const base = podName(w.base.object);
+  const base = nameOf(w.base.object ?? {});
   if (w.gap.subResource === 'ephemeralcontainers') {
     return [
       ...header,

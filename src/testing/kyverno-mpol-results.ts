@@ -5,14 +5,12 @@
  * both are tidied (empty maps and lists dropped) — a difference fails the row.
  */
 import * as path from 'node:path';
-import type { ClusterContext, KubeObject } from '../admission';
+import { nameOf, nsOf, type ClusterContext, type KubeObject } from '../admission';
 import type { EvalInput, PolicyResponse } from '../eval/kyverno/engine';
 import { evaluateMutatingPolicy } from '../eval/kyverno-mpol';
 import { deepEqual } from '../eval/kyverno-mpol/json-patch';
 
 export type MutatingResponse = PolicyResponse & { patched?: KubeObject };
-
-const nameOf = (o: KubeObject): string => String((o.metadata as KubeObject | undefined)?.name ?? '');
 
 /** The response of `policy`, evaluated in the chain of the test's MutatingPolicies. */
 export function mutatingPolicyResponder(policies: readonly KubeObject[], clusterOf: (input: EvalInput) => ClusterContext) {
@@ -51,7 +49,7 @@ function tidy(v: unknown): unknown {
  * Kyverno CLI drops the row ("not found in manifest": neither pass nor fail) — `missing`.
  */
 export function patchedDifference(actual: KubeObject, expected: readonly KubeObject[], file: string): { missing: string } | { differs: string } | undefined {
-  const key = (o: KubeObject) => [o.apiVersion, o.kind, (o.metadata as KubeObject | undefined)?.namespace ?? '', nameOf(o)].join('/');
+  const key = (o: KubeObject) => [o.apiVersion, o.kind, nsOf(o), nameOf(o)].join('/');
   const want = expected.find((e) => key(e) === key(actual));
   if (!want) return { missing: `resource ${key(actual)} not found in ${path.basename(file)}: the Kyverno CLI drops the row` };
   return deepEqual(tidy(actual), tidy(want)) ? undefined : { differs: `the patched resource differs from ${path.basename(file)}` };

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMap as isYamlMap, isSeq, LineCounter, parseAllDocuments, parseDocument } from 'yaml';
-import { objectRequest, type AdmissionRequest, type ClusterContext, type Decision, type KubeObject, type Operation, type UserInfo } from '../admission';
+import { nameOf, nsOf, objectRequest, type AdmissionRequest, type ClusterContext, type Decision, type KubeObject, type Operation, type UserInfo } from '../admission';
 import type { SourceFile } from '../discover/walk';
 import { evaluatePolicy, type EvalInput, type PolicyResponse, type RuleStatus } from '../eval/kyverno/engine';
 import type { RequestInfo } from '../eval/kyverno/match';
@@ -206,8 +206,6 @@ function evaluators(test: KyvernoTest): Record<string, (policy: KubeObject, inpu
 
 /** Policy kinds whose responses carry no rule name: every response of the policy answers. */
 const RULELESS = new Set(['ValidatingPolicy', 'MutatingPolicy']);
-const nameOf = (o: KubeObject): string => String(obj(o.metadata).name ?? '');
-const nsOf = (o: KubeObject): string => String(obj(o.metadata).namespace ?? '');
 
 function requestInfo(userInfo: Json | undefined): RequestInfo {
   if (!userInfo) return { roles: [], clusterRoles: [], username: '', groups: [], empty: true };

@@ -7,7 +7,7 @@
  *   `globalContext.Get(name, projection)` over supplied values. Without that data they are undecided.
  */
 import { Environment, Optional, serialize } from '@marcbachmann/cel-js';
-import { pluralOf, type KubeObject } from '../../admission';
+import { nsOf, pluralOf, type KubeObject } from '../../admission';
 import { CelUndecided, toCel, type CelProgram } from '../cel';
 import { registerKubernetesLibraries } from '../cel/kubernetes-library';
 import { selectorMatches, labelsOf } from '../label-selector';
@@ -19,7 +19,7 @@ export class ResourceContext {
   list(apiVersion: string, resource: string, namespace: string): KubeObject[] {
     if (this.inventory.length === 0) throw new CelUndecided(`needs cluster data: resource ${apiVersion} ${resource} (the cluster context has no objects)`);
     return this.inventory.filter((o) => {
-      const ns = String((o.metadata as KubeObject | undefined)?.namespace ?? '');
+      const ns = nsOf(o);
       return o.apiVersion === apiVersion && pluralOf(String(o.kind ?? '')) === resource && (namespace === '' || ns === namespace);
     });
   }

@@ -8,7 +8,7 @@
  * `globalContext` supplied values; without them, and always for `http` and image data (network,
  * registry), an expression that stops on them is undecided, never a pass.
  */
-import type { AdmissionRequest, ClusterContext, Decision, Evaluator, KubeObject, Verdict } from '../../admission';
+import { nameOf, type AdmissionRequest, type ClusterContext, type Decision, type Evaluator, type KubeObject, type Verdict } from '../../admission';
 import { evalCel, lazyVariables, requestVariable, toCel, type CelOutcome } from '../cel';
 import { compileKyvernoCel, GlobalContext, ResourceContext } from './environment';
 import { compilePolicy, resourcesMatch, type Compiled } from '../vap';
@@ -16,7 +16,6 @@ import { compilePolicy, resourcesMatch, type Compiled } from '../vap';
 const ENGINE = 'kyverno-cel';
 const obj = (v: unknown): KubeObject => (v && typeof v === 'object' && !Array.isArray(v) ? (v as KubeObject) : {});
 const arr = (v: unknown): KubeObject[] => (Array.isArray(v) ? v.map(obj) : []);
-const nameOf = (o: KubeObject): string => String(obj(o.metadata).name ?? '');
 
 /** Kyverno's pod controllers for autogen, and where each keeps its pod template. */
 const AUTOGEN: { group: string; resource: string; prefix: string }[] = [

@@ -3,7 +3,7 @@
  * report them: one response per rule that matches (pass, fail, skip, error), in the order of the
  * rules after autogen (kyverno/pkg/engine/handlers/validation/validate_resource.go).
  */
-import type { AdmissionRequest, KubeObject } from '../../admission';
+import { nameOf, nsOf, type AdmissionRequest, type KubeObject } from '../../admission';
 import type { PodSecurityExclusion } from '../pss';
 import { computeRules } from './autogen';
 import { evaluateCelRule } from './cel-rule';
@@ -355,7 +355,7 @@ class RuleValidator {
 /** Whether a PolicyException exempts the rule of the policy for this input. */
 function exceptionApplies(exception: KubeObject, policy: KubeObject, ruleName: string, input: EvalInput, data: Json): boolean {
   const spec = obj(exception.spec);
-  const policyName = String(obj(policy.metadata).name ?? '');
+  const policyName = nameOf(policy);
   const policyNs = obj(policy.metadata).namespace;
   const fullName = typeof policyNs === 'string' && policy.kind === 'Policy' ? `${policyNs}/${policyName}` : policyName;
   const listed = arr(spec.exceptions)
@@ -447,7 +447,7 @@ function validateRule(rule: Json, data: Json, supplied: Record<string, unknown>,
       object: req.object,
       oldObject: req.oldObject,
       request: req,
-      namespace: input.resource.kind === 'Namespace' ? '' : String(obj(input.resource.metadata).namespace ?? ''),
+      namespace: input.resource.kind === 'Namespace' ? '' : nsOf(input.resource),
     });
     return { rule: name, ...out };
   }
@@ -463,7 +463,7 @@ function preExisting(policy: KubeObject, rule: Json, input: EvalInput): boolean 
   const old = request.oldObject;
   const v = obj(rule.validate);
   if (request.operation !== 'UPDATE' || !old || v.allowExistingViolations === false) return false;
-  const ns = String(obj(input.resource.metadata).namespace ?? '');
+  const ns = nsOf(input.resource);
   if (!enforces(obj(policy.spec), rule, ns, input.namespaceLabels)) return false;
   // Kyverno sets the operation to CREATE over whatever the values said.
   const values = (p: string, r: string): Record<string, unknown> => {
@@ -556,7 +556,7 @@ export function evaluatePolicy(policy: KubeObject, input: EvalInput): PolicyResp
     autogenCache.set(policy, rules);
   }
   const byName = new Map(rules.map((r) => [String(r.name ?? ''), r]));
-  const resourceNs = String(obj(input.resource.metadata).namespace ?? '');
+  const resourceNs = nsOf(input.resource);
   const state = { resource: input.resource };
   const responses = evaluateRules(rules, policy, input, state);
   return {

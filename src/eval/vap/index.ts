@@ -5,7 +5,7 @@
  * variables and validations (message / messageExpression), failurePolicy for evaluation errors, and
  * the binding's validationActions.
  */
-import type { AdmissionRequest, ClusterContext, Decision, Evaluator, KubeObject, Verdict } from '../../admission';
+import { nameOf, type AdmissionRequest, type ClusterContext, type Decision, type Evaluator, type KubeObject, type Verdict } from '../../admission';
 import type { SourceRef } from '../../facts';
 import { compileCel, evalCel, lazyVariables, requestVariable, toCel, type CelOutcome, type CelProgram } from '../cel';
 import { labelsOf, SelectorError, selectorMatches } from '../label-selector';
@@ -25,7 +25,6 @@ export interface VapSet {
 
 const obj = (v: unknown): KubeObject => (v && typeof v === 'object' && !Array.isArray(v) ? (v as KubeObject) : {});
 const arr = (v: unknown): KubeObject[] => (Array.isArray(v) ? v.map(obj) : []);
-const nameOf = (o: KubeObject): string => String(obj(o.metadata).name ?? '');
 
 export type Match = { matches: boolean; reason?: string } | { undecided: string } | { error: string };
 
