@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { nameOf, nsOf, type ClusterContext, type KubeObject } from '../admission';
 import type { EvalInput, PolicyResponse } from '../eval/kyverno/engine';
 import { evaluateMutatingPolicy } from '../eval/kyverno-mpol';
-import { deepEqual } from '../eval/kyverno-mpol/json-patch';
+import { deepEqual } from '../eval/kyverno/values';
 
 export type MutatingResponse = PolicyResponse & { patched?: KubeObject };
 

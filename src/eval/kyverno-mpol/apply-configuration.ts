@@ -6,10 +6,10 @@
  * the Kubernetes built-in fields below (from their OpenAPI markers); any other list is atomic, as
  * for a schema that says nothing.
  */
+import { isMap } from '../kyverno/values';
 import { clone } from './json-patch';
 
 type Json = Record<string, unknown>;
-const isMap = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /** List fields of the built-in kinds that merge by key (`+listType=map`, `+listMapKey`). */
 const MAP_LISTS: Record<string, string[]> = {

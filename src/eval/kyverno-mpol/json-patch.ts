@@ -3,6 +3,8 @@
  * RFC 6901 pointers (`~1` is `/`, `~0` is `~`, `-` appends to an array). A patch that cannot apply
  * throws: Kubernetes rejects the whole mutation then.
  */
+import { deepEqual } from '../kyverno/values';
+
 type Json = unknown;
 type Container = Record<string, Json> | Json[];
 
@@ -75,14 +77,6 @@ export function clone<T>(v: T): T {
   if (Array.isArray(v)) return v.map(clone) as T;
   if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, clone(x)])) as T;
   return v;
-}
-
-export function deepEqual(a: Json, b: Json): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (!isObject(a) || !isObject(b)) return false;
-  const ka = Object.keys(a);
-  return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
 }
 
 /** Applies the operations in order to a copy of `doc`. */
