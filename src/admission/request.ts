@@ -145,14 +145,24 @@ export function debugUpdate(pod: KubeObject, debugContainer: KubeObject, userInf
   return req;
 }
 
+/** `v` when it is a JSON object, else `{}`: reads optional fields without type checks at every step. */
+export function asObject(v: unknown): KubeObject {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as KubeObject) : {};
+}
+
+/** The items of `v` as objects (`[]` when `v` is not a list). */
+export function asObjects(v: unknown): KubeObject[] {
+  return Array.isArray(v) ? v.map(asObject) : [];
+}
+
 /** The object's `metadata.name` (`''` when absent). */
 export function nameOf(object: KubeObject): string {
-  return String((object.metadata as KubeObject | undefined)?.name ?? '');
+  return String(asObject(object.metadata).name ?? '');
 }
 
 /** The object's `metadata.namespace` (`''` when absent or cluster-scoped). */
 export function nsOf(object: KubeObject): string {
-  return String((object.metadata as KubeObject | undefined)?.namespace ?? '');
+  return String(asObject(object.metadata).namespace ?? '');
 }
 
 export function gvkOf(object: KubeObject): GroupVersionKind {

@@ -8,14 +8,12 @@
  * `globalContext` supplied values; without them, and always for `http` and image data (network,
  * registry), an expression that stops on them is undecided, never a pass.
  */
-import { nameOf, type AdmissionRequest, type ClusterContext, type Decision, type Evaluator, type KubeObject, type Verdict } from '../../admission';
+import { asObject, asObjects, nameOf, type AdmissionRequest, type ClusterContext, type Decision, type Evaluator, type KubeObject, type Verdict } from '../../admission';
 import { evalCel, lazyVariables, requestVariable, toCel, type CelOutcome } from '../cel';
 import { compileKyvernoCel, GlobalContext, ResourceContext } from './environment';
 import { compilePolicy, resourcesMatch, type Compiled } from '../vap';
 
 const ENGINE = 'kyverno-cel';
-const obj = (v: unknown): KubeObject => (v && typeof v === 'object' && !Array.isArray(v) ? (v as KubeObject) : {});
-const arr = (v: unknown): KubeObject[] => (Array.isArray(v) ? v.map(obj) : []);
 
 /** Kyverno's pod controllers for autogen, and where each keeps its pod template. */
 const AUTOGEN: { group: string; resource: string; prefix: string }[] = [
@@ -35,21 +33,21 @@ const REMOTE_LIBRARIES = /\b(http|imagedata)\s*\.\s*\w+\s*\(|\bimage\s*\.\s*GetM
  * the controllers it targets (`spec.autogen.podControllers.controllers`, default all).
  */
 export function autogenTargets(spec: KubeObject): typeof AUTOGEN {
-  const m = obj(spec.matchConstraints);
-  const rules = arr(m.resourceRules);
-  const selector = obj(m.objectSelector);
-  if (Object.keys(obj(selector.matchLabels)).length > 0 || arr(selector.matchExpressions).length > 0) return [];
-  if (arr(m.excludeResourceRules).length > 0 || rules.length !== 1) return [];
+  const m = asObject(spec.matchConstraints);
+  const rules = asObjects(m.resourceRules);
+  const selector = asObject(m.objectSelector);
+  if (Object.keys(asObject(selector.matchLabels)).length > 0 || asObjects(selector.matchExpressions).length > 0) return [];
+  if (asObjects(m.excludeResourceRules).length > 0 || rules.length !== 1) return [];
   const r = rules[0];
   const one = (v: unknown, want: string): boolean => Array.isArray(v) && v.length === 1 && v[0] === want;
-  if (arr(r.resourceNames).length > 0 || !one(r.apiGroups, '') || !one(r.apiVersions, 'v1') || !one(r.resources, 'pods')) return [];
-  const chosen = obj(obj(spec.autogen).podControllers).controllers;
+  if (asObjects(r.resourceNames).length > 0 || !one(r.apiGroups, '') || !one(r.apiVersions, 'v1') || !one(r.resources, 'pods')) return [];
+  const chosen = asObject(asObject(spec.autogen).podControllers).controllers;
   return Array.isArray(chosen) ? AUTOGEN.filter((a) => chosen.includes(a.resource)) : AUTOGEN;
 }
 
 /** The autogen spec for a controller: `object.spec` and `object.metadata` (not `.namespace`) moved into the template. */
 export function autogenSpec(spec: KubeObject, target: (typeof AUTOGEN)[number]): KubeObject {
-  const rule = arr(obj(spec.matchConstraints).resourceRules)[0];
+  const rule = asObjects(asObject(spec.matchConstraints).resourceRules)[0];
   let text = JSON.stringify({ ...spec, matchConstraints: undefined });
   for (const root of ['object', 'oldObject']) {
     for (const part of ['spec', 'metadata']) {
@@ -57,7 +55,7 @@ export function autogenSpec(spec: KubeObject, target: (typeof AUTOGEN)[number]):
     }
   }
   const rewritten = JSON.parse(text) as KubeObject;
-  const namespaceSelector = obj(spec.matchConstraints).namespaceSelector;
+  const namespaceSelector = asObject(spec.matchConstraints).namespaceSelector;
   rewritten.matchConstraints = {
     resourceRules: [{ apiGroups: [target.group], apiVersions: ['v1'], resources: [target.resource], operations: rule.operations }],
     ...(namespaceSelector ? { namespaceSelector } : {}),
@@ -81,10 +79,10 @@ export function evaluateValidatingPolicy(policy: KubeObject, req: AdmissionReque
   const name = nameOf(policy);
   const base = { engine: ENGINE, policy: `ValidatingPolicy/${name}`, messages: [] as string[] };
   const decide = (verdict: Verdict, extra: Partial<Decision> = {}): Decision => ({ ...base, verdict, ...extra });
-  let spec = obj(policy.spec);
-  const evaluation = obj(spec.evaluation);
+  let spec = asObject(policy.spec);
+  const evaluation = asObject(spec.evaluation);
   if (evaluation.mode === 'JSON') return decide('not-evaluated', { reason: 'evaluation.mode JSON: the policy checks JSON payloads, not admission requests' });
-  if (obj(evaluation.admission).enabled === false) return decide('not-evaluated', { reason: 'evaluation.admission.enabled is false: background scans only' });
+  if (asObject(evaluation.admission).enabled === false) return decide('not-evaluated', { reason: 'evaluation.admission.enabled is false: background scans only' });
   const actions = Array.isArray(spec.validationActions) ? spec.validationActions.map(String) : [];
   if (actions.length === 0) return decide('error', { reason: 'validationActions is required' });
   const failClosed = spec.failurePolicy !== 'Ignore';
@@ -102,12 +100,12 @@ export function evaluateValidatingPolicy(policy: KubeObject, req: AdmissionReque
     return failClosed ? decide('error', { reason: `${where}: ${o.error}` }) : decide('admit', { reason: `failurePolicy Ignore: ${where}: ${o.error}` });
   };
 
-  const match = resourcesMatch(obj(spec.matchConstraints), req, cluster, 'matchConstraints');
+  const match = resourcesMatch(asObject(spec.matchConstraints), req, cluster, 'matchConstraints');
   if ('undecided' in match) return decide('undecided', { reason: match.undecided });
   if ('error' in match) return decide('error', { reason: match.error });
   if (!match.matches) {
     const target = autogenTargets(spec).find((t) => t.group === req.resource.group && t.resource === req.resource.resource);
-    const again = target ? resourcesMatch(obj(autogenSpec(spec, target).matchConstraints), req, cluster, 'autogen matchConstraints') : undefined;
+    const again = target ? resourcesMatch(asObject(autogenSpec(spec, target).matchConstraints), req, cluster, 'autogen matchConstraints') : undefined;
     if (!target || !again || !('matches' in again) || !again.matches) return decide('not-evaluated', { reason: match.reason });
     spec = autogenSpec(spec, target);
   }
@@ -119,11 +117,11 @@ export function evaluateValidatingPolicy(policy: KubeObject, req: AdmissionReque
   activation.resource = new ResourceContext(cluster.inventory);
   activation.globalContext = new GlobalContext(options.globalContext);
 
-  const exceptions = (options.exceptions ?? []).filter((e) => arr(obj(e.spec).policyRefs).some((r) => r.name === name && (r.kind === undefined || r.kind === 'ValidatingPolicy')));
+  const exceptions = (options.exceptions ?? []).filter((e) => asObjects(asObject(e.spec).policyRefs).some((r) => r.name === name && (r.kind === undefined || r.kind === 'ValidatingPolicy')));
   const allowedImages: string[] = [];
   const allowedValues: string[] = [];
   for (const e of exceptions) {
-    const conditions = compilePolicy({ matchConditions: obj(e.spec).matchConditions }, compileKyvernoCel);
+    const conditions = compilePolicy({ matchConditions: asObject(e.spec).matchConditions }, compileKyvernoCel);
     if ('error' in conditions) return decide('error', { reason: `PolicyException ${nameOf(e)}: ${conditions.error}` });
     let matches = true;
     for (const mc of conditions.matchConditions) {
@@ -133,8 +131,8 @@ export function evaluateValidatingPolicy(policy: KubeObject, req: AdmissionReque
       if ((o as { value: unknown }).value !== true) matches = false;
     }
     if (!matches) continue;
-    const images = Array.isArray(obj(e.spec).images) ? (obj(e.spec).images as unknown[]).map(String) : [];
-    const values = Array.isArray(obj(e.spec).allowedValues) ? (obj(e.spec).allowedValues as unknown[]).map(String) : [];
+    const images = Array.isArray(asObject(e.spec).images) ? (asObject(e.spec).images as unknown[]).map(String) : [];
+    const values = Array.isArray(asObject(e.spec).allowedValues) ? (asObject(e.spec).allowedValues as unknown[]).map(String) : [];
     if (images.length === 0 && values.length === 0) return decide('not-evaluated', { reason: `skipped by PolicyException ${nameOf(e)}` });
     allowedImages.push(...images);
     allowedValues.push(...values);

@@ -6,7 +6,7 @@
  * `JSONPatch` applied as RFC 6902. A mutation that applies is a pass carrying the patched object;
  * an evaluation error is an error; what needs data polcov lacks is undecided, never a pass.
  */
-import type { AdmissionRequest, ClusterContext, KubeObject } from '../../admission';
+import { asObject, asObjects, type AdmissionRequest, type ClusterContext, type KubeObject } from '../../admission';
 import { evalCel, fromCel, lazyVariables, requestVariable, toCel, type CelOutcome, type CelProgram } from '../cel';
 import { autogenTargets } from '../kyverno-cel';
 import { compileKyvernoCel, GlobalContext, ResourceContext } from '../kyverno-cel/environment';
@@ -15,9 +15,6 @@ import { mergeApplyConfiguration } from './apply-configuration';
 import { applyJsonPatch, type JsonPatchOp } from './json-patch';
 import { rewriteHas } from './has-rewrite';
 import { rewriteTypedLiterals } from './typed-literals';
-
-const obj = (v: unknown): KubeObject => (v && typeof v === 'object' && !Array.isArray(v) ? (v as KubeObject) : {});
-const arr = (v: unknown): KubeObject[] => (Array.isArray(v) ? v.map(obj) : []);
 
 export interface MutationResult {
   /** No status: the policy does not match the request (the Kyverno CLI passes such a row). */
@@ -30,10 +27,10 @@ export interface MutationResult {
 const compileMpolCel = (text: string) => compileKyvernoCel(rewriteHas(rewriteTypedLiterals(text)));
 
 function compileMutations(spec: KubeObject): { kind: 'apply' | 'json'; program: CelProgram }[] {
-  return arr(spec.mutations).map((m, i) => {
+  return asObjects(spec.mutations).map((m, i) => {
     const kind = m.patchType === 'ApplyConfiguration' ? 'apply' : m.patchType === 'JSONPatch' ? 'json' : undefined;
     if (!kind) throw new Error(`mutations[${i}]: patchType ${String(m.patchType)} is not supported`);
-    const c = compileMpolCel(String(obj(kind === 'apply' ? m.applyConfiguration : m.jsonPatch).expression ?? ''));
+    const c = compileMpolCel(String(asObject(kind === 'apply' ? m.applyConfiguration : m.jsonPatch).expression ?? ''));
     if ('error' in c) throw new Error(`mutations[${i}]: ${c.error}`);
     return { kind, program: c.program };
   });
@@ -47,12 +44,12 @@ function failure(o: CelOutcome, where: string): MutationResult | undefined {
 
 /** One MutatingPolicy on one request. */
 export function evaluateMutatingPolicy(policy: KubeObject, req: AdmissionRequest, cluster: ClusterContext): MutationResult {
-  const spec = obj(policy.spec);
-  const match = resourcesMatch(obj(spec.matchConstraints), req, cluster, 'matchConstraints');
+  const spec = asObject(policy.spec);
+  const match = resourcesMatch(asObject(spec.matchConstraints), req, cluster, 'matchConstraints');
   if ('undecided' in match) return { status: 'undecided', message: match.undecided };
   if ('error' in match) return { status: 'error', message: match.error };
   if (!match.matches) {
-    const autogen = Array.isArray(obj(obj(spec.autogen).podControllers).controllers) ? autogenTargets(spec) : [];
+    const autogen = Array.isArray(asObject(asObject(spec.autogen).podControllers).controllers) ? autogenTargets(spec) : [];
     if (autogen.some((t) => t.group === req.resource.group && t.resource === req.resource.resource)) {
       return { status: 'undecided', message: 'autogen of MutatingPolicy mutations for pod controllers is not supported' };
     }
@@ -78,7 +75,7 @@ export function evaluateMutatingPolicy(policy: KubeObject, req: AdmissionRequest
     if (f) return f;
     if ((o as { value: unknown }).value !== true) return { status: 'skip', message: `matchCondition ${mc.name} is false` };
   }
-  let object = obj(req.object);
+  let object = asObject(req.object);
   for (const [i, m] of mutations.entries()) {
     const o = evalCel(m.program, activation);
     const f = failure(o, `mutations[${i}]`);
@@ -90,7 +87,7 @@ export function evaluateMutatingPolicy(policy: KubeObject, req: AdmissionRequest
         object = mergeApplyConfiguration(object, value as KubeObject);
       } else {
         if (!Array.isArray(value)) throw new Error('the jsonPatch expression must return a list of JSONPatch');
-        object = obj(applyJsonPatch(object, value as JsonPatchOp[]));
+        object = asObject(applyJsonPatch(object, value as JsonPatchOp[]));
       }
     } catch (e) {
       return { status: 'error', message: `mutations[${i}]: ${(e as Error).message}` };
