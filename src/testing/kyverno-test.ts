@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMap as isYamlMap, isSeq, LineCounter, parseAllDocuments, parseDocument } from 'yaml';
-import { nameOf, nsOf, objectRequest, type AdmissionRequest, type ClusterContext, type Decision, type KubeObject, type Operation, type UserInfo } from '../admission';
+import { asObject, nameOf, nsOf, objectRequest, type AdmissionRequest, type ClusterContext, type Decision, type KubeObject, type Operation, type UserInfo } from '../admission';
 import type { SourceFile } from '../discover/walk';
 import { evaluatePolicy, type EvalInput, type PolicyResponse, type RuleStatus } from '../eval/kyverno/engine';
 import type { RequestInfo } from '../eval/kyverno/match';
@@ -17,7 +17,6 @@ import { mutatingPolicyResponder, patchedDifference, type MutatingResponse } fro
 import { brokenSuite, type CaseResult, type LoadedSuite, type MutationTarget, type SuiteCase, type SuiteFormat } from './suite-format';
 
 type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (isMap(v) ? v : {});
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const strs = (v: unknown): string[] => arr(v).filter((x): x is string => typeof x === 'string');
 
@@ -100,7 +99,7 @@ function normalizeNilMaps(o: Json): void {
 /** A resource as the Kyverno CLI loads it: namespaced kinds without a namespace go to `default`. */
 function asLoaded(resource: KubeObject): KubeObject {
   normalizeNilMaps(resource);
-  const meta = obj(resource.metadata);
+  const meta = asObject(resource.metadata);
   if (!meta.namespace && !CLUSTER_SCOPED.has(String(resource.kind))) resource.metadata = { ...meta, namespace: 'default' };
   return resource;
 }
@@ -120,14 +119,14 @@ function lastOfEachKey(resources: KubeObject[]): KubeObject[] {
 export function loadKyvernoTest(file: string, text: string): KyvernoTest {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter });
-  const test = obj(doc.toJS());
+  const test = asObject(doc.toJS());
   const dir = path.dirname(path.resolve(file));
   const load = (key: string): KubeObject[] => strs(test[key]).flatMap((p) => readDocs(path.resolve(dir, p)));
   const resultsNode = doc.get('results');
   const items = isSeq(resultsNode) ? resultsNode.items : [];
   const results: ExpectedResult[] = [];
   arr(test.results).forEach((raw, i) => {
-    const r = obj(raw);
+    const r = asObject(raw);
     const node = items[i];
     const pos = counter.linePos(isYamlMap(node) && node.range ? node.range[0] : 0);
     const names = r.resources !== undefined ? strs(r.resources) : typeof r.resource === 'string' ? [r.resource] : [];
@@ -149,14 +148,14 @@ export function loadKyvernoTest(file: string, text: string): KyvernoTest {
   const userFile = typeof test.userinfo === 'string' ? test.userinfo : undefined;
   const contextFile = typeof test.context === 'string' ? test.context : undefined;
   return {
-    name: String(obj(test.metadata).name ?? test.name ?? path.basename(dir)),
+    name: String(asObject(test.metadata).name ?? test.name ?? path.basename(dir)),
     file,
     policies: load('policies'),
     resources: lastOfEachKey(load('resources').map(asLoaded)),
     exceptions: load('exceptions'),
-    values: valuesFile ? obj(readDocs(path.resolve(dir, valuesFile))[0]) : {},
-    ...(userFile ? { userInfo: obj(readDocs(path.resolve(dir, userFile))[0]) } : {}),
-    clusterObjects: contextFile ? arr(obj(obj(readDocs(path.resolve(dir, contextFile))[0]).spec).resources).filter(isMap) : [],
+    values: valuesFile ? asObject(readDocs(path.resolve(dir, valuesFile))[0]) : {},
+    ...(userFile ? { userInfo: asObject(readDocs(path.resolve(dir, userFile))[0]) } : {}),
+    clusterObjects: contextFile ? arr(asObject(asObject(readDocs(path.resolve(dir, contextFile))[0]).spec).resources).filter(isMap) : [],
     results,
   };
 }
@@ -209,7 +208,7 @@ const RULELESS = new Set(['ValidatingPolicy', 'MutatingPolicy']);
 
 function requestInfo(userInfo: Json | undefined): RequestInfo {
   if (!userInfo) return { roles: [], clusterRoles: [], username: '', groups: [], empty: true };
-  const user = obj(userInfo.userInfo);
+  const user = asObject(userInfo.userInfo);
   return { roles: strs(userInfo.roles), clusterRoles: strs(userInfo.clusterRoles), username: String(user.username ?? ''), groups: strs(user.groups), empty: false };
 }
 
@@ -218,7 +217,7 @@ function valuesFor(values: Json, policy: string, rule: string, resource: string)
   const pol = arr(values.policies).filter(isMap).find((p) => p.name === policy);
   const res = arr(pol?.resources).filter(isMap).find((r) => r.name === resource);
   const rul = arr(pol?.rules).filter(isMap).find((r) => r.name === rule || `autogen-${String(r.name)}` === rule || `autogen-cronjob-${String(r.name)}` === rule);
-  return { ...obj(values.globalValues), ...obj(res?.values), ...obj(rul?.values) };
+  return { ...asObject(values.globalValues), ...asObject(res?.values), ...asObject(rul?.values) };
 }
 
 function operationFor(values: Json, resource: string, explicit?: string): Operation {
@@ -226,8 +225,8 @@ function operationFor(values: Json, resource: string, explicit?: string): Operat
   const fromResource = arr(values.policies)
     .filter(isMap)
     .flatMap((p) => arr(p.resources).filter(isMap))
-    .find((r) => r.name === resource && typeof obj(r.values)['request.operation'] === 'string');
-  const op = fromResource ? obj(fromResource.values)['request.operation'] : obj(values.globalValues)['request.operation'];
+    .find((r) => r.name === resource && typeof asObject(r.values)['request.operation'] === 'string');
+  const op = fromResource ? asObject(fromResource.values)['request.operation'] : asObject(values.globalValues)['request.operation'];
   return (typeof op === 'string' ? op.toUpperCase() : 'CREATE') as Operation;
 }
 
@@ -235,8 +234,8 @@ function operationFor(values: Json, resource: string, explicit?: string): Operat
 function namespaceLabels(values: Json, ns: string): Record<string, string> {
   const entry = arr(values.namespaceSelector).filter(isMap).find((n) => n.name === ns);
   const object = arr(values.namespaces).filter(isMap).find((n) => nameOf(n) === ns);
-  const labels = entry ? entry.labels : obj(object?.metadata).labels;
-  return Object.fromEntries(Object.entries(obj(labels)).map(([k, v]) => [k, String(v)]));
+  const labels = entry ? entry.labels : asObject(object?.metadata).labels;
+  return Object.fromEntries(Object.entries(asObject(labels)).map(([k, v]) => [k, String(v)]));
 }
 
 /** Evaluates every (resource, policy) pair once per operation the results ask for. */
@@ -309,7 +308,7 @@ function ruleDecision(resp: PolicyResponse, r: PolicyResponse['rules'][number]):
   return { engine: 'kyverno', policy: resp.policy, rule: r.rule, verdict, messages: r.message ? [r.message] : [], reason: r.status };
 }
 
-const hasMutateRules = (policy: KubeObject): boolean => arr(obj(policy.spec).rules).some((r) => isMap(r) && r.mutate !== undefined);
+const hasMutateRules = (policy: KubeObject): boolean => arr(asObject(policy.spec).rules).some((r) => isMap(r) && r.mutate !== undefined);
 
 const RULE_STATUS_TO_VERDICT: Record<RuleStatus, Decision['verdict']> = {
   pass: 'admit',

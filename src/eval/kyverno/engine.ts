@@ -3,7 +3,7 @@
  * report them: one response per rule that matches (pass, fail, skip, error), in the order of the
  * rules after autogen (kyverno/pkg/engine/handlers/validation/validate_resource.go).
  */
-import { nameOf, nsOf, type AdmissionRequest, type KubeObject } from '../../admission';
+import { asObject, nameOf, nsOf, type AdmissionRequest, type KubeObject } from '../../admission';
 import type { PodSecurityExclusion } from '../pss';
 import { computeRules } from './autogen';
 import { evaluateCelRule } from './cel-rule';
@@ -48,7 +48,6 @@ export interface EvalInput {
 }
 
 type Json = Record<string, unknown>;
-const obj = (v: unknown): Json => (isMap(v) ? v : {});
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** Thrown where a context entry needs cluster data the test did not supply. */
@@ -57,14 +56,14 @@ class NeedsClusterData extends Error {}
 /** Sets a dotted path in a copy of `data`, copying only the maps on the way. */
 function setPath(data: Json, dotted: string, value: unknown): Json {
   const [head, ...rest] = dotted.split('.');
-  return { ...data, [head!]: rest.length === 0 ? value : setPath(obj(data[head!]), rest.join('.'), value) };
+  return { ...data, [head!]: rest.length === 0 ? value : setPath(asObject(data[head!]), rest.join('.'), value) };
 }
 
 /** Kyverno's `images` variable: container images by list and name, for Pods and pod templates. */
 function imagesOf(resource: KubeObject): Json | undefined {
-  const spec = obj(resource.spec);
+  const spec = asObject(resource.spec);
   const podSpec =
-    resource.kind === 'Pod' ? spec : resource.kind === 'CronJob' ? obj(obj(obj(obj(spec.jobTemplate).spec).template).spec) : obj(obj(spec.template).spec);
+    resource.kind === 'Pod' ? spec : resource.kind === 'CronJob' ? asObject(asObject(asObject(asObject(spec.jobTemplate).spec).template).spec) : asObject(asObject(spec.template).spec);
   const out: Json = {};
   for (const list of ['containers', 'initContainers', 'ephemeralContainers']) {
     const entries = arr(podSpec[list]).filter(isMap).filter((c) => typeof c.image === 'string');
@@ -138,7 +137,7 @@ function variableEntry(v: Json, data: Json, name: string): unknown {
 /** Kyverno `{any, all}` or the legacy list; true when the block holds. Messages of failing conditions. */
 function evaluateConditions(block: unknown, data: Json): { ok: boolean; message: string } {
   const one = (c: unknown): { ok: boolean; message: string } => {
-    const cond = obj(c);
+    const cond = asObject(c);
     const key = substituteAll(cond.key, data);
     const value = substituteAll(cond.value, data);
     return { ok: evaluateOperator(String(cond.operator ?? ''), key ?? null, value ?? null), message: typeof cond.message === 'string' ? cond.message : '' };
@@ -153,7 +152,7 @@ function evaluateConditions(block: unknown, data: Json): { ok: boolean; message:
     }
     return { ok: true, message: join(trueMsgs, ';') };
   }
-  const b = obj(block);
+  const b = asObject(block);
   const trueMsgs: string[] = [];
   const falseMsgs: string[] = [];
   let anyOk = true;
@@ -203,7 +202,7 @@ class RuleValidator {
     return String(this.rule.name ?? '');
   }
   private get message(): string {
-    return typeof obj(this.rule.validate).message === 'string' ? (obj(this.rule.validate).message as string) : '';
+    return typeof asObject(this.rule.validate).message === 'string' ? (asObject(this.rule.validate).message as string) : '';
   }
 
   /** One level of validation: the rule itself, or one foreach element (`v` is the foreach block). */
@@ -226,7 +225,7 @@ class RuleValidator {
       if (!pre.ok) return r('skip', ['preconditions not met', pre.message].filter(Boolean).join('; '));
     }
     const inner: Scope = { ...scope, data };
-    if (v.deny !== undefined) return this.deny(obj(v.deny), data);
+    if (v.deny !== undefined) return this.deny(asObject(v.deny), data);
     if (v.pattern !== undefined || v.anyPattern !== undefined) {
       let pattern: unknown;
       let anyPattern: unknown;
@@ -236,7 +235,7 @@ class RuleValidator {
       } catch (e) {
         return r('error', `variable substitution failed: ${errMessage(e)}`);
       }
-      const target = scope.element ?? obj(obj(data.request).object);
+      const target = scope.element ?? asObject(asObject(data.request).object);
       return pattern !== undefined ? this.pattern(target, pattern, data) : this.anyPattern(target, anyPattern, data);
     }
     if (Array.isArray(v.foreach)) return this.foreach(v.foreach, inner);
@@ -354,9 +353,9 @@ class RuleValidator {
 
 /** Whether a PolicyException exempts the rule of the policy for this input. */
 function exceptionApplies(exception: KubeObject, policy: KubeObject, ruleName: string, input: EvalInput, data: Json): boolean {
-  const spec = obj(exception.spec);
+  const spec = asObject(exception.spec);
   const policyName = nameOf(policy);
-  const policyNs = obj(policy.metadata).namespace;
+  const policyNs = asObject(policy.metadata).namespace;
   const fullName = typeof policyNs === 'string' && policy.kind === 'Policy' ? `${policyNs}/${policyName}` : policyName;
   const listed = arr(spec.exceptions)
     .filter(isMap)
@@ -403,7 +402,7 @@ function matchOverride(overrides: unknown, namespace: string, namespaceLabels: R
  * `failureAction`, then the policy's overrides and `validationFailureAction` (default Audit).
  */
 function enforces(policySpec: Json, rule: Json | undefined, namespace: string, namespaceLabels: Record<string, string>): boolean {
-  const v = obj(rule?.validate);
+  const v = asObject(rule?.validate);
   const action =
     matchOverride(v.failureActionOverrides, namespace, namespaceLabels) ??
     (isAction(v.failureAction) ? v.failureAction : undefined) ??
@@ -435,14 +434,14 @@ function prepare(rule: Json, data: Json, supplied: Record<string, unknown>): { d
 /** One validate rule after match, context, preconditions and exceptions: the handler its kind selects. */
 function validateRule(rule: Json, data: Json, supplied: Record<string, unknown>, input: EvalInput, exclusions: PodSecurityExclusion[]): RuleResponse | undefined {
   const name = String(rule.name ?? '');
-  const v = obj(rule.validate);
+  const v = asObject(rule.validate);
   if (v.manifests !== undefined) return { rule: name, status: 'error', message: 'validate.manifests: not supported' };
   if (isMap(v.podSecurity)) {
     if (input.request.operation === 'DELETE') return undefined;
     return { rule: name, ...evaluatePssRule(name, v.podSecurity, input.resource, exclusions) };
   }
   if (isMap(v.cel)) {
-    const req = obj(data.request);
+    const req = asObject(data.request);
     const out = evaluateCelRule(name, v.cel, arr(rule.celPreconditions), typeof v.message === 'string' ? v.message : '', {
       object: req.object,
       oldObject: req.oldObject,
@@ -461,10 +460,10 @@ function validateRule(rule: Json, data: Json, supplied: Record<string, unknown>,
 function preExisting(policy: KubeObject, rule: Json, input: EvalInput): boolean {
   const { request } = input;
   const old = request.oldObject;
-  const v = obj(rule.validate);
+  const v = asObject(rule.validate);
   if (request.operation !== 'UPDATE' || !old || v.allowExistingViolations === false) return false;
   const ns = nsOf(input.resource);
-  if (!enforces(obj(policy.spec), rule, ns, input.namespaceLabels)) return false;
+  if (!enforces(asObject(policy.spec), rule, ns, input.namespaceLabels)) return false;
   // Kyverno sets the operation to CREATE over whatever the values said.
   const values = (p: string, r: string): Record<string, unknown> => {
     const { ['request.operation']: _ignored, ...rest } = input.values(p, r);
@@ -490,11 +489,11 @@ function mutateHelpers(supplied: Record<string, unknown>): MutateHelpers {
 }
 
 /** Mutate rules on existing resources need the cluster's objects: polcov does not evaluate them. */
-const mutatesExisting = (rule: Json): boolean => arr(obj(rule.mutate).targets).length > 0;
+const mutatesExisting = (rule: Json): boolean => arr(asObject(rule.mutate).targets).length > 0;
 
 /** The responses of the (autogen-computed) rules that match the input; mutate rules patch `state.resource` in turn. */
 function evaluateRules(rules: Json[], policy: KubeObject, input: EvalInput, state: { resource: KubeObject } = { resource: input.resource }): RuleResponse[] {
-  const meta = obj(policy.metadata);
+  const meta = asObject(policy.metadata);
   const name = String(meta.name ?? '');
   const namespace = policy.kind === 'Policy' ? String(meta.namespace ?? 'default') : undefined;
   const base = baseContext(input);
@@ -515,7 +514,7 @@ function evaluateRules(rules: Json[], policy: KubeObject, input: EvalInput, stat
       continue;
     }
     const supplied = input.values(name, ruleName);
-    let data = kind === 'mutate' ? { ...base, request: { ...obj(base.request), object: state.resource } } : base;
+    let data = kind === 'mutate' ? { ...base, request: { ...asObject(base.request), object: state.resource } } : base;
     for (const [k, v] of Object.entries(supplied)) data = setPath(data, k, v);
     const prepared = prepare(rule, data, supplied);
     if (!('data' in prepared)) {
@@ -524,7 +523,7 @@ function evaluateRules(rules: Json[], policy: KubeObject, input: EvalInput, stat
     }
     const applying = input.exceptions.filter((e) => exceptionApplies(e, policy, ruleName, input, prepared.data));
     // An exception with `podSecurity` entries relaxes a podSecurity rule instead of skipping it.
-    const exclusions = isMap(obj(rule.validate).podSecurity) ? applying.flatMap((e) => arr(obj(e.spec).podSecurity).filter(isMap)) : [];
+    const exclusions = isMap(asObject(rule.validate).podSecurity) ? applying.flatMap((e) => arr(asObject(e.spec).podSecurity).filter(isMap)) : [];
     if (applying.length > 0 && exclusions.length === 0) {
       responses.push({ rule: ruleName, status: 'skip', message: 'rule is skipped due to policy exceptions' });
       continue;
@@ -548,11 +547,11 @@ const autogenCache = new WeakMap<KubeObject, Json[]>();
 
 /** Evaluates a Kyverno ClusterPolicy or Policy on one resource. */
 export function evaluatePolicy(policy: KubeObject, input: EvalInput): PolicyResponse {
-  const meta = obj(policy.metadata);
-  const spec = obj(policy.spec);
+  const meta = asObject(policy.metadata);
+  const spec = asObject(policy.spec);
   let rules = autogenCache.get(policy);
   if (!rules) {
-    rules = computeRules(arr(spec.rules).filter(isMap), obj(meta.annotations));
+    rules = computeRules(arr(spec.rules).filter(isMap), asObject(meta.annotations));
     autogenCache.set(policy, rules);
   }
   const byName = new Map(rules.map((r) => [String(r.name ?? ''), r]));
