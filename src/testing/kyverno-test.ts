@@ -11,14 +11,13 @@ import type { SourceFile } from '../discover/walk';
 import { evaluatePolicy, type EvalInput, type PolicyResponse, type RuleStatus } from '../eval/kyverno/engine';
 import type { RequestInfo } from '../eval/kyverno/match';
 import { evaluateValidatingPolicy } from '../eval/kyverno-cel';
-import { isMap } from '../eval/kyverno/values';
+import { asList, isMap } from '../eval/kyverno/values';
 import type { SourceRef } from '../facts';
 import { mutatingPolicyResponder, patchedDifference, type MutatingResponse } from './kyverno-mpol-results';
 import { brokenSuite, type CaseResult, type LoadedSuite, type MutationTarget, type SuiteCase, type SuiteFormat } from './suite-format';
 
 type Json = Record<string, unknown>;
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const strs = (v: unknown): string[] => arr(v).filter((x): x is string => typeof x === 'string');
+const strs = (v: unknown): string[] => asList(v).filter((x): x is string => typeof x === 'string');
 
 export interface ExpectedResult {
   policy: string;
@@ -73,7 +72,7 @@ function readDocs(file: string): KubeObject[] {
   const text = fs.readFileSync(file, 'utf8');
   return parseAllDocuments(text)
     .map((d) => d.toJS({ maxAliasCount: 1000 }) as unknown)
-    .flatMap((d) => (isMap(d) && d.kind === 'List' ? arr(d.items) : [d]))
+    .flatMap((d) => (isMap(d) && d.kind === 'List' ? asList(d.items) : [d]))
     .filter(isMap);
 }
 
@@ -125,7 +124,7 @@ export function loadKyvernoTest(file: string, text: string): KyvernoTest {
   const resultsNode = doc.get('results');
   const items = isSeq(resultsNode) ? resultsNode.items : [];
   const results: ExpectedResult[] = [];
-  arr(test.results).forEach((raw, i) => {
+  asList(test.results).forEach((raw, i) => {
     const r = asObject(raw);
     const node = items[i];
     const pos = counter.linePos(isYamlMap(node) && node.range ? node.range[0] : 0);
@@ -155,7 +154,7 @@ export function loadKyvernoTest(file: string, text: string): KyvernoTest {
     exceptions: load('exceptions'),
     values: valuesFile ? asObject(readDocs(path.resolve(dir, valuesFile))[0]) : {},
     ...(userFile ? { userInfo: asObject(readDocs(path.resolve(dir, userFile))[0]) } : {}),
-    clusterObjects: contextFile ? arr(asObject(asObject(readDocs(path.resolve(dir, contextFile))[0]).spec).resources).filter(isMap) : [],
+    clusterObjects: contextFile ? asList(asObject(asObject(readDocs(path.resolve(dir, contextFile))[0]).spec).resources).filter(isMap) : [],
     results,
   };
 }
@@ -193,7 +192,7 @@ function validatingPolicy(namespaces: ReadonlyMap<string, KubeObject>, inventory
 
 /** The evaluator of each policy kind a Kyverno CLI test may name: adding a kind is one line here. */
 function evaluators(test: KyvernoTest): Record<string, (policy: KubeObject, input: EvalInput) => PolicyResponse> {
-  const objects = [...test.clusterObjects, ...arr(test.values.namespaces).filter(isMap), ...test.resources];
+  const objects = [...test.clusterObjects, ...asList(test.values.namespaces).filter(isMap), ...test.resources];
   const namespaces = new Map(objects.filter((r) => r.kind === 'Namespace').map((r) => [nameOf(r), r]));
   return {
     ClusterPolicy: evaluatePolicy,
@@ -214,17 +213,17 @@ function requestInfo(userInfo: Json | undefined): RequestInfo {
 
 /** The values a rule sees for a resource: global, then the policy's resource values, then its rule values. */
 function valuesFor(values: Json, policy: string, rule: string, resource: string): Json {
-  const pol = arr(values.policies).filter(isMap).find((p) => p.name === policy);
-  const res = arr(pol?.resources).filter(isMap).find((r) => r.name === resource);
-  const rul = arr(pol?.rules).filter(isMap).find((r) => r.name === rule || `autogen-${String(r.name)}` === rule || `autogen-cronjob-${String(r.name)}` === rule);
+  const pol = asList(values.policies).filter(isMap).find((p) => p.name === policy);
+  const res = asList(pol?.resources).filter(isMap).find((r) => r.name === resource);
+  const rul = asList(pol?.rules).filter(isMap).find((r) => r.name === rule || `autogen-${String(r.name)}` === rule || `autogen-cronjob-${String(r.name)}` === rule);
   return { ...asObject(values.globalValues), ...asObject(res?.values), ...asObject(rul?.values) };
 }
 
 function operationFor(values: Json, resource: string, explicit?: string): Operation {
   if (explicit) return explicit.toUpperCase() as Operation;
-  const fromResource = arr(values.policies)
+  const fromResource = asList(values.policies)
     .filter(isMap)
-    .flatMap((p) => arr(p.resources).filter(isMap))
+    .flatMap((p) => asList(p.resources).filter(isMap))
     .find((r) => r.name === resource && typeof asObject(r.values)['request.operation'] === 'string');
   const op = fromResource ? asObject(fromResource.values)['request.operation'] : asObject(values.globalValues)['request.operation'];
   return (typeof op === 'string' ? op.toUpperCase() : 'CREATE') as Operation;
@@ -232,8 +231,8 @@ function operationFor(values: Json, resource: string, explicit?: string): Operat
 
 /** A namespace's labels: the values file's `namespaceSelector` entry, else its `namespaces` object. */
 function namespaceLabels(values: Json, ns: string): Record<string, string> {
-  const entry = arr(values.namespaceSelector).filter(isMap).find((n) => n.name === ns);
-  const object = arr(values.namespaces).filter(isMap).find((n) => nameOf(n) === ns);
+  const entry = asList(values.namespaceSelector).filter(isMap).find((n) => n.name === ns);
+  const object = asList(values.namespaces).filter(isMap).find((n) => nameOf(n) === ns);
   const labels = entry ? entry.labels : asObject(object?.metadata).labels;
   return Object.fromEntries(Object.entries(asObject(labels)).map(([k, v]) => [k, String(v)]));
 }
@@ -308,7 +307,7 @@ function ruleDecision(resp: PolicyResponse, r: PolicyResponse['rules'][number]):
   return { engine: 'kyverno', policy: resp.policy, rule: r.rule, verdict, messages: r.message ? [r.message] : [], reason: r.status };
 }
 
-const hasMutateRules = (policy: KubeObject): boolean => arr(asObject(policy.spec).rules).some((r) => isMap(r) && r.mutate !== undefined);
+const hasMutateRules = (policy: KubeObject): boolean => asList(asObject(policy.spec).rules).some((r) => isMap(r) && r.mutate !== undefined);
 
 const RULE_STATUS_TO_VERDICT: Record<RuleStatus, Decision['verdict']> = {
   pass: 'admit',

@@ -15,7 +15,7 @@ import { evaluateOperator } from './operators';
 import { mutateRule, type MutateHelpers } from './mutate';
 import { matchPattern } from './pattern';
 import { substituteAll } from './substitute';
-import { isMap, wildcardMatch } from './values';
+import { asList, isMap, wildcardMatch } from './values';
 
 export type RuleStatus = 'pass' | 'fail' | 'skip' | 'error' | 'warn' | 'undecided';
 
@@ -48,7 +48,6 @@ export interface EvalInput {
 }
 
 type Json = Record<string, unknown>;
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** Thrown where a context entry needs cluster data the test did not supply. */
 class NeedsClusterData extends Error {}
@@ -66,7 +65,7 @@ function imagesOf(resource: KubeObject): Json | undefined {
     resource.kind === 'Pod' ? spec : resource.kind === 'CronJob' ? asObject(asObject(asObject(asObject(spec.jobTemplate).spec).template).spec) : asObject(asObject(spec.template).spec);
   const out: Json = {};
   for (const list of ['containers', 'initContainers', 'ephemeralContainers']) {
-    const entries = arr(podSpec[list]).filter(isMap).filter((c) => typeof c.image === 'string');
+    const entries = asList(podSpec[list]).filter(isMap).filter((c) => typeof c.image === 'string');
     if (entries.length > 0) out[list] = Object.fromEntries(entries.map((c) => [String(c.name ?? ''), { ...imageInfo(c.image as string) }]));
   }
   return Object.keys(out).length > 0 ? out : undefined;
@@ -158,7 +157,7 @@ function evaluateConditions(block: unknown, data: Json): { ok: boolean; message:
   let anyOk = true;
   if (b.any !== undefined && b.any !== null) {
     anyOk = false;
-    for (const c of arr(b.any)) {
+    for (const c of asList(b.any)) {
       const r = one(c);
       if (r.ok) {
         anyOk = true;
@@ -169,7 +168,7 @@ function evaluateConditions(block: unknown, data: Json): { ok: boolean; message:
     }
   }
   let allOk = true;
-  for (const c of arr(b.all)) {
+  for (const c of asList(b.all)) {
     const r = one(c);
     if (!r.ok) {
       allOk = false;
@@ -339,7 +338,7 @@ class RuleValidator {
         return { response: { rule: this.name, status: 'error', message: 'failed to process foreach: cannot use elementScope=true foreach rules for elements that are not maps' }, applied };
       }
       const inner: Scope = { data, nesting: n + 1, element: scoped ? (element as Json) : scope.element };
-      const r = this.validate(fe, inner, arr(fe.context), fe.preconditions);
+      const r = this.validate(fe, inner, asList(fe.context), fe.preconditions);
       if (!r || r.status === 'skip') continue;
       if (r.status !== 'pass') {
         if (r.status === 'error' && r.message.includes('failed to evaluate preconditions')) continue;
@@ -357,9 +356,9 @@ function exceptionApplies(exception: KubeObject, policy: KubeObject, ruleName: s
   const policyName = nameOf(policy);
   const policyNs = asObject(policy.metadata).namespace;
   const fullName = typeof policyNs === 'string' && policy.kind === 'Policy' ? `${policyNs}/${policyName}` : policyName;
-  const listed = arr(spec.exceptions)
+  const listed = asList(spec.exceptions)
     .filter(isMap)
-    .some((e) => wildcardMatch(String(e.policyName ?? ''), fullName) && arr(e.ruleNames).some((r) => typeof r === 'string' && wildcardMatch(r, ruleName)));
+    .some((e) => wildcardMatch(String(e.policyName ?? ''), fullName) && asList(e.ruleNames).some((r) => typeof r === 'string' && wildcardMatch(r, ruleName)));
   if (!listed) return false;
   if (ruleMismatch({ name: 'exception', match: spec.match }, matchInput(input))) return false;
   if (spec.conditions === undefined) return true;
@@ -385,14 +384,14 @@ const isAction = (v: unknown): v is string => typeof v === 'string' && ['audit',
 
 /** The first `failureActionOverrides` entry whose namespaces and namespace selector take the resource. */
 function matchOverride(overrides: unknown, namespace: string, namespaceLabels: Record<string, string>): string | undefined {
-  for (const o of arr(overrides).filter(isMap)) {
+  for (const o of asList(overrides).filter(isMap)) {
     if (!isAction(o.action)) continue;
     const selectorOk = o.namespaceSelector === undefined || o.namespaceSelector === null || selectorMatches(o.namespaceSelector, namespaceLabels);
     if (o.namespaces === undefined || o.namespaces === null) {
       if (selectorOk) return o.action;
       continue;
     }
-    if (arr(o.namespaces).some((ns) => typeof ns === 'string' && wildcardMatch(ns, namespace)) && selectorOk) return o.action;
+    if (asList(o.namespaces).some((ns) => typeof ns === 'string' && wildcardMatch(ns, namespace)) && selectorOk) return o.action;
   }
   return undefined;
 }
@@ -416,7 +415,7 @@ function prepare(rule: Json, data: Json, supplied: Record<string, unknown>): { d
   const name = String(rule.name ?? '');
   let loaded: Json;
   try {
-    loaded = loadContext(arr(rule.context), data, supplied);
+    loaded = loadContext(asList(rule.context), data, supplied);
   } catch (e) {
     if (e instanceof NeedsClusterData) return { rule: name, status: 'undecided', message: `skip: needs cluster data: ${e.message}` };
     return { rule: name, status: 'error', message: `failed to load context: ${errMessage(e)}` };
@@ -442,7 +441,7 @@ function validateRule(rule: Json, data: Json, supplied: Record<string, unknown>,
   }
   if (isMap(v.cel)) {
     const req = asObject(data.request);
-    const out = evaluateCelRule(name, v.cel, arr(rule.celPreconditions), typeof v.message === 'string' ? v.message : '', {
+    const out = evaluateCelRule(name, v.cel, asList(rule.celPreconditions), typeof v.message === 'string' ? v.message : '', {
       object: req.object,
       oldObject: req.oldObject,
       request: req,
@@ -489,7 +488,7 @@ function mutateHelpers(supplied: Record<string, unknown>): MutateHelpers {
 }
 
 /** Mutate rules on existing resources need the cluster's objects: polcov does not evaluate them. */
-const mutatesExisting = (rule: Json): boolean => arr(asObject(rule.mutate).targets).length > 0;
+const mutatesExisting = (rule: Json): boolean => asList(asObject(rule.mutate).targets).length > 0;
 
 /** The responses of the (autogen-computed) rules that match the input; mutate rules patch `state.resource` in turn. */
 function evaluateRules(rules: Json[], policy: KubeObject, input: EvalInput, state: { resource: KubeObject } = { resource: input.resource }): RuleResponse[] {
@@ -523,7 +522,7 @@ function evaluateRules(rules: Json[], policy: KubeObject, input: EvalInput, stat
     }
     const applying = input.exceptions.filter((e) => exceptionApplies(e, policy, ruleName, input, prepared.data));
     // An exception with `podSecurity` entries relaxes a podSecurity rule instead of skipping it.
-    const exclusions = isMap(asObject(rule.validate).podSecurity) ? applying.flatMap((e) => arr(asObject(e.spec).podSecurity).filter(isMap)) : [];
+    const exclusions = isMap(asObject(rule.validate).podSecurity) ? applying.flatMap((e) => asList(asObject(e.spec).podSecurity).filter(isMap)) : [];
     if (applying.length > 0 && exclusions.length === 0) {
       responses.push({ rule: ruleName, status: 'skip', message: 'rule is skipped due to policy exceptions' });
       continue;
@@ -551,7 +550,7 @@ export function evaluatePolicy(policy: KubeObject, input: EvalInput): PolicyResp
   const spec = asObject(policy.spec);
   let rules = autogenCache.get(policy);
   if (!rules) {
-    rules = computeRules(arr(spec.rules).filter(isMap), asObject(meta.annotations));
+    rules = computeRules(asList(spec.rules).filter(isMap), asObject(meta.annotations));
     autogenCache.set(policy, rules);
   }
   const byName = new Map(rules.map((r) => [String(r.name ?? ''), r]));

@@ -8,7 +8,7 @@ import { query } from './jmespath';
 import { applyJson6902, parseOperations } from './mutate-json6902';
 import { applyStrategicMerge } from './mutate-merge';
 import { substituteAll } from './substitute';
-import { deepEqual, isMap } from './values';
+import { asList, deepEqual, isMap } from './values';
 
 type Json = Record<string, unknown>;
 
@@ -27,7 +27,6 @@ export interface MutateHelpers {
 }
 
 const errMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** Applies one (already substituted) patchStrategicMerge or patchesJson6902 to the resource. */
 function patchWith(resource: KubeObject, strategic: unknown, json6902: unknown): KubeObject {
@@ -83,7 +82,7 @@ class ForEachMutator {
     let patched = resource;
     for (const { element, index } of indexed) {
       if (element === null || element === undefined) continue;
-      const loaded = this.helpers.loadContext(arr(fe.context), { ...data, element, [`element${nesting}`]: element, elementIndex: index, [`elementIndex${nesting}`]: index });
+      const loaded = this.helpers.loadContext(asList(fe.context), { ...data, element, [`element${nesting}`]: element, elementIndex: index, [`elementIndex${nesting}`]: index });
       if (!('data' in loaded)) return { ...loaded, patched: resource };
       const scoped = loaded.data;
       try {
