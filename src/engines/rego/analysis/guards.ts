@@ -22,7 +22,7 @@
 import type { Body, Expr, Ref, RefArg, Rule, Term } from '../ast';
 import { BudgetExceeded, checkPathLength, Depth } from './budget';
 import type { Roots } from './roots';
-import { splitCallName, type RegoModule, type RuleGroup, type RulesIndex } from './rules-index';
+import { splitCallName, staticName, type RegoModule, type RuleGroup, type RulesIndex } from './rules-index';
 import type { Prim } from './values';
 
 /** The expression that makes a body false, and the module it is in. */
@@ -700,11 +700,6 @@ class DebugRequest {
     if (!dflt) return none(by);
     return dflt.rule.value ? this.term(dflt.rule.value, new Map(), dflt.mod) : prim(true);
   }
-}
-
-function staticName(arg: RefArg): string | undefined {
-  if (arg.type === 'dot') return arg.name;
-  return arg.term.type === 'string' ? arg.term.value : undefined;
 }
 
 /** Variables in a pattern (array and object patterns included). */
