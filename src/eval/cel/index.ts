@@ -66,11 +66,34 @@ export function evalCel(program: CelProgram, activation: Record<string, unknown>
   }
 }
 
+/** A named expression (`variables`, `matchConditions`); `error` when it did not compile. */
+export interface CelNamed {
+  name: string;
+  program?: CelProgram;
+  error?: string;
+}
+
+/** One of `validations`: the expression that must hold and what to say when it does not. */
+export interface CelValidation {
+  expression: CelProgram;
+  message?: string;
+  messageExpression?: CelProgram;
+}
+
+/** messageExpression when it yields a non-blank string, else message, else Kubernetes' default wording. */
+export function validationMessage(v: CelValidation, activation: Record<string, unknown>): string {
+  if (v.messageExpression) {
+    const m = evalCel(v.messageExpression, activation);
+    if ('value' in m && typeof m.value === 'string' && m.value.trim() !== '') return m.value;
+  }
+  return v.message ?? `failed expression: ${v.expression.text.trim()}`;
+}
+
 /**
  * `variables` as Kubernetes offers them: each is evaluated on first use, in declaration order
  * visibility (a variable sees the ones before it), and its error surfaces where it is read.
  */
-export function lazyVariables(defs: readonly { name: string; program?: CelProgram; error?: string }[], activation: Record<string, unknown>): Record<string, unknown> {
+export function lazyVariables(defs: readonly CelNamed[], activation: Record<string, unknown>): Record<string, unknown> {
   const variables: Record<string, unknown> = {};
   const scope = { ...activation, variables };
   for (const d of defs) {

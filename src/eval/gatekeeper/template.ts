@@ -6,20 +6,8 @@
  */
 import type { KubeObject } from '../../admission';
 import type { SourceRef } from '../../facts';
-import { compileCel, type CelProgram } from '../cel';
+import { compileCel, type CelNamed, type CelProgram, type CelValidation } from '../cel';
 import { NEWEST_GATEKEEPER } from './newest';
-
-export interface CelNamed {
-  name: string;
-  program?: CelProgram;
-  error?: string;
-}
-
-export interface CelValidation {
-  expression: CelProgram;
-  message?: string;
-  messageExpression?: CelProgram;
-}
 
 export interface CelHalf {
   variables: CelNamed[];
