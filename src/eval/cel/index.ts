@@ -5,6 +5,7 @@
  */
 import { Environment } from '@marcbachmann/cel-js';
 import type { AdmissionRequest, KubeObject } from '../../admission';
+import { celErrorLine } from '../../engines/cel/parse';
 import { CelBudgetExceeded, withBudget } from './budget';
 import { registerKubernetesLibraries } from './kubernetes-library';
 
@@ -44,13 +45,8 @@ export function compileCel(text: string): { program: CelProgram } | { error: str
     const parsed = ENV.parse(text);
     return { program: { text, run: (a) => parsed(a), usesAuthorizer: mentions(parsed.ast, 'authorizer') } };
   } catch (e) {
-    return { error: firstLine(e) };
+    return { error: celErrorLine(e) };
   }
-}
-
-function firstLine(e: unknown): string {
-  const err = e as { summary?: string; message?: string };
-  return err.summary ?? String(err.message ?? e).split('\n')[0]!;
 }
 
 export function evalCel(program: CelProgram, activation: Record<string, unknown>, steps = DEFAULT_CEL_STEPS): CelOutcome {
@@ -62,7 +58,7 @@ export function evalCel(program: CelProgram, activation: Record<string, unknown>
   } catch (e) {
     if (e instanceof CelUndecided) return { undecided: e.message };
     if (e instanceof CelBudgetExceeded) return { error: e.message };
-    return { error: firstLine(e) };
+    return { error: celErrorLine(e) };
   }
 }
 
