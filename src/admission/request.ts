@@ -28,6 +28,13 @@ export interface UserInfo {
 /** A Kubernetes object as plain JSON data. */
 export type KubeObject = Record<string, unknown>;
 
+/** A field read as an object; anything else (absent, a list, a scalar) reads as `{}`. */
+export const asObject = (v: unknown): KubeObject => (v && typeof v === 'object' && !Array.isArray(v) ? (v as KubeObject) : {});
+/** A field read as a list; anything else reads as `[]`. */
+export const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+/** A list field with its items as strings. */
+export const stringList = (v: unknown): string[] => asList(v).map(String);
+
 export interface AdmissionRequest {
   uid: string;
   kind: GroupVersionKind;

@@ -5,7 +5,7 @@
  * variables and validations (message / messageExpression), failurePolicy for evaluation errors, and
  * the binding's validationActions.
  */
-import type { AdmissionRequest, ClusterContext, Decision, Evaluator, KubeObject, Verdict } from '../../admission';
+import { asList, asObject, type AdmissionRequest, type ClusterContext, type Decision, type Evaluator, type KubeObject, type Verdict } from '../../admission';
 import type { SourceRef } from '../../facts';
 import { compileCel, evalCel, lazyVariables, requestVariable, toCel, validationMessage, type CelNamed, type CelOutcome, type CelProgram, type CelValidation } from '../cel';
 import { labelsOf, SelectorError, selectorMatches } from '../label-selector';
@@ -23,9 +23,8 @@ export interface VapSet {
   params: KubeObject[];
 }
 
-const obj = (v: unknown): KubeObject => (v && typeof v === 'object' && !Array.isArray(v) ? (v as KubeObject) : {});
-const arr = (v: unknown): KubeObject[] => (Array.isArray(v) ? v.map(obj) : []);
-const nameOf = (o: KubeObject): string => String(obj(o.metadata).name ?? '');
+const arr = (v: unknown): KubeObject[] => asList(v).map(asObject);
+const nameOf = (o: KubeObject): string => String(asObject(o.metadata).name ?? '');
 
 export type Match = { matches: boolean; reason?: string } | { undecided: string } | { error: string };
 
@@ -90,7 +89,7 @@ export function compilePolicy(spec: KubeObject, compiler: typeof compileCel = co
 function selectParams(paramKind: KubeObject, ref: KubeObject, req: AdmissionRequest, all: KubeObject[]): KubeObject[] {
   const ofKind = all.filter((p) => p.apiVersion === paramKind.apiVersion && p.kind === paramKind.kind);
   const ns = typeof ref.namespace === 'string' ? ref.namespace : req.namespace;
-  const inNs = ofKind.filter((p) => !ns || (obj(p.metadata).namespace ?? '') === ns || !obj(p.metadata).namespace);
+  const inNs = ofKind.filter((p) => !ns || (asObject(p.metadata).namespace ?? '') === ns || !asObject(p.metadata).namespace);
   if (typeof ref.name === 'string') return inNs.filter((p) => nameOf(p) === ref.name);
   return inNs.filter((p) => selectorMatches(ref.selector ?? {}, labelsOf(p)));
 }
@@ -108,8 +107,8 @@ function outcomeProblem(o: CelOutcome): { undecided: string } | { error: string 
 
 /** One binding of one policy deciding one request. */
 export function evaluateBinding(policy: VapDocument, binding: VapDocument, params: KubeObject[], req: AdmissionRequest, cluster: ClusterContext): Decision {
-  const spec = obj(policy.object.spec);
-  const bspec = obj(binding.object.spec);
+  const spec = asObject(policy.object.spec);
+  const bspec = asObject(binding.object.spec);
   const actions = Array.isArray(bspec.validationActions) ? bspec.validationActions.map(String) : [];
   const failClosed = spec.failurePolicy !== 'Ignore';
   const base = { engine: 'vap', policy: `${nameOf(policy.object)}/${nameOf(binding.object)}`, messages: [] as string[], ...(policy.at ? { at: policy.at } : {}) };
@@ -119,7 +118,7 @@ export function evaluateBinding(policy: VapDocument, binding: VapDocument, param
   const failure = (reason: string): Decision =>
     failClosed ? decide(actionVerdict(actions), { messages: [reason], reason: `failurePolicy Fail: ${reason}` }) : decide('admit', { reason: `failurePolicy Ignore: ${reason}` });
 
-  for (const [m, where] of [[obj(spec.matchConstraints), 'matchConstraints'], [bspec.matchResources ? obj(bspec.matchResources) : undefined, 'matchResources']] as const) {
+  for (const [m, where] of [[asObject(spec.matchConstraints), 'matchConstraints'], [bspec.matchResources ? asObject(bspec.matchResources) : undefined, 'matchResources']] as const) {
     if (!m) continue;
     const r = resourcesMatch(m, req, cluster, where);
     if ('undecided' in r) return decide('undecided', { reason: r.undecided });
@@ -130,10 +129,10 @@ export function evaluateBinding(policy: VapDocument, binding: VapDocument, param
   if ('error' in compiled) return decide('error', { reason: compiled.error });
 
   let paramObjects: (KubeObject | null)[] = [null];
-  const paramKind = spec.paramKind ? obj(spec.paramKind) : undefined;
+  const paramKind = spec.paramKind ? asObject(spec.paramKind) : undefined;
   if (paramKind) {
     if (!bspec.paramRef) return failure('the policy has a paramKind but the binding no paramRef');
-    const ref = obj(bspec.paramRef);
+    const ref = asObject(bspec.paramRef);
     paramObjects = selectParams(paramKind, ref, req, params);
     if (paramObjects.length === 0) {
       if (ref.parameterNotFoundAction === 'Allow') return decide('admit', { reason: 'no params object found; parameterNotFoundAction: Allow' });
@@ -178,7 +177,7 @@ export function vapEvaluator(set: VapSet): Evaluator {
     engine: 'vap',
     evaluate(req, cluster) {
       return set.bindings.map((b) => {
-        const policyName = obj(b.object.spec).policyName;
+        const policyName = asObject(b.object.spec).policyName;
         const policy = set.policies.find((p) => nameOf(p.object) === policyName);
         if (!policy) return { engine: 'vap', policy: `?/${nameOf(b.object)}`, verdict: 'error', messages: [], reason: `the binding names policy ${String(policyName)}, which is not in the scanned set`, ...(b.at ? { at: b.at } : {}) };
         return evaluateBinding(policy, b, set.params, req, cluster);
