@@ -5,6 +5,7 @@
  * stand for "the namespace".
  */
 import { gvkOf, stringList, type KubeObject } from '../../admission';
+import { kindsEntryMatches } from '../../engines/gatekeeper/constraint';
 import { labelsOf, selectorMatches, SelectorError } from '../label-selector';
 
 export interface MatchTarget {
@@ -42,10 +43,7 @@ export function constraintMatches(match: KubeObject | undefined, t: MatchTarget)
   const kinds = Array.isArray(match.kinds) ? (match.kinds as KubeObject[]) : [];
   if (kinds.length > 0) {
     const gk = gvkOf(obj);
-    const ok = kinds.some((k) => {
-      const ks = stringList(k.kinds), gs = stringList(k.apiGroups);
-      return (ks.length === 0 || ks.includes('*') || ks.includes(gk.kind)) && (gs.length === 0 || gs.includes('*') || gs.includes(gk.group));
-    });
+    const ok = kinds.some((k) => kindsEntryMatches(stringList(k.apiGroups), stringList(k.kinds), gk.group, gk.kind));
     if (!ok) return { matches: false, reason: `kind ${gk.group ? `${gk.group}/` : ''}${gk.kind} is not in match.kinds` };
   }
 
