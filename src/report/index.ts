@@ -3,6 +3,7 @@ import type { AuditResult } from '../audit';
 import type { Severity } from '../facts';
 import type * as Codequality from './codequality';
 import type * as Github from './github';
+import type * as Html from './html';
 import type * as Json from './json';
 import type * as Junit from './junit';
 import type * as Markdown from './markdown';
@@ -29,4 +30,5 @@ export const REPORTERS: Record<string, Reporter> = {
   markdown: (r, o) => (require('./markdown') as typeof Markdown).markdown(r, o),
   github: (r, o) => (require('./github') as typeof Github).github(r, o),
   codequality: (r, o) => (require('./codequality') as typeof Codequality).codequality(r, o),
+  html: (r, o) => (require('./html') as typeof Html).html(r, o),
 };

@@ -6,6 +6,7 @@ import addFormats from 'ajv-formats';
 import type * as Sarif from 'sarif';
 import { escapeData, escapeProperty } from '../../src/report/github';
 import { escapeXml } from '../../src/report/junit';
+import { escapeHtml } from '../../src/report/html';
 import { cell } from '../../src/report/markdown';
 import { RULES } from '../../src/rules';
 import { HOMEPAGE } from '../../src/version';
@@ -13,6 +14,7 @@ import { HOST_PROCESS, NO_EPHEMERAL, privilegedPolicy, runCli } from '../ci-fixt
 import { tempDir } from '../helpers';
 
 type Key = string;
+const unescapeHtml = (s: string): string => s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!);
 const key = (ruleId: string, file: string, line: number, column: number): Key => `${ruleId} ${file}:${line}:${column}`;
 
 /** Each format's findings as a sorted list of "ruleId file:line:column". */
@@ -27,6 +29,10 @@ const parsers: Record<string, (out: string) => Key[]> = {
   // Each finding, failed or not (--fail-on never), heads its entry as "file:line:column: severity rule-id".
   junit: (out) => [...out.matchAll(/^(?:\s*<(?:failure|system-out)[^>]*>)?([^\n<>]+):(\d+):(\d+): (?:error|warning|note) ([a-z-]+)$/gm)].map((m) => key(m[4]!, m[1]!, +m[2]!, +m[3]!)),
   markdown: (out) => [...out.matchAll(/^\| (?:error|warning|note) \| `([a-z-]+)` \| (.+?):(\d+):(\d+) \|/gm)].map((m) => key(m[1]!, m[2]!.replace(/\\(.)/g, '$1'), +m[3]!, +m[4]!)),
+  html: (out) =>
+    [...out.matchAll(/<tr><td><span class="(?:error|warning|note)">[a-z]+<\/span><\/td><td><a href="[^"]*"><code>([a-z-]+)<\/code><\/a><\/td><td><code>(.+?):(\d+):(\d+)<\/code><\/td>/g)].map((m) =>
+      key(m[1]!, unescapeHtml(m[2]!), +m[3]!, +m[4]!),
+    ),
   github: (out) =>
     [...out.matchAll(/^::(?:error|warning|notice) file=([^,]+),line=(\d+),col=(\d+),title=([a-z-]+)::/gm)].map((m) => key(m[4]!, decodeURIComponent(m[1]!), +m[2]!, +m[3]!)),
 };
@@ -111,6 +117,18 @@ describe('escaping', () => {
 
   it('escapes XML text and attributes and drops characters XML cannot carry', () => {
     expect(escapeXml(`<a href="x">Tom & 'Jerry'</a>\u0001`)).toBe('&lt;a href=&quot;x&quot;&gt;Tom &amp; &apos;Jerry&apos;&lt;/a&gt;\uFFFD');
+  });
+
+  it('escapes HTML text and attribute values', () => {
+    expect(escapeHtml(`<img src="x" onerror='y'> & more`)).toBe('&lt;img src=&quot;x&quot; onerror=&#39;y&#39;&gt; &amp; more');
+  });
+
+  it('writes a policy name crafted as markup as text in the HTML report', () => {
+    const dir = tempDir({ 'p.yaml': privilegedPolicy('<script>alert(1)</script>', NO_EPHEMERAL), 'hp.yaml': HOST_PROCESS });
+    const out = runCli(['scan', dir, '-f', 'html']).out;
+    expect(out.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(out).not.toContain('<script>');
+    expect(out).toContain('ClusterPolicy &lt;script&gt;alert(1)&lt;/script&gt;');
   });
 
   it('escapes Markdown table cells outside code spans', () => {
