@@ -28,6 +28,13 @@ export interface UserInfo {
 /** A Kubernetes object as plain JSON data. */
 export type KubeObject = Record<string, unknown>;
 
+/** A field read as an object; anything else (absent, a list, a scalar) reads as `{}`. */
+export const asObject = (v: unknown): KubeObject => (v && typeof v === 'object' && !Array.isArray(v) ? (v as KubeObject) : {});
+/** A field read as a list; anything else reads as `[]`. */
+export const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+/** A list field with its items as strings. */
+export const stringList = (v: unknown): string[] => asList(v).map(String);
+
 export interface AdmissionRequest {
   uid: string;
   kind: GroupVersionKind;
@@ -145,14 +152,9 @@ export function debugUpdate(pod: KubeObject, debugContainer: KubeObject, userInf
   return req;
 }
 
-/** `v` when it is a JSON object, else `{}`: reads optional fields without type checks at every step. */
-export function asObject(v: unknown): KubeObject {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as KubeObject) : {};
-}
-
 /** The items of `v` as objects (`[]` when `v` is not a list). */
 export function asObjects(v: unknown): KubeObject[] {
-  return Array.isArray(v) ? v.map(asObject) : [];
+  return asList(v).map(asObject);
 }
 
 /** The object's `metadata.name` (`''` when absent). */

@@ -4,9 +4,8 @@
  * (`pods` is the main resource only, `pods/*` and `*\/*` include subresources, `*` every main
  * resource), scope and resourceNames.
  */
-import type { AdmissionRequest, KubeObject } from '../admission';
+import { stringList, type AdmissionRequest, type KubeObject } from '../admission';
 
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 const anyOf = (allowed: string[], value: string): boolean => allowed.includes('*') || allowed.includes(value);
 
 export function resourceMatches(patterns: string[], resource: string, subResource: string): boolean {
@@ -23,14 +22,14 @@ export function resourceMatches(patterns: string[], resource: string, subResourc
  * when only the version differs: the API server would convert it to a version the rule names.
  */
 export function ruleMatches(rule: KubeObject, req: AdmissionRequest, equivalent: boolean): boolean {
-  if (!anyOf(list(rule.operations), req.operation)) return false;
+  if (!anyOf(stringList(rule.operations), req.operation)) return false;
   const gvr = req.resource;
-  if (!anyOf(list(rule.apiGroups), gvr.group)) return false;
-  if (!equivalent && !anyOf(list(rule.apiVersions), gvr.version)) return false;
-  if (!resourceMatches(list(rule.resources), gvr.resource, req.subResource ?? '')) return false;
+  if (!anyOf(stringList(rule.apiGroups), gvr.group)) return false;
+  if (!equivalent && !anyOf(stringList(rule.apiVersions), gvr.version)) return false;
+  if (!resourceMatches(stringList(rule.resources), gvr.resource, req.subResource ?? '')) return false;
   const scope = typeof rule.scope === 'string' ? rule.scope : '*';
   if (scope === 'Cluster' && req.namespace) return false;
   if (scope === 'Namespaced' && !req.namespace) return false;
-  const names = list(rule.resourceNames);
+  const names = stringList(rule.resourceNames);
   return names.length === 0 || names.includes(req.name ?? '');
 }

@@ -19,7 +19,12 @@ export function parseCel(text: string): Parsed {
   try {
     return { ast: environment().parse(text).ast };
   } catch (e) {
-    const err = e as { summary?: string; message: string };
-    return { error: err.summary ?? err.message.split('\n')[0]! };
+    return { error: celErrorLine(e) };
   }
+}
+
+/** A cel-js error in one line: its summary, else the first line of its message. */
+export function celErrorLine(e: unknown): string {
+  const err = e as { summary?: string; message?: string };
+  return err.summary ?? String(err.message ?? e).split('\n')[0]!;
 }

@@ -64,6 +64,12 @@ function readScope(y: YamlDoc, match: Node | undefined): Pick<ConstraintFacts, '
   return namespaces.length > 0 ? { namespaces } : {};
 }
 
+/** One `match.kinds` entry against a group and kind: an empty list matches everything, as in Gatekeeper's matcher. */
+export function kindsEntryMatches(groups: readonly string[], kinds: readonly string[], group: string, kind: string): boolean {
+  const any = (list: readonly string[], v: string): boolean => list.length === 0 || list.includes('*') || list.includes(v);
+  return any(groups, group) && any(kinds, kind);
+}
+
 /** `match.kinds: [{apiGroups, kinds}]`; no kinds at all matches every kind. */
 function readKinds(y: YamlDoc, match: Node | undefined, fallback: SourceRef): Pick<ConstraintFacts, 'matchesPod' | 'controllersOnlyAt' | 'kindsAt'> {
   const entries = y.items(y.get(match, 'kinds'));
@@ -74,10 +80,8 @@ function readKinds(y: YamlDoc, match: Node | undefined, fallback: SourceRef): Pi
   for (const e of entries) {
     const groups = y.strings(y.get(e, 'apiGroups'));
     const kinds = y.strings(y.get(e, 'kinds'));
-    // An empty list matches everything, as in Gatekeeper's matcher; Pod is in the core group "".
-    const anyKind = kinds.length === 0 || kinds.includes('*');
-    const coreGroup = groups.length === 0 || groups.includes('') || groups.includes('*');
-    if (coreGroup && (anyKind || kinds.includes('Pod'))) matchesPod = true;
+    // Pod is in the core group "".
+    if (kindsEntryMatches(groups, kinds, '', 'Pod')) matchesPod = true;
     if (kinds.some((k) => CONTROLLERS.has(k))) controllersAt ??= y.keyRef(e, 'kinds');
   }
   return { matchesPod, kindsAt, ...(!matchesPod && controllersAt ? { controllersOnlyAt: controllersAt } : {}) };

@@ -8,8 +8,9 @@
  * so no constraint of its kind exists and nothing of it is enforced.
  */
 import type { SourceRef, Unanalyzable } from '../../facts';
-import type { Import, Ref } from '../rego/ast';
+import type { Import } from '../rego/ast';
 import type { RegoModule } from '../rego/analysis';
+import { staticPrefix } from '../rego/analysis/rules-index';
 import type { PolicyDoc } from '../types';
 
 const REFUSED = 'Gatekeeper refuses this ConstraintTemplate';
@@ -23,19 +24,8 @@ export function metadataProblems(doc: PolicyDoc, kind: string | undefined, kindA
   return [{ reason: `${REFUSED}: metadata.name "${doc.name}" is not the lowercase of the CRD kind "${kind}" (expected "${kind.toLowerCase()}")`, at }];
 }
 
-/** The static segments of a reference (`data.lib.x` → data, lib, x), up to the first computed one. */
-function segments(ref: Ref): string[] {
-  const out = ref.head.type === 'var' ? [ref.head.name] : [];
-  for (const arg of ref.path) {
-    if (arg.type === 'dot') out.push(arg.name);
-    else if (arg.term.type === 'string') out.push(arg.term.value);
-    else break;
-  }
-  return out;
-}
-
 function importProblem(imp: Import, mod: RegoModule, where: string): Unanalyzable | undefined {
-  const segs = segments(imp.path);
+  const segs = staticPrefix(imp.path);
   if (segs[0] === 'future' || (segs[0] === 'data' && segs[1] === 'lib')) return undefined;
   // `import rego.v1` selects the dialect; the framework's import check is not followed for it here.
   if (segs[0] === 'rego') return undefined;

@@ -5,6 +5,7 @@
  */
 import { Environment } from '@marcbachmann/cel-js';
 import type { AdmissionRequest, KubeObject } from '../../admission';
+import { celErrorLine } from '../../engines/cel/parse';
 import { CelBudgetExceeded, withBudget } from './budget';
 import { registerKubernetesLibraries } from './kubernetes-library';
 
@@ -44,13 +45,8 @@ export function compileCel(text: string): { program: CelProgram } | { error: str
     const parsed = ENV.parse(text);
     return { program: { text, run: (a) => parsed(a), usesAuthorizer: mentions(parsed.ast, 'authorizer') } };
   } catch (e) {
-    return { error: firstLine(e) };
+    return { error: celErrorLine(e) };
   }
-}
-
-function firstLine(e: unknown): string {
-  const err = e as { summary?: string; message?: string };
-  return err.summary ?? String(err.message ?? e).split('\n')[0]!;
 }
 
 export function evalCel(program: CelProgram, activation: Record<string, unknown>, steps = DEFAULT_CEL_STEPS): CelOutcome {
@@ -62,15 +58,38 @@ export function evalCel(program: CelProgram, activation: Record<string, unknown>
   } catch (e) {
     if (e instanceof CelUndecided) return { undecided: e.message };
     if (e instanceof CelBudgetExceeded) return { error: e.message };
-    return { error: firstLine(e) };
+    return { error: celErrorLine(e) };
   }
+}
+
+/** A named expression (`variables`, `matchConditions`); `error` when it did not compile. */
+export interface CelNamed {
+  name: string;
+  program?: CelProgram;
+  error?: string;
+}
+
+/** One of `validations`: the expression that must hold and what to say when it does not. */
+export interface CelValidation {
+  expression: CelProgram;
+  message?: string;
+  messageExpression?: CelProgram;
+}
+
+/** messageExpression when it yields a non-blank string, else message, else Kubernetes' default wording. */
+export function validationMessage(v: CelValidation, activation: Record<string, unknown>): string {
+  if (v.messageExpression) {
+    const m = evalCel(v.messageExpression, activation);
+    if ('value' in m && typeof m.value === 'string' && m.value.trim() !== '') return m.value;
+  }
+  return v.message ?? `failed expression: ${v.expression.text.trim()}`;
 }
 
 /**
  * `variables` as Kubernetes offers them: each is evaluated on first use, in declaration order
  * visibility (a variable sees the ones before it), and its error surfaces where it is read.
  */
-export function lazyVariables(defs: readonly { name: string; program?: CelProgram; error?: string }[], activation: Record<string, unknown>): Record<string, unknown> {
+export function lazyVariables(defs: readonly CelNamed[], activation: Record<string, unknown>): Record<string, unknown> {
   const variables: Record<string, unknown> = {};
   const scope = { ...activation, variables };
   for (const d of defs) {

@@ -4,7 +4,7 @@
  * match conditions that all must hold, and one violation per failing validation.
  */
 import type { AdmissionRequest, KubeObject } from '../../admission';
-import { evalCel, lazyVariables, requestVariable, toCel } from '../cel';
+import { evalCel, lazyVariables, requestVariable, toCel, validationMessage } from '../cel';
 import type { CelHalf } from './template';
 
 /** Violation messages and the rule(s) that produced them (`violation`, `validations[1]`…). */
@@ -53,13 +53,4 @@ export function runCelHalf(cel: CelHalf, constraint: KubeObject, req: AdmissionR
     }
   }
   return { messages, rules: [...rules] };
-}
-
-/** messageExpression when it yields a string, else message, else Kubernetes' default wording. */
-function validationMessage(v: CelHalf['validations'][number], activation: Record<string, unknown>): string {
-  if (v.messageExpression) {
-    const m = evalCel(v.messageExpression, activation);
-    if ('value' in m && typeof m.value === 'string' && m.value.trim() !== '') return m.value;
-  }
-  return v.message ?? `failed expression: ${v.expression.text.trim()}`;
 }

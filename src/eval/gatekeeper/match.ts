@@ -4,7 +4,8 @@
  * namespaceSelector and name, all of which must hold. For a Namespace object its own name and labels
  * stand for "the namespace".
  */
-import type { KubeObject } from '../../admission';
+import { gvkOf, stringList, type KubeObject } from '../../admission';
+import { kindsEntryMatches } from '../../engines/gatekeeper/constraint';
 import { labelsOf, selectorMatches, SelectorError } from '../label-selector';
 
 export interface MatchTarget {
@@ -19,14 +20,8 @@ function meta(obj: KubeObject): KubeObject {
   return (obj.metadata as KubeObject | undefined) ?? {};
 }
 
-function groupKind(obj: KubeObject): { group: string; kind: string } {
-  const apiVersion = typeof obj.apiVersion === 'string' ? obj.apiVersion : '';
-  const slash = apiVersion.indexOf('/');
-  return { group: slash < 0 ? '' : apiVersion.slice(0, slash), kind: typeof obj.kind === 'string' ? obj.kind : '' };
-}
-
 function isNamespace(obj: KubeObject): boolean {
-  const gk = groupKind(obj);
+  const gk = gvkOf(obj);
   return gk.kind === 'Namespace' && gk.group === '';
 }
 
@@ -38,7 +33,6 @@ export function wildcardMatches(pattern: string, value: string): boolean {
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
 export function constraintMatches(match: KubeObject | undefined, t: MatchTarget): MatchResult {
   if (!match) return { matches: true };
@@ -48,11 +42,8 @@ export function constraintMatches(match: KubeObject | undefined, t: MatchTarget)
 
   const kinds = Array.isArray(match.kinds) ? (match.kinds as KubeObject[]) : [];
   if (kinds.length > 0) {
-    const gk = groupKind(obj);
-    const ok = kinds.some((k) => {
-      const ks = list(k.kinds), gs = list(k.apiGroups);
-      return (ks.length === 0 || ks.includes('*') || ks.includes(gk.kind)) && (gs.length === 0 || gs.includes('*') || gs.includes(gk.group));
-    });
+    const gk = gvkOf(obj);
+    const ok = kinds.some((k) => kindsEntryMatches(stringList(k.apiGroups), stringList(k.kinds), gk.group, gk.kind));
     if (!ok) return { matches: false, reason: `kind ${gk.group ? `${gk.group}/` : ''}${gk.kind} is not in match.kinds` };
   }
 
@@ -60,11 +51,11 @@ export function constraintMatches(match: KubeObject | undefined, t: MatchTarget)
   if (match.scope === 'Cluster' && !(isNamespace(obj) || !hasNamespace)) return { matches: false, reason: 'match.scope is Cluster and the object is namespaced' };
   if (match.scope === 'Namespaced' && !(!isNamespace(obj) && hasNamespace)) return { matches: false, reason: 'match.scope is Namespaced and the object is cluster-scoped' };
 
-  const namespaces = list(match.namespaces);
+  const namespaces = stringList(match.namespaces);
   if (namespaces.length > 0 && nsName !== '' && !namespaces.some((p) => wildcardMatches(p, nsName))) {
     return { matches: false, reason: `namespace ${nsName} is not in match.namespaces` };
   }
-  const excluded = list(match.excludedNamespaces);
+  const excluded = stringList(match.excludedNamespaces);
   if (nsName !== '' && excluded.some((p) => wildcardMatches(p, nsName))) return { matches: false, reason: `namespace ${nsName} is in match.excludedNamespaces` };
 
   try {

@@ -4,22 +4,10 @@
  * failurePolicy),
  * each compiled once. What does not compile is an error of the template, with file:line.
  */
-import type { KubeObject } from '../../admission';
+import { asList, asObject, type KubeObject } from '../../admission';
 import type { SourceRef } from '../../facts';
-import { compileCel, type CelProgram } from '../cel';
+import { compileCel, type CelNamed, type CelProgram, type CelValidation } from '../cel';
 import { NEWEST_GATEKEEPER } from './newest';
-
-export interface CelNamed {
-  name: string;
-  program?: CelProgram;
-  error?: string;
-}
-
-export interface CelValidation {
-  expression: CelProgram;
-  message?: string;
-  messageExpression?: CelProgram;
-}
 
 export interface CelHalf {
   variables: CelNamed[];
@@ -42,9 +30,6 @@ export interface Template {
   at: SourceRef;
 }
 
-const asObj = (v: unknown): KubeObject => (v && typeof v === 'object' && !Array.isArray(v) ? (v as KubeObject) : {});
-const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-
 function celProgram(text: unknown, where: string): CelProgram {
   if (typeof text !== 'string') throw new Error(`${where}: expression must be a string`);
   const c = compileCel(text);
@@ -55,7 +40,7 @@ function celProgram(text: unknown, where: string): CelProgram {
 function celHalf(source: KubeObject): CelHalf {
   const named = (items: unknown, what: string): CelNamed[] =>
     asList(items).map((v, i) => {
-      const o = asObj(v);
+      const o = asObject(v);
       const name = typeof o.name === 'string' ? o.name : `${what}[${i}]`;
       return { name, program: celProgram(o.expression, `${what} ${name}`) };
     });
@@ -66,7 +51,7 @@ function celHalf(source: KubeObject): CelHalf {
     matchConditions: named(source.matchCondition, 'matchCondition'),
     failurePolicy: source.failurePolicy === 'Ignore' ? 'Ignore' : 'Fail',
     validations: asList(source.validations).map((v, i) => {
-      const o = asObj(v);
+      const o = asObject(v);
       return {
         expression: celProgram(o.expression, `validations[${i}]`),
         ...(typeof o.message === 'string' ? { message: o.message } : {}),
@@ -90,16 +75,16 @@ function regoHalf(entry: unknown, libs: unknown, version: unknown, file: string)
 /** The template, or the reason it cannot be evaluated. */
 export function readTemplate(obj: KubeObject, at: SourceRef): { template: Template } | { error: string } {
   if (obj.kind !== 'ConstraintTemplate') return { error: `expected a ConstraintTemplate, found ${String(obj.kind)}` };
-  const spec = asObj(obj.spec);
-  const kind = asObj(asObj(asObj(spec.crd).spec).names).kind;
+  const spec = asObject(obj.spec);
+  const kind = asObject(asObject(asObject(spec.crd).spec).names).kind;
   if (typeof kind !== 'string' || !kind) return { error: 'the template defines no constraint kind (spec.crd.spec.names.kind)' };
-  const target = asList(spec.targets).map(asObj).find((t) => t.target === 'admission.k8s.gatekeeper.sh');
+  const target = asList(spec.targets).map(asObject).find((t) => t.target === 'admission.k8s.gatekeeper.sh');
   if (!target) return { error: 'the template has no admission.k8s.gatekeeper.sh target' };
-  const template: Template = { name: String(asObj(obj.metadata).name ?? kind.toLowerCase()), kind, at };
+  const template: Template = { name: String(asObject(obj.metadata).name ?? kind.toLowerCase()), kind, at };
   try {
     if (typeof target.rego === 'string') template.rego = regoHalf(target.rego, target.libs, undefined, at.file);
-    for (const code of asList(target.code).map(asObj)) {
-      const source = asObj(code.source);
+    for (const code of asList(target.code).map(asObject)) {
+      const source = asObject(code.source);
       if (code.engine === 'Rego') template.rego = regoHalf(source.rego, source.libs, source.version, at.file);
       else if (code.engine === 'K8sNativeValidation') template.cel = celHalf(source);
     }

@@ -113,8 +113,7 @@ export function goSprint(v: unknown): string {
 
 export const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** `v` when it is a list, else `[]`. */
-export const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+export { asList } from '../../admission/request';
 
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;

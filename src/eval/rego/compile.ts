@@ -5,7 +5,7 @@
  * expressions so every variable is bound before it is read, as OPA reorders them.
  */
 import { parseModule, RegoSyntaxError, type Body, type Call, type Expr, type Rule, type Term } from '../../engines/rego';
-import { walkAst } from '../../engines/rego/analysis/ast-walk';
+import { varsBoundByPattern, varsIn, walkAst } from '../../engines/rego/analysis/ast-walk';
 import { headPath, RulesIndex, splitCallName, type RegoModule, type RuleGroup } from '../../engines/rego/analysis/rules-index';
 import { arityOf, compileProblems } from '../../engines/rego/compile-check';
 import { DEPRECATED_IN_V1 } from './builtins';
@@ -90,12 +90,9 @@ function bodiesBelow(rule: Rule): Body[] {
 
 // ------------------------------------------------------------------ body order
 
-/** Variables in pattern positions of a term: the term itself, or inside array/object literals. */
+/** Adds the variables a pattern (if any) binds to `out`. */
 function patternVars(t: Term | undefined, out: Set<string>): void {
-  if (!t) return;
-  if (t.type === 'var') out.add(t.name);
-  else if (t.type === 'array') t.items.forEach((x) => patternVars(x, out));
-  else if (t.type === 'object') t.entries.forEach((e) => patternVars(e.value, out));
+  if (t) for (const v of varsBoundByPattern(t)) out.add(v);
 }
 
 /** Variables used as reference keys (`xs[i]`): an iteration binds them. Comprehension bodies are their own scope. */
@@ -107,14 +104,6 @@ function keyVars(node: unknown, out: Set<string>): void {
     },
     (n, k) => k === 'body' && n.type !== 'every',
   );
-}
-
-function allVars(node: unknown): Set<string> {
-  const out = new Set<string>();
-  walkAst(node, (n) => {
-    if (n.type === 'var') out.add(n.name as string);
-  });
-  return out;
 }
 
 /** A call's output argument (`count(xs, n)`: n), if it has one. */
@@ -162,7 +151,7 @@ function orderBody(body: Body, output: (call: Call) => Term | undefined): Expr[]
   const boundBySome = new Set<string>();
   for (const o of outs) for (const v of o) boundBySome.add(v);
   // `some x` declares, it reads nothing
-  const needs = exprs.map((e, i) => (e.type === 'some' ? [] : [...allVars(e)].filter((v) => boundBySome.has(v) && !outs[i]!.has(v))));
+  const needs = exprs.map((e, i) => (e.type === 'some' ? [] : [...varsIn(e)].filter((v) => boundBySome.has(v) && !outs[i]!.has(v))));
   const done = new Array<boolean>(exprs.length).fill(false);
   const bound = new Set<string>();
   const order: Expr[] = [];

@@ -9,7 +9,7 @@
  * input, data or function overrides, an empty memo) for the one expression it modifies.
  */
 import type { ArrayTerm, Body, Call, Expr, ObjectEntry, ObjectTerm, Position, RefArg, RefBracket, Rule, SetTerm, Term, Var } from '../../engines/rego';
-import { splitCallName, type RegoModule, type RuleDef, type RuleGroup } from '../../engines/rego/analysis/rules-index';
+import { splitCallName, staticSegments, type RegoModule, type RuleDef, type RuleGroup } from '../../engines/rego/analysis/rules-index';
 import { builtinArity } from '../../engines/rego/builtin-arity';
 import { BUILTINS, BuiltinError, type BuiltinContext } from './builtins';
 import type { CompiledProgram, DataNode } from './compile';
@@ -826,14 +826,7 @@ const ORIGIN = { line: 1, column: 1, offset: 0 };
 /** `input.a.b` / `data.x` / `f` as its static segments, or undefined. */
 function staticPath(t: Term): string[] | undefined {
   if (t.type === 'var') return [t.name];
-  if (t.type !== 'ref' || t.head.type !== 'var') return undefined;
-  const out = [t.head.name];
-  for (const a of t.path) {
-    if (a.type === 'dot') out.push(a.name);
-    else if (a.term.type === 'string') out.push(a.term.value);
-    else return undefined;
-  }
-  return out;
+  return t.type === 'ref' ? staticSegments(t) : undefined;
 }
 
 function baseAt(data: RegoObject, path: readonly string[]): Value | undefined {

@@ -7,7 +7,7 @@
  */
 import { asObject, asObjects, nameOf, type AdmissionRequest, type ClusterContext, type Decision, type Evaluator, type KubeObject, type Verdict } from '../../admission';
 import type { SourceRef } from '../../facts';
-import { compileCel, evalCel, lazyVariables, requestVariable, toCel, type CelOutcome, type CelProgram } from '../cel';
+import { compileCel, evalCel, lazyVariables, requestVariable, toCel, validationMessage, type CelNamed, type CelOutcome, type CelProgram, type CelValidation } from '../cel';
 import { labelsOf, SelectorError, selectorMatches } from '../label-selector';
 import { ruleMatches } from '../resource-rules';
 
@@ -55,9 +55,9 @@ export function resourcesMatch(m: KubeObject, req: AdmissionRequest, cluster: Cl
 }
 
 export interface Compiled {
-  variables: { name: string; program?: CelProgram; error?: string }[];
-  matchConditions: { name: string; program: CelProgram }[];
-  validations: { expression: CelProgram; message?: string; messageExpression?: CelProgram }[];
+  variables: CelNamed[];
+  matchConditions: (CelNamed & { program: CelProgram })[];
+  validations: CelValidation[];
 }
 
 /** Compiles `variables`, `matchConditions` and `validations` (with `compiler`, Kubernetes CEL by default). */
@@ -100,14 +100,6 @@ function outcomeProblem(o: CelOutcome): { undecided: string } | { error: string 
   if ('undecided' in o) return { undecided: o.undecided };
   if ('error' in o) return { error: o.error };
   return undefined;
-}
-
-function messageOf(v: Compiled['validations'][number], activation: Record<string, unknown>): string {
-  if (v.messageExpression) {
-    const m = evalCel(v.messageExpression, activation);
-    if ('value' in m && typeof m.value === 'string' && m.value.trim() !== '') return m.value;
-  }
-  return v.message ?? `failed expression: ${v.expression.text.trim()}`;
 }
 
 /** One binding of one policy deciding one request. */
@@ -169,7 +161,7 @@ export function evaluateBinding(policy: VapDocument, binding: VapDocument, param
       if (problem && 'undecided' in problem) return decide('undecided', { reason: problem.undecided });
       if (problem) return failure(`expression ${v.expression.text.trim()}: ${problem.error}`);
       if ((o as { value: unknown }).value === true) continue;
-      messages.push(messageOf(v, activation));
+      messages.push(validationMessage(v, activation));
       rules.add(`validations[${i}]`);
     }
   }

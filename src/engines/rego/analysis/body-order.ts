@@ -6,15 +6,7 @@
  * others once, in order.
  */
 import type { Body, Expr, Term } from '../ast';
-import { walkAst as walk } from './ast-walk';
-
-function varsIn(node: unknown): Set<string> {
-  const out = new Set<string>();
-  walk(node, (n) => {
-    if (n.type === 'var' && n.name !== '_') out.add(n.name as string);
-  });
-  return out;
-}
+import { varsIn, walkAst as walk } from './ast-walk';
 
 const patternVars = (t: Term): Set<string> =>
   t.type === 'var' || t.type === 'array' || t.type === 'object' ? varsIn(t) : new Set();

@@ -20,9 +20,10 @@
  * off for every request (`not input.parameters.hostNetwork` with `hostNetwork: true`).
  */
 import type { Body, Expr, Ref, RefArg, Rule, Term } from '../ast';
+import { varsBoundByPattern } from './ast-walk';
 import { BudgetExceeded, checkPathLength, Depth } from './budget';
 import type { Roots } from './roots';
-import { splitCallName, type RegoModule, type RuleGroup, type RulesIndex } from './rules-index';
+import { splitCallName, staticName, type RegoModule, type RuleGroup, type RulesIndex } from './rules-index';
 import type { Prim } from './values';
 
 /** The expression that makes a body false, and the module it is in. */
@@ -268,7 +269,7 @@ class DebugRequest {
         const hint = bind.args[i];
         const k: Known = !hint ? undefined : 'path' in hint ? this.input([...hint.path]) : prim(hint.value);
         if (p.type === 'var' && p.name !== '_') env.set(p.name, k);
-        else for (const v of varsOf(p)) env.set(v, undefined);
+        else for (const v of varsBoundByPattern(p)) env.set(v, undefined);
       }
     }
     const t = this.body(body, env, mod);
@@ -334,7 +335,7 @@ class DebugRequest {
     if (left.type === 'var') {
       if (left.name !== '_') env.set(left.name, v);
     } else {
-      for (const name of varsOf(left)) env.set(name, undefined);
+      for (const name of varsBoundByPattern(left)) env.set(name, undefined);
     }
     if (v?.t === 'none') return truth(v);
     if (!v || (v.t === 'input' && !v.present && !v.nonEmpty)) return UNKNOWN;
@@ -532,7 +533,7 @@ class DebugRequest {
     const { first, more } = splitCallName(name);
     const resolved = env.has(first) ? undefined : this.index.resolveName(mod, first);
     // An output argument (`walk(x, [path, value])`, `f(x, out)`) binds its variables: to unknown.
-    for (const a of argTerms) if (this.unbound(a, env, mod)) for (const v of varsOf(a)) if (!env.has(v)) env.set(v, undefined);
+    for (const a of argTerms) if (this.unbound(a, env, mod)) for (const v of varsBoundByPattern(a)) if (!env.has(v)) env.set(v, undefined);
     const args = argTerms.map((a) => this.term(a, env, mod));
     const undef = args.find((a) => a?.t === 'none');
     if (undef) return undef;
@@ -662,7 +663,7 @@ class DebugRequest {
             const as = alternatives(a);
             if (as && !as.includes(c)) return undefined;
           } else {
-            for (const v of varsOf(p)) env.set(v, undefined);
+            for (const v of varsBoundByPattern(p)) env.set(v, undefined);
           }
         }
         return env;
@@ -702,22 +703,9 @@ class DebugRequest {
   }
 }
 
-function staticName(arg: RefArg): string | undefined {
-  if (arg.type === 'dot') return arg.name;
-  return arg.term.type === 'string' ? arg.term.value : undefined;
-}
-
-/** Variables in a pattern (array and object patterns included). */
-function varsOf(t: Term): string[] {
-  if (t.type === 'var') return t.name === '_' ? [] : [t.name];
-  if (t.type === 'array') return t.items.flatMap(varsOf);
-  if (t.type === 'object') return t.entries.flatMap((e) => varsOf(e.value));
-  return [];
-}
-
 function varsBoundBy(e: Expr): string[] {
-  if (e.type === 'assign' || e.type === 'unify') return [...varsOf(e.left), ...(e.type === 'unify' ? varsOf(e.right) : [])];
-  if (e.type === 'someIn') return [...varsOf(e.value), ...(e.key ? varsOf(e.key) : [])];
+  if (e.type === 'assign' || e.type === 'unify') return [...varsBoundByPattern(e.left), ...(e.type === 'unify' ? varsBoundByPattern(e.right) : [])];
+  if (e.type === 'someIn') return [...varsBoundByPattern(e.value), ...(e.key ? varsBoundByPattern(e.key) : [])];
   return [];
 }
 

@@ -14,7 +14,7 @@ import { consume, newEffects, replay, type Effects, type Read } from './effects'
 import type { ArgHint, UpdateGuards } from './guards';
 import { Relocation, type ListShape } from './relocate';
 import type { Roots } from './roots';
-import { splitCallName, type RegoModule, type RuleDef, type RuleGroup, type RulesIndex } from './rules-index';
+import { splitCallName, staticName, type RegoModule, type RuleDef, type RuleGroup, type RulesIndex } from './rules-index';
 import { constant, derived, EMPTY, isUnknown, pathValue, union, valueKey, type Prim, type Value } from './values';
 
 type Env = Map<string, Value>;
@@ -70,11 +70,6 @@ const nested = (f: Frame): Frame => ({ mod: f.mod, sink: f.sink, bound: new Set(
 export function snippet(mod: RegoModule, node: Node): string {
   const s = mod.text.slice(node.pos.offset, node.end.offset).replace(/\s+/g, ' ').trim();
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
-
-function staticName(arg: RefArg): string | undefined {
-  if (arg.type === 'dot') return arg.name;
-  return arg.term.type === 'string' ? arg.term.value : undefined;
 }
 
 export class Interpreter {

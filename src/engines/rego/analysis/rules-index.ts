@@ -4,7 +4,7 @@
  * path, within a module or across modules of one package, form one group, as OPA merges them.
  */
 import type { SourceRef } from '../../../facts';
-import type { Module, Position, Ref, Rule, RuleKind } from '../ast';
+import type { Module, Position, Ref, RefArg, Rule, RuleKind } from '../ast';
 
 /** A parsed module and how to place its positions in the scanned file. */
 export interface RegoModule {
@@ -35,12 +35,35 @@ export function headPath(rule: Rule): string[] {
   const out = head.head.type === 'var' ? [head.head.name] : [];
   for (const [i, arg] of head.path.entries()) {
     const isKey = i === head.path.length - 1 && arg.type === 'bracket' && arg.term === rule.key;
-    if (isKey) break;
-    if (arg.type === 'dot') out.push(arg.name);
-    else if (arg.term.type === 'string') out.push(arg.term.value);
-    else break;
+    const name = isKey ? undefined : staticName(arg);
+    if (name === undefined) break;
+    out.push(name);
   }
   return out;
+}
+
+/** `.x` or `["x"]` as its key; undefined for a computed bracket. */
+export function staticName(arg: RefArg): string | undefined {
+  if (arg.type === 'dot') return arg.name;
+  return arg.term.type === 'string' ? arg.term.value : undefined;
+}
+
+/** The static segments of a reference (`data.lib["x"]` → data, lib, x), up to the first computed one. */
+export function staticPrefix(ref: Ref): string[] {
+  const out = ref.head.type === 'var' ? [ref.head.name] : [];
+  for (const arg of ref.path) {
+    const name = staticName(arg);
+    if (name === undefined) break;
+    out.push(name);
+  }
+  return out;
+}
+
+/** Every segment of a reference with a variable head, or undefined when one of them is computed. */
+export function staticSegments(ref: Ref): string[] | undefined {
+  if (ref.head.type !== 'var') return undefined;
+  const out = staticPrefix(ref);
+  return out.length === ref.path.length + 1 ? out : undefined;
 }
 
 const callNames = new Map<string, { first: string; more: string[] }>();
@@ -54,18 +77,6 @@ export function splitCallName(name: string): { first: string; more: readonly str
     callNames.set(name, (n = { first, more }));
   }
   return n;
-}
-
-/** `import data.a.b` → ['data','a','b']; `import input.x as y` → ['input','x']. Undefined for non-static paths. */
-function importPath(ref: Ref): string[] | undefined {
-  if (ref.head.type !== 'var') return undefined;
-  const out = [ref.head.name];
-  for (const arg of ref.path) {
-    if (arg.type === 'dot') out.push(arg.name);
-    else if (arg.term.type === 'string') out.push(arg.term.value);
-    else return undefined;
-  }
-  return out;
 }
 
 export class RulesIndex {
@@ -82,7 +93,7 @@ export class RulesIndex {
       for (const rule of mod.module.rules) this.add([...pkg, ...headPath(rule)], { rule, mod });
       const aliases = new Map<string, string[]>();
       for (const imp of mod.module.imports) {
-        const p = importPath(imp.path);
+        const p = staticSegments(imp.path);
         if (!p || p[0] === 'future' || p[0] === 'rego') continue;
         aliases.set(imp.alias ?? p[p.length - 1]!, p);
       }
