@@ -127,7 +127,8 @@ describe('a registration that never delivers a Pod CREATE covers no pod, contain
     // ValidatingAdmissionPolicy resourceRules
     ['VAP pods + pods/ephemeralcontainers', vap(rule('["pods", "pods/ephemeralcontainers"]')), true, ALL_LISTS(V)],
     ['VAP only pods/ephemeralcontainers', vap(rule('["pods/ephemeralcontainers"]')), false, LISTS(V, 'ephemeralContainers')],
-    ['VAP only pods/* (subresources only)', vap(rule('["pods/*"]')), false, LISTS(V, 'ephemeralContainers')],
+    // The API server matches a `*` subresource against the empty one too: pods/* reaches the Pod itself.
+    ['VAP only pods/* (the Pod and its subresources)', vap(rule('["pods/*"]')), true, ALL_LISTS(V)],
     ['VAP only */ephemeralcontainers', vap(rule('["*/ephemeralcontainers"]')), false, LISTS(V, 'ephemeralContainers')],
     ['VAP */* (resources and subresources)', vap(rule('["*/*"]')), true, ALL_LISTS(V)],
     ['VAP operations [UPDATE] only', vap(rule('["pods", "pods/ephemeralcontainers"]', '[UPDATE]')), false, LISTS(V, 'ephemeralContainers')],

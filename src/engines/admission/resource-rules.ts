@@ -3,13 +3,15 @@
  * ValidatingPolicy `matchConstraints.resourceRules`): do Pods reach the policy, does a Pod CREATE,
  * and does the `pods/ephemeralcontainers` subresource? `pods` and `*` match no subresource; only
  * `pods/ephemeralcontainers`, `pods/*`, `*\/ephemeralcontainers` and `*\/*` do (DOMAIN.md §1.3).
- * Conversely `pods/*` and `*\/ephemeralcontainers` match no Pod itself: only `pods`, `*` and `*\/*` do.
+ * A `*` subresource also matches the main resource (the API server's rule matcher compares the
+ * subresource with `*` or equality, and a Pod itself has the empty one), so `pods/*` reaches Pods
+ * too; `*\/ephemeralcontainers` does not.
  */
 import type { Node } from 'yaml';
 import type { YamlDoc } from '../../discover/yaml-doc';
 import type { AdmissionScope, SourceRef } from '../../facts';
 
-const POD_RESOURCES = new Set(['pods', '*', '*/*']);
+const POD_RESOURCES = new Set(['pods', '*', 'pods/*', '*/*']);
 const DEBUG_SUBRESOURCES = new Set(['pods/ephemeralcontainers', 'pods/*', '*/ephemeralcontainers', '*/*']);
 
 interface ResourceRule {
