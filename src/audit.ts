@@ -10,7 +10,7 @@ import { lazy } from './lazy';
 import { unanalyzableFile, unanalyzablePolicy } from './engines/guard';
 import { gatekeeperMinor as readGatekeeperMinor, LATEST_GATEKEEPER_MINOR } from './engines/gatekeeper/versions';
 import { refusal } from './engines/refusal';
-import type { Engine, EngineContext, PolicyDoc } from './engines/types';
+import type { DocIdentity, Engine, EngineContext, Linking, PolicyDoc } from './engines/types';
 import type { Finding, PolicyFacts, ScanError, Severity } from './facts';
 import { RULES } from './rules';
 import { severityOn } from './rules/shared/versions';
@@ -190,14 +190,25 @@ export function audit(options: AuditOptions): AuditResult {
   const keepForProof = (engine: Engine, docs: readonly PolicyDoc[]): void => {
     if (options.prove) proofDocs.push(...setDocuments(engine, docs));
   };
-  // One file at a time, let go of once routed: only the documents that link to others (and raw
+  // Documents of engines that link them, read as they arrive; linked once every file is read.
+  const linking = new Map<Engine, LinkedSoFar>();
+  for (const e of ENGINES) if (e.linking) linking.set(e, { linking: lazy(() => e.linking!(ctx)), read: [], refused: [], proof: [] });
+  // One file at a time, let go of once routed: only the documents analysed together (and raw
   // sources) are kept until every file is read, so texts and syntax trees do not pile up.
   sources.reverse();
   for (let f = sources.pop(); f; f = sources.pop()) {
     router().route(f, errors, routed);
     for (const engine of ENGINES) {
       const docs = routed.docs.get(engine);
-      if (!engine.standalone || !docs?.length) continue;
+      if (!docs?.length) continue;
+      const soFar = linking.get(engine);
+      if (soFar) {
+        routed.docs.delete(engine);
+        if (options.prove) soFar.proof.push(...setDocuments(engine, docs));
+        readLinked(engine, docs, soFar);
+        continue;
+      }
+      if (!engine.standalone) continue;
       const now = docs.filter(engine.standalone);
       if (now.length === 0) continue;
       routed.docs.set(engine, docs.filter((d) => !now.includes(d)));
@@ -209,6 +220,12 @@ export function audit(options: AuditOptions): AuditResult {
   }
   policies.push(...routed.broken);
   for (const engine of ENGINES) {
+    const soFar = linking.get(engine);
+    if (soFar) {
+      proofDocs.push(...soFar.proof);
+      policies.push(...soFar.refused, ...linkRead(engine, soFar));
+      continue;
+    }
     const earlier = analysed.get(engine)!;
     keepForProof(engine, routed.docs.get(engine) ?? []);
     const facts = analyzeDocs(engine, routed.docs.get(engine) ?? [], routed.raw.get(engine) ?? [], ctx, earlier);
@@ -299,10 +316,46 @@ function analyzeDocs(engine: Engine, docs: PolicyDoc[], raw: SourceFile[], ctx: 
   try {
     return { refused, analysed: engine.analyze(kept, raw, ctx, earlier) };
   } catch (e) {
-    const reason = `internal error: ${(e as Error).message}`;
+    const reason = internalError(e);
     return { refused, analysed: [...kept.map((d) => unanalyzablePolicy(engine.id, d, reason)), ...raw.map((f) => unanalyzableFile(engine.id, 'File', f.path, reason))] };
   }
 }
+
+/** What a linking engine has read so far: identities of the documents read, those refused, and (--prove) their plain objects. */
+interface LinkedSoFar {
+  linking: () => Linking;
+  read: DocIdentity[];
+  refused: PolicyFacts[];
+  proof: SetDocument[];
+}
+
+/** Documents of a linking engine as their file is read: refused ones reported, the rest read for linking. */
+function readLinked(engine: Engine, docs: readonly PolicyDoc[], soFar: LinkedSoFar): void {
+  for (const d of docs) {
+    const r = refusal(engine.id, d);
+    if (r) soFar.refused.push(r);
+    else {
+      try {
+        soFar.linking().read(d);
+        soFar.read.push({ kind: d.kind, name: d.name, ...(d.namespace ? { namespace: d.namespace } : {}), at: d.at });
+      } catch (e) {
+        soFar.refused.push(unanalyzablePolicy(engine.id, d, internalError(e)));
+      }
+    }
+  }
+}
+
+/** The linked documents' facts; an engine bug must not hide its policies: each becomes unanalyzable. */
+function linkRead(engine: Engine, soFar: LinkedSoFar): PolicyFacts[] {
+  if (soFar.read.length === 0) return [];
+  try {
+    return soFar.linking().link();
+  } catch (e) {
+    return soFar.read.map((r) => unanalyzablePolicy(engine.id, r, internalError(e)));
+  }
+}
+
+const internalError = (e: unknown): string => `internal error: ${(e as Error).message}`;
 
 /** --assume-enforce: every rule that only audits or warns blocks; returns how many policies had one. */
 function assumeEnforced(policies: PolicyFacts[]): number {

@@ -7,7 +7,7 @@ import type { Node } from 'yaml';
 import type { EngineId, PolicyFacts, ScanError } from '../facts';
 import type { Engine, PolicyDoc } from '../engines/types';
 import { notAPolicy, type SkippedDocument } from './policy-shape';
-import { readYaml, type LoadedYaml, type YamlDoc } from './yaml-doc';
+import { detached, readYaml, type LoadedYaml, type YamlDoc } from './yaml-doc';
 import type { SourceFile } from './walk';
 import { unwrapDocuments, WRAPPER_MARKERS } from './wrapped';
 
@@ -102,9 +102,9 @@ function toPolicyDoc(y: YamlDoc): PolicyDoc | undefined {
   if (!apiVersion || !kind) return undefined;
   const at = y.ref(y.pair(y.root, 'kind')?.key ?? y.root);
   const meta = y.get(y.root, 'metadata');
-  const name = y.str(y.get(meta, 'name')) ?? '(unnamed)';
+  const name = y.str(y.get(meta, 'name'));
   const namespace = y.str(y.get(meta, 'namespace'));
-  return { yaml: y, apiVersion, kind, name, ...(namespace ? { namespace } : {}), at };
+  return { yaml: y, apiVersion: detached(apiVersion), kind: detached(kind), name: name === undefined ? '(unnamed)' : detached(name), ...(namespace ? { namespace: detached(namespace) } : {}), at };
 }
 
 /** A YAML alias (`*name`) somewhere in the text: only then is the costlier bomb check needed. */

@@ -241,6 +241,39 @@ export function readYaml(src: SourceFile): LoadedYaml {
   return { docs: out, ...(error ? { error } : {}), ...(warning ? { warning } : {}) };
 }
 
+/**
+ * A copy of a string read from a file that does not hold on to the file's text: V8 keeps a
+ * substring of 13 characters or more as a slice of its whole source, so a name kept in the facts
+ * would keep its file's text alive. (A UTF-16 round trip leaves every string unchanged.)
+ */
+export const detached = (s: string): string => Buffer.from(s, 'utf16le').toString('utf16le');
+
+/**
+ * A way to parse a document again from its file's text, holding only that text: an engine can let
+ * go of a syntax tree it needs again only rarely (a Gatekeeper template under a constraint's
+ * parameters). The text is the one first parsed (line breaks normalised, read leniently if it was).
+ */
+export function rereader(y: YamlDoc): () => YamlDoc {
+  // Only these are captured, not the document.
+  const { file, text } = y;
+  const [start, end] = y.root.range ?? [0, 0];
+  const map = isMap(y.root);
+  const wanted = (n: Node): boolean => n.range?.[0] === start && n.range[1] === end && isMap(n) === map;
+  return () => {
+    const lines = new LineCounter();
+    for (const doc of parseAllDocuments(text, { ...PARSE_OPTIONS, lineCounter: lines }) as Document.Parsed[]) {
+      let found: Node | undefined;
+      visit(doc, (_, n) => {
+        if (!wanted(n as Node)) return undefined;
+        found = n as Node;
+        return visit.BREAK;
+      });
+      if (found) return new YamlDoc(file, doc, found, lines, text);
+    }
+    throw new Error(`${file}: the document at offset ${start} is not there when parsed again`);
+  };
+}
+
 /** The documents of a file; its one problem (or lenient-read warning) goes to `errors`. */
 export function loadYaml(src: SourceFile, errors: ScanError[]): YamlDoc[] {
   const r = readYaml(src);

@@ -1,9 +1,9 @@
 /** Fail closed: an engine error on one document becomes an unanalyzable policy, not a crash. */
 import * as path from 'node:path';
 import type { EngineId, PolicyFacts, SourceRef } from '../facts';
-import type { PolicyDoc } from './types';
+import type { DocIdentity, PolicyDoc } from './types';
 
-export function unanalyzablePolicy(engine: EngineId, doc: PolicyDoc, reason: string): PolicyFacts {
+export function unanalyzablePolicy(engine: EngineId, doc: DocIdentity, reason: string): PolicyFacts {
   return {
     engine,
     policy: { kind: doc.kind, name: doc.name, ...(doc.namespace ? { namespace: doc.namespace } : {}) },

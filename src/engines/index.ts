@@ -6,12 +6,18 @@
  */
 import type { EngineId } from '../facts';
 import { lazy } from '../lazy';
-import type { Analyze, Engine } from './types';
+import type { Analyze, Engine, EngineContext, Linking } from './types';
 
 /** The module's `analyze`, required on first call. */
 function loaded(load: () => { analyze: Analyze }): Analyze {
   const module = lazy(load);
   return (docs, raw, ctx, earlier) => module().analyze(docs, raw, ctx, earlier);
+}
+
+/** The module's `linking`, required on first use. */
+function linkedBy(load: () => { linking: (ctx: EngineContext) => Linking }): (ctx: EngineContext) => Linking {
+  const module = lazy(load);
+  return (ctx) => module().linking(ctx);
 }
 
 const byGroup = (id: EngineId, group: RegExp, names: readonly string[], load: () => { analyze: Analyze }): Pick<Engine, 'id' | 'kinds' | 'accepts' | 'analyze'> => ({
@@ -50,6 +56,7 @@ export const ENGINES: readonly Engine[] = [
     kinds: ['ConstraintTemplate'],
     accepts: (apiVersion, kind) => (/^templates\.gatekeeper\.sh\//.test(apiVersion) && kind === 'ConstraintTemplate') || /^constraints\.gatekeeper\.sh\//.test(apiVersion),
     analyze: loaded(() => require('./gatekeeper')),
+    linking: linkedBy(() => require('./gatekeeper')),
   },
   // Raw files are routed by extension and skip the text prefilter.
   { id: 'rego', markers: [], kinds: [], rawExtensions: ['.rego'], accepts: () => false, analyze: loaded(() => require('./gatekeeper/raw-rego')) },

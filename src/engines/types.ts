@@ -26,6 +26,19 @@ export interface EngineContext {
  */
 export type Analyze = (docs: PolicyDoc[], raw: SourceFile[], ctx: EngineContext, earlier: readonly PolicyFacts[]) => PolicyFacts[];
 
+/** What names a document in a report: enough to say it is unanalyzable once its syntax tree is gone. */
+export type DocIdentity = Pick<PolicyDoc, 'kind' | 'name' | 'namespace' | 'at'>;
+
+/**
+ * A scan's linking of documents that refer to one another (Gatekeeper constraints to their
+ * templates): each document is read as soon as its file is read, keeping only what linking needs,
+ * so syntax trees are not held until every file is read; `link` joins them once every file is.
+ */
+export interface Linking {
+  read(doc: PolicyDoc): void;
+  link(): PolicyFacts[];
+}
+
 /**
  * What routing knows of an engine (src/engines/index.ts). Its analysis module is loaded only when a
  * scan holds its documents.
@@ -45,4 +58,6 @@ export interface Engine {
    * that their syntax trees are not kept. The others are analysed together once every file is read.
    */
   standalone?: (doc: PolicyDoc) => boolean;
+  /** Set for engines whose documents link to one another: they are read on arrival, linked at the end. */
+  linking?: (ctx: EngineContext) => Linking;
 }

@@ -9,10 +9,11 @@
  * the half the target Gatekeeper runs counts (versions.ts).
  */
 import * as path from 'node:path';
-import type { PolicyFacts } from '../../facts';
+import { rereader } from '../../discover/yaml-doc';
+import type { PolicyFacts, SourceRef } from '../../facts';
 import { failureReason, unanalyzablePolicy } from '../guard';
-import type { Analyze, EngineContext, PolicyDoc } from '../types';
-import { readConstraint } from './constraint';
+import type { Analyze, DocIdentity, EngineContext, Linking, PolicyDoc } from '../types';
+import { readConstraint, type ConstraintFacts } from './constraint';
 import { ruleFacts, type RunContext } from './rule-facts';
 import { analyzeTemplate, type AnalyzedTemplate, type TemplateEntry } from './template';
 import { codeEngine } from './versions';
@@ -21,52 +22,114 @@ const TEMPLATE_API = /^templates\.gatekeeper\.sh\//;
 
 const isTemplate = (d: PolicyDoc): boolean => TEMPLATE_API.test(d.apiVersion) && d.kind === 'ConstraintTemplate';
 
-function safeTemplate(doc: PolicyDoc, parameters: unknown, mode?: 'check-only'): AnalyzedTemplate {
+/** A template's analysis without its document (nor the syntax trees of its code). */
+type Analysis = Omit<AnalyzedTemplate, 'doc' | 'celCode'>;
+
+function safeTemplate(doc: PolicyDoc, parameters: unknown, mode?: 'check-only'): Analysis {
   try {
-    return analyzeTemplate(doc, parameters, mode);
+    const { kind, entries, dual, parameters: read, problems, exemptions } = analyzeTemplate(doc, parameters, mode);
+    return { kind, entries, dual, parameters: read, problems, exemptions };
   } catch (e) {
-    return { doc, kind: doc.name, entries: [], dual: false, parameters: new Set(), problems: [{ reason: failureReason(e), at: doc.at }], exemptions: [], celCode: [] };
+    return { kind: doc.name, entries: [], dual: false, parameters: new Set(), problems: [{ reason: failureReason(e), at: doc.at }], exemptions: [] };
   }
 }
 
+/**
+ * A template as read on arrival: checked as Gatekeeper checks it (what it refuses decides the links)
+ * and analysed under the parameters it is expected to run with, by parameters (JSON); read again
+ * from its text when linking needs it under others.
+ */
+interface TemplateRead {
+  identity: DocIdentity;
+  checked: Analysis;
+  analyses: Map<string, Analysis>;
+  /** Where the constraint kind it defines is written. */
+  kindAt: SourceRef;
+  again: () => PolicyDoc;
+}
+
+/** A constraint as read on arrival (or why it could not be). */
+interface ConstraintRead {
+  identity: DocIdentity;
+  constraint: ConstraintFacts | { failure: string };
+  /** Where its `kind` is written. */
+  kindAt: SourceRef;
+}
+
+const parametersKey = (parameters: unknown): string => JSON.stringify(parameters ?? null);
+
+function readConstraintDoc(doc: PolicyDoc): ConstraintRead {
+  let constraint: ConstraintRead['constraint'];
+  try {
+    constraint = readConstraint(doc);
+  } catch (e) {
+    constraint = { failure: failureReason(e) };
+  }
+  return { identity: identityOf(doc), constraint, kindAt: doc.yaml.ref(doc.yaml.get(doc.yaml.root, 'kind'), doc.at) };
+}
+
+/**
+ * `expected`: the parameters of the constraints of its kind read so far (constraints usually sit
+ * in a folder read before the template's file); none: the defaults, as for a template without one.
+ */
+function readTemplateDoc(doc: PolicyDoc, expected: (kind: string) => unknown[]): TemplateRead {
+  const y = doc.yaml;
+  const identity = identityOf(doc);
+  const checked = safeTemplate(doc, {}, 'check-only');
+  const parameters = checked.problems.length === 0 ? expected(checked.kind) : [];
+  const analyses = new Map<string, Analysis>();
+  for (const p of parameters.length > 0 ? parameters : [{}]) {
+    const key = parametersKey(p);
+    if (!analyses.has(key)) analyses.set(key, safeTemplate(doc, p));
+  }
+  return { identity, checked, analyses, kindAt: y.ref(y.at(y.root, 'spec', 'crd', 'spec', 'names', 'kind'), doc.at), again: readAgain(doc) };
+}
+
+/** The document parsed again; the closure holds its file's text, not its syntax tree. */
+function readAgain(doc: PolicyDoc): () => PolicyDoc {
+  const reparse = rereader(doc.yaml);
+  const identity = identityOf(doc);
+  const { apiVersion } = doc;
+  return () => ({ ...identity, apiVersion, yaml: reparse() });
+}
+
+const identityOf = ({ kind, name, namespace, at }: PolicyDoc): DocIdentity => ({ kind, name, ...(namespace ? { namespace } : {}), at });
+
 /** A template entry as a rule, under a run context; on a dual-engine template, tagged with its half. */
-function entryFacts(t: AnalyzedTemplate, e: TemplateEntry, run: RunContext, ctx: EngineContext) {
+function entryFacts(t: Analysis, e: TemplateEntry, run: RunContext, ctx: EngineContext) {
   const facts = ruleFacts(e, run);
   return t.dual ? { ...facts, codeEngine: codeEngine(e.engine, ctx.gatekeeperMinor) } : facts;
 }
 
-const kindAt = (d: PolicyDoc): PolicyDoc['at'] => d.yaml.ref(d.yaml.get(d.yaml.root, 'kind'), d.at);
-
-const policyRef = (d: PolicyDoc) => ({ kind: d.kind, name: d.name, ...(d.namespace ? { namespace: d.namespace } : {}) });
+const policyRef = (d: DocIdentity) => ({ kind: d.kind, name: d.name, ...(d.namespace ? { namespace: d.namespace } : {}) });
 
 /**
  * A template on its own: judged as if enforced when the scanned files hold no constraint at all
  * (`assumed`), else it enforces nothing. A refused or unreadable one is reported either way.
  */
-function templateFacts(t: AnalyzedTemplate, assumed: boolean, ctx: EngineContext): PolicyFacts {
-  const enforcement = { blocking: true, action: 'deny (no constraint in the scanned files: judged as if one with default parameters matched Pods)', at: t.doc.at };
+function templateFacts(read: TemplateRead, t: Analysis, assumed: boolean, ctx: EngineContext): PolicyFacts {
+  const { identity } = read;
+  const enforcement = { blocking: true, action: 'deny (no constraint in the scanned files: judged as if one with default parameters matched Pods)', at: identity.at };
   const usable = t.problems.length === 0;
-  const at = t.doc.yaml.ref(t.doc.yaml.at(t.doc.yaml.root, 'spec', 'crd', 'spec', 'names', 'kind'), t.doc.at);
   return {
     engine: 'gatekeeper',
-    policy: policyRef(t.doc),
-    at: t.doc.at,
-    rules: assumed ? t.entries.map((e) => entryFacts(t, e, { matchesPod: true, ephemeralSubresource: 'yes', subresourceAt: t.doc.at, enforcement }, ctx)) : [],
+    policy: policyRef(identity),
+    at: identity.at,
+    rules: assumed ? t.entries.map((e) => entryFacts(t, e, { matchesPod: true, ephemeralSubresource: 'yes', subresourceAt: identity.at, enforcement }, ctx)) : [],
     exemptions: usable && assumed ? t.exemptions : [],
     unanalyzable: t.problems,
-    ...(usable ? { constraintLink: { state: assumed ? 'assumed' : 'no-constraint', kind: t.kind, at } } : {}),
+    ...(usable ? { constraintLink: { state: assumed ? 'assumed' : 'no-constraint', kind: t.kind, at: read.kindAt } } : {}),
   };
 }
 
 function constraintFacts(
-  doc: PolicyDoc,
-  template: AnalyzedTemplate | undefined,
+  read: ConstraintRead,
+  c: ConstraintFacts,
+  t: Analysis | undefined,
   ctx: EngineContext,
   missing: () => { nearest?: string; refused?: boolean; noTemplates?: boolean },
-  withParameters: (t: AnalyzedTemplate, parameters: unknown) => AnalyzedTemplate,
 ): PolicyFacts {
-  const c = readConstraint(doc);
-  const t = template && withParameters(template, c.parameters);
+  const { identity } = read;
   const usable = t && t.problems.length === 0;
   // exemptImages only matters when the template reads it (or when that is not known).
   const readsExemptImages = !usable || t.parameters === 'unknown' || t.parameters.has('exemptImages');
@@ -75,8 +138,8 @@ function constraintFacts(
   const kept = (e: TemplateEntry): TemplateEntry => (everyImage ? { ...e, checks: e.checks.filter((x) => x.location === 'pod'), forbidsEphemeral: undefined } : e);
   return {
     engine: 'gatekeeper',
-    policy: policyRef(doc),
-    at: doc.at,
+    policy: policyRef(identity),
+    at: identity.at,
     rules: usable
       ? t.entries.map((e) =>
           entryFacts(
@@ -97,7 +160,7 @@ function constraintFacts(
     unanalyzable: [],
     ...(c.namespaces ? { namespaces: c.namespaces } : {}),
     ...(c.partialScope ? { partialScope: c.partialScope } : {}),
-    ...(t ? {} : { constraintLink: { state: 'no-template', kind: doc.kind, at: kindAt(doc), ...missing() } }),
+    ...(t ? {} : { constraintLink: { state: 'no-template', kind: identity.kind, at: read.kindAt, ...missing() } }),
   };
 }
 
@@ -113,10 +176,11 @@ function distance(a: string, b: string): number {
 }
 
 /** Why no template enforces a constraint of `kind`: a refused template of that kind, or a likely typo. */
-function missingTemplate(kind: string, templates: AnalyzedTemplate[]): { nearest?: string; refused?: boolean; noTemplates?: boolean } {
+function missingTemplate(kind: string, templates: TemplateRead[]): { nearest?: string; refused?: boolean; noTemplates?: boolean } {
   if (templates.length === 0) return { noTemplates: true };
-  if (templates.some((t) => t.problems.length > 0 && t.kind === kind)) return { refused: true };
-  const nearest = nearestKind(kind, templates.filter((t) => t.problems.length === 0).map((t) => t.kind));
+  const checked = templates.map((t) => t.checked);
+  if (checked.some((t) => t.problems.length > 0 && t.kind === kind)) return { refused: true };
+  const nearest = nearestKind(kind, checked.filter((t) => t.problems.length === 0).map((t) => t.kind));
   return nearest ? { nearest } : {};
 }
 
@@ -132,13 +196,13 @@ function nearestKind(kind: string, defined: Iterable<string>): string | undefine
 }
 
 /** The template of a constraint's kind that sits closest to it (samples keep several variants of one kind). */
-function closest(candidates: AnalyzedTemplate[] | undefined, file: string): AnalyzedTemplate | undefined {
+function closest(candidates: TemplateRead[] | undefined, file: string): TemplateRead | undefined {
   const dirs = (f: string): string[] => path.posix.dirname(f).split('/');
   const target = dirs(file);
-  let best: AnalyzedTemplate | undefined;
+  let best: TemplateRead | undefined;
   let bestShared = -1;
   for (const t of candidates ?? []) {
-    const d = dirs(t.doc.at.file);
+    const d = dirs(t.identity.at.file);
     let shared = 0;
     while (shared < d.length && d[shared] === target[shared]) shared++;
     if (shared > bestShared) [best, bestShared] = [t, shared];
@@ -146,33 +210,70 @@ function closest(candidates: AnalyzedTemplate[] | undefined, file: string): Anal
   return best;
 }
 
-export const analyze: Analyze = (docs, _raw, ctx) => {
-  // Checked first (what Gatekeeper refuses decides the links), then analysed once per parameters
-  // a constraint gives (the default, empty ones for a template judged without a constraint).
-  const templates = docs.filter(isTemplate).map((d) => safeTemplate(d, {}, 'check-only'));
-  const underParameters = new Map<string, AnalyzedTemplate>();
-  const withParameters = (t: AnalyzedTemplate, parameters: unknown): AnalyzedTemplate => {
-    const key = JSON.stringify(parameters ?? null);
-    const id = `${templates.indexOf(t)}|${key}`;
-    let found = underParameters.get(id);
-    if (!found) underParameters.set(id, (found = safeTemplate(t.doc, parameters)));
+/**
+ * A template's analyses under the parameters its constraints give: those expected are at hand, others
+ * analyse the template read again (once for all its constraints, let go of after them).
+ */
+function underParameters(t: TemplateRead): (parameters: unknown) => Analysis {
+  let doc: PolicyDoc | undefined;
+  return (parameters) => {
+    const key = parametersKey(parameters);
+    let found = t.analyses.get(key);
+    if (!found) t.analyses.set(key, (found = safeTemplate((doc ??= t.again()), parameters)));
     return found;
   };
+}
+
+function link(templates: TemplateRead[], constraints: ConstraintRead[], ctx: EngineContext): PolicyFacts[] {
   // A refused template defines no CRD: constraints of its kind have nothing to enforce.
-  const byKind = new Map<string, AnalyzedTemplate[]>();
-  for (const t of templates) if (t.problems.length === 0) byKind.set(t.kind, [...(byKind.get(t.kind) ?? []), t]);
-  const linked = new Set<AnalyzedTemplate>();
+  const byKind = new Map<string, TemplateRead[]>();
+  for (const t of templates) if (t.checked.problems.length === 0) byKind.set(t.checked.kind, [...(byKind.get(t.checked.kind) ?? []), t]);
+  // Constraints by the template they link to, so that each template is read again at most once.
+  const byTemplate = new Map<TemplateRead | undefined, ConstraintRead[]>();
+  for (const c of constraints) {
+    const t = closest(byKind.get(c.identity.kind), c.identity.at.file);
+    byTemplate.set(t, [...(byTemplate.get(t) ?? []), c]);
+  }
   const out: PolicyFacts[] = [];
-  const constraints = docs.filter((d) => !isTemplate(d));
-  for (const doc of constraints) {
-    const t = closest(byKind.get(doc.kind), doc.at.file);
-    if (t) linked.add(t);
-    try {
-      out.push(constraintFacts(doc, t, ctx, () => missingTemplate(doc.kind, templates), withParameters));
-    } catch (e) {
-      out.push(unanalyzablePolicy('gatekeeper', doc, failureReason(e)));
+  for (const [t, linked] of byTemplate) {
+    const analysis = t && underParameters(t);
+    for (const c of linked) {
+      const facts = c.constraint;
+      if ('failure' in facts) {
+        out.push(unanalyzablePolicy('gatekeeper', c.identity, facts.failure));
+        continue;
+      }
+      try {
+        out.push(constraintFacts(c, facts, analysis?.(facts.parameters), ctx, () => missingTemplate(c.identity.kind, templates)));
+      } catch (e) {
+        out.push(unanalyzablePolicy('gatekeeper', c.identity, failureReason(e)));
+      }
     }
   }
-  for (const t of templates) if (!linked.has(t)) out.push(templateFacts(withParameters(t, {}), constraints.length === 0, ctx));
+  for (const t of templates) if (!byTemplate.has(t)) out.push(templateFacts(t, underParameters(t)({}), constraints.length === 0, ctx));
   return out;
+}
+
+/**
+ * A scan's Gatekeeper documents, read as their files are (a template is checked and analysed, a
+ * constraint read, and their syntax trees let go of) and linked once every file is read.
+ */
+export function linking(ctx: EngineContext): Linking {
+  const templates: TemplateRead[] = [];
+  const constraints: ConstraintRead[] = [];
+  const parametersOfKind = (kind: string): unknown[] =>
+    constraints.flatMap((c) => (c.identity.kind === kind && !('failure' in c.constraint) ? [c.constraint.parameters] : []));
+  return {
+    read: (doc) => {
+      if (isTemplate(doc)) templates.push(readTemplateDoc(doc, parametersOfKind));
+      else constraints.push(readConstraintDoc(doc));
+    },
+    link: () => link(templates, constraints, ctx),
+  };
+}
+
+export const analyze: Analyze = (docs, _raw, ctx) => {
+  const all = linking(ctx);
+  for (const d of docs) all.read(d);
+  return all.link();
 };

@@ -1,6 +1,6 @@
 /** One Kyverno validate rule → RuleFacts. */
 import type { Node } from 'yaml';
-import type { YamlDoc } from '../../discover/yaml-doc';
+import { detached, type YamlDoc } from '../../discover/yaml-doc';
 import { controlsAtLevel, type Control } from '../../catalog/controls';
 import { CONTAINER_LISTS, LOCATIONS, type Check, type Enforcement, type Exemption, type Location, type RuleFacts, type SourceRef, type Unanalyzable } from '../../facts';
 import { celAnalysis } from '../cel/load';
@@ -45,7 +45,8 @@ export function analyzeRule(
 ): RuleFacts | undefined {
   const validate = y.get(rule, 'validate');
   if (!validate) return undefined;
-  const name = y.str(y.get(rule, 'name')) ?? '(unnamed rule)';
+  const given = y.str(y.get(rule, 'name'));
+  const name = given === undefined ? '(unnamed rule)' : detached(given);
   const at = y.ref(y.get(rule, 'name') ?? rule);
   const match = readMatch(y, rule, at);
   reaches.push(match.reach);

@@ -257,3 +257,26 @@ describe('gatekeeper-library constraints with their parameters', () => {
     expect(located(result.findings, 'exemption-admits-debug-images')).toEqual([{ ruleId: 'exemption-admits-debug-images', file: 'constraint.yaml', ...at }]);
   });
 });
+
+describe('templates are read as their files are, whichever comes first', () => {
+  // The template is let go of once read; a constraint read after it, with parameters of its own,
+  // has it read again from its text. Either order must give the same judgement.
+  const asListItem = (text: string): string => ['apiVersion: v1', 'kind: List', 'items:', ...text.trimEnd().split('\n').map((l, i) => (i === 0 ? `  - ${l}` : `    ${l}`)), ''].join('\n');
+
+  test.each([
+    { order: 'template file first', files: { 'a-template.yaml': HOST_NETWORK_REGO, 'b-constraint.yaml': constraintOf('HostNet', ['hostNetwork: true']) } },
+    { order: 'constraint file first', files: { 'b-template.yaml': HOST_NETWORK_REGO, 'a-constraint.yaml': constraintOf('HostNet', ['hostNetwork: true']) } },
+    { order: 'template first, as an item of a List', files: { 'a-template.yaml': asListItem(HOST_NETWORK_REGO), 'b-constraint.yaml': constraintOf('HostNet', ['hostNetwork: true']) } },
+  ])('$order: hostNetwork: true lets the host network through, false forbids it', ({ files }) => {
+    const strict = constraintOf('HostNet', ['hostNetwork: false']).replace('hostnet-pods', 'strict');
+    const result = auditFiles({ ...files, 'c-strict.yaml': strict });
+    const [file, text] = Object.entries(files).find(([f]) => f.endsWith('template.yaml'))!;
+    // The check is located in the template's Rego, wherever the template was read from.
+    const check = lineCol(text, 'input.review.object.spec.hostNetwork');
+    expect(result.coverage.hostNamespaces.pod.map((e) => ({ name: e.policy.name, file: path.basename(e.at.file), line: e.at.line, column: e.at.column }))).toEqual([
+      { name: 'strict', file, ...check },
+    ]);
+    expect(located(result.findings, 'template-without-constraint')).toEqual([]);
+    expect(result.errors).toEqual([]);
+  });
+});
