@@ -3,7 +3,9 @@
  * Byte-compares the reports of two polcov builds on the same input, in every format both know: a
  * change meant to leave the output alone (a performance change) must produce identical bytes.
  *
- *   node scripts/compare-outputs.js <other polcov checkout, built> [path to scan, default ../shared/corpus]
+ *   node scripts/compare-outputs.js <other polcov checkout, built> [path to scan, default ../shared/corpus] [--prove]
+ *
+ * `--prove` compares the reports of `scan --prove` (findings with their witness verdicts).
  *
  * Both builds run from this folder, so their reports name the same paths. Exits 1 on a difference.
  */
@@ -12,7 +14,8 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const [otherRoot, scanned = '../shared/corpus'] = process.argv.slice(2);
+const prove = process.argv.includes('--prove');
+const [otherRoot, scanned = '../shared/corpus'] = process.argv.slice(2).filter((a) => a !== '--prove');
 if (!otherRoot) {
   console.error('usage: node scripts/compare-outputs.js <other polcov checkout, built> [path]');
   process.exit(2);
@@ -28,7 +31,7 @@ const formats = formatsOf(builds.this).filter((f) => formatsOf(builds.other).inc
 const onlyOne = [...new Set([...formatsOf(builds.this), ...formatsOf(builds.other)])].filter((f) => !formats.includes(f));
 
 function report(root, format) {
-  const r = spawnSync(process.execPath, [path.join(root, 'dist', 'cli.js'), 'scan', scanned, '--format', format, '--fail-on', 'never'], {
+  const r = spawnSync(process.execPath, [path.join(root, 'dist', 'cli.js'), 'scan', scanned, '--format', format, '--fail-on', 'never', ...(prove ? ['--prove'] : [])], {
     maxBuffer: 1 << 30,
     env: { ...process.env, NO_COLOR: '1' },
   });
