@@ -6,7 +6,8 @@
  * template is judged as if a constraint with default parameters matched Pods and denied; when they
  * hold some, a template without one covers nothing. A constraint whose kind no scanned template
  * defines covers nothing and contributes only its exemptions. Of a template with both CEL and Rego,
- * the half the target Gatekeeper runs counts (versions.ts).
+ * the half the target Gatekeeper runs counts (versions.ts). Documents are read as their files are
+ * (`linking`), keeping facts and a template's text rather than syntax trees, and linked at the end.
  */
 import * as path from 'node:path';
 import { rereader } from '../../discover/yaml-doc';
