@@ -70,14 +70,14 @@ function readConstraintDoc(doc: PolicyDoc): ConstraintRead {
 }
 
 /**
- * `expected`: the parameters of the constraints of its kind read so far (constraints usually sit
- * in a folder read before the template's file); none: the defaults, as for a template without one.
+ * `expected`: the parameters of the constraints of its kind read so far in its folder (samples
+ * folders are read before the template's file); none: the defaults, as for a template without one.
  */
-function readTemplateDoc(doc: PolicyDoc, expected: (kind: string) => unknown[]): TemplateRead {
+function readTemplateDoc(doc: PolicyDoc, expected: (kind: string, folder: string) => unknown[]): TemplateRead {
   const y = doc.yaml;
   const identity = identityOf(doc);
   const checked = safeTemplate(doc, {}, 'check-only');
-  const parameters = checked.problems.length === 0 ? expected(checked.kind) : [];
+  const parameters = checked.problems.length === 0 ? expected(checked.kind, path.posix.dirname(doc.at.file)) : [];
   const analyses = new Map<string, Analysis>();
   for (const p of parameters.length > 0 ? parameters : [{}]) {
     const key = parametersKey(p);
@@ -262,8 +262,9 @@ function link(templates: TemplateRead[], constraints: ConstraintRead[], ctx: Eng
 export function linking(ctx: EngineContext): Linking {
   const templates: TemplateRead[] = [];
   const constraints: ConstraintRead[] = [];
-  const parametersOfKind = (kind: string): unknown[] =>
-    constraints.flatMap((c) => (c.identity.kind === kind && !('failure' in c.constraint) ? [c.constraint.parameters] : []));
+  const inFolder = (folder: string, file: string): boolean => folder === '.' || file.startsWith(`${folder}/`);
+  const parametersOfKind = (kind: string, folder: string): unknown[] =>
+    constraints.flatMap((c) => (c.identity.kind === kind && inFolder(folder, c.identity.at.file) && !('failure' in c.constraint) ? [c.constraint.parameters] : []));
   return {
     read: (doc) => {
       if (isTemplate(doc)) templates.push(readTemplateDoc(doc, parametersOfKind));

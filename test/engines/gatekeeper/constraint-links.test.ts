@@ -263,7 +263,7 @@ describe('templates are read as their files are, whichever comes first', () => {
   // has it read again from its text. Either order must give the same judgement.
   const asListItem = (text: string): string => ['apiVersion: v1', 'kind: List', 'items:', ...text.trimEnd().split('\n').map((l, i) => (i === 0 ? `  - ${l}` : `    ${l}`)), ''].join('\n');
 
-  test.each([
+  test.each<{ order: string; files: Record<string, string> }>([
     { order: 'template file first', files: { 'a-template.yaml': HOST_NETWORK_REGO, 'b-constraint.yaml': constraintOf('HostNet', ['hostNetwork: true']) } },
     { order: 'constraint file first', files: { 'b-template.yaml': HOST_NETWORK_REGO, 'a-constraint.yaml': constraintOf('HostNet', ['hostNetwork: true']) } },
     { order: 'template first, as an item of a List', files: { 'a-template.yaml': asListItem(HOST_NETWORK_REGO), 'b-constraint.yaml': constraintOf('HostNet', ['hostNetwork: true']) } },
