@@ -3,7 +3,7 @@ import { ignoreMatcher, setMatcher } from './config/glob';
 import { buildCoverage, type Coverage } from './coverage/matrix';
 import { emptyRouted, makeRouter } from './discover/documents';
 import type { SkippedDocument } from './discover/policy-shape';
-import { inTestFolder, mayDefineTests, withoutTestMaterial } from './discover/test-material';
+import { inTestFolder, mayDefineTests, namedAsKyvernoTest, withoutTestMaterial } from './discover/test-material';
 import { decodeSource, displayPath, listFiles, readSource, STDIN, type SourceFile } from './discover/walk';
 import { ENGINES } from './engines';
 import { lazy } from './lazy';
@@ -163,12 +163,17 @@ export function audit(options: AuditOptions): AuditResult {
   const ignored = ignoreMatcher(options.ignore ?? [], options.ignoreRoot);
   const listed = listFiles(fsPaths, errors, { followSymlinks: options.followSymlinks }).filter((f) => !ignored(f));
   // Files in test folders are never read unless asked for; other test material is known once read.
-  const files = options.includeTests ? listed : listed.filter((f) => !inTestFolder(displayPath(f)));
-  let testFiles = listed.length - files.length;
+  const unread = options.includeTests ? [] : listed.filter((f) => inTestFolder(displayPath(f)));
+  const files = unread.length ? listed.filter((f) => !inTestFolder(displayPath(f))) : listed;
+  let testFiles = unread.length;
+  // --prove may build witnesses from the tests: the files that define them, read again when needed.
+  const testDefinitions = options.prove ? unread.filter(namedAsKyvernoTest) : [];
   files.forEach((f, i) => {
     const s = readSource(f, limits, errors);
+    const definesTests = s !== undefined && mayDefineTests(s);
+    if (definesTests && options.prove) testDefinitions.push(f);
     // A text that can hold no policy, test definition or suppression is let go of at once.
-    if (s) sources.push(router().mayHoldPolicy(s) || mayDefineTests(s) || mayHoldSuppressions(s) ? s : { path: s.path, text: '' });
+    if (s) sources.push(router().mayHoldPolicy(s) || definesTests || mayHoldSuppressions(s) ? s : { path: s.path, text: '' });
     options.onProgress?.(i + 1, files.length);
   });
   sources.push(...(options.sources ?? []).filter((s) => !ignored(s.path)));
@@ -245,6 +250,7 @@ export function audit(options: AuditOptions): AuditResult {
         setOf: setKey && ((f: string) => setKey(f) ?? ''),
         gatekeeperVersion: `3.${gatekeeperMinor}`,
         kubernetesMinor,
+        testDefinitions,
       })
     : undefined;
   const findings = proof?.findings ?? applied.findings;

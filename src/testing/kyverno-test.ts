@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMap as isYamlMap, isSeq, LineCounter, parseAllDocuments, parseDocument } from 'yaml';
 import { asObject, nameOf, nsOf, objectRequest, type AdmissionRequest, type ClusterContext, type Decision, type KubeObject, type Operation, type UserInfo } from '../admission';
+import { namedAsKyvernoTest } from '../discover/test-material';
 import type { SourceFile } from '../discover/walk';
 import { evaluatePolicy, type EvalInput, type PolicyResponse, type RuleStatus } from '../eval/kyverno/engine';
 import type { RequestInfo } from '../eval/kyverno/match';
@@ -402,7 +403,7 @@ export function runKyvernoTest(test: KyvernoTest): Row[] {
 }
 
 const isTestFile = (file: SourceFile): boolean =>
-  /(^|\/)kyverno-test\.ya?ml$/.test(file.path) || (/apiVersion:\s*cli\.kyverno\.io\//.test(file.text) && /kind:\s*Test\b/.test(file.text));
+  namedAsKyvernoTest(file.path) || (/apiVersion:\s*cli\.kyverno\.io\//.test(file.text) && /kind:\s*Test\b/.test(file.text));
 
 /** Where the test names the file an error message quotes (`ENOENT … 'dir/policy.yaml'`), else its start. */
 function referenceAt(text: string, message: string): { line: number; column: number } {
