@@ -6,6 +6,7 @@ import type { AdmissionRequest } from '../admission';
 import { VIOLATIONS, PROVABLE_RULES } from './witness';
 import { buildPolicySet, type PolicySet, type SetDocument } from './policy-set';
 import { candidateImages } from './repair';
+import { proveFromTests, TestMaterial } from './from-tests';
 import { prove } from './verdict';
 import type { Finding, PolicyFacts } from '../facts';
 
@@ -35,6 +36,8 @@ export interface ProofInput {
   setOf?: (file: string) => string;
   gatekeeperVersion?: string;
   kubernetesMinor?: number;
+  /** Files that may define tests (gator suites, Kyverno CLI tests): witnesses for what the synthetic one leaves unconfirmed. */
+  testDefinitions?: readonly string[];
 }
 
 const witnessable = (c: string): boolean => c in VIOLATIONS;
@@ -53,6 +56,7 @@ export function proveFindings(input: ProofInput): ProofResult {
     }
     return s;
   };
+  const tests = new TestMaterial(input.testDefinitions ?? []);
   const out: ProofResult = { findings: [], refuted: [], witnesses: new Map(), counts: { confirmed: 0, refuted: 0, unconfirmed: 0 } };
   for (const f of input.findings) {
     if (!PROVABLE_RULES.has(f.ruleId)) {
@@ -60,7 +64,8 @@ export function proveFindings(input: ProofInput): ProofResult {
       continue;
     }
     const { set, images } = setFor(f.file);
-    const { requests, ...evidence } = prove(f, set, input.policies, witnessable, images);
+    const synthetic = prove(f, set, input.policies, witnessable, images);
+    const { requests, ...evidence } = (synthetic.verdict === 'unconfirmed' && f.engine !== 'webhook' && proveFromTests(f, set, input.policies, tests, synthetic)) || synthetic;
     const proved: Finding = { ...f, evidence };
     out.counts[evidence.verdict]++;
     if (evidence.verdict === 'refuted') out.refuted.push(proved);

@@ -28,13 +28,20 @@ const LOOKS: Decision['verdict'][] = ['deny', 'audit', 'warn'];
 /** The control a finding is about: its own, else the first witnessable one its rule checks. */
 export function findingControl(finding: Finding, policies: readonly PolicyFacts[], witnessable: (c: ControlId) => boolean): ControlId | undefined {
   if (finding.control) return finding.control;
-  // A finding may point into another file than its policy (a constraint's gap is fixed in its template).
-  const same = policies.filter((x) => x.engine === finding.engine && x.policy.name === finding.policy.name && x.policy.kind === finding.policy.kind && x.policy.namespace === finding.policy.namespace);
-  const p = same.sort((a, b) => commonPrefix(b.at.file, finding.file) - commonPrefix(a.at.file, finding.file))[0];
+  const p = policyOf(finding, policies);
   const rules = p?.rules.filter((r) => !finding.rule || r.name === finding.rule) ?? [];
   const controls = rules.flatMap((r) => r.checks).map((c) => c.control).filter(witnessable);
   // Image reads are often an exemption list (exemptImages), not the control the rule enforces.
   return controls.find((c) => c !== 'image') ?? controls[0];
+}
+
+/**
+ * The finding's policy: of those of its name, the nearest (a finding may point into another file than
+ * its policy: a constraint's gap is fixed in its template).
+ */
+export function policyOf(finding: Finding, policies: readonly PolicyFacts[]): PolicyFacts | undefined {
+  const same = policies.filter((x) => x.engine === finding.engine && x.policy.name === finding.policy.name && x.policy.kind === finding.policy.kind && x.policy.namespace === finding.policy.namespace);
+  return same.sort((a, b) => commonPrefix(b.at.file, finding.file) - commonPrefix(a.at.file, finding.file))[0];
 }
 
 /** The nearest policy of that name: the one whose file shares the longest path with the finding's. */
@@ -101,7 +108,7 @@ export function prove(finding: Finding, set: PolicySet, policies: readonly Polic
 }
 
 /** The namespace witnesses are sent to: the policy's own, a Pod Security namespace's name, else `default`. */
-function namespaceOf(f: Finding): string {
+export function namespaceOf(f: Finding): string {
   if (f.engine === 'psa' && f.policy.kind === 'Namespace') return f.policy.name;
   return f.policy.namespace ?? 'default';
 }

@@ -50,7 +50,7 @@ export interface RanCase {
 type Outcome = 'holds' | 'bypass' | 'undecided';
 
 /** Any violation found (deny, warn, audit) holds; an error or a missing lookup decides nothing; else the request got through. */
-function outcomeOf(decisions: Decision[]): Outcome {
+export function outcomeOf(decisions: Decision[]): Outcome {
   if (decisions.some((d) => d.verdict === 'deny' || d.verdict === 'warn' || d.verdict === 'audit')) return 'holds';
   if (decisions.some((d) => d.verdict === 'error' || d.verdict === 'undecided')) return 'undecided';
   return 'bypass';

@@ -1,0 +1,144 @@
+/**
+ * Witnesses from the repository's own tests, for findings whose synthetic witness stays unconfirmed:
+ * the gator suites and Kyverno CLI tests that name the finding's policy give a base pod the set admits
+ * (an allowed case's pod, or a denied case's pod with its containers replaced by a plain one) and the
+ * container whose presence makes a denied case denied. Test files are read only when a finding needs
+ * them, and each suite is loaded once.
+ */
+import { nameOf, podCreate, type KubeObject } from '../admission';
+import { debuggableViolation, initViolationProblem, podOf, violatingContainers, violatingInContainers, withPlainContainer, type Placed } from '../admission/pod-variants';
+import { DEFAULT_MAX_FILE_BYTES } from '../audit';
+import { testedPolicies } from '../discover/test-material';
+import { readSource } from '../discover/walk';
+import type { Finding, PolicyFacts } from '../facts';
+import { SUITE_FORMATS } from '../testing/formats';
+import { outcomeOf } from '../testing/mutate';
+import type { LoadedSuite, MutationTarget } from '../testing/suite-format';
+import { evaluateSet, type PolicySet } from './policy-set';
+import { basePod, caseWitness, HOSTPROCESS_RULES } from './witness';
+import { judge, namespaceOf, policyOf, type Evidence } from './verdict';
+
+/** A denied case of a test: where it is written and what `--mutate` evaluates its variants with. */
+export interface DeniedCase {
+  /** The test file. */
+  file: string;
+  /** The case and its test file, as the evidence names them. */
+  from: string;
+  target: MutationTarget;
+}
+
+/** The test definitions of a scan, read and loaded on first use. */
+export class TestMaterial {
+  private testsOf?: Map<string, string[]>;
+  private readonly loaded = new Map<string, LoadedSuite[]>();
+
+  constructor(private readonly definitions: readonly string[]) {}
+
+  /** The denied cases of the tests that name one of `policyFiles` (display paths). */
+  deniedCases(policyFiles: readonly string[]): DeniedCase[] {
+    const tests = [...new Set(policyFiles.flatMap((f) => this.index().get(f) ?? []))];
+    return tests.flatMap((t) => this.suites(t)).flatMap((s) => s.cases.flatMap((c) => (c.mutation ? [{ file: s.file, from: `case \`${c.name}\` of ${s.file}`, target: c.mutation }] : [])));
+  }
+
+  /** Policy file -> the test definitions that name it; a file that cannot be read names nothing. */
+  private index(): Map<string, string[]> {
+    if (!this.testsOf) {
+      this.testsOf = new Map();
+      for (const d of this.definitions) {
+        const source = readSource(d, { maxFileBytes: DEFAULT_MAX_FILE_BYTES }, []);
+        for (const p of source ? testedPolicies(source) : []) this.testsOf.set(p, [...(this.testsOf.get(p) ?? []), d]);
+      }
+    }
+    return this.testsOf;
+  }
+
+  private suites(definition: string): LoadedSuite[] {
+    let suites = this.loaded.get(definition);
+    if (!suites) {
+      const source = readSource(definition, { maxFileBytes: DEFAULT_MAX_FILE_BYTES }, []);
+      const format = source && SUITE_FORMATS.find((f) => f.detect(source));
+      this.loaded.set(definition, (suites = source && format ? format.load(source) : []));
+    }
+    return suites;
+  }
+}
+
+/** Cases tried per finding: the first few denied cases say what the tests say. */
+const MAX_CASES = 5;
+
+/** The case's policy is the finding's: named `Kind/name` by the formats, or the same Gatekeeper kind. */
+function ofPolicy(target: MutationTarget, f: Finding): boolean {
+  const [kind, name] = target.policy.split('/');
+  return name === f.policy.name || (f.engine === 'gatekeeper' && kind === f.policy.kind);
+}
+
+const RESTRICTED = 'the restricted pod';
+
+const inNamespace = (pod: KubeObject, namespace: string): KubeObject => ({ ...pod, metadata: { ...(pod.metadata as KubeObject | undefined), namespace } });
+
+/**
+ * Evidence from the tests that name the finding's policy, or undefined when none does. `synthetic` is
+ * the evidence of the synthetic witness: its base pod is tried first, and its reason is kept when the
+ * tests give no admitted base pod.
+ */
+export function proveFromTests(finding: Finding, set: PolicySet, policies: readonly PolicyFacts[], material: TestMaterial, synthetic: Evidence): Evidence | undefined {
+  try {
+    return fromTests(finding, set, policies, material, synthetic);
+  } catch (e) {
+    return { ...synthetic, reason: `${synthetic.reason ?? ''}; the witness from the tests failed: ${(e as Error).message}` };
+  }
+}
+
+function fromTests(finding: Finding, set: PolicySet, policies: readonly PolicyFacts[], material: TestMaterial, synthetic: Evidence): Evidence | undefined {
+  const own = policyOf(finding, policies);
+  const cases = material.deniedCases([...new Set([finding.file, ...(own ? [own.at.file] : [])])]).filter((c) => ofPolicy(c.target, finding));
+  if (cases.length === 0) return undefined;
+  const namespace = namespaceOf(finding);
+  const admittedBySet = (pod: KubeObject): boolean => !evaluateSet(set, podCreate(pod)).some((d) => ['deny', 'error', 'undecided'].includes(d.verdict));
+  const pods = (objects: readonly KubeObject[]): KubeObject[] => objects.map(podOf).filter((p): p is KubeObject => p !== undefined);
+  const candidates: { pod: KubeObject; from: string }[] = [
+    { pod: synthetic.requests?.base.object ?? basePod(namespace), from: RESTRICTED },
+    ...cases.flatMap((c) => pods(c.target.allowed).map((pod) => ({ pod, from: `the pod \`${nameOf(pod)}\` that ${c.file} admits` }))),
+    ...cases.flatMap((c) => pods([c.target.object]).map((pod) => ({ pod: withPlainContainer(pod), from: `the pod of ${c.from} with a plain container` }))),
+  ].map((x) => ({ ...x, pod: inNamespace(x.pod, namespace) }));
+  const seen = new Set<string>();
+  const bases = candidates.filter((x) => !seen.has(JSON.stringify(x.pod)) && seen.add(JSON.stringify(x.pod)) && admittedBySet(x.pod));
+  if (bases.length === 0) return { ...synthetic, reason: `${synthetic.reason ?? ''}; no pod of the tests (${[...new Set(cases.map((c) => c.file))].join(', ')}) is admitted either` };
+  let first: Evidence | undefined;
+  for (const c of cases.slice(0, MAX_CASES)) {
+    const evidence = caseEvidence(finding, c, bases, set);
+    if (evidence.verdict !== 'unconfirmed') return evidence;
+    first ??= evidence;
+  }
+  return first!;
+}
+
+/** The evidence of one denied case on the first base pod its own policy admits too (as the test configures it). */
+function caseEvidence(finding: Finding, c: DeniedCase, bases: readonly { pod: KubeObject; from: string }[], set: PolicySet): Evidence {
+  const admitted = (p: KubeObject): boolean => outcomeOf(c.target.evaluate(podCreate(p), { gatekeeperVersion: set.gatekeeperVersion })) === 'bypass';
+  const hostProcess = HOSTPROCESS_RULES.has(finding.ruleId);
+  const base = hostProcess ? bases[0] : bases.find((b) => admitted(b.pod));
+  if (!base) return { verdict: 'unconfirmed', reason: `no pod the set admits is admitted by the policy as its test configures it (${c.from})` };
+  if (hostProcess) return judge(finding, caseWitness(finding, base.pod, undefined, base.from), set);
+  const picked = violationOf(finding, c, base.pod, admitted);
+  if ('reason' in picked) return { verdict: 'unconfirmed', reason: `${picked.reason} (${c.from})` };
+  const e = judge(finding, caseWitness(finding, base.pod, picked.container, c.from), set);
+  return e.witness && base.from !== RESTRICTED ? { ...e, witness: `${e.witness}, on ${base.from}` } : e;
+}
+
+/**
+ * The container of the denied case to send: one the case's own policy denies in `containers` of the
+ * admitted base pod, kept whole in an ephemeral or init container.
+ */
+function violationOf(finding: Finding, c: DeniedCase, base: KubeObject, admitted: (p: KubeObject) => boolean): { container: KubeObject } | { reason: string } {
+  const pod = podOf(c.target.object);
+  if (!pod) return { reason: 'the case reviews no pod' };
+  const inContainers: Placed[] = violatingInContainers(base, violatingContainers(pod, base, admitted), admitted).map((x) => ({ list: 'containers', c: x.c }));
+  if (inContainers.length === 0) return { reason: 'the violation is not in a container (each of its containers added alone to the admitted base pod is admitted)' };
+  if (finding.ruleId === 'init-containers-unchecked') {
+    const problem = initViolationProblem(base, inContainers, admitted);
+    return problem ? { reason: problem } : { container: inContainers[0]!.c };
+  }
+  const debuggable = debuggableViolation(base, inContainers, admitted);
+  return 'reason' in debuggable ? debuggable : { container: debuggable.picked.c };
+}
