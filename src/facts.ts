@@ -217,6 +217,8 @@ export interface FindingEvidence {
   /** The witness in words. */
   witness?: string;
   reason?: string;
+  /** The test data the witness was evaluated with (a Kyverno test's values): a cluster must hold the same. */
+  testData?: string;
 }
 
 /** A file that could not be read or parsed; `line` is 0 when the problem is not at a line. */

@@ -5,7 +5,7 @@
  * container whose presence makes a denied case denied. Test files are read only when a finding needs
  * them, and each suite is loaded once.
  */
-import { nameOf, podCreate, type KubeObject } from '../admission';
+import { nameOf, podCreate, type AdmissionRequest, type ClusterContext, type KubeObject } from '../admission';
 import { debuggableViolation, initViolationProblem, podOf, violatingContainers, violatingInContainers, withPlainContainer, type Placed } from '../admission/pod-variants';
 import { DEFAULT_MAX_FILE_BYTES } from '../audit';
 import { testedPolicies } from '../discover/test-material';
@@ -16,7 +16,7 @@ import { outcomeOf } from '../testing/mutate';
 import type { LoadedSuite, MutationTarget } from '../testing/suite-format';
 import { evaluateSet, type PolicySet } from './policy-set';
 import { basePod, caseWitness, HOSTPROCESS_RULES } from './witness';
-import { judge, namespaceOf, policyOf, type Evidence } from './verdict';
+import { evaluatorEngine, judge, namespaceOf, ownDecision, policyOf, type Evidence } from './verdict';
 
 /** A denied case of a test: where it is written and what `--mutate` evaluates its variants with. */
 export interface DeniedCase {
@@ -94,27 +94,51 @@ function fromTests(finding: Finding, set: PolicySet, policies: readonly PolicyFa
   const cases = material.deniedCases([...new Set([finding.file, ...(own ? [own.at.file] : [])])]).filter((c) => ofPolicy(c.target, finding));
   if (cases.length === 0) return undefined;
   const namespace = namespaceOf(finding);
-  const admittedBySet = (pod: KubeObject): boolean => !evaluateSet(set, podCreate(pod)).some((d) => ['deny', 'error', 'undecided'].includes(d.verdict));
   const pods = (objects: readonly KubeObject[]): KubeObject[] => objects.map(podOf).filter((p): p is KubeObject => p !== undefined);
-  const candidates: { pod: KubeObject; from: string }[] = [
+  const seen = new Set<string>();
+  const candidates: Candidate[] = [
     { pod: synthetic.requests?.base.object ?? basePod(namespace), from: RESTRICTED },
     ...cases.flatMap((c) => pods(c.target.allowed).map((pod) => ({ pod, from: `the pod \`${nameOf(pod)}\` that ${c.file} admits` }))),
     ...cases.flatMap((c) => pods([c.target.object]).map((pod) => ({ pod: withPlainContainer(pod), from: `the pod of ${c.from} with a plain container` }))),
-  ].map((x) => ({ ...x, pod: inNamespace(x.pod, namespace) }));
-  const seen = new Set<string>();
-  const bases = candidates.filter((x) => !seen.has(JSON.stringify(x.pod)) && seen.add(JSON.stringify(x.pod)) && admittedBySet(x.pod));
-  if (bases.length === 0) return { ...synthetic, reason: `${synthetic.reason ?? ''}; no pod of the tests (${[...new Set(cases.map((c) => c.file))].join(', ')}) is admitted either` };
+  ]
+    .map((x) => ({ ...x, pod: inNamespace(x.pod, namespace) }))
+    .filter((x) => !seen.has(JSON.stringify(x.pod)) && seen.add(JSON.stringify(x.pod)));
   let first: Evidence | undefined;
   for (const c of cases.slice(0, MAX_CASES)) {
-    const evidence = caseEvidence(finding, c, bases, set);
-    if (evidence.verdict !== 'unconfirmed') return evidence;
+    let evidence = caseEvidence(finding, c, candidates, set);
+    // The policy may read what the test supplies (context, image data): then evaluated with it.
+    if (c.target.data && evidence?.verdict !== 'confirmed' && evidence?.verdict !== 'refuted') {
+      const withData = caseEvidence(finding, c, candidates, withTestData(set, finding, c.target));
+      if (withData && withData.verdict !== 'unconfirmed') evidence = { ...withData, testData: c.target.data, ...(withData.witness ? { witness: `${withData.witness}, with ${c.target.data}` } : {}) };
+    }
+    if (evidence && evidence.verdict !== 'unconfirmed') return evidence;
     first ??= evidence;
   }
-  return first!;
+  return first ?? { ...synthetic, reason: `${synthetic.reason ?? ''}; no pod of the tests (${[...new Set(cases.map((c) => c.file))].join(', ')}) is admitted either` };
 }
 
-/** The evidence of one denied case on the first base pod its own policy admits too (as the test configures it). */
-function caseEvidence(finding: Finding, c: DeniedCase, bases: readonly { pod: KubeObject; from: string }[], set: PolicySet): Evidence {
+interface Candidate {
+  pod: KubeObject;
+  /** Where the pod comes from, in words. */
+  from: string;
+}
+
+/** The set with the finding's own policy evaluated as the case's test configures it (its values and context objects). */
+function withTestData(set: PolicySet, finding: Finding, target: MutationTarget): PolicySet {
+  const engine = evaluatorEngine(finding);
+  const evaluators = set.evaluators.map((e) =>
+    e.engine !== engine ? e : { engine, evaluate: (req: AdmissionRequest, cluster: ClusterContext) => [...e.evaluate(req, cluster).filter((d) => !ownDecision(d, finding, engine)), ...target.evaluate(req, {}).map((d) => ({ ...d, engine }))] },
+  );
+  return { ...set, evaluators, decided: new Map() };
+}
+
+/**
+ * The evidence of one denied case on the first candidate base pod the set and the case's own policy
+ * (as its test configures it) admit; undefined when the set admits none.
+ */
+function caseEvidence(finding: Finding, c: DeniedCase, candidates: readonly Candidate[], set: PolicySet): Evidence | undefined {
+  const bases = candidates.filter((x) => !evaluateSet(set, podCreate(x.pod)).some((d) => ['deny', 'error', 'undecided'].includes(d.verdict)));
+  if (bases.length === 0) return undefined;
   const admitted = (p: KubeObject): boolean => outcomeOf(c.target.evaluate(podCreate(p), { gatekeeperVersion: set.gatekeeperVersion })) === 'bypass';
   const hostProcess = HOSTPROCESS_RULES.has(finding.ruleId);
   const base = hostProcess ? bases[0] : bases.find((b) => admitted(b.pod));

@@ -52,7 +52,7 @@ function commonPrefix(a: string, b: string): number {
 }
 
 /** The engine a finding's policy is evaluated by. */
-function evaluatorEngine(finding: Finding): string {
+export function evaluatorEngine(finding: Finding): string {
   return finding.engine === 'rego' ? 'gatekeeper' : finding.engine;
 }
 
@@ -90,7 +90,7 @@ function flagKey(d: Decision): string {
 }
 
 /** A decision of the finding's own policy (engines name policies `name`, `Kind/name` or `policy/binding`). */
-function ownDecision(d: Decision, f: Finding, engine: string): boolean {
+export function ownDecision(d: Decision, f: Finding, engine: string): boolean {
   return d.engine.startsWith(engine) && (d.policy === f.policy.name || d.policy.split('/').includes(f.policy.name) || d.policy === '*');
 }
 

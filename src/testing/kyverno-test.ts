@@ -339,6 +339,7 @@ function mutationTarget(run: TestRun, test: KyvernoTest, exp: ExpectedResult, at
     allowed: test.resources.filter((r) => passing.has(nameOf(r))),
     policy: `${String(policy.kind)}/${nameOf(policy)}`,
     policyAt: at,
+    ...(Object.keys(test.values).length > 0 || test.clusterObjects.length > 0 ? { data: `the values of test ${test.name}` } : {}),
     evaluate: (request) => ruleDecisions(run.evaluate(policy, nameOf(resource), { ...request, userInfo: run.userInfo() }), names),
   };
 }
