@@ -163,17 +163,17 @@ export function audit(options: AuditOptions): AuditResult {
   const ignored = ignoreMatcher(options.ignore ?? [], options.ignoreRoot);
   const listed = listFiles(fsPaths, errors, { followSymlinks: options.followSymlinks }).filter((f) => !ignored(f));
   // Files in test folders are never read unless asked for; other test material is known once read.
-  const unread = options.includeTests ? [] : listed.filter((f) => inTestFolder(displayPath(f)));
-  const files = unread.length ? listed.filter((f) => !inTestFolder(displayPath(f))) : listed;
+  const files: string[] = [];
+  const unread: string[] = [];
+  for (const f of listed) (!options.includeTests && inTestFolder(displayPath(f)) ? unread : files).push(f);
   let testFiles = unread.length;
   // --prove may build witnesses from the tests: the files that define them, read again when needed.
   const testDefinitions = options.prove ? unread.filter(namedAsKyvernoTest) : [];
   files.forEach((f, i) => {
     const s = readSource(f, limits, errors);
-    const definesTests = s !== undefined && mayDefineTests(s);
-    if (definesTests && options.prove) testDefinitions.push(f);
+    if (s && options.prove && mayDefineTests(s)) testDefinitions.push(f);
     // A text that can hold no policy, test definition or suppression is let go of at once.
-    if (s) sources.push(router().mayHoldPolicy(s) || definesTests || mayHoldSuppressions(s) ? s : { path: s.path, text: '' });
+    if (s) sources.push(router().mayHoldPolicy(s) || mayDefineTests(s) || mayHoldSuppressions(s) ? s : { path: s.path, text: '' });
     options.onProgress?.(i + 1, files.length);
   });
   sources.push(...(options.sources ?? []).filter((s) => !ignored(s.path)));
