@@ -127,6 +127,31 @@ export function withContainer(pod: KubeObject, l: ContainerList, container: Json
   return withSpec(pod, { [l]: [...containersIn(pod, l), named] });
 }
 
+/**
+ * The container with its read-only volume mounts made writable, or undefined when it has none: an
+ * ephemeral container may mount any volume the pod already has, read-write unless it says otherwise.
+ */
+function writableMounts(container: Json): Json | undefined {
+  const mounts = list(container.volumeMounts);
+  if (!mounts.some((m) => m.readOnly === true)) return undefined;
+  return { ...container, volumeMounts: mounts.map(({ readOnly: _dropped, ...m }) => m) };
+}
+
+/**
+ * A container of an admitted pod with its read-only mounts made writable, which the policy denies in
+ * `containers` on CREATE: the violation a debug container can add to that pod when the case's own
+ * violation is in the pod (its volumes), which `kubectl debug` cannot change.
+ */
+export function writableMountOf(bases: readonly KubeObject[], admitted: (p: KubeObject) => boolean): { base: KubeObject; c: Json } | undefined {
+  for (const base of bases) {
+    for (const c of containersIn(base, 'containers')) {
+      const rw = writableMounts(c);
+      if (rw && !admitted(withContainer(base, 'containers', rw))) return { base, c: rw };
+    }
+  }
+  return undefined;
+}
+
 /** `kubectl debug`: the base pod, then an UPDATE on pods/ephemeralcontainers adding the violating container. */
 export function ephemeralVariant(base: KubeObject, container: Json): AdmissionRequest {
   const added = withContainer(base, 'ephemeralContainers', asEphemeral(container));

@@ -97,7 +97,7 @@ function fromTests(finding: Finding, set: PolicySet, policies: readonly PolicyFa
   const pods = (objects: readonly KubeObject[]): KubeObject[] => objects.map(podOf).filter((p): p is KubeObject => p !== undefined);
   const seen = new Set<string>();
   const candidates: Candidate[] = [
-    { pod: synthetic.requests?.base.object ?? basePod(namespace), from: RESTRICTED },
+    { pod: synthetic.requests?.base.object ?? basePod({ namespace }), from: RESTRICTED },
     ...cases.flatMap((c) => pods(c.target.allowed).map((pod) => ({ pod, from: `the pod \`${nameOf(pod)}\` that ${c.file} admits` }))),
     ...cases.flatMap((c) => pods([c.target.object]).map((pod) => ({ pod: withPlainContainer(pod), from: `the pod of ${c.from} with a plain container` }))),
   ]

@@ -44,14 +44,22 @@ function restrictedContainer(name: string, image: string): Container {
   };
 }
 
+/** Where the base pod is created and what it carries that a policy may select or require. */
+export interface PodShape {
+  namespace: string;
+  image?: string;
+  /** Labels beyond `app`: whoever creates a pod picks them, so an attacker may opt out of a selector. */
+  labels?: Record<string, string>;
+}
+
 /** A pod that meets Pod Security `restricted` and the usual extra rules (resources, probes, labels). */
-export function basePod(namespace: string, image = DEFAULT_IMAGE): KubeObject {
+export function basePod({ namespace, image = DEFAULT_IMAGE, labels = {} }: PodShape): KubeObject {
   const app = restrictedContainer('app', image);
   app.resources = { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: 'polcov-witness', namespace, labels: { app: 'polcov-witness' } },
+    metadata: { name: 'polcov-witness', namespace, labels: { app: 'polcov-witness', ...labels } },
     spec: { securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } }, containers: [app] },
   };
 }
@@ -75,8 +83,8 @@ function withContainers(pod: KubeObject, list: 'containers' | 'initContainers', 
  * A Windows HostProcess pod the API server accepts: the base pod with hostNetwork, a Windows node
  * selector and the flag at `where` (the pod level, every container, or both).
  */
-export function hostProcessPod(namespace: string, where: HostProcessAt, image = DEFAULT_IMAGE): KubeObject {
-  return asHostProcess(basePod(namespace, image), where);
+export function hostProcessPod(shape: PodShape, where: HostProcessAt): KubeObject {
+  return asHostProcess(basePod(shape), where);
 }
 
 type HostProcessAt = 'pod' | 'containers' | 'both';
@@ -110,11 +118,12 @@ export const HOSTPROCESS_RULES = new Set(['hostprocess-partial', 'hostprocess-un
 export const PROVABLE_RULES = new Set([...EPHEMERAL_RULES, ...HOSTPROCESS_RULES, 'init-containers-unchecked']);
 
 /** The witness for `finding` violating `control`, or why none can be built. */
-export function buildWitness(finding: Finding, control: ControlId | undefined, namespace: string, image = DEFAULT_IMAGE): Witness | { reason: string } {
-  if (HOSTPROCESS_RULES.has(finding.ruleId)) return hostProcessWitness(finding, basePod(namespace, image));
+export function buildWitness(finding: Finding, control: ControlId | undefined, shape: PodShape): Witness | { reason: string } {
+  if (HOSTPROCESS_RULES.has(finding.ruleId)) return hostProcessWitness(finding, basePod(shape));
   if (!control) return { reason: 'the finding names no control a witness could violate' };
   if (!VIOLATIONS[control]) return { reason: `no witness container for the control ${control} (it needs pod-level changes a debug container cannot make)` };
-  const base = basePod(namespace, image);
+  const base = basePod(shape);
+  const image = shape.image ?? DEFAULT_IMAGE;
   const contrast = podCreate(withContainers(base, 'containers', [violating('app', control, image)]));
   const what = VIOLATIONS[control]!.what;
   if (EPHEMERAL_RULES.has(finding.ruleId)) {

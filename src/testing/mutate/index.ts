@@ -5,12 +5,11 @@
  * violating container as an init container, HostProcess set at the other level — and each variant is
  * evaluated by the same policy. A variant the policy admits is a confirmed bypass.
  */
-import { objectRequest, type AdmissionRequest, type Decision, type KubeObject } from '../../admission';
+import { asObjects, objectRequest, type AdmissionRequest, type Decision, type KubeObject } from '../../admission';
 import type { SourceRef } from '../../facts';
 import type { CaseReport } from '../run';
 import type { MutationTarget, RunSettings, SuiteCase } from '../suite-format';
-import { debuggableViolation, ephemeralVariant, hostProcessPlacement, hostProcessVariant, initVariant, initViolationProblem, namesOf, podOf, violatingContainers, violatingInContainers, withPlainContainer } from '../../admission/pod-variants';
-
+import { debuggableViolation, ephemeralVariant, hostProcessPlacement, hostProcessVariant, initVariant, initViolationProblem, namesOf, podOf, violatingContainers, violatingInContainers, withPlainContainer, writableMountOf } from '../../admission/pod-variants';
 
 export type VariantKind = 'ephemeral-update' | 'init-container' | 'hostprocess-level';
 /** `bypass`: the policy admits the variant; `holds`: it still finds the violation; `undecided`: evaluation could not tell. */
@@ -90,7 +89,14 @@ function mutateCase(target: MutationTarget, name: string, settings: RunSettings)
   if (!base) {
     results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: no base pod is admitted (neither the case's pod without its containers nor an allowed case of the test)`));
   } else if (violating.length === 0) {
-    results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: the violation is not in a container (each of its containers added alone to an admitted pod is admitted)`));
+    // Pod-level violations (volumes) cannot be added by kubectl debug; a writable mount of a volume the pod has can.
+    const rw = writableMountOf(bases.filter(admitted), admitted);
+    if (rw) {
+      const mounts = `${String(rw.c.name)} mounting ${asObjects(rw.c.volumeMounts).map((m) => String(m.name)).join(', ')} read-write`;
+      results.push(judged('ephemeral-update', ephemeralVariant(rw.base, rw.c), `case \`${name}\`'s violation is in the pod, which \`kubectl debug\` cannot change; it adds ${mounts} to an admitted pod of the test with an UPDATE on pods/ephemeralcontainers`, `${mounts} added by \`kubectl debug\` (UPDATE on pods/ephemeralcontainers)`));
+    } else {
+      results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: the violation is not in a container (each of its containers added alone to an admitted pod is admitted)`));
+    }
   } else {
     const v = violating[0]!;
     const vname = String(v.c.name);
