@@ -6,7 +6,7 @@
  * them, and each suite is loaded once.
  */
 import { nameOf, podCreate, type AdmissionRequest, type ClusterContext, type KubeObject } from '../admission';
-import { debuggableViolation, initViolationProblem, podOf, violatingContainers, violatingInContainers, withPlainContainer, type Placed } from '../admission/pod-variants';
+import { debuggableViolation, initViolationProblem, podOf, violatingContainers, violatingInContainers, withPlainContainer, writableMountOf, type Placed } from '../admission/pod-variants';
 import { DEFAULT_MAX_FILE_BYTES } from '../audit';
 import { testedPolicies } from '../discover/test-material';
 import { readSource } from '../discover/walk';
@@ -141,28 +141,37 @@ function caseEvidence(finding: Finding, c: DeniedCase, candidates: readonly Cand
   if (bases.length === 0) return undefined;
   const admitted = (p: KubeObject): boolean => outcomeOf(c.target.evaluate(podCreate(p), { gatekeeperVersion: set.gatekeeperVersion })) === 'bypass';
   const hostProcess = HOSTPROCESS_RULES.has(finding.ruleId);
-  const base = hostProcess ? bases[0] : bases.find((b) => admitted(b.pod));
-  if (!base) return { verdict: 'unconfirmed', reason: `no pod the set admits is admitted by the policy as its test configures it (${c.from})` };
-  if (hostProcess) return judge(finding, caseWitness(finding, base.pod, undefined, base.from), set);
-  const picked = violationOf(finding, c, base.pod, admitted);
+  if (hostProcess) return judge(finding, caseWitness(finding, bases[0]!.pod, undefined, bases[0]!.from), set);
+  const admittedBases = bases.filter((b) => admitted(b.pod));
+  if (admittedBases.length === 0) return { verdict: 'unconfirmed', reason: `no pod the set admits is admitted by the policy as its test configures it (${c.from})` };
+  const picked = violationOf(finding, c, admittedBases, admitted);
   if ('reason' in picked) return { verdict: 'unconfirmed', reason: `${picked.reason} (${c.from})` };
-  const e = judge(finding, caseWitness(finding, base.pod, picked.container, c.from), set);
-  return e.witness && base.from !== RESTRICTED ? { ...e, witness: `${e.witness}, on ${base.from}` } : e;
+  const e = judge(finding, caseWitness(finding, picked.base.pod, picked.container, picked.what), set);
+  return e.witness && picked.base.from !== RESTRICTED ? { ...e, witness: `${e.witness}, on ${picked.base.from}` } : e;
 }
 
 /**
- * The container of the denied case to send: one the case's own policy denies in `containers` of the
- * admitted base pod, kept whole in an ephemeral or init container.
+ * The container of the denied case to send, on the first admitted base: one the case's own policy
+ * denies in `containers` of the base, kept whole in an ephemeral or init container. When the case's
+ * violation is in the pod (its volumes), which a debug container cannot change: a container of an
+ * admitted base with its read-only mounts made writable, when the policy denies that.
  */
-function violationOf(finding: Finding, c: DeniedCase, base: KubeObject, admitted: (p: KubeObject) => boolean): { container: KubeObject } | { reason: string } {
+function violationOf(finding: Finding, c: DeniedCase, bases: readonly Candidate[], admitted: (p: KubeObject) => boolean): { base: Candidate; container: KubeObject; what: string } | { reason: string } {
   const pod = podOf(c.target.object);
   if (!pod) return { reason: 'the case reviews no pod' };
-  const inContainers: Placed[] = violatingInContainers(base, violatingContainers(pod, base, admitted), admitted).map((x) => ({ list: 'containers', c: x.c }));
-  if (inContainers.length === 0) return { reason: 'the violation is not in a container (each of its containers added alone to the admitted base pod is admitted)' };
-  if (finding.ruleId === 'init-containers-unchecked') {
-    const problem = initViolationProblem(base, inContainers, admitted);
-    return problem ? { reason: problem } : { container: inContainers[0]!.c };
+  const base = bases[0]!;
+  const inContainers: Placed[] = violatingInContainers(base.pod, violatingContainers(pod, base.pod, admitted), admitted).map((x) => ({ list: 'containers', c: x.c }));
+  if (inContainers.length === 0) {
+    const rw = writableMountOf(bases.map((b) => b.pod), admitted);
+    const on = rw && bases.find((b) => b.pod === rw.base);
+    if (!rw || !on) return { reason: 'the violation is not in a container (each of its containers added alone to the admitted base pod is admitted), and no admitted pod has a read-only mount the policy denies made writable' };
+    return { base: on, container: rw.c, what: `${on.from === RESTRICTED ? RESTRICTED : 'that pod'} with its read-only mounts made writable (${c.from} violates in the pod, which kubectl debug cannot change)` };
   }
-  const debuggable = debuggableViolation(base, inContainers, admitted);
-  return 'reason' in debuggable ? debuggable : { container: debuggable.picked.c };
+  const picked = finding.ruleId === 'init-containers-unchecked' ? initPick(base.pod, inContainers, admitted) : debuggableViolation(base.pod, inContainers, admitted);
+  return 'reason' in picked ? picked : { base, container: picked.picked.c, what: c.from };
+}
+
+function initPick(base: KubeObject, inContainers: Placed[], admitted: (p: KubeObject) => boolean): { picked: Placed } | { reason: string } {
+  const problem = initViolationProblem(base, inContainers, admitted);
+  return problem ? { reason: problem } : { picked: inContainers[0]! };
 }
