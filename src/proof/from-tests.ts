@@ -147,7 +147,7 @@ function caseEvidence(finding: Finding, c: DeniedCase, candidates: readonly Cand
   const picked = violationOf(finding, c, admittedBases, admitted);
   if ('reason' in picked) return { verdict: 'unconfirmed', reason: `${picked.reason} (${c.from})` };
   const e = judge(finding, caseWitness(finding, picked.base.pod, picked.container, picked.what), set);
-  return e.witness && picked.base.from !== RESTRICTED ? { ...e, witness: `${e.witness}, on ${picked.base.from}` } : e;
+  return e.witness && !picked.namesBase && picked.base.from !== RESTRICTED ? { ...e, witness: `${e.witness}, on ${picked.base.from}` } : e;
 }
 
 /**
@@ -156,7 +156,7 @@ function caseEvidence(finding: Finding, c: DeniedCase, candidates: readonly Cand
  * violation is in the pod (its volumes), which a debug container cannot change: a container of an
  * admitted base with its read-only mounts made writable, when the policy denies that.
  */
-function violationOf(finding: Finding, c: DeniedCase, bases: readonly Candidate[], admitted: (p: KubeObject) => boolean): { base: Candidate; container: KubeObject; what: string } | { reason: string } {
+function violationOf(finding: Finding, c: DeniedCase, bases: readonly Candidate[], admitted: (p: KubeObject) => boolean): { base: Candidate; container: KubeObject; what: string; namesBase: boolean } | { reason: string } {
   const pod = podOf(c.target.object);
   if (!pod) return { reason: 'the case reviews no pod' };
   const base = bases[0]!;
@@ -165,10 +165,10 @@ function violationOf(finding: Finding, c: DeniedCase, bases: readonly Candidate[
     const rw = writableMountOf(bases.map((b) => b.pod), admitted);
     const on = rw && bases.find((b) => b.pod === rw.base);
     if (!rw || !on) return { reason: 'the violation is not in a container (each of its containers added alone to the admitted base pod is admitted), and no admitted pod has a read-only mount the policy denies made writable' };
-    return { base: on, container: rw.c, what: `${on.from === RESTRICTED ? RESTRICTED : 'that pod'} with its read-only mounts made writable (${c.from} violates in the pod, which kubectl debug cannot change)` };
+    return { base: on, container: rw.c, what: `${on.from}, its read-only mounts made writable (${c.from} violates in the pod, which kubectl debug cannot change)`, namesBase: true };
   }
   const picked = finding.ruleId === 'init-containers-unchecked' ? initPick(base.pod, inContainers, admitted) : debuggableViolation(base.pod, inContainers, admitted);
-  return 'reason' in picked ? picked : { base, container: picked.picked.c, what: c.from };
+  return 'reason' in picked ? picked : { base, container: picked.picked.c, what: c.from, namesBase: false };
 }
 
 function initPick(base: KubeObject, inContainers: Placed[], admitted: (p: KubeObject) => boolean): { picked: Placed } | { reason: string } {

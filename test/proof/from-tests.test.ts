@@ -38,6 +38,11 @@ describe('proof from the tests of the scanned repository', () => {
       text: `kubectl debug adds container miner of case \`registry-from-configmap/allowed-registry/untrusted-pod\` of ${testFile('configmap-registry')} as an ephemeral container, on the pod \`trusted-pod\` that ${testFile('configmap-registry')} admits, with the values of test registry-from-configmap`,
     },
     {
+      name: 'a case that violates in the pod (a hostPath outside /data): the admitted pod of the test with its read-only mount made writable',
+      dir: 'hostpath-readonly', ruleId: 'ephemeral-containers-unchecked', file: 'hostpath-readonly.yaml', line: 16, column: 87, verdict: 'confirmed',
+      text: `kubectl debug adds container reader of the pod \`data-reader\` that ${testFile('hostpath-readonly')} admits, its read-only mounts made writable (case \`hostpath-readonly//etc-reader\` of ${testFile('hostpath-readonly')} violates in the pod, which kubectl debug cannot change) as an ephemeral container`,
+    },
+    {
       name: 'without test material the finding keeps the reason of the synthetic witness',
       dir: 'allow-list-untested', ruleId: 'ephemeral-containers-unchecked', file: 'acme-images.yaml', line: 17, column: 13, verdict: 'unconfirmed',
       text: 'no admitted base pod: a Pod Security restricted pod is denied by acme-images rule acme-only (kyverno)',
