@@ -2,8 +2,9 @@
  * Witnesses from the repository's own tests, for findings whose synthetic witness stays unconfirmed:
  * the gator suites and Kyverno CLI tests that name the finding's policy give a base pod the set admits
  * (an allowed case's pod, or a denied case's pod with its containers replaced by a plain one) and the
- * container whose presence makes a denied case denied. Test files are read only when a finding needs
- * them, and each suite is loaded once.
+ * container whose presence makes a denied case denied (or, for a violation in the pod's volumes, a
+ * read-only mount made writable). A Kyverno test's values evaluate the policy when it needs them.
+ * Test files are read only when a finding needs them, and each suite is loaded once.
  */
 import { nameOf, podCreate, type AdmissionRequest, type ClusterContext, type KubeObject } from '../admission';
 import { debuggableViolation, initViolationProblem, podOf, violatingContainers, violatingInContainers, withPlainContainer, writableMountOf, type Placed } from '../admission/pod-variants';
@@ -95,7 +96,7 @@ function fromTests(finding: Finding, set: PolicySet, policies: readonly PolicyFa
   if (cases.length === 0) return undefined;
   const namespace = namespaceOf(finding);
   const pods = (objects: readonly KubeObject[]): KubeObject[] => objects.map(podOf).filter((p): p is KubeObject => p !== undefined);
-  const seen = new Set<string>();
+  const seen = new Set<string>(); // each pod once
   const candidates: Candidate[] = [
     { pod: synthetic.requests?.base.object ?? basePod({ namespace }), from: RESTRICTED },
     ...cases.flatMap((c) => pods(c.target.allowed).map((pod) => ({ pod, from: `the pod \`${nameOf(pod)}\` that ${c.file} admits` }))),
@@ -127,7 +128,7 @@ interface Candidate {
 function withTestData(set: PolicySet, finding: Finding, target: MutationTarget): PolicySet {
   const engine = evaluatorEngine(finding);
   const evaluators = set.evaluators.map((e) =>
-    e.engine !== engine ? e : { engine, evaluate: (req: AdmissionRequest, cluster: ClusterContext) => [...e.evaluate(req, cluster).filter((d) => !ownDecision(d, finding, engine)), ...target.evaluate(req, {}).map((d) => ({ ...d, engine }))] },
+    e.engine !== engine ? e : { engine, evaluate: (req: AdmissionRequest, cluster: ClusterContext) => [...e.evaluate(req, cluster).filter((d) => !ownDecision(d, finding, engine)), ...target.evaluate(req, { gatekeeperVersion: set.gatekeeperVersion }).map((d) => ({ ...d, engine }))] },
   );
   return { ...set, evaluators, decided: new Map() };
 }
@@ -140,8 +141,7 @@ function caseEvidence(finding: Finding, c: DeniedCase, candidates: readonly Cand
   const bases = candidates.filter((x) => !evaluateSet(set, podCreate(x.pod)).some((d) => ['deny', 'error', 'undecided'].includes(d.verdict)));
   if (bases.length === 0) return undefined;
   const admitted = (p: KubeObject): boolean => outcomeOf(c.target.evaluate(podCreate(p), { gatekeeperVersion: set.gatekeeperVersion })) === 'bypass';
-  const hostProcess = HOSTPROCESS_RULES.has(finding.ruleId);
-  if (hostProcess) return judge(finding, caseWitness(finding, bases[0]!.pod, undefined, bases[0]!.from), set);
+  if (HOSTPROCESS_RULES.has(finding.ruleId)) return judge(finding, caseWitness(finding, bases[0]!.pod, undefined, bases[0]!.from), set);
   const admittedBases = bases.filter((b) => admitted(b.pod));
   if (admittedBases.length === 0) return { verdict: 'unconfirmed', reason: `no pod the set admits is admitted by the policy as its test configures it (${c.from})` };
   const picked = violationOf(finding, c, admittedBases, admitted);
@@ -171,6 +171,7 @@ function violationOf(finding: Finding, c: DeniedCase, bases: readonly Candidate[
   return 'reason' in picked ? picked : { base, container: picked.picked.c, what: c.from, namesBase: false };
 }
 
+/** The violating containers as init containers, unless their violation is a missing probe or hook. */
 function initPick(base: KubeObject, inContainers: Placed[], admitted: (p: KubeObject) => boolean): { picked: Placed } | { reason: string } {
   const problem = initViolationProblem(base, inContainers, admitted);
   return problem ? { reason: problem } : { picked: inContainers[0]! };
