@@ -25,6 +25,12 @@ interface PathVal {
 interface Val {
   paths: PathVal[];
   strings: string[];
+  /**
+   * The constraint's `exemptImages` parameter, or what is taken from the containers it exempts: a
+   * comparison with it is the exemption test, not a check of the image (the exemption itself is
+   * reported from the constraint, as for Rego).
+   */
+  exemption?: true;
 }
 
 type Env = Map<string, Val>;
@@ -94,7 +100,18 @@ function union(vals: Val[]): Val {
   const strings = [...new Set(vals.flatMap((v) => v.strings))];
   // `.map(c, [c.a, c.b])` chains multiply paths: bounded here, where values are built.
   if (paths.length > MAX_VALUE || strings.length > MAX_VALUE) throw new TooComplex(`a CEL value stands for more than ${MAX_VALUE} fields or strings`);
-  return { paths, strings };
+  return vals.some((v) => v.exemption) ? { paths, strings, exemption: true } : { paths, strings };
+}
+
+const EXEMPTION: Val = { paths: [], strings: [], exemption: true };
+
+/** `params.exemptImages` (ValidatingAdmissionPolicy) or `variables.params.exemptImages` (Gatekeeper). */
+function isExemptImages(base: CelNode, field: string, env: Env): boolean {
+  if (field !== 'exemptImages') return false;
+  if (base.op === 'id') return base.args === 'params' && !env.has('params');
+  if (base.op !== '.' && base.op !== '.?') return false;
+  const [root, name] = base.args;
+  return name === 'params' && root.op === 'id' && root.args === 'variables' && !env.has('variables');
 }
 
 const isTrue = (n: CelNode): boolean => n.op === 'value' && n.args === true;
@@ -173,6 +190,8 @@ class Evaluator {
    * result is used (`size(bad) == 0`), so `has(f)` there demands nothing.
    */
   private filtering = 0;
+  /** Each exemption test met, as whether it was negated: a filter tested positively picks the exempt containers. */
+  private readonly exemptionTests: boolean[] = [];
 
   constructor(
     private readonly analysis: ReadAnalysis,
@@ -202,6 +221,7 @@ class Evaluator {
       case '.?': {
         const [base, field] = n.args;
         if (base.op === 'id' && base.args === 'variables' && !env.has('variables')) return this.variable(field, n);
+        if (isExemptImages(base, field, env)) return EXEMPTION;
         return this.select(this.eval(base, env), [field], n);
       }
       case '[]':
@@ -245,13 +265,19 @@ class Evaluator {
         // Comparisons consume both sides; arithmetic keeps them (`+` concatenates container lists).
         const sides = n.args.map((a) => this.eval(a, env));
         if (!COMPARISONS.has(n.op)) return union(sides);
-        for (const s of sides) this.consume(s);
+        // Compared with the exemption list, both sides are the exemption test.
+        if (sides.some((s) => s.exemption)) this.consume(EXEMPTION);
+        else for (const s of sides) this.consume(s);
         return EMPTY;
       }
     }
   }
 
   consume(v: Val): void {
+    if (v.exemption) {
+      this.exemptionTests.push(this.negated);
+      return;
+    }
     for (const p of v.paths) this.record(classifyPodPath(p.segs), p.at);
   }
 
@@ -278,7 +304,7 @@ class Evaluator {
     for (const p of paths) {
       for (const r of classifyPodPath(p.segs)) if (r.location !== 'pod' && r.field === '') this.out.listRefs[r.location] ??= at;
     }
-    return union([{ paths, strings: [] }]);
+    return union([{ paths, strings: [], ...(base.exemption ? { exemption: true as const } : {}) }]);
   }
 
   private index(baseNode: CelNode, keyNode: CelNode, n: CelNode, env: Env): Val {
@@ -352,6 +378,7 @@ class Evaluator {
     const [first, second] = body;
     if (name === 'filter' || name === 'sortBy') {
       // A filter's predicate tests the element; a sort key only orders the list.
+      const tests = this.exemptionTests.length;
       this.filtering++;
       try {
         const key = this.eval(first!, inner);
@@ -359,7 +386,9 @@ class Evaluator {
       } finally {
         this.filtering--;
       }
-      return recv;
+      // Kept where the exemption holds: the exempt containers, whose images exempt others.
+      const picksExempt = this.exemptionTests.slice(tests).includes(this.negated);
+      return picksExempt ? { ...recv, exemption: true } : recv;
     }
     if (name === 'map' || name.startsWith('transform') || name === 'optMap' || name === 'optFlatMap') {
       if (!second) return this.eval(first!, inner);
