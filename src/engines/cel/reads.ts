@@ -278,7 +278,18 @@ class Evaluator {
       this.exemptionTests.push(this.negated);
       return;
     }
+    this.reach(v);
     for (const p of v.paths) this.record(classifyPodPath(p.segs), p.at);
+  }
+
+  /**
+   * The container lists in `v` are used for their elements (iterated, indexed, compared): the place
+   * each is named is where a gap in it is pointed at. Counting a list (`size()`) reaches no container.
+   */
+  private reach(v: Val): void {
+    for (const p of v.paths) {
+      for (const r of classifyPodPath(p.segs)) if (r.location !== 'pod' && r.field === '') this.out.listRefs[r.location] ??= p.at;
+    }
   }
 
   private presence(v: Val, required = false): void {
@@ -301,9 +312,6 @@ class Evaluator {
   private select(base: Val, fields: string[], n: CelNode): Val {
     const at = this.at(n);
     const paths = base.paths.flatMap((p) => fields.map((f) => ({ segs: [...p.segs, f], at })));
-    for (const p of paths) {
-      for (const r of classifyPodPath(p.segs)) if (r.location !== 'pod' && r.field === '') this.out.listRefs[r.location] ??= at;
-    }
     return union([{ paths, strings: [], ...(base.exemption ? { exemption: true as const } : {}) }]);
   }
 
@@ -312,7 +320,10 @@ class Evaluator {
     const key = this.eval(keyNode, env);
     this.consume({ paths: key.paths, strings: [] });
     if (key.strings.length > 0) return this.select(base, key.strings, n);
-    if (keyNode.op === 'value' || base.paths.every((p) => isListPath(p.segs))) return base; // a list element
+    if (keyNode.op === 'value' || base.paths.every((p) => isListPath(p.segs))) {
+      this.reach(base);
+      return base; // a list element
+    }
     // A computed key: harmless below a field, but over the pod spec it could pick any container list.
     const known = base.paths.filter((p) => p.segs[p.segs.length - 1] !== 'spec');
     if (known.length < base.paths.length) {
@@ -347,6 +358,8 @@ class Evaluator {
    * naming the argument as written and the fields it stands for), and not a read.
    */
   private call(name: string, vals: Val[], n: CelNode, argNodes: CelNode[]): Val {
+    // The number of containers says nothing about any of them.
+    if (name === 'size') return union(vals.map((v) => ({ ...v, paths: v.paths.filter((p) => !isListPath(p.segs)) })));
     if (KNOWN_FUNCTIONS.has(name) || IMAGE_DATA.has(name)) return union(vals);
     if (EXTERNAL_DATA.has(name)) return EMPTY;
     const i = vals.findIndex((v) => v.paths.some((p) => isPodPart(p.segs)));
@@ -369,6 +382,7 @@ class Evaluator {
   /** `all`, `exists`, `map`, `filter`…: the iteration variable stands for the list's elements. */
   private macro(name: string, recvNode: CelNode, args: CelNode[], env: Env): Val {
     const recv = this.eval(recvNode, env);
+    this.reach(recv);
     const twoVars = name.startsWith('transform') || (args.length === 3 && !['map', 'filter', 'sortBy', 'optMap', 'optFlatMap'].includes(name));
     const names = args.slice(0, twoVars ? 2 : 1).map((a) => (a.op === 'id' ? a.args : ''));
     const body = args.slice(names.length);
