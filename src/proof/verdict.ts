@@ -30,11 +30,16 @@ export function findingControl(finding: Finding, policies: readonly PolicyFacts[
   if (finding.control) return finding.control;
   // A finding may point into another file than its policy (a constraint's gap is fixed in its template).
   const same = policies.filter((x) => x.engine === finding.engine && x.policy.name === finding.policy.name && x.policy.kind === finding.policy.kind && x.policy.namespace === finding.policy.namespace);
-  const p = same.sort((a, b) => commonPrefix(b.at.file, finding.file) - commonPrefix(a.at.file, finding.file))[0];
-  const rules = p?.rules.filter((r) => !finding.rule || r.name === finding.rule) ?? [];
-  const controls = rules.flatMap((r) => r.checks).map((c) => c.control).filter(witnessable);
-  // Image reads are often an exemption list (exemptImages), not the control the rule enforces.
-  return controls.find((c) => c !== 'image') ?? controls[0];
+  // Constraints of one name may differ in parameters (one exempting every image checks nothing):
+  // the nearest one that checks a witnessable control names it.
+  for (const p of same.sort((a, b) => commonPrefix(b.at.file, finding.file) - commonPrefix(a.at.file, finding.file))) {
+    const rules = p.rules.filter((r) => !finding.rule || r.name === finding.rule);
+    const controls = rules.flatMap((r) => r.checks).map((c) => c.control).filter(witnessable);
+    // Image reads are often an exemption list (exemptImages), not the control the rule enforces.
+    const c = controls.find((x) => x !== 'image') ?? controls[0];
+    if (c) return c;
+  }
+  return undefined;
 }
 
 /** The nearest policy of that name: the one whose file shares the longest path with the finding's. */

@@ -52,6 +52,34 @@ export const GATEKEEPER_UPDATE_GUARD = yaml`
           input_containers[c] { c := input.review.object.spec.ephemeralContainers[_] }
 `;
 
+/** Skips UPDATE and exempts images by the constraint's `exemptImages` (prefixes ending in `*`). */
+export const EXEMPTING_UPDATE_GUARD = yaml`
+  apiVersion: templates.gatekeeper.sh/v1
+  kind: ConstraintTemplate
+  metadata:
+    name: noprivileged
+  spec:
+    crd:
+      spec:
+        names:
+          kind: NoPrivileged
+    targets:
+      - target: admission.k8s.gatekeeper.sh
+        rego: |
+          package noprivileged
+          violation[{"msg": msg}] {
+            not input.review.operation == "UPDATE"
+            c := input.review.object.spec.containers[_]
+            not exempt(c)
+            c.securityContext.privileged
+            msg := sprintf("privileged container %v", [c.name])
+          }
+          exempt(c) {
+            prefix := trim_suffix(input.parameters.exemptImages[_], "*")
+            startswith(c.image, prefix)
+          }
+`;
+
 export const VAP_CONTAINERS_ONLY = yaml`
   apiVersion: admissionregistration.k8s.io/v1
   kind: ValidatingAdmissionPolicy

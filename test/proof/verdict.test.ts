@@ -2,8 +2,8 @@
 import type { Evaluator } from '../../src/admission';
 import type { Finding } from '../../src/facts';
 import { buildPolicySet, buildWitness, judge } from '../../src/proof';
-import { auditFiles, PRIVILEGED_POLICY } from '../helpers';
-import { GATEKEEPER_UPDATE_GUARD, KYVERNO_CREATE_ONLY, REQUIRE_TEAM_LABEL, VAP_CONTAINERS_ONLY } from './fixtures';
+import { auditFiles, PRIVILEGED_POLICY, yaml } from '../helpers';
+import { EXEMPTING_UPDATE_GUARD, GATEKEEPER_UPDATE_GUARD, KYVERNO_CREATE_ONLY, REQUIRE_TEAM_LABEL, VAP_CONTAINERS_ONLY } from './fixtures';
 
 const evidenceOf = (findings: Finding[], ruleId: string) => findings.filter((f) => f.ruleId === ruleId).map((f) => f.evidence);
 
@@ -19,6 +19,23 @@ describe('verdicts through audit({ prove: true })', () => {
     expect(evidenceOf(r.findings, ruleId)).toEqual([expect.objectContaining({ verdict: 'confirmed' })]);
     expect(r.summary.proof?.confirmed).toBeGreaterThanOrEqual(1);
     expect(r.refuted).toEqual([]);
+  });
+
+  it('constraints of one name: the control comes from the nearest one that checks something', () => {
+    // The first constraint (by file) exempts every image, so its rule checks nothing.
+    const constraint = (name: string, parameters: string) => yaml`
+      apiVersion: constraints.gatekeeper.sh/v1beta1
+      kind: NoPrivileged
+      metadata:
+        name: ${name}
+      spec:
+        parameters: ${parameters}
+    `;
+    const r = auditFiles(
+      { 'a/constraint.yaml': constraint('no-privileged', '{exemptImages: ["*"]}'), 'b/constraint.yaml': constraint('no-privileged', '{}'), 'template.yaml': EXEMPTING_UPDATE_GUARD },
+      { prove: true },
+    );
+    expect(evidenceOf(r.findings, 'ephemeral-update-skipped')).toEqual([expect.objectContaining({ verdict: 'confirmed', witness: expect.stringContaining('privileged: true') })]);
   });
 
   it('a set that admits no base pod leaves the finding unconfirmed, naming the policy', () => {
