@@ -49,14 +49,9 @@ function commonPrefix(a: string, b: string): number {
   return i;
 }
 
-/** The engine a finding's policy is evaluated by. */
-function evaluatorEngine(finding: Finding): string {
-  return finding.engine === 'rego' ? 'gatekeeper' : finding.engine;
-}
-
 export function judge(finding: Finding, witness: Witness | { reason: string }, set: PolicySet): Evidence {
   if ('reason' in witness) return { verdict: 'unconfirmed', reason: witness.reason };
-  const engine = evaluatorEngine(finding);
+  const engine = finding.engine;
   if (finding.ruleId !== 'hostprocess-unchecked' && !set.engines.has(engine)) {
     return { verdict: 'unconfirmed', witness: witness.what, reason: `no evaluable ${engine} policy in the set${set.problems.length ? ` (${set.problems.join('; ')})` : ''}` };
   }

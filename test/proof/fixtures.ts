@@ -80,6 +80,24 @@ export const EXEMPTING_UPDATE_GUARD = yaml`
           }
 `;
 
+/** A raw `.rego` policy (Gatekeeper style, no template) whose lib in another file skips UPDATE. */
+export const RAW_REGO_UPDATE_GUARD = {
+  'src.rego': yaml`
+    package rawnopriv
+    import data.lib.updates.is_update
+    violation[{"msg": msg}] {
+      not is_update(input.review)
+      c := input.review.object.spec.containers[_]
+      c.securityContext.privileged
+      msg := sprintf("privileged container %v", [c.name])
+    }
+  `,
+  'lib.rego': yaml`
+    package lib.updates
+    is_update(review) { review.operation == "UPDATE" }
+  `,
+};
+
 export const VAP_CONTAINERS_ONLY = yaml`
   apiVersion: admissionregistration.k8s.io/v1
   kind: ValidatingAdmissionPolicy

@@ -3,7 +3,7 @@ import type { Evaluator } from '../../src/admission';
 import type { Finding } from '../../src/facts';
 import { buildPolicySet, buildWitness, judge } from '../../src/proof';
 import { auditFiles, PRIVILEGED_POLICY, yaml } from '../helpers';
-import { EXEMPTING_UPDATE_GUARD, GATEKEEPER_UPDATE_GUARD, KYVERNO_CREATE_ONLY, REQUIRE_TEAM_LABEL, VAP_CONTAINERS_ONLY } from './fixtures';
+import { EXEMPTING_UPDATE_GUARD, GATEKEEPER_UPDATE_GUARD, KYVERNO_CREATE_ONLY, RAW_REGO_UPDATE_GUARD, REQUIRE_TEAM_LABEL, VAP_CONTAINERS_ONLY } from './fixtures';
 
 const evidenceOf = (findings: Finding[], ruleId: string) => findings.filter((f) => f.ruleId === ruleId).map((f) => f.evidence);
 
@@ -12,6 +12,7 @@ describe('verdicts through audit({ prove: true })', () => {
     ['Kyverno privileged on containers only', 'ephemeral-containers-unchecked', { 'p.yaml': PRIVILEGED_POLICY }],
     ['Kyverno CREATE-only', 'ephemeral-update-skipped', { 'p.yaml': KYVERNO_CREATE_ONLY }],
     ['Gatekeeper UPDATE guard', 'ephemeral-update-skipped', { 't.yaml': GATEKEEPER_UPDATE_GUARD }],
+    ['raw .rego UPDATE guard', 'ephemeral-update-skipped', RAW_REGO_UPDATE_GUARD],
     ['VAP containers only', 'ephemeral-containers-unchecked', { 'v.yaml': VAP_CONTAINERS_ONLY }],
     ['VAP containers only (init)', 'init-containers-unchecked', { 'v.yaml': VAP_CONTAINERS_ONLY }],
   ])('%s: %s is confirmed', (_name, ruleId, files) => {
