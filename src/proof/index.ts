@@ -2,11 +2,11 @@
  * Proof for gap findings: each finding of a provable rule gets a witness evaluated on its policy set
  * (every engine) and `evidence`; refuted findings leave the findings list.
  */
-import type { AdmissionRequest } from '../admission';
+import { nameOf, type AdmissionRequest, type KubeObject } from '../admission';
 import { VIOLATIONS, PROVABLE_RULES } from './witness';
 import { buildPolicySet, type PolicySet, type SetDocument } from './policy-set';
-import { candidateImages } from './repair';
-import { prove } from './verdict';
+import { candidateImages, candidateLabels } from './repair';
+import { prove, type Repairs } from './verdict';
 import type { Finding, PolicyFacts } from '../facts';
 
 export { buildPolicySet, evaluateSet, type PolicySet, type SetDocument } from './policy-set';
@@ -39,16 +39,21 @@ export interface ProofInput {
 
 const witnessable = (c: string): boolean => c in VIOLATIONS;
 
+/** The set's webhook configurations by `Kind/name`, for the findings on registrations. */
+function webhookConfigurations(docs: readonly SetDocument[]): Map<string, KubeObject> {
+  return new Map(docs.filter((d) => d.engine === 'webhook').map((d) => [`${String(d.object.kind)}/${nameOf(d.object)}`, d.object]));
+}
+
 export function proveFindings(input: ProofInput): ProofResult {
   const setOf = input.setOf ?? (() => '');
-  const sets = new Map<string, { set: PolicySet; images: string[] }>();
+  const sets = new Map<string, { set: PolicySet; repairs: Repairs }>();
   const setFor = (file: string) => {
     const key = setOf(file);
     let s = sets.get(key);
     if (!s) {
       const inSet = (f: string) => setOf(f) === key;
       const documents = input.documents.filter((d) => inSet(d.at.file));
-      s = { set: buildPolicySet(documents, input.policies.filter((p) => inSet(p.at.file)), input), images: candidateImages(documents) };
+      s = { set: buildPolicySet(documents, input.policies.filter((p) => inSet(p.at.file)), input), repairs: { images: candidateImages(documents), labels: candidateLabels(documents), configurations: webhookConfigurations(documents) } };
       sets.set(key, s);
     }
     return s;
@@ -59,8 +64,8 @@ export function proveFindings(input: ProofInput): ProofResult {
       out.findings.push(f);
       continue;
     }
-    const { set, images } = setFor(f.file);
-    const { requests, ...evidence } = prove(f, set, input.policies, witnessable, images);
+    const { set, repairs } = setFor(f.file);
+    const { requests, ...evidence } = prove(f, set, input.policies, witnessable, repairs);
     const proved: Finding = { ...f, evidence };
     out.counts[evidence.verdict]++;
     if (evidence.verdict === 'refuted') out.refuted.push(proved);

@@ -124,7 +124,7 @@ function keptOut(set: PolicySet, engine: string, req: AdmissionRequest): string 
 }
 
 /** A namespace the scanned set does not describe still exists, without labels (as `default` does). */
-function clusterFor(set: PolicySet, req: AdmissionRequest): ClusterContext {
+export function clusterFor(set: PolicySet, req: AdmissionRequest): ClusterContext {
   const ns = req.namespace;
   if (!ns || set.cluster.namespaces.has(ns)) return set.cluster;
   const namespaces = new Map(set.cluster.namespaces).set(ns, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });

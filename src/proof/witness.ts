@@ -43,14 +43,22 @@ function restrictedContainer(name: string, image: string): Container {
   };
 }
 
+/** Where the base pod is created and what it carries that a policy may select or require. */
+export interface PodShape {
+  namespace: string;
+  image?: string;
+  /** Labels beyond `app`: whoever creates a pod picks them, so an attacker may opt out of a selector. */
+  labels?: Record<string, string>;
+}
+
 /** A pod that meets Pod Security `restricted` and the usual extra rules (resources, probes, labels). */
-export function basePod(namespace: string, image = DEFAULT_IMAGE): KubeObject {
+export function basePod({ namespace, image = DEFAULT_IMAGE, labels = {} }: PodShape): KubeObject {
   const app = restrictedContainer('app', image);
   app.resources = { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: 'polcov-witness', namespace, labels: { app: 'polcov-witness' } },
+    metadata: { name: 'polcov-witness', namespace, labels: { app: 'polcov-witness', ...labels } },
     spec: { securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } }, containers: [app] },
   };
 }
@@ -74,8 +82,8 @@ function withContainers(pod: KubeObject, list: 'containers' | 'initContainers', 
  * A Windows HostProcess pod the API server accepts: the base pod with hostNetwork, a Windows node
  * selector and the flag at `where` (the pod level, every container, or both).
  */
-export function hostProcessPod(namespace: string, where: 'pod' | 'containers' | 'both', image = DEFAULT_IMAGE): KubeObject {
-  const pod = basePod(namespace, image);
+export function hostProcessPod(shape: PodShape, where: 'pod' | 'containers' | 'both'): KubeObject {
+  const pod = basePod(shape);
   const spec = pod.spec as KubeObject & { containers: Container[]; securityContext: KubeObject };
   const flag = { hostProcess: true, runAsUserName: 'NT AUTHORITY\\SYSTEM' };
   spec.hostNetwork = true;
@@ -101,11 +109,12 @@ const HOSTPROCESS_RULES = new Set(['hostprocess-partial', 'hostprocess-unchecked
 export const PROVABLE_RULES = new Set([...EPHEMERAL_RULES, ...HOSTPROCESS_RULES, 'init-containers-unchecked']);
 
 /** The witness for `finding` violating `control`, or why none can be built. */
-export function buildWitness(finding: Finding, control: ControlId | undefined, namespace: string, image = DEFAULT_IMAGE): Witness | { reason: string } {
-  if (HOSTPROCESS_RULES.has(finding.ruleId)) return hostProcessWitness(finding, namespace, image);
+export function buildWitness(finding: Finding, control: ControlId | undefined, shape: PodShape): Witness | { reason: string } {
+  if (HOSTPROCESS_RULES.has(finding.ruleId)) return hostProcessWitness(finding, shape);
   if (!control) return { reason: 'the finding names no control a witness could violate' };
   if (!VIOLATIONS[control]) return { reason: `no witness container for the control ${control} (it needs pod-level changes a debug container cannot make)` };
-  const base = basePod(namespace, image);
+  const base = basePod(shape);
+  const image = shape.image ?? DEFAULT_IMAGE;
   const contrast = podCreate(withContainers(base, 'containers', [violating('app', control, image)]));
   const what = VIOLATIONS[control]!.what;
   if (EPHEMERAL_RULES.has(finding.ruleId)) {
@@ -116,15 +125,15 @@ export function buildWitness(finding: Finding, control: ControlId | undefined, n
   return { base, gap, contrast, what: `an init container with ${what}` };
 }
 
-function hostProcessWitness(finding: Finding, namespace: string, image: string): Witness {
-  const base = basePod(namespace, image);
-  if (finding.ruleId !== 'hostprocess-partial') return { base, gap: podCreate(hostProcessPod(namespace, 'pod', image)), what: 'a Windows HostProcess pod (pod-level flag, hostNetwork, Windows node)' };
+function hostProcessWitness(finding: Finding, shape: PodShape): Witness {
+  const base = basePod(shape);
+  if (finding.ruleId !== 'hostprocess-partial') return { base, gap: podCreate(hostProcessPod(shape, 'pod')), what: 'a Windows HostProcess pod (pod-level flag, hostNetwork, Windows node)' };
   const missing: Location = finding.location ?? 'pod';
   const where = missing === 'containers' ? 'containers' : 'pod';
   return {
     base,
-    gap: podCreate(hostProcessPod(namespace, where, image)),
-    contrast: podCreate(hostProcessPod(namespace, 'both', image)),
+    gap: podCreate(hostProcessPod(shape, where)),
+    contrast: podCreate(hostProcessPod(shape, 'both')),
     what: `a Windows HostProcess pod with the flag ${where === 'pod' ? 'at the pod level only' : 'on its containers only'}`,
   };
 }

@@ -59,21 +59,21 @@ describe('judge', () => {
   const docs = [{ engine: 'kyverno' as const, object: { apiVersion: 'kyverno.io/v1', kind: 'ClusterPolicy', metadata: { name: 'no-privileged' }, spec: { validationFailureAction: 'Enforce', rules: [{ name: 'r', match: { any: [{ resources: { kinds: ['Pod'] } }] }, validate: { pattern: { spec: { '=(ephemeralContainers)': [{ '=(securityContext)': { '=(privileged)': 'false' } }], containers: [{ '=(securityContext)': { '=(privileged)': 'false' } }] } } } }] } }, at: { file: gap.file, line: 1, column: 1 } }];
 
   it('refutes a finding whose own policy denies the gap request', () => {
-    const e = judge(gap, buildWitness(gap, 'privileged', 'default'), buildPolicySet(docs, []));
+    const e = judge(gap, buildWitness(gap, 'privileged', { namespace: 'default' }), buildPolicySet(docs, []));
     expect(e).toMatchObject({ verdict: 'refuted', reason: expect.stringContaining('no-privileged') });
   });
 
   it('an engine that throws makes the finding unconfirmed, not a crash', () => {
     const set = buildPolicySet(docs, []);
     const throwing: Evaluator = { engine: 'kyverno', evaluate: () => { throw new Error('boom'); } };
-    const e = judge(gap, buildWitness(gap, 'privileged', 'default'), { ...set, evaluators: [throwing] });
+    const e = judge(gap, buildWitness(gap, 'privileged', { namespace: 'default' }), { ...set, evaluators: [throwing] });
     expect(e).toMatchObject({ verdict: 'unconfirmed', reason: expect.stringContaining('evaluation failed: boom') });
   });
 
   it('a webhook registration that never sends pods/ephemeralcontainers keeps the engine behind it out', () => {
     const set = buildPolicySet(docs, [{ engine: 'webhook', policy: { kind: 'ValidatingWebhookConfiguration', name: 'kyverno-resource' }, at: gap, exemptions: [], unanalyzable: [],
       rules: [{ name: 'w', at: gap, checks: [], listRefs: {}, enforcement: { blocking: true, action: 'Fail', at: gap }, unanalyzable: [], registrationOnly: true, serves: 'kyverno', scope: { matchesPod: true, ephemeralSubresource: 'no' } }] }]);
-    const e = judge(gap, buildWitness(gap, 'privileged', 'default'), set);
+    const e = judge(gap, buildWitness(gap, 'privileged', { namespace: 'default' }), set);
     expect(e.verdict).toBe('confirmed');
   });
 });

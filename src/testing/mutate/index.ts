@@ -5,11 +5,11 @@
  * violating container as an init container, HostProcess set at the other level — and each variant is
  * evaluated by the same policy. A variant the policy admits is a confirmed bypass.
  */
-import { objectRequest, type AdmissionRequest, type Decision, type KubeObject } from '../../admission';
+import { asObjects, objectRequest, type AdmissionRequest, type Decision, type KubeObject } from '../../admission';
 import type { SourceRef } from '../../facts';
 import type { CaseReport } from '../run';
 import type { MutationTarget, RunSettings, SuiteCase } from '../suite-format';
-import { asEphemeral, CONTAINER_LISTS, containersIn, ephemeralVariant, hostProcessPlacement, hostProcessVariant, initVariant, plainContainer, podOf, withContainer, withSidecarFields, withSpec } from './pod-variants';
+import { asEphemeral, CONTAINER_LISTS, containersIn, ephemeralVariant, writableMounts, hostProcessPlacement, hostProcessVariant, initVariant, plainContainer, podOf, withContainer, withSidecarFields, withSpec } from './pod-variants';
 
 const EPHEMERAL_FORBIDDEN = 'ports, probes, lifecycle, resources';
 const names = (cs: { c: KubeObject }[]): string => cs.map((v) => String(v.c.name)).join(', ');
@@ -94,7 +94,14 @@ function mutateCase(target: MutationTarget, name: string, settings: RunSettings)
   if (!base) {
     results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: no base pod is admitted (neither the case's pod without its containers nor an allowed case of the test)`));
   } else if (violating.length === 0) {
-    results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: the violation is not in a container (each of its containers added alone to an admitted pod is admitted)`));
+    // Pod-level violations (volumes) cannot be added by kubectl debug; a writable mount of a volume the pod has can.
+    const rw = writableMountOf(bases.filter(admitted), admitted);
+    if (rw) {
+      const mounts = `${rw.c.name} mounting ${asObjects(rw.c.volumeMounts).map((m) => String(m.name)).join(', ')} read-write`;
+      results.push(judged('ephemeral-update', ephemeralVariant(rw.base, rw.c), `case \`${name}\`'s violation is in the pod, which \`kubectl debug\` cannot change; it adds ${mounts} to an admitted pod of the test with an UPDATE on pods/ephemeralcontainers`, `${mounts} added by \`kubectl debug\` (UPDATE on pods/ephemeralcontainers)`));
+    } else {
+      results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: the violation is not in a container (each of its containers added alone to an admitted pod is admitted)`));
+    }
   } else {
     const v = violating[0]!;
     const vname = String(v.c.name);
@@ -126,6 +133,20 @@ function mutateCase(target: MutationTarget, name: string, settings: RunSettings)
     results.push(judged('hostprocess-level', request, `case \`${name}\` sets hostProcess ${from}; the same HostProcess pod with the flag moved ${moved} is created`, `hostProcess moved ${moved}`));
   }
   return results;
+}
+
+/**
+ * A container of an admitted pod with its read-only mounts made writable, which the policy denies in
+ * `containers` on CREATE: the violation a debug container can add to that pod.
+ */
+function writableMountOf(bases: KubeObject[], admitted: (p: KubeObject) => boolean): { base: KubeObject; c: KubeObject } | undefined {
+  for (const base of bases) {
+    for (const c of containersIn(base, 'containers')) {
+      const rw = writableMounts(c);
+      if (rw && !admitted(withContainer(base, 'containers', rw))) return { base, c: rw };
+    }
+  }
+  return undefined;
 }
 
 /** The bypass checks of every denying case that passes (a failing case is already reported as such). */

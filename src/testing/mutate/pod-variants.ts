@@ -70,6 +70,16 @@ export function withContainer(pod: KubeObject, l: ContainerList, container: Json
   return withSpec(pod, { [l]: [...containersIn(pod, l), named] });
 }
 
+/**
+ * The container with its read-only volume mounts made writable, or undefined when it has none: an
+ * ephemeral container may mount any volume the pod already has, read-write unless it says otherwise.
+ */
+export function writableMounts(container: Json): Json | undefined {
+  const mounts = list(container.volumeMounts);
+  if (!mounts.some((m) => m.readOnly === true)) return undefined;
+  return { ...container, volumeMounts: mounts.map(({ readOnly: _dropped, ...m }) => m) };
+}
+
 /** `kubectl debug`: the base pod, then an UPDATE on pods/ephemeralcontainers adding the violating container. */
 export function ephemeralVariant(base: KubeObject, container: Json): AdmissionRequest {
   const added = withContainer(base, 'ephemeralContainers', asEphemeral(container));
