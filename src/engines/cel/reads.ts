@@ -9,7 +9,7 @@
  * `cel.bind(x, init, body)` binds `x` to the value of `init` like a macro's iteration variable; a
  * function polcov does not know that is handed part of the Pod is unanalyzable, never a silent read.
  */
-import { CONTROLS } from '../../catalog/controls';
+import { control, CONTROLS, controlsForContainerField, type ControlId } from '../../catalog/controls';
 import type { Check, Location, SourceRef, Unanalyzable } from '../../facts';
 import { ANY_KEY, checksFor, classifyPodPath, type FieldRead } from '../pod-paths';
 import { snippet, type CelExpr, type Variable } from './expressions';
@@ -192,6 +192,8 @@ class Evaluator {
   private filtering = 0;
   /** Each exemption test met, as whether it was negated: a filter tested positively picks the exempt containers. */
   private readonly exemptionTests: boolean[] = [];
+  /** Inside `!has(c.f) || …` (or `has(c.f) && …` where the bad elements are picked) for fields ephemeral containers cannot set. */
+  private readonly onlyWith: ControlId[] = [];
 
   constructor(
     private readonly analysis: ReadAnalysis,
@@ -250,9 +252,16 @@ class Evaluator {
         return union([this.eval(n.args[1], env), this.eval(n.args[2], env)]);
       }
       case '||':
-      case '&&':
-        for (const a of n.args) this.consume(this.eval(a, env));
+      case '&&': {
+        const guard = this.unsettableGuard(n.op, n.args, env);
+        if (guard) this.onlyWith.push(guard);
+        try {
+          for (const a of n.args) this.consume(this.eval(a, env));
+        } finally {
+          if (guard) this.onlyWith.pop();
+        }
         return EMPTY;
+      }
       case '!_': {
         this.negated = !this.negated;
         this.consume(this.eval(n.args, env));
@@ -297,9 +306,29 @@ class Evaluator {
     for (const p of v.paths) this.record(classifyPodPath(p.segs).filter(atOrBelowControlField), p.at, extra);
   }
 
+  /**
+   * The operand of `!has(c.f) || x` (must hold) or `has(c.f) && x` (negated, or picking elements in a
+   * filter) that limits x to containers setting `f`, when every control of `f` is one an ephemeral
+   * container cannot set (resources, probes, ports, lifecycle): that control.
+   */
+  private unsettableGuard(op: '||' | '&&', args: CelNode[], env: Env): ControlId | undefined {
+    const wantNegated = op === '||' && !this.negated && this.filtering === 0;
+    if (!wantNegated && !(op === '&&' && (this.negated || this.filtering > 0))) return undefined;
+    for (const a of args) {
+      const test = wantNegated ? (a.op === '!_' ? a.args : undefined) : a;
+      const tested = test?.op === 'call' && test.args[0] === 'has' ? test.args[1][0] : test?.op === 'rcall' && test.args[0] === 'hasValue' ? test.args[1] : undefined;
+      if (!tested) continue;
+      const fields = this.eval(tested, env).paths.flatMap((p) => classifyPodPath(p.segs)).filter((r) => r.location !== 'pod');
+      const controls = fields.flatMap((r) => controlsForContainerField(r.field));
+      if (fields.length > 0 && controls.length > 0 && controls.every((c) => !control(c).ephemeralSettable)) return controls[0];
+    }
+    return undefined;
+  }
+
   private record(reads: FieldRead[], at: SourceRef, extra: Partial<Check> = {}): void {
     if (this.selecting > 0) return;
-    const checks = checksFor(reads, at, this.existential > 0 ? { ...extra, existential: true } : extra);
+    const guarded = this.onlyWith.length ? { ...extra, onlyWith: this.onlyWith[this.onlyWith.length - 1] } : extra;
+    const checks = checksFor(reads, at, this.existential > 0 ? { ...guarded, existential: true } : guarded);
     this.analysis.budget.steps(checks.length);
     this.out.checks.push(...checks);
     if (checks.some((c) => c.location === 'pod')) this.out.listRefs.pod ??= at;
