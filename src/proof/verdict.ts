@@ -75,7 +75,11 @@ export function judge(finding: Finding, witness: Witness | { reason: string }, s
   if (closed) return closed;
   if (witness.contrast) {
     const contrast = evaluateSet(set, witness.contrast).filter((d) => ownDecision(d, finding, engine));
-    if (!contrast.some(added)) return unconfirmed(`the contrast request (the same violation where the policy looks, on CREATE) is not flagged by the policy${who(contrast, UNKNOWN) ? `: ${who(contrast, UNKNOWN)}` : ''}`);
+    if (!contrast.some(added)) {
+      // Audit or warn: a policy that already flags the base pod the same way shows nothing new.
+      const already = contrast.some((d) => LOOKS.includes(d.verdict)) ? ' beyond what it flags on the base pod already' : '';
+      return unconfirmed(`the contrast request (the same violation where the policy looks, on CREATE) is not flagged by the policy${already}${who(contrast, UNKNOWN) ? `: ${who(contrast, UNKNOWN)}` : ''}`);
+    }
   }
   return { verdict: 'confirmed', witness: witness.what, requests };
 }

@@ -39,6 +39,37 @@ describe('verdicts through audit({ prove: true })', () => {
     expect(evidenceOf(r.findings, 'ephemeral-update-skipped')).toEqual([expect.objectContaining({ verdict: 'confirmed', witness: expect.stringContaining('privileged: true') })]);
   });
 
+  it('an audit-only policy that already flags the base pod the same way: the contrast shows nothing new, and says so', () => {
+    const digests = yaml`
+      apiVersion: admissionregistration.k8s.io/v1
+      kind: ValidatingAdmissionPolicy
+      metadata:
+        name: digests
+      spec:
+        matchConstraints:
+          resourceRules:
+            - apiGroups: [""]
+              apiVersions: ["v1"]
+              operations: ["CREATE", "UPDATE"]
+              resources: ["pods", "pods/ephemeralcontainers"]
+        validations:
+          - expression: object.spec.containers.all(c, c.image.contains("@"))
+            message: images must be pinned by digest
+      ---
+      apiVersion: admissionregistration.k8s.io/v1
+      kind: ValidatingAdmissionPolicyBinding
+      metadata:
+        name: digests
+      spec:
+        policyName: digests
+        validationActions: [Audit]
+    `;
+    const r = auditFiles({ 'v.yaml': digests }, { prove: true });
+    expect(evidenceOf(r.findings, 'ephemeral-containers-unchecked')).toEqual([
+      expect.objectContaining({ verdict: 'unconfirmed', reason: expect.stringContaining('is not flagged by the policy beyond what it flags on the base pod already') }),
+    ]);
+  });
+
   it('a set that admits no base pod leaves the finding unconfirmed, naming the policy', () => {
     const r = auditFiles({ 'p.yaml': PRIVILEGED_POLICY, 'team.yaml': REQUIRE_TEAM_LABEL }, { prove: true });
     const [e] = evidenceOf(r.findings, 'ephemeral-containers-unchecked');
