@@ -39,21 +39,43 @@ export interface ProofInput {
 
 const witnessable = (c: string): boolean => c in VIOLATIONS;
 
+/** `items` by the set their file belongs to, each file's set looked up once (a glob match per folder level). */
+function groupBySet<T>(items: readonly T[], fileOf: (x: T) => string, setOf: (file: string) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const x of items) {
+    const key = setOf(fileOf(x));
+    const group = groups.get(key);
+    if (group) group.push(x);
+    else groups.set(key, [x]);
+  }
+  return groups;
+}
+
+function memoised(fn: (file: string) => string): (file: string) => string {
+  const known = new Map<string, string>();
+  return (file) => {
+    let v = known.get(file);
+    if (v === undefined) known.set(file, (v = fn(file)));
+    return v;
+  };
+}
+
 /** The set's webhook configurations by `Kind/name`, for the findings on registrations. */
 function webhookConfigurations(docs: readonly SetDocument[]): Map<string, KubeObject> {
   return new Map(docs.filter((d) => d.engine === 'webhook').map((d) => [`${String(d.object.kind)}/${nameOf(d.object)}`, d.object]));
 }
 
 export function proveFindings(input: ProofInput): ProofResult {
-  const setOf = input.setOf ?? (() => '');
+  const setOf = memoised(input.setOf ?? (() => ''));
+  const documentsOf = groupBySet(input.documents, (d) => d.at.file, setOf);
+  const policiesOf = groupBySet(input.policies, (p) => p.at.file, setOf);
   const sets = new Map<string, { set: PolicySet; repairs: Repairs }>();
   const setFor = (file: string) => {
     const key = setOf(file);
     let s = sets.get(key);
     if (!s) {
-      const inSet = (f: string) => setOf(f) === key;
-      const documents = input.documents.filter((d) => inSet(d.at.file));
-      s = { set: buildPolicySet(documents, input.policies.filter((p) => inSet(p.at.file)), input), repairs: { images: candidateImages(documents), labels: candidateLabels(documents), configurations: webhookConfigurations(documents) } };
+      const documents = documentsOf.get(key) ?? [];
+      s = { set: buildPolicySet(documents, policiesOf.get(key) ?? [], input), repairs: { images: candidateImages(documents), labels: candidateLabels(documents), configurations: webhookConfigurations(documents) } };
       sets.set(key, s);
     }
     return s;

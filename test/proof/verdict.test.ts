@@ -2,7 +2,8 @@
 import type { Evaluator } from '../../src/admission';
 import type { Finding } from '../../src/facts';
 import { buildPolicySet, buildWitness, judge } from '../../src/proof';
-import { auditFiles, PRIVILEGED_POLICY, yaml } from '../helpers';
+import { audit } from '../../src';
+import { auditFiles, PRIVILEGED_POLICY, tempDir, yaml } from '../helpers';
 import { EXEMPTING_UPDATE_GUARD, GATEKEEPER_UPDATE_GUARD, KYVERNO_CREATE_ONLY, RAW_REGO_UPDATE_GUARD, REQUIRE_TEAM_LABEL, VAP_CONTAINERS_ONLY } from './fixtures';
 
 const evidenceOf = (findings: Finding[], ruleId: string) => findings.filter((f) => f.ruleId === ruleId).map((f) => f.evidence);
@@ -74,6 +75,14 @@ describe('verdicts through audit({ prove: true })', () => {
     const r = auditFiles({ 'p.yaml': PRIVILEGED_POLICY, 'team.yaml': REQUIRE_TEAM_LABEL }, { prove: true });
     const [e] = evidenceOf(r.findings, 'ephemeral-containers-unchecked');
     expect(e).toEqual({ verdict: 'unconfirmed', witness: expect.any(String), reason: expect.stringMatching(/^no admitted base pod: .*require-team rule team/) });
+  });
+
+  it('each policy set is proved on its own documents: a denying policy in one set does not reach the other', () => {
+    const dir = tempDir({ 'open/p.yaml': PRIVILEGED_POLICY, 'strict/p.yaml': PRIVILEGED_POLICY, 'strict/team.yaml': REQUIRE_TEAM_LABEL });
+    const r = audit({ paths: [dir], prove: true, sets: ['*'], ignoreRoot: dir });
+    const verdictIn = (folder: string) => r.findings.filter((f) => f.ruleId === 'ephemeral-containers-unchecked' && f.file.includes(`/${folder}/`)).map((f) => f.evidence?.verdict);
+    expect(verdictIn('open')).toEqual(['confirmed']);
+    expect(verdictIn('strict')).toEqual(['unconfirmed']);
   });
 
   it('without prove, findings carry no evidence and the summary no proof counts', () => {
