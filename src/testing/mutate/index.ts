@@ -9,7 +9,7 @@ import { asObjects, objectRequest, type AdmissionRequest, type Decision, type Ku
 import type { SourceRef } from '../../facts';
 import type { CaseReport } from '../run';
 import type { MutationTarget, RunSettings, SuiteCase } from '../suite-format';
-import { asEphemeral, CONTAINER_LISTS, containersIn, ephemeralVariant, writableMounts, hostProcessPlacement, hostProcessVariant, initVariant, plainContainer, podOf, withContainer, withSidecarFields, withSpec } from './pod-variants';
+import { asEphemeral, CONTAINER_LISTS, containersIn, ephemeralVariant, hostProcessDisagrees, writableMounts, hostProcessPlacement, hostProcessVariant, initVariant, plainContainer, podOf, withContainer, withSidecarFields, withSpec } from './pod-variants';
 
 const EPHEMERAL_FORBIDDEN = 'ports, probes, lifecycle, resources';
 const names = (cs: { c: KubeObject }[]): string => cs.map((v) => String(v.c.name)).join(', ');
@@ -108,7 +108,9 @@ function mutateCase(target: MutationTarget, name: string, settings: RunSettings)
     const where = v.list === 'ephemeralContainers' ? 'a CREATE' : `container ${vname} in ${v.list}`;
     const [compliant = {}, ...others] = containersIn(base, 'containers');
     const stripped = asEphemeral(compliant);
-    if (admitted(withContainer(base, v.list, asEphemeral(v.c)))) {
+    if (hostProcessDisagrees(base, v.c)) {
+      results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: the API server refuses ${vname} as a debug container: its hostProcess differs from the pod's other containers, and every container of a pod must agree`));
+    } else if (admitted(withContainer(base, v.list, asEphemeral(v.c)))) {
       results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: the violation of ${vname} is in fields an ephemeral container cannot have (${EPHEMERAL_FORBIDDEN})`));
     } else if (Object.keys(stripped).length < Object.keys(compliant).length && !admitted(withSpec(base, { containers: [stripped, ...others] }))) {
       // A policy that requires limits or probes cannot ask them of an ephemeral container: not a bypass.
@@ -122,6 +124,8 @@ function mutateCase(target: MutationTarget, name: string, settings: RunSettings)
     if (moved.length > 0 && moved.every((x) => admitted(withContainer(base, 'containers', withSidecarFields(x.c, compliant))))) {
       // Requiring probes or lifecycle hooks cannot apply to a plain init container, which may not have them.
       results.push(as('init-container', 'not-built', `case \`${name}\`: the violation of ${names(moved)} is missing probes or lifecycle hooks, which a plain init container cannot have`));
+    } else if (moved.some((x) => hostProcessDisagrees(base, x.c))) {
+      results.push(as('init-container', 'not-built', `case \`${name}\`: the API server refuses ${names(moved)} as init containers: their hostProcess differs from the pod's other containers, and every container of a pod must agree`));
     } else if (moved.length > 0) {
       results.push(judged('init-container', initVariant(base, moved.map((x) => x.c)), `case \`${name}\` checks ${names(moved)} outside initContainers; created as init containers (CREATE)`, `${names(moved)} as init containers (CREATE)`));
     }
