@@ -216,6 +216,7 @@ export function audit(options: AuditOptions): AuditResult {
   for (const engine of ENGINES) {
     const earlier = analysed.get(engine)!;
     keepForProof(engine, routed.docs.get(engine) ?? []);
+    if (options.prove) proofDocs.push(...rawSetDocuments(engine, routed.raw.get(engine) ?? []));
     const facts = analyzeDocs(engine, routed.docs.get(engine) ?? [], routed.raw.get(engine) ?? [], ctx, earlier);
     policies.push(...earlier, ...facts.refused, ...facts.analysed);
   }
@@ -287,6 +288,11 @@ export function audit(options: AuditOptions): AuditResult {
 /** An engine's documents as plain objects, for evaluation. */
 function setDocuments(engine: Engine, docs: readonly PolicyDoc[]): SetDocument[] {
   return docs.map((d) => ({ engine: engine.id, object: d.yaml.root.toJS(d.yaml.doc, { maxAliasCount: 1000 }) as SetDocument['object'], at: d.at }));
+}
+
+/** Raw sources (`.rego` files) for evaluation: their text, placed at the file's start. */
+function rawSetDocuments(engine: Engine, files: readonly SourceFile[]): SetDocument[] {
+  return files.map((f) => ({ engine: engine.id, object: {}, text: f.text, at: { file: f.path, line: 1, column: 1 } }));
 }
 
 /**

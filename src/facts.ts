@@ -43,6 +43,11 @@ export interface Check {
   existential?: boolean;
   /** Read through a controller's pod template (`spec.template.spec…`): checks controllers, not Pods. */
   viaTemplate?: boolean;
+  /**
+   * The check concerns only containers that set a field of this control (`!has(c.resources.limits.x) || …`,
+   * a deny that also needs `resources.limits.x` > 0): a container that cannot set it is never checked.
+   */
+  onlyWith?: ControlId;
 }
 
 /** Whether a Pod UPDATE on `pods/ephemeralcontainers` is delivered to the policy. */

@@ -167,6 +167,18 @@ function hostProcessOf(securityContext: unknown): unknown {
   return obj(obj(securityContext).windowsOptions).hostProcess;
 }
 
+/**
+ * Whether the API server refuses `container` added to `pod` by `kubectl debug`: every container of a
+ * pod, ephemeral ones included, must agree on hostProcess (a container without the flag takes the
+ * pod's), so a debug container can be HostProcess only in a pod that already is one.
+ */
+export function hostProcessDisagrees(pod: KubeObject, container: Json): boolean {
+  const spec = obj(pod.spec);
+  const podLevel = hostProcessOf(spec.securityContext) === true;
+  const of = (c: Json) => (typeof hostProcessOf(c.securityContext) === 'boolean' ? hostProcessOf(c.securityContext) : podLevel);
+  return CONTAINER_LISTS.flatMap((l) => list(spec[l])).some((c) => of(c) !== of(container));
+}
+
 /** Where the pod turns hostProcess on: at the pod level, on containers, or nowhere. */
 export function hostProcessPlacement(pod: KubeObject): { pod: boolean; containers: boolean } {
   const spec = obj(pod.spec);

@@ -7,7 +7,7 @@
  * Test files are read only when a finding needs them, and each suite is loaded once.
  */
 import { nameOf, podCreate, type AdmissionRequest, type ClusterContext, type KubeObject } from '../admission';
-import { debuggableViolation, initViolationProblem, podOf, violatingContainers, violatingInContainers, withPlainContainer, writableMountOf, type Placed } from '../admission/pod-variants';
+import { debuggableViolation, hostProcessDisagrees, initViolationProblem, namesOf, podOf, violatingContainers, violatingInContainers, withPlainContainer, writableMountOf, type Placed } from '../admission/pod-variants';
 import { DEFAULT_MAX_FILE_BYTES } from '../audit';
 import { testedPolicies } from '../discover/test-material';
 import { readSource } from '../discover/walk';
@@ -17,7 +17,7 @@ import { outcomeOf } from '../testing/mutate';
 import type { LoadedSuite, MutationTarget } from '../testing/suite-format';
 import { evaluateSet, type PolicySet } from './policy-set';
 import { basePod, caseWitness, HOSTPROCESS_RULES } from './witness';
-import { evaluatorEngine, judge, namespaceOf, ownDecision, policyOf, type Evidence } from './verdict';
+import { judge, namespaceOf, ownDecision, policyOf, type Evidence } from './verdict';
 
 /** A denied case of a test: where it is written and what `--mutate` evaluates its variants with. */
 export interface DeniedCase {
@@ -126,7 +126,7 @@ interface Candidate {
 
 /** The set with the finding's own policy evaluated as the case's test configures it (its values and context objects). */
 function withTestData(set: PolicySet, finding: Finding, target: MutationTarget): PolicySet {
-  const engine = evaluatorEngine(finding);
+  const engine = finding.engine;
   const evaluators = set.evaluators.map((e) =>
     e.engine !== engine ? e : { engine, evaluate: (req: AdmissionRequest, cluster: ClusterContext) => [...e.evaluate(req, cluster).filter((d) => !ownDecision(d, finding, engine)), ...target.evaluate(req, { gatekeeperVersion: set.gatekeeperVersion }).map((d) => ({ ...d, engine }))] },
   );
@@ -160,7 +160,10 @@ function violationOf(finding: Finding, c: DeniedCase, bases: readonly Candidate[
   const pod = podOf(c.target.object);
   if (!pod) return { reason: 'the case reviews no pod' };
   const base = bases[0]!;
-  const inContainers: Placed[] = violatingInContainers(base.pod, violatingContainers(pod, base.pod, admitted), admitted).map((x) => ({ list: 'containers', c: x.c }));
+  const violating: Placed[] = violatingInContainers(base.pod, violatingContainers(pod, base.pod, admitted), admitted).map((x) => ({ list: 'containers', c: x.c }));
+  // Every container of a pod must agree on hostProcess: the API server refuses one that does not.
+  const inContainers = violating.filter((x) => !hostProcessDisagrees(base.pod, x.c));
+  if (violating.length > inContainers.length && inContainers.length === 0) return { reason: `the API server refuses ${namesOf(violating)} in the base pod: its hostProcess differs from the pod's other containers` };
   if (inContainers.length === 0) {
     const rw = writableMountOf(bases.map((b) => b.pod), admitted);
     const on = rw && bases.find((b) => b.pod === rw.base);

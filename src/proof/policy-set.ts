@@ -10,6 +10,7 @@ import { kyvernoEvaluator } from '../eval/kyverno';
 import { validatingPolicyEvaluator } from '../eval/kyverno-cel';
 import { psaEvaluator, readPsaConfiguration } from '../eval/psa';
 import { pspEvaluator } from '../eval/psp';
+import { rawRegoEvaluator } from '../eval/raw-rego';
 import { vapEvaluator, vapSet } from '../eval/vap';
 
 /** A scanned object as audit() routed it. */
@@ -17,6 +18,8 @@ export interface SetDocument {
   engine: EngineId;
   object: KubeObject;
   at: SourceRef;
+  /** A raw source (a `.rego` file): its text; `object` is then empty. */
+  text?: string;
 }
 
 export interface PolicySet {
@@ -87,6 +90,8 @@ export function buildPolicySet(docs: SetDocument[], registrations: PolicyFacts[]
     const gkOpts = { gatekeeperVersion: opts.gatekeeperVersion };
     evaluators.push({ engine: 'gatekeeper', evaluate: (req, cluster) => gk.map((p) => p.evaluate(req, cluster, gkOpts)) });
   }
+  const rawRego = of('rego').flatMap((d) => (d.text === undefined ? [] : [{ file: d.at.file, text: d.text }]));
+  if (rawRego.length) evaluators.push(rawRegoEvaluator(rawRego));
   const vap = vapSet(of('vap').map((d) => ({ object: d.object, at: d.at })));
   if (vap.bindings.length) evaluators.push(vapEvaluator(vap));
   const validating = of('kyverno-cel').map((d) => d.object).filter((o) => apiGroup(o) === 'policies.kyverno.io');

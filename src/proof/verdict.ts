@@ -37,11 +37,16 @@ const LOOKS: Decision['verdict'][] = ['deny', 'audit', 'warn'];
 /** The control a finding is about: its own, else the first witnessable one its rule checks. */
 export function findingControl(finding: Finding, policies: readonly PolicyFacts[], witnessable: (c: ControlId) => boolean): ControlId | undefined {
   if (finding.control) return finding.control;
-  const p = policyOf(finding, policies);
-  const rules = p?.rules.filter((r) => !finding.rule || r.name === finding.rule) ?? [];
-  const controls = rules.flatMap((r) => r.checks).map((c) => c.control).filter(witnessable);
-  // Image reads are often an exemption list (exemptImages), not the control the rule enforces.
-  return controls.find((c) => c !== 'image') ?? controls[0];
+  // Constraints of one name may differ in parameters (one exempting every image checks nothing):
+  // the nearest one that checks a witnessable control names it.
+  for (const p of nearestPolicies(finding, policies)) {
+    const rules = p.rules.filter((r) => !finding.rule || r.name === finding.rule);
+    const controls = rules.flatMap((r) => r.checks).map((c) => c.control).filter(witnessable);
+    // Image reads are often an exemption list (exemptImages), not the control the rule enforces.
+    const c = controls.find((x) => x !== 'image') ?? controls[0];
+    if (c) return c;
+  }
+  return undefined;
 }
 
 /**
@@ -49,25 +54,25 @@ export function findingControl(finding: Finding, policies: readonly PolicyFacts[
  * its policy: a constraint's gap is fixed in its template).
  */
 export function policyOf(finding: Finding, policies: readonly PolicyFacts[]): PolicyFacts | undefined {
-  const same = policies.filter((x) => x.engine === finding.engine && x.policy.name === finding.policy.name && x.policy.kind === finding.policy.kind && x.policy.namespace === finding.policy.namespace);
-  return same.sort((a, b) => commonPrefix(b.at.file, finding.file) - commonPrefix(a.at.file, finding.file))[0];
+  return nearestPolicies(finding, policies)[0];
 }
 
-/** The nearest policy of that name: the one whose file shares the longest path with the finding's. */
+/** The policies of the finding's name, nearest first (a finding may point into another file than its policy). */
+function nearestPolicies(finding: Finding, policies: readonly PolicyFacts[]): PolicyFacts[] {
+  const same = policies.filter((x) => x.engine === finding.engine && x.policy.name === finding.policy.name && x.policy.kind === finding.policy.kind && x.policy.namespace === finding.policy.namespace);
+  return same.sort((a, b) => commonPrefix(b.at.file, finding.file) - commonPrefix(a.at.file, finding.file));
+}
+
+/** How many leading characters two paths share: the nearer policy shares more with the finding. */
 function commonPrefix(a: string, b: string): number {
   let i = 0;
   while (i < a.length && a[i] === b[i]) i++;
   return i;
 }
 
-/** The engine a finding's policy is evaluated by. */
-export function evaluatorEngine(finding: Finding): string {
-  return finding.engine === 'rego' ? 'gatekeeper' : finding.engine;
-}
-
 export function judge(finding: Finding, witness: Witness | { reason: string }, set: PolicySet): Evidence {
   if ('reason' in witness) return { verdict: 'unconfirmed', reason: witness.reason };
-  const engine = evaluatorEngine(finding);
+  const engine = finding.engine;
   if (finding.ruleId !== 'hostprocess-unchecked' && !set.engines.has(engine)) {
     return { verdict: 'unconfirmed', witness: witness.what, reason: `no evaluable ${engine} policy in the set${set.problems.length ? ` (${set.problems.join('; ')})` : ''}` };
   }
@@ -82,7 +87,11 @@ export function judge(finding: Finding, witness: Witness | { reason: string }, s
   if (closed) return closed;
   if (witness.contrast) {
     const contrast = evaluateSet(set, witness.contrast).filter((d) => ownDecision(d, finding, engine));
-    if (!contrast.some(added)) return unconfirmed(`the contrast request (the same violation where the policy looks, on CREATE) is not flagged by the policy${who(contrast, UNKNOWN) ? `: ${who(contrast, UNKNOWN)}` : ''}`);
+    if (!contrast.some(added)) {
+      // Audit or warn: a policy that already flags the base pod the same way shows nothing new.
+      const already = contrast.some((d) => LOOKS.includes(d.verdict)) ? ' beyond what it flags on the base pod already' : '';
+      return unconfirmed(`the contrast request (the same violation where the policy looks, on CREATE) is not flagged by the policy${already}${who(contrast, UNKNOWN) ? `: ${who(contrast, UNKNOWN)}` : ''}`);
+    }
   }
   return { verdict: 'confirmed', witness: witness.what, requests };
 }

@@ -3,8 +3,8 @@ import type { Evaluator } from '../../src/admission';
 import type { Finding } from '../../src/facts';
 import { buildPolicySet, buildWitness, judge } from '../../src/proof';
 import { audit } from '../../src';
-import { auditFiles, PRIVILEGED_POLICY, tempDir } from '../helpers';
-import { GATEKEEPER_UPDATE_GUARD, KYVERNO_CREATE_ONLY, REQUIRE_TEAM_LABEL, VAP_CONTAINERS_ONLY } from './fixtures';
+import { auditFiles, PRIVILEGED_POLICY, tempDir, yaml } from '../helpers';
+import { EXEMPTING_UPDATE_GUARD, GATEKEEPER_UPDATE_GUARD, KYVERNO_CREATE_ONLY, RAW_REGO_UPDATE_GUARD, REQUIRE_TEAM_LABEL, VAP_CONTAINERS_ONLY } from './fixtures';
 
 const evidenceOf = (findings: Finding[], ruleId: string) => findings.filter((f) => f.ruleId === ruleId).map((f) => f.evidence);
 
@@ -13,6 +13,7 @@ describe('verdicts through audit({ prove: true })', () => {
     ['Kyverno privileged on containers only', 'ephemeral-containers-unchecked', { 'p.yaml': PRIVILEGED_POLICY }],
     ['Kyverno CREATE-only', 'ephemeral-update-skipped', { 'p.yaml': KYVERNO_CREATE_ONLY }],
     ['Gatekeeper UPDATE guard', 'ephemeral-update-skipped', { 't.yaml': GATEKEEPER_UPDATE_GUARD }],
+    ['raw .rego UPDATE guard', 'ephemeral-update-skipped', RAW_REGO_UPDATE_GUARD],
     ['VAP containers only', 'ephemeral-containers-unchecked', { 'v.yaml': VAP_CONTAINERS_ONLY }],
     ['VAP containers only (init)', 'init-containers-unchecked', { 'v.yaml': VAP_CONTAINERS_ONLY }],
   ])('%s: %s is confirmed', (_name, ruleId, files) => {
@@ -20,6 +21,54 @@ describe('verdicts through audit({ prove: true })', () => {
     expect(evidenceOf(r.findings, ruleId)).toEqual([expect.objectContaining({ verdict: 'confirmed' })]);
     expect(r.summary.proof?.confirmed).toBeGreaterThanOrEqual(1);
     expect(r.refuted).toEqual([]);
+  });
+
+  it('constraints of one name: the control comes from the nearest one that checks something', () => {
+    // The first constraint (by file) exempts every image, so its rule checks nothing.
+    const constraint = (name: string, parameters: string) => yaml`
+      apiVersion: constraints.gatekeeper.sh/v1beta1
+      kind: NoPrivileged
+      metadata:
+        name: ${name}
+      spec:
+        parameters: ${parameters}
+    `;
+    const r = auditFiles(
+      { 'a/constraint.yaml': constraint('no-privileged', '{exemptImages: ["*"]}'), 'b/constraint.yaml': constraint('no-privileged', '{}'), 'template.yaml': EXEMPTING_UPDATE_GUARD },
+      { prove: true },
+    );
+    expect(evidenceOf(r.findings, 'ephemeral-update-skipped')).toEqual([expect.objectContaining({ verdict: 'confirmed', witness: expect.stringContaining('privileged: true') })]);
+  });
+
+  it('an audit-only policy that already flags the base pod the same way: the contrast shows nothing new, and says so', () => {
+    const digests = yaml`
+      apiVersion: admissionregistration.k8s.io/v1
+      kind: ValidatingAdmissionPolicy
+      metadata:
+        name: digests
+      spec:
+        matchConstraints:
+          resourceRules:
+            - apiGroups: [""]
+              apiVersions: ["v1"]
+              operations: ["CREATE", "UPDATE"]
+              resources: ["pods", "pods/ephemeralcontainers"]
+        validations:
+          - expression: object.spec.containers.all(c, c.image.contains("@"))
+            message: images must be pinned by digest
+      ---
+      apiVersion: admissionregistration.k8s.io/v1
+      kind: ValidatingAdmissionPolicyBinding
+      metadata:
+        name: digests
+      spec:
+        policyName: digests
+        validationActions: [Audit]
+    `;
+    const r = auditFiles({ 'v.yaml': digests }, { prove: true });
+    expect(evidenceOf(r.findings, 'ephemeral-containers-unchecked')).toEqual([
+      expect.objectContaining({ verdict: 'unconfirmed', reason: expect.stringContaining('is not flagged by the policy beyond what it flags on the base pod already') }),
+    ]);
   });
 
   it('a set that admits no base pod leaves the finding unconfirmed, naming the policy', () => {

@@ -227,6 +227,18 @@ describe('polcov test --mutate: HostProcess at the other level', () => {
     expect(r.mutations!.cases[0]!.variants.find((v) => v.variant === 'hostprocess-level')).toMatchObject({ status, message });
   });
 
+  it('a HostProcess debug or init container in a pod that is not HostProcess: not built, the API server refuses it', () => {
+    const f = files(true);
+    // Skips UPDATE, so a debug container would get through if the API server let it in.
+    f['h/template.yaml'] = f['h/template.yaml'].replace(/(violation\[\{"msg": "hostProcess container"\}\] \{)/, '$1\n              input.review.operation != "UPDATE"');
+    f['h/disallowed.yaml'] = podYaml('disallowed', 'containers:\n- name: app\n  image: nginx\ninitContainers:\n- name: setup\n  image: busybox\n  securityContext:\n    windowsOptions:\n      hostProcess: true');
+    const r = runTests({ paths: [tempDir(f)], mutate: true });
+    expect(r.mutations!.cases[0]!.variants.map((v) => [v.variant, v.status, v.message])).toEqual([
+      ['ephemeral-update', 'not-built', "case `example-disallowed`: the API server refuses setup as a debug container: its hostProcess differs from the pod's other containers, and every container of a pod must agree"],
+      ['hostprocess-level', 'holds', 'hostProcess moved to the pod level: K8sNoHostProcess/no-priv denies it'],
+    ]);
+  });
+
   it('hostProcess: false is no HostProcess pod: no variant moves it', () => {
     const gator = gatorFiles(ALL, false);
     gator['g/disallowed.yaml'] = podYaml('disallowed', `containers:\n${PRIV('root')}\n    windowsOptions:\n      hostProcess: false`);

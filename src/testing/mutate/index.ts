@@ -9,7 +9,7 @@ import { asObjects, objectRequest, type AdmissionRequest, type Decision, type Ku
 import type { SourceRef } from '../../facts';
 import type { CaseReport } from '../run';
 import type { MutationTarget, RunSettings, SuiteCase } from '../suite-format';
-import { debuggableViolation, ephemeralVariant, hostProcessPlacement, hostProcessVariant, initVariant, initViolationProblem, namesOf, podOf, violatingContainers, violatingInContainers, withPlainContainer, writableMountOf } from '../../admission/pod-variants';
+import { debuggableViolation, ephemeralVariant, hostProcessDisagrees, hostProcessPlacement, hostProcessVariant, initVariant, initViolationProblem, namesOf, podOf, violatingContainers, violatingInContainers, withPlainContainer, writableMountOf } from '../../admission/pod-variants';
 
 export type VariantKind = 'ephemeral-update' | 'init-container' | 'hostprocess-level';
 /** `bypass`: the policy admits the variant; `holds`: it still finds the violation; `undecided`: evaluation could not tell. */
@@ -101,8 +101,10 @@ function mutateCase(target: MutationTarget, name: string, settings: RunSettings)
     const v = violating[0]!;
     const vname = String(v.c.name);
     const where = v.list === 'ephemeralContainers' ? 'a CREATE' : `container ${vname} in ${v.list}`;
-    const debuggable = debuggableViolation(base, [v], admitted);
-    if ('reason' in debuggable) {
+    const debuggable = hostProcessDisagrees(base, v.c) ? undefined : debuggableViolation(base, [v], admitted);
+    if (!debuggable) {
+      results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: the API server refuses ${vname} as a debug container: its hostProcess differs from the pod's other containers, and every container of a pod must agree`));
+    } else if ('reason' in debuggable) {
       results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: ${debuggable.reason}`));
     } else {
       results.push(judged('ephemeral-update', ephemeralVariant(base, v.c), `case \`${name}\` checks ${where}; \`kubectl debug\` adds ${vname} with an UPDATE on pods/ephemeralcontainers`, `${vname} added by \`kubectl debug\` (UPDATE on pods/ephemeralcontainers)`));
@@ -114,6 +116,8 @@ function mutateCase(target: MutationTarget, name: string, settings: RunSettings)
     if (problem) {
       // Requiring probes or lifecycle hooks cannot apply to a plain init container, which may not have them.
       results.push(as('init-container', 'not-built', `case \`${name}\`: ${problem}`));
+    } else if (moved.some((x) => hostProcessDisagrees(base, x.c))) {
+      results.push(as('init-container', 'not-built', `case \`${name}\`: the API server refuses ${namesOf(moved)} as init containers: their hostProcess differs from the pod's other containers, and every container of a pod must agree`));
     } else if (moved.length > 0) {
       results.push(judged('init-container', initVariant(base, moved.map((x) => x.c)), `case \`${name}\` checks ${namesOf(moved)} outside initContainers; created as init containers (CREATE)`, `${namesOf(moved)} as init containers (CREATE)`));
     }
