@@ -9,12 +9,15 @@
  * - single: a one-file scan (what a pre-commit hook pays) against `node -e 0`, in child processes;
  * - corpus: ../shared/corpus at 1, 4 and 16 copies: wall and CPU time and peak RSS of a scan (child
  *   processes), against the parse floor (`yaml` parse of every YAML file in one process).
+ * - proof: ../shared/corpus scanned with and without `--prove` (one policy set per policy folder),
+ *   alternately in child processes: what proof costs on top of a scan.
+ * - kyvernoTests: the kyverno-policies corpus's Kyverno CLI tests, expected results judged per second;
  * - regoEval: the concrete Rego evaluator, templates compiled and evaluated per second;
  * - suiteCases: `polcov test` on the gatekeeper-library gator suites, suite cases per second.
  *
- *   npm run bench [-- --only corpus,single --policies 2000 --ratio 10 --runs 3 --templates 3000 --copies 1,4,16]
+ *   npm run bench [-- --only corpus,single --policies 2000 --ratio 10 --runs 3 --templates 3000 --copies 1,4,16 --proof-runs 3]
  *
- * `--before <checkout>` adds another built polcov checkout (e.g. main) to the single and corpus
+ * `--before <checkout>` adds another built polcov checkout (e.g. main) to the single, corpus and proof
  * sections, run alternately with this one: a before/after comparison on a busy machine.
  */
 'use strict';
@@ -455,6 +458,35 @@ function corpus() {
   }
 }
 
+// ------------------------------------------------------------------------ proof (issue 13)
+
+/** A library is not one cluster: one policy set per policy folder of each corpus library. */
+const CORPUS_SETS = ['**/kyverno-policies/*/*', '**/gatekeeper-library/library/*/*', '**/gatekeeper-library/artifacthub/library/*/*/*', '**/gatekeeper-library/src/*/*'];
+
+/** The corpus scanned with and without `--prove` (alternately, one set per policy folder): what proof costs. */
+function proof() {
+  if (!fs.existsSync(CORPUS)) {
+    console.log(`proof: ${path.relative(process.cwd(), CORPUS)} is absent: proof section skipped`);
+    return;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'polcov-bench-proof-'));
+  try {
+    const config = path.join(dir, 'polcov.yaml');
+    fs.writeFileSync(config, `sets:\n${CORPUS_SETS.map((g) => `  - "${g}"\n`).join('')}`);
+    const scan = (cli) => [cli, 'scan', CORPUS, '--config', config, '--format', 'json', '--fail-on', 'never'];
+    const commands = BUILDS.flatMap((b) => [scan(b.cli), [...scan(b.cli), '--prove']]);
+    const measured = paired(commands, arg('proof-runs', 3));
+    BUILDS.forEach((b, i) => {
+      const [plain, proved] = measured.slice(2 * i, 2 * i + 2);
+      console.log(`proof: ${b.name} scan:          ${fmt(plain)}`);
+      console.log(`       ${b.name} scan --prove:  ${fmt(proved)}`);
+      console.log(`       ${b.name} --prove / scan: wall ${(proved.wall / plain.wall).toFixed(2)}x, CPU ${(proved.cpu / plain.cpu).toFixed(2)}x (goal: at most 3x)`);
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // ------------------------------------------------------------------ Kyverno CLI tests (issue 12)
 
 /** Every kyverno-test.yaml of the kyverno/policies corpus: expected results judged per second. */
@@ -469,7 +501,6 @@ function benchKyvernoTests() {
   const results = out.evaluated + out.counts['needs-cluster'] + out.counts.unsupported;
   console.log(`kyverno tests:  ${out.tests} tests, ${results} results in ${ms.toFixed(0)} ms  (${((results / ms) * 1000).toFixed(0)} results/s)`);
 }
-benchKyvernoTests();
 
 // ------------------------------------------------------------------------- Rego evaluation
 
@@ -523,7 +554,7 @@ function benchSuiteCases() {
 
 // ------------------------------------------------------------------------------------ sections
 
-const SECTIONS = { synthetic, rego, shapes, single, corpus, regoEval: benchRegoEval, suiteCases: benchSuiteCases };
+const SECTIONS = { synthetic, rego, shapes, single, corpus, proof, kyvernoTests: benchKyvernoTests, regoEval: benchRegoEval, suiteCases: benchSuiteCases };
 const only = arg('only', Object.keys(SECTIONS), (v) => v.split(','));
 for (const name of only) {
   if (!SECTIONS[name]) throw new Error(`no bench section "${name}" (sections: ${Object.keys(SECTIONS).join(', ')})`);

@@ -3,21 +3,26 @@
  * Byte-compares the reports of two polcov builds on the same input, in every format both know: a
  * change meant to leave the output alone (a performance change) must produce identical bytes.
  *
- *   node scripts/compare-outputs.js <other polcov checkout, built> [path to scan, default ../shared/corpus] [--prove]
+ *   node scripts/compare-outputs.js <other polcov checkout, built> [path to scan, default ../shared/corpus] [-- scan options…]
  *
- * `--prove` compares the reports of `scan --prove` (findings with their witness verdicts).
- *
- * Both builds run from this folder, so their reports name the same paths. Exits 1 on a difference.
+ * Scan options after `--` are given to both builds (e.g. `-- --prove --config sets.yaml`); `--format`
+ * among them names the only formats compared (repeatable). Both builds run from this folder, so their
+ * reports name the same paths. Exits 1 on a difference.
  */
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const prove = process.argv.includes('--prove');
-const [otherRoot, scanned = '../shared/corpus'] = process.argv.slice(2).filter((a) => a !== '--prove');
+const dashes = process.argv.indexOf('--');
+const [otherRoot, scanned = '../shared/corpus'] = process.argv.slice(2, dashes === -1 ? undefined : dashes);
+const scanOptions = dashes === -1 ? [] : process.argv.slice(dashes + 1);
+/** `--format x` pairs taken out of the scan options: the formats to compare. */
+const chosen = [];
+for (let i = scanOptions.indexOf('--format'); i !== -1; i = scanOptions.indexOf('--format')) chosen.push(...scanOptions.splice(i, 2).slice(1));
+const wanted = (format) => chosen.length === 0 || chosen.includes(format);
 if (!otherRoot) {
-  console.error('usage: node scripts/compare-outputs.js <other polcov checkout, built> [path]');
+  console.error('usage: node scripts/compare-outputs.js <other polcov checkout, built> [path] [-- scan options…]');
   process.exit(2);
 }
 if (!fs.existsSync(scanned)) {
@@ -27,11 +32,11 @@ if (!fs.existsSync(scanned)) {
 
 const builds = { this: path.resolve(__dirname, '..'), other: path.resolve(otherRoot) };
 const formatsOf = (root) => Object.keys(require(path.join(root, 'dist', 'report')).REPORTERS);
-const formats = formatsOf(builds.this).filter((f) => formatsOf(builds.other).includes(f));
-const onlyOne = [...new Set([...formatsOf(builds.this), ...formatsOf(builds.other)])].filter((f) => !formats.includes(f));
+const formats = formatsOf(builds.this).filter((f) => formatsOf(builds.other).includes(f) && wanted(f));
+const onlyOne = [...new Set([...formatsOf(builds.this), ...formatsOf(builds.other)])].filter((f) => !formats.includes(f) && wanted(f));
 
 function report(root, format) {
-  const r = spawnSync(process.execPath, [path.join(root, 'dist', 'cli.js'), 'scan', scanned, '--format', format, '--fail-on', 'never', ...(prove ? ['--prove'] : [])], {
+  const r = spawnSync(process.execPath, [path.join(root, 'dist', 'cli.js'), 'scan', scanned, ...scanOptions, '--format', format, '--fail-on', 'never'], {
     maxBuffer: 1 << 30,
     env: { ...process.env, NO_COLOR: '1' },
   });

@@ -3,7 +3,7 @@ import { ignoreMatcher, setMatcher } from './config/glob';
 import { buildCoverage, type Coverage } from './coverage/matrix';
 import { emptyRouted, makeRouter } from './discover/documents';
 import type { SkippedDocument } from './discover/policy-shape';
-import { inTestFolder, mayDefineTests, withoutTestMaterial } from './discover/test-material';
+import { inTestFolder, mayDefineTests, namedAsKyvernoTest, withoutTestMaterial } from './discover/test-material';
 import { decodeSource, displayPath, listFiles, readSource, STDIN, type SourceFile } from './discover/walk';
 import { ENGINES } from './engines';
 import { lazy } from './lazy';
@@ -163,10 +163,15 @@ export function audit(options: AuditOptions): AuditResult {
   const ignored = ignoreMatcher(options.ignore ?? [], options.ignoreRoot);
   const listed = listFiles(fsPaths, errors, { followSymlinks: options.followSymlinks }).filter((f) => !ignored(f));
   // Files in test folders are never read unless asked for; other test material is known once read.
-  const files = options.includeTests ? listed : listed.filter((f) => !inTestFolder(displayPath(f)));
-  let testFiles = listed.length - files.length;
+  const files: string[] = [];
+  const unread: string[] = [];
+  for (const f of listed) (!options.includeTests && inTestFolder(displayPath(f)) ? unread : files).push(f);
+  let testFiles = unread.length;
+  // --prove may build witnesses from the tests: the files that define them, read again when needed.
+  const testDefinitions = options.prove ? unread.filter(namedAsKyvernoTest) : [];
   files.forEach((f, i) => {
     const s = readSource(f, limits, errors);
+    if (s && options.prove && mayDefineTests(s)) testDefinitions.push(f);
     // A text that can hold no policy, test definition or suppression is let go of at once.
     if (s) sources.push(router().mayHoldPolicy(s) || mayDefineTests(s) || mayHoldSuppressions(s) ? s : { path: s.path, text: '' });
     options.onProgress?.(i + 1, files.length);
@@ -228,6 +233,7 @@ export function audit(options: AuditOptions): AuditResult {
     }
     const earlier = analysed.get(engine)!;
     keepForProof(engine, routed.docs.get(engine) ?? []);
+    if (options.prove) proofDocs.push(...rawSetDocuments(engine, routed.raw.get(engine) ?? []));
     const facts = analyzeDocs(engine, routed.docs.get(engine) ?? [], routed.raw.get(engine) ?? [], ctx, earlier);
     policies.push(...earlier, ...facts.refused, ...facts.analysed);
   }
@@ -262,6 +268,7 @@ export function audit(options: AuditOptions): AuditResult {
         setOf: setKey && ((f: string) => setKey(f) ?? ''),
         gatekeeperVersion: `3.${gatekeeperMinor}`,
         kubernetesMinor,
+        testDefinitions,
       })
     : undefined;
   const findings = proof?.findings ?? applied.findings;
@@ -298,6 +305,11 @@ export function audit(options: AuditOptions): AuditResult {
 /** An engine's documents as plain objects, for evaluation. */
 function setDocuments(engine: Engine, docs: readonly PolicyDoc[]): SetDocument[] {
   return docs.map((d) => ({ engine: engine.id, object: d.yaml.root.toJS(d.yaml.doc, { maxAliasCount: 1000 }) as SetDocument['object'], at: d.at }));
+}
+
+/** Raw sources (`.rego` files) for evaluation: their text, placed at the file's start. */
+function rawSetDocuments(engine: Engine, files: readonly SourceFile[]): SetDocument[] {
+  return files.map((f) => ({ engine: engine.id, object: {}, text: f.text, at: { file: f.path, line: 1, column: 1 } }));
 }
 
 /**

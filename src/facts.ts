@@ -43,6 +43,11 @@ export interface Check {
   existential?: boolean;
   /** Read through a controller's pod template (`spec.template.spec…`): checks controllers, not Pods. */
   viaTemplate?: boolean;
+  /**
+   * The check concerns only containers that set a field of this control (`!has(c.resources.limits.x) || …`,
+   * a deny that also needs `resources.limits.x` > 0): a container that cannot set it is never checked.
+   */
+  onlyWith?: ControlId;
 }
 
 /** Whether a Pod UPDATE on `pods/ephemeralcontainers` is delivered to the policy. */
@@ -217,6 +222,8 @@ export interface FindingEvidence {
   /** The witness in words. */
   witness?: string;
   reason?: string;
+  /** The test data the witness was evaluated with (a Kyverno test's values): a cluster must hold the same. */
+  testData?: string;
 }
 
 /** A file that could not be read or parsed; `line` is 0 when the problem is not at a line. */

@@ -17,12 +17,33 @@ export function inTestFolder(file: string): boolean {
   return file.split(/[\\/]/).slice(0, -1).some((d) => TEST_DIRS.has(d));
 }
 
+/** A Kyverno CLI test by its file name (the CLI looks for `kyverno-test.yaml`). */
+export function namedAsKyvernoTest(file: string): boolean {
+  return /(^|[\\/])kyverno-test\.ya?ml$/.test(file);
+}
+
 const TEST_DEFINITION = /test\.gatekeeper\.sh|cli\.kyverno\.io|chainsaw\.kyverno\.io/;
 
 /** Whether a file can hold a test definition (a gator Suite, a Kyverno CLI or chainsaw Test). */
 export function mayDefineTests(source: SourceFile): boolean {
   return TEST_DEFINITION.test(source.text);
 }
+
+/** The test definitions in a source: its documents as plain data, with their API group. */
+function* definitions(source: SourceFile): Generator<{ group: string; o: Record<string, unknown> }> {
+  if (!mayDefineTests(source)) return;
+  for (const doc of parseAllDocuments(source.text) as Document.Parsed[]) {
+    const o = doc.errors.length > 0 ? undefined : plain(doc);
+    if (o) yield { group: String(o.apiVersion ?? '').split('/')[0]!, o };
+  }
+}
+
+const isSuite = (d: { group: string; o: Record<string, unknown> }): boolean => d.group === 'test.gatekeeper.sh' && d.o.kind === 'Suite';
+const isKyvernoTest = (d: { group: string; o: Record<string, unknown> }): boolean => d.group === 'cli.kyverno.io' && d.o.kind === 'Test';
+
+/** Paths named relative to a test definition, as display paths. */
+const beside = (file: string, refs: unknown[]): string[] =>
+  refs.filter((r): r is string => typeof r === 'string' && r !== '').map((r) => path.posix.normalize(path.posix.join(path.posix.dirname(file), r)));
 
 /**
  * The display paths of the files that test definitions among `sources` name as test objects, and
@@ -34,27 +55,31 @@ export function testReferences(sources: readonly SourceFile[], roots: readonly s
   const folders: string[] = [];
   const rootSet = new Set(roots.map((r) => path.resolve(r)));
   for (const s of sources) {
-    if (!mayDefineTests(s)) continue;
     const dir = path.posix.dirname(s.path);
-    for (const doc of parseAllDocuments(s.text) as Document.Parsed[]) {
-      const o = doc.errors.length > 0 ? undefined : plain(doc);
-      if (!o) continue;
-      const group = String(o.apiVersion ?? '').split('/')[0];
+    for (const d of definitions(s)) {
       const named = (refs: unknown[]): void => {
         files.add(s.path);
-        for (const r of refs) if (typeof r === 'string' && r !== '') files.add(path.posix.normalize(path.posix.join(dir, r)));
+        for (const f of beside(s.path, refs)) files.add(f);
       };
-      if (group === 'test.gatekeeper.sh' && o.kind === 'Suite') {
-        const cases = list(o.tests).flatMap((t) => list(field(t, 'cases')));
+      if (isSuite(d)) {
+        const cases = list(d.o.tests).flatMap((t) => list(field(t, 'cases')));
         named(cases.flatMap((c) => [field(c, 'object'), ...list(field(c, 'inventory'))]));
-      } else if (group === 'cli.kyverno.io' && o.kind === 'Test') {
-        named(list(o.resources));
-      } else if (group === 'chainsaw.kyverno.io' && o.kind === 'Test' && !rootSet.has(path.resolve(dir))) {
+      } else if (isKyvernoTest(d)) {
+        named(list(d.o.resources));
+      } else if (d.group === 'chainsaw.kyverno.io' && d.o.kind === 'Test' && !rootSet.has(path.resolve(dir))) {
         folders.push(`${dir}/`);
       }
     }
   }
   return { files, folders };
+}
+
+/** The display paths of the policies a test definition tests: a gator test's template and constraint, a Kyverno CLI test's policies. */
+export function testedPolicies(source: SourceFile): string[] {
+  return [...definitions(source)].flatMap((d) => {
+    if (isSuite(d)) return beside(source.path, list(d.o.tests).flatMap((t) => [field(t, 'template'), field(t, 'constraint')]));
+    return isKyvernoTest(d) ? beside(source.path, list(d.o.policies)) : [];
+  });
 }
 
 /** Splits sources into those read as policies and the test material left out. */

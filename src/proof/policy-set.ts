@@ -10,6 +10,7 @@ import { kyvernoEvaluator } from '../eval/kyverno';
 import { validatingPolicyEvaluator } from '../eval/kyverno-cel';
 import { psaEvaluator, readPsaConfiguration } from '../eval/psa';
 import { pspEvaluator } from '../eval/psp';
+import { rawRegoEvaluator } from '../eval/raw-rego';
 import { vapEvaluator, vapSet } from '../eval/vap';
 
 /** A scanned object as audit() routed it. */
@@ -17,6 +18,8 @@ export interface SetDocument {
   engine: EngineId;
   object: KubeObject;
   at: SourceRef;
+  /** A raw source (a `.rego` file): its text; `object` is then empty. */
+  text?: string;
 }
 
 export interface PolicySet {
@@ -87,6 +90,8 @@ export function buildPolicySet(docs: SetDocument[], registrations: PolicyFacts[]
     const gkOpts = { gatekeeperVersion: opts.gatekeeperVersion };
     evaluators.push({ engine: 'gatekeeper', evaluate: (req, cluster) => gk.map((p) => p.evaluate(req, cluster, gkOpts)) });
   }
+  const rawRego = of('rego').flatMap((d) => (d.text === undefined ? [] : [{ file: d.at.file, text: d.text }]));
+  if (rawRego.length) evaluators.push(rawRegoEvaluator(rawRego));
   const vap = vapSet(of('vap').map((d) => ({ object: d.object, at: d.at })));
   if (vap.bindings.length) evaluators.push(vapEvaluator(vap));
   const validating = of('kyverno-cel').map((d) => d.object).filter((o) => apiGroup(o) === 'policies.kyverno.io');
@@ -119,7 +124,7 @@ function keptOut(set: PolicySet, engine: string, req: AdmissionRequest): string 
 }
 
 /** A namespace the scanned set does not describe still exists, without labels (as `default` does). */
-function clusterFor(set: PolicySet, req: AdmissionRequest): ClusterContext {
+export function clusterFor(set: PolicySet, req: AdmissionRequest): ClusterContext {
   const ns = req.namespace;
   if (!ns || set.cluster.namespaces.has(ns)) return set.cluster;
   const namespaces = new Map(set.cluster.namespaces).set(ns, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });

@@ -29,6 +29,8 @@ function script(f: Finding, w: WitnessRequests, namespace: string, what: string)
     `# Witness: ${what}`.replace(/[\r\n]/g, ' '),
     '#',
     '# FOR A TEST CLUSTER ONLY. Run it with a kubeconfig for a disposable cluster that runs the policies.',
+    // The policy read data the request does not carry: the cluster decides the same only when it holds it.
+    ...(f.evidence?.testData ? [`# polcov evaluated the policy with ${f.evidence.testData}: the cluster must hold the same data (context objects, image data).`.replace(/[\r\n]/g, ' ')] : []),
   ];
   const base = nameOf(w.base.object ?? {});
   if (w.gap.subResource === 'ephemeralcontainers') {

@@ -3,6 +3,7 @@
  * violation where the policy does look (the contrast), and the base pod both start from.
  */
 import { debugUpdate, podCreate, type AdmissionRequest, type KubeObject } from '../admission';
+import { ephemeralVariant, initVariant, withContainer } from '../admission/pod-variants';
 import type { ControlId } from '../catalog/controls';
 import type { Finding, Location } from '../facts';
 
@@ -43,14 +44,22 @@ function restrictedContainer(name: string, image: string): Container {
   };
 }
 
+/** Where the base pod is created and what it carries that a policy may select or require. */
+export interface PodShape {
+  namespace: string;
+  image?: string;
+  /** Labels beyond `app`: whoever creates a pod picks them, so an attacker may opt out of a selector. */
+  labels?: Record<string, string>;
+}
+
 /** A pod that meets Pod Security `restricted` and the usual extra rules (resources, probes, labels). */
-export function basePod(namespace: string, image = DEFAULT_IMAGE): KubeObject {
+export function basePod({ namespace, image = DEFAULT_IMAGE, labels = {} }: PodShape): KubeObject {
   const app = restrictedContainer('app', image);
   app.resources = { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: 'polcov-witness', namespace, labels: { app: 'polcov-witness' } },
+    metadata: { name: 'polcov-witness', namespace, labels: { app: 'polcov-witness', ...labels } },
     spec: { securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } }, containers: [app] },
   };
 }
@@ -74,15 +83,23 @@ function withContainers(pod: KubeObject, list: 'containers' | 'initContainers', 
  * A Windows HostProcess pod the API server accepts: the base pod with hostNetwork, a Windows node
  * selector and the flag at `where` (the pod level, every container, or both).
  */
-export function hostProcessPod(namespace: string, where: 'pod' | 'containers' | 'both', image = DEFAULT_IMAGE): KubeObject {
-  const pod = basePod(namespace, image);
-  const spec = pod.spec as KubeObject & { containers: Container[]; securityContext: KubeObject };
+export function hostProcessPod(shape: PodShape, where: HostProcessAt): KubeObject {
+  return asHostProcess(basePod(shape), where);
+}
+
+type HostProcessAt = 'pod' | 'containers' | 'both';
+
+/** `pod` made a HostProcess pod (a copy): hostNetwork, a Windows node selector and the flag at `where`. */
+function asHostProcess(pod: KubeObject, where: HostProcessAt): KubeObject {
+  const p = clone(pod);
+  const spec = p.spec as KubeObject & { securityContext?: KubeObject };
   const flag = { hostProcess: true, runAsUserName: 'NT AUTHORITY\\SYSTEM' };
   spec.hostNetwork = true;
-  spec.nodeSelector = { 'kubernetes.io/os': 'windows' };
-  if (where !== 'containers') spec.securityContext.windowsOptions = flag;
-  if (where !== 'pod') for (const c of spec.containers) sc(c).windowsOptions = { ...flag };
-  return pod;
+  spec.nodeSelector = { ...(spec.nodeSelector as KubeObject | undefined), 'kubernetes.io/os': 'windows' };
+  if (where !== 'containers') (spec.securityContext ??= {}).windowsOptions = flag;
+  const containers = (['containers', 'initContainers'] as const).flatMap((l) => (Array.isArray(spec[l]) ? (spec[l] as Container[]) : []));
+  if (where !== 'pod') for (const c of containers) sc(c).windowsOptions = { ...flag };
+  return p;
 }
 
 export interface Witness {
@@ -97,15 +114,16 @@ export interface Witness {
 
 const EPHEMERAL_RULES = new Set(['ephemeral-containers-unchecked', 'ephemeral-update-skipped', 'ephemeral-subresource-unmatched']);
 // hostprocess-indirect-only is no gap: the host-namespace check it names does deny the HostProcess pod.
-const HOSTPROCESS_RULES = new Set(['hostprocess-partial', 'hostprocess-unchecked']);
+export const HOSTPROCESS_RULES = new Set(['hostprocess-partial', 'hostprocess-unchecked']);
 export const PROVABLE_RULES = new Set([...EPHEMERAL_RULES, ...HOSTPROCESS_RULES, 'init-containers-unchecked']);
 
 /** The witness for `finding` violating `control`, or why none can be built. */
-export function buildWitness(finding: Finding, control: ControlId | undefined, namespace: string, image = DEFAULT_IMAGE): Witness | { reason: string } {
-  if (HOSTPROCESS_RULES.has(finding.ruleId)) return hostProcessWitness(finding, namespace, image);
+export function buildWitness(finding: Finding, control: ControlId | undefined, shape: PodShape): Witness | { reason: string } {
+  if (HOSTPROCESS_RULES.has(finding.ruleId)) return hostProcessWitness(finding, basePod(shape));
   if (!control) return { reason: 'the finding names no control a witness could violate' };
   if (!VIOLATIONS[control]) return { reason: `no witness container for the control ${control} (it needs pod-level changes a debug container cannot make)` };
-  const base = basePod(namespace, image);
+  const base = basePod(shape);
+  const image = shape.image ?? DEFAULT_IMAGE;
   const contrast = podCreate(withContainers(base, 'containers', [violating('app', control, image)]));
   const what = VIOLATIONS[control]!.what;
   if (EPHEMERAL_RULES.has(finding.ruleId)) {
@@ -116,15 +134,30 @@ export function buildWitness(finding: Finding, control: ControlId | undefined, n
   return { base, gap, contrast, what: `an init container with ${what}` };
 }
 
-function hostProcessWitness(finding: Finding, namespace: string, image: string): Witness {
-  const base = basePod(namespace, image);
-  if (finding.ruleId !== 'hostprocess-partial') return { base, gap: podCreate(hostProcessPod(namespace, 'pod', image)), what: 'a Windows HostProcess pod (pod-level flag, hostNetwork, Windows node)' };
+/** The HostProcess witness from an admitted base pod; `from` names where the base pod came from. */
+function hostProcessWitness(finding: Finding, base: KubeObject, from = ''): Witness {
+  if (finding.ruleId !== 'hostprocess-partial') return { base, gap: podCreate(asHostProcess(base, 'pod')), what: `a Windows HostProcess pod (pod-level flag, hostNetwork, Windows node)${from}` };
   const missing: Location = finding.location ?? 'pod';
   const where = missing === 'containers' ? 'containers' : 'pod';
   return {
     base,
-    gap: podCreate(hostProcessPod(namespace, where, image)),
-    contrast: podCreate(hostProcessPod(namespace, 'both', image)),
-    what: `a Windows HostProcess pod with the flag ${where === 'pod' ? 'at the pod level only' : 'on its containers only'}`,
+    gap: podCreate(asHostProcess(base, where)),
+    contrast: podCreate(asHostProcess(base, 'both')),
+    what: `a Windows HostProcess pod with the flag ${where === 'pod' ? 'at the pod level only' : 'on its containers only'}${from}`,
   };
+}
+
+/**
+ * The witness from a test case: `base` is a pod the set admits, `container` one whose presence makes
+ * the case denied. The gap is `kubectl debug` adding it (only the fields an ephemeral container may
+ * have), or it as an init container, or the base made a HostProcess pod; the contrast is it in
+ * `containers` of the base, on CREATE. `from` names the case (for HostProcess, the base pod).
+ */
+export function caseWitness(finding: Finding, base: KubeObject, container: KubeObject | undefined, from: string): Witness | { reason: string } {
+  if (HOSTPROCESS_RULES.has(finding.ruleId)) return hostProcessWitness(finding, base, ` built from ${from}`);
+  if (!container) return { reason: `${from} has no violating container` };
+  const contrast = podCreate(withContainer(base, 'containers', container));
+  const name = String(container.name);
+  if (EPHEMERAL_RULES.has(finding.ruleId)) return { base, gap: ephemeralVariant(base, container), contrast, what: `kubectl debug adds container ${name} of ${from} as an ephemeral container` };
+  return { base, gap: initVariant(base, [container]), contrast, what: `container ${name} of ${from} as an init container` };
 }

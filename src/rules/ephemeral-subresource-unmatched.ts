@@ -1,6 +1,6 @@
-import { extraContainerCanViolate, isAppArmorAnnotation } from '../catalog/controls';
+import { isAppArmorAnnotation } from '../catalog/controls';
 import { CONTAINER_LISTS, type RuleFacts } from '../facts';
-import { debugImpossible } from './shared/container-lists';
+import { debugContainerCanViolate, debugImpossible } from './shared/container-lists';
 import { draft, label, mutatingNote, ownRules } from './shared/draft';
 import { ephemeralReach } from './shared/versions';
 import type { FindingDraft, RuleModule } from './types';
@@ -13,14 +13,15 @@ const HINTS: Record<string, string> = {
 /**
  * A debug container could break the rule if it were delivered. The registration gap does not
  * depend on the body: a rule that reads a container list has it, unless every container check is
- * one an extra container cannot violate (resources, probes, HostProcess, existential checks) or
+ * one an extra container cannot violate (resources, probes, HostProcess, existential checks, checks
+ * only of containers that set resources or probes) or
  * the containers are read only for their AppArmor annotations.
  * A webhook registration checks nothing itself but hides the subresource from every policy behind it.
  */
 function debugContainerMatters(r: RuleFacts): boolean {
   if (r.registrationOnly) return true;
   const perContainer = r.checks.filter((c) => c.location !== 'pod');
-  if (perContainer.length > 0) return perContainer.some((c) => !c.existential && extraContainerCanViolate(c.control));
+  if (perContainer.length > 0) return perContainer.some(debugContainerCanViolate);
   // Container names read to build AppArmor annotation keys: a debug container never has one.
   if (r.checks.some((c) => isAppArmorAnnotation(c.field))) return false;
   return CONTAINER_LISTS.some((l) => r.listRefs[l]);

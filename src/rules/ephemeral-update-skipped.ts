@@ -1,5 +1,4 @@
-import { extraContainerCanViolate } from '../catalog/controls';
-import { debugImpossible } from './shared/container-lists';
+import { debugContainerCanViolate, debugImpossible } from './shared/container-lists';
 import { draft, label, mutatingNote, ownRules } from './shared/draft';
 import { ephemeralReach } from './shared/versions';
 import type { RuleModule } from './types';
@@ -29,7 +28,7 @@ export const rule: RuleModule = {
           (r) =>
             r.scope.matchesPod &&
             r.scope.updateSkipped &&
-            (r.registrationOnly || r.checks.some((c) => c.location !== 'pod' && !c.presenceOnly && !c.existential && extraContainerCanViolate(c.control))),
+            (r.registrationOnly || r.checks.some((c) => !c.presenceOnly && debugContainerCanViolate(c))),
         )
         // A mutating webhook that misses the subresource too is noted once, by ephemeral-subresource-unmatched.
         .filter((r) => !(r.mutating && r.scope.ephemeralSubresource === 'no'))

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMap as isYamlMap, isSeq, LineCounter, parseAllDocuments, parseDocument } from 'yaml';
 import { asObject, nameOf, nsOf, objectRequest, type AdmissionRequest, type ClusterContext, type Decision, type KubeObject, type Operation, type UserInfo } from '../admission';
+import { namedAsKyvernoTest } from '../discover/test-material';
 import type { SourceFile } from '../discover/walk';
 import { evaluatePolicy, type EvalInput, type PolicyResponse, type RuleStatus } from '../eval/kyverno/engine';
 import type { RequestInfo } from '../eval/kyverno/match';
@@ -338,6 +339,7 @@ function mutationTarget(run: TestRun, test: KyvernoTest, exp: ExpectedResult, at
     allowed: test.resources.filter((r) => passing.has(nameOf(r))),
     policy: `${String(policy.kind)}/${nameOf(policy)}`,
     policyAt: at,
+    ...(Object.keys(test.values).length > 0 || test.clusterObjects.length > 0 ? { data: `the values of test ${test.name}` } : {}),
     evaluate: (request) => ruleDecisions(run.evaluate(policy, nameOf(resource), { ...request, userInfo: run.userInfo() }), names),
   };
 }
@@ -402,7 +404,7 @@ export function runKyvernoTest(test: KyvernoTest): Row[] {
 }
 
 const isTestFile = (file: SourceFile): boolean =>
-  /(^|\/)kyverno-test\.ya?ml$/.test(file.path) || (/apiVersion:\s*cli\.kyverno\.io\//.test(file.text) && /kind:\s*Test\b/.test(file.text));
+  namedAsKyvernoTest(file.path) || (/apiVersion:\s*cli\.kyverno\.io\//.test(file.text) && /kind:\s*Test\b/.test(file.text));
 
 /** Where the test names the file an error message quotes (`ENOENT … 'dir/policy.yaml'`), else its start. */
 function referenceAt(text: string, message: string): { line: number; column: number } {

@@ -46,6 +46,8 @@ export interface MutationTarget {
   policy: string;
   /** Where to fix it: the template, else the case. */
   policyAt: SourceRef;
+  /** What the test supplies that the policy reads beyond the request (values, context objects), in words; absent when nothing. */
+  data?: string;
   /** The same policy (and constraint, cluster, values) on another admission request. */
   evaluate(request: AdmissionRequest, settings: RunSettings): Decision[];
 }

@@ -52,6 +52,52 @@ export const GATEKEEPER_UPDATE_GUARD = yaml`
           input_containers[c] { c := input.review.object.spec.ephemeralContainers[_] }
 `;
 
+/** Skips UPDATE and exempts images by the constraint's `exemptImages` (prefixes ending in `*`). */
+export const EXEMPTING_UPDATE_GUARD = yaml`
+  apiVersion: templates.gatekeeper.sh/v1
+  kind: ConstraintTemplate
+  metadata:
+    name: noprivileged
+  spec:
+    crd:
+      spec:
+        names:
+          kind: NoPrivileged
+    targets:
+      - target: admission.k8s.gatekeeper.sh
+        rego: |
+          package noprivileged
+          violation[{"msg": msg}] {
+            not input.review.operation == "UPDATE"
+            c := input.review.object.spec.containers[_]
+            not exempt(c)
+            c.securityContext.privileged
+            msg := sprintf("privileged container %v", [c.name])
+          }
+          exempt(c) {
+            prefix := trim_suffix(input.parameters.exemptImages[_], "*")
+            startswith(c.image, prefix)
+          }
+`;
+
+/** A raw `.rego` policy (Gatekeeper style, no template) whose lib in another file skips UPDATE. */
+export const RAW_REGO_UPDATE_GUARD = {
+  'src.rego': yaml`
+    package rawnopriv
+    import data.lib.updates.is_update
+    violation[{"msg": msg}] {
+      not is_update(input.review)
+      c := input.review.object.spec.containers[_]
+      c.securityContext.privileged
+      msg := sprintf("privileged container %v", [c.name])
+    }
+  `,
+  'lib.rego': yaml`
+    package lib.updates
+    is_update(review) { review.operation == "UPDATE" }
+  `,
+};
+
 export const VAP_CONTAINERS_ONLY = yaml`
   apiVersion: admissionregistration.k8s.io/v1
   kind: ValidatingAdmissionPolicy

@@ -3,7 +3,8 @@ import type { KubeObject } from '../../src/admission';
 import type { ControlId } from '../../src/catalog/controls';
 import { evaluatePss } from '../../src/eval/pss';
 import type { Finding } from '../../src/facts';
-import { basePod, buildWitness, hostProcessPod, type Witness } from '../../src/proof';
+import { basePod, buildWitness, hostProcessPod, type SetDocument, type Witness } from '../../src/proof';
+import { candidateLabels } from '../../src/proof/repair';
 
 const finding = (ruleId: string, extra: Partial<Finding> = {}): Finding => ({
   ruleId, severity: 'error', engine: 'kyverno', policy: { kind: 'ClusterPolicy', name: 'p' }, file: 'p.yaml', line: 1, column: 1, message: '', hint: '', ...extra,
@@ -18,7 +19,7 @@ const spec = (o: KubeObject | undefined): KubeObject => (o?.spec ?? {}) as KubeO
 
 describe('base pod', () => {
   it('meets Pod Security restricted', () => {
-    expect(evaluatePss(basePod('default'), { level: 'restricted' }).violations).toEqual([]);
+    expect(evaluatePss(basePod({ namespace: 'default' }), { level: 'restricted' }).violations).toEqual([]);
   });
 });
 
@@ -35,7 +36,7 @@ describe.each<[ControlId, 'baseline' | 'restricted']>([
   ['capabilities_restricted', 'restricted'],
   ['seccompProfile_restricted', 'restricted'],
 ])('%s witness', (control, level) => {
-  const w = built(buildWitness(finding('ephemeral-containers-unchecked', { control }), control, 'default'));
+  const w = built(buildWitness(finding('ephemeral-containers-unchecked', { control }), control, { namespace: 'default' }));
 
   it('is the kubectl debug UPDATE on pods/ephemeralcontainers adding one container', () => {
     expect(w.gap).toMatchObject({ operation: 'UPDATE', subResource: 'ephemeralcontainers', resource: { resource: 'pods' }, namespace: 'default' });
@@ -55,13 +56,13 @@ describe.each<[ControlId, 'baseline' | 'restricted']>([
 
 describe('witness shapes per rule', () => {
   it('init-containers-unchecked: a pod CREATE whose init container is privileged', () => {
-    const w = built(buildWitness(finding('init-containers-unchecked'), 'privileged', 'team-a'));
+    const w = built(buildWitness(finding('init-containers-unchecked'), 'privileged', { namespace: 'team-a' }));
     expect(w.gap).toMatchObject({ operation: 'CREATE', namespace: 'team-a' });
     expect(spec(w.gap.object).initContainers).toEqual([expect.objectContaining({ securityContext: expect.objectContaining({ privileged: true }) })]);
   });
 
   it('image: the debug container comes from an untrusted registry', () => {
-    const w = built(buildWitness(finding('ephemeral-update-skipped'), 'image', 'default'));
+    const w = built(buildWitness(finding('ephemeral-update-skipped'), 'image', { namespace: 'default' }));
     expect((spec(w.gap.object).ephemeralContainers as KubeObject[])[0]!.image).toBe('untrusted.example.com/debug:latest');
   });
 
@@ -69,7 +70,7 @@ describe('witness shapes per rule', () => {
     ['pod', true, false],
     ['containers', false, true],
   ] as const)('hostprocess-partial missing %s: the flag only where the policy does not look', (location, podFlag, containerFlag) => {
-    const w = built(buildWitness(finding('hostprocess-partial', { location, control: 'windowsHostProcess' }), undefined, 'default'));
+    const w = built(buildWitness(finding('hostprocess-partial', { location, control: 'windowsHostProcess' }), undefined, { namespace: 'default' }));
     const s = spec(w.gap.object);
     expect(s).toMatchObject({ hostNetwork: true, nodeSelector: { 'kubernetes.io/os': 'windows' } });
     expect(Boolean(((s.securityContext as KubeObject).windowsOptions as KubeObject | undefined)?.hostProcess)).toBe(podFlag);
@@ -78,7 +79,7 @@ describe('witness shapes per rule', () => {
   });
 
   it('the HostProcess pod fails only the HostProcess and host-namespace checks of baseline', () => {
-    const checks = evaluatePss(hostProcessPod('default', 'pod'), { level: 'baseline' }).violations.map((v) => v.checkId);
+    const checks = evaluatePss(hostProcessPod({ namespace: 'default' }, 'pod'), { level: 'baseline' }).violations.map((v) => v.checkId);
     expect(checks.sort()).toEqual(['hostNamespaces', 'windowsHostProcess']);
   });
 
@@ -86,7 +87,19 @@ describe('witness shapes per rule', () => {
     ['hostPorts', /no witness container for the control hostPorts/],
     [undefined, /names no control/],
   ] as const)('control %s: no witness, with the reason', (control, reason) => {
-    const w = buildWitness(finding('ephemeral-containers-unchecked'), control, 'default');
+    const w = buildWitness(finding('ephemeral-containers-unchecked'), control, { namespace: 'default' });
     expect('reason' in w && w.reason).toMatch(reason);
+  });
+});
+
+describe('candidateLabels', () => {
+  const doc = (object: KubeObject): SetDocument => ({ engine: 'vap', object, at: { file: 'p.yaml', line: 1, column: 1 } });
+  it.each<[string, KubeObject, Record<string, string>[]]>([
+    ['DoesNotExist: the key set', { spec: { matchResources: { objectSelector: { matchExpressions: [{ key: 'skip', operator: 'DoesNotExist' }] } } } }, [{ skip: 'true' }]],
+    ['NotIn: a named value', { spec: { match: { labelSelector: { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['system', 'infra'] }] } } } }, [{ tier: 'system' }]],
+    ['matchLabels of a Kyverno exclude', { spec: { rules: [{ exclude: { any: [{ resources: { selector: { matchLabels: { 'break-glass': 'yes' } } } }] } }] } }, [{ 'break-glass': 'yes' }]],
+    ['no selector', { spec: { validations: [{ expression: 'true' }] } }, []],
+  ])('%s', (_name, object, expected) => {
+    expect(candidateLabels([doc(object)])).toEqual(expected);
   });
 });

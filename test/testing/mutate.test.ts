@@ -142,6 +142,37 @@ describe('polcov test --mutate: gator suites', () => {
     expect(v).toEqual([expect.objectContaining({ variant: 'ephemeral-update', status: 'not-built', message: 'case `example-disallowed`: the violation is not in a container (each of its containers added alone to an admitted pod is admitted)' })]);
   });
 
+  it.each([
+    [true, 'bypass'],
+    [false, 'holds'],
+  ])('a volume violation (guard %s): kubectl debug mounts the allowed pod\'s read-only volume read-write: %s', (guard, status) => {
+    const files = gatorFiles(ALL, guard);
+    // Host paths must be under /data, and every mount of a host-path volume read-only.
+    files['g/template.yaml'] = template(ALL, guard).replace(/violation\[[\s\S]*$/, [
+      'violation[{"msg": "host path"}] {',
+      `  ${guard ? 'input.review.operation != "UPDATE"' : 'true'}`,
+      '  v := input.review.object.spec.volumes[_]',
+      '  v.hostPath',
+      '  bad_volume(v)',
+      '}',
+      'bad_volume(v) { not startswith(v.hostPath.path, "/data") }',
+      'bad_volume(v) {',
+      '  m := input.review.object.spec[_][_].volumeMounts[_]',
+      '  m.name == v.name',
+      '  not m.readOnly',
+      '}',
+    ].map((l) => `            ${l}`).join('\n').trimStart() + '\n');
+    const volume = (p: string) => `volumes:\n- name: host\n  hostPath:\n    path: ${p}`;
+    files['g/allowed.yaml'] = podYaml('allowed', `containers:\n- name: app\n  image: nginx\n  volumeMounts:\n  - name: host\n    mountPath: /host\n    readOnly: true\n${volume('/data/logs')}`);
+    files['g/disallowed.yaml'] = podYaml('disallowed', `containers:\n${APP}\n${volume('/etc')}`);
+    files['g/suite.yaml'] = GATOR_SUITE.replace(/- name: disallowed-ephemeral[\s\S]*$/, '');
+    const r = runTests({ paths: [tempDir(files)], mutate: true });
+    expect(r.totals.failed + r.totals.errored).toBe(0);
+    const v = r.mutations!.cases.find((c) => c.case === 'example-disallowed')!.variants.find((x) => x.variant === 'ephemeral-update')!;
+    expect(v.status).toBe(status);
+    expect(v.message).toContain(guard ? "case `example-disallowed`'s violation is in the pod, which `kubectl debug` cannot change; it adds app mounting host read-write to an admitted pod of the test" : 'app mounting host read-write added by `kubectl debug`');
+  });
+
   it('a required probe is not asked of a plain init container: not built, with the reason', () => {
     const files = gatorFiles(['containers'], false);
     files['g/template.yaml'] = files['g/template.yaml']!.replace('c.securityContext.privileged', 'not c.livenessProbe');
@@ -194,6 +225,18 @@ describe('polcov test --mutate: HostProcess at the other level', () => {
   ])('pod-level check %s: %s', (podLevel, status, message) => {
     const r = runTests({ paths: [tempDir(files(podLevel))], mutate: true });
     expect(r.mutations!.cases[0]!.variants.find((v) => v.variant === 'hostprocess-level')).toMatchObject({ status, message });
+  });
+
+  it('a HostProcess debug or init container in a pod that is not HostProcess: not built, the API server refuses it', () => {
+    const f = files(true);
+    // Skips UPDATE, so a debug container would get through if the API server let it in.
+    f['h/template.yaml'] = f['h/template.yaml'].replace(/(violation\[\{"msg": "hostProcess container"\}\] \{)/, '$1\n              input.review.operation != "UPDATE"');
+    f['h/disallowed.yaml'] = podYaml('disallowed', 'containers:\n- name: app\n  image: nginx\ninitContainers:\n- name: setup\n  image: busybox\n  securityContext:\n    windowsOptions:\n      hostProcess: true');
+    const r = runTests({ paths: [tempDir(f)], mutate: true });
+    expect(r.mutations!.cases[0]!.variants.map((v) => [v.variant, v.status, v.message])).toEqual([
+      ['ephemeral-update', 'not-built', "case `example-disallowed`: the API server refuses setup as a debug container: its hostProcess differs from the pod's other containers, and every container of a pod must agree"],
+      ['hostprocess-level', 'holds', 'hostProcess moved to the pod level: K8sNoHostProcess/no-priv denies it'],
+    ]);
   });
 
   it('hostProcess: false is no HostProcess pod: no variant moves it', () => {
@@ -310,6 +353,12 @@ if (!haveCorpus) console.warn(`skipping the gatekeeper-library --mutate test: ${
       status: 'bypass',
       message: 'case `disallowed-ephemeral` checks a CREATE; `kubectl debug` adds nginx with an UPDATE on pods/ephemeralcontainers, which K8sPSPPrivilegedContainer/psp-privileged-container admits',
     });
+  });
+
+  it('host-filesystem (skips UPDATE; its violation is a volume) is bypassed by a read-write mount of its allowed pod\'s volume', () => {
+    const r = runTests({ paths: [path.join(CORPUS, 'host-filesystem')], mutate: true });
+    const c = r.mutations!.cases.find((x) => x.case === 'disallowed-ephemeral')!;
+    expect(c.variants.find((v) => v.variant === 'ephemeral-update')).toMatchObject({ status: 'bypass', message: expect.stringContaining('mounting cache-volume read-write') });
   });
 
   it('seccompv2 restricted (no UPDATE guard) holds on its disallowed-ephemeral case', () => {

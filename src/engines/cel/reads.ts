@@ -9,7 +9,7 @@
  * `cel.bind(x, init, body)` binds `x` to the value of `init` like a macro's iteration variable; a
  * function polcov does not know that is handed part of the Pod is unanalyzable, never a silent read.
  */
-import { CONTROLS } from '../../catalog/controls';
+import { control, CONTROLS, controlsForContainerField, type ControlId } from '../../catalog/controls';
 import type { Check, Location, SourceRef, Unanalyzable } from '../../facts';
 import { ANY_KEY, checksFor, classifyPodPath, type FieldRead } from '../pod-paths';
 import { snippet, type CelExpr, type Variable } from './expressions';
@@ -25,6 +25,12 @@ interface PathVal {
 interface Val {
   paths: PathVal[];
   strings: string[];
+  /**
+   * The constraint's `exemptImages` parameter, or what is taken from the containers it exempts: a
+   * comparison with it is the exemption test, not a check of the image (the exemption itself is
+   * reported from the constraint, as for Rego).
+   */
+  exemption?: true;
 }
 
 type Env = Map<string, Val>;
@@ -94,7 +100,18 @@ function union(vals: Val[]): Val {
   const strings = [...new Set(vals.flatMap((v) => v.strings))];
   // `.map(c, [c.a, c.b])` chains multiply paths: bounded here, where values are built.
   if (paths.length > MAX_VALUE || strings.length > MAX_VALUE) throw new TooComplex(`a CEL value stands for more than ${MAX_VALUE} fields or strings`);
-  return { paths, strings };
+  return vals.some((v) => v.exemption) ? { paths, strings, exemption: true } : { paths, strings };
+}
+
+const EXEMPTION: Val = { paths: [], strings: [], exemption: true };
+
+/** `params.exemptImages` (ValidatingAdmissionPolicy) or `variables.params.exemptImages` (Gatekeeper). */
+function isExemptImages(base: CelNode, field: string, env: Env): boolean {
+  if (field !== 'exemptImages') return false;
+  if (base.op === 'id') return base.args === 'params' && !env.has('params');
+  if (base.op !== '.' && base.op !== '.?') return false;
+  const [root, name] = base.args;
+  return name === 'params' && root.op === 'id' && root.args === 'variables' && !env.has('variables');
 }
 
 const isTrue = (n: CelNode): boolean => n.op === 'value' && n.args === true;
@@ -173,6 +190,10 @@ class Evaluator {
    * result is used (`size(bad) == 0`), so `has(f)` there demands nothing.
    */
   private filtering = 0;
+  /** Each exemption test met, as whether it was negated: a filter tested positively picks the exempt containers. */
+  private readonly exemptionTests: boolean[] = [];
+  /** Inside `!has(c.f) || …` (or `has(c.f) && …` where the bad elements are picked) for fields ephemeral containers cannot set. */
+  private readonly onlyWith: ControlId[] = [];
 
   constructor(
     private readonly analysis: ReadAnalysis,
@@ -202,6 +223,7 @@ class Evaluator {
       case '.?': {
         const [base, field] = n.args;
         if (base.op === 'id' && base.args === 'variables' && !env.has('variables')) return this.variable(field, n);
+        if (isExemptImages(base, field, env)) return EXEMPTION;
         return this.select(this.eval(base, env), [field], n);
       }
       case '[]':
@@ -230,9 +252,16 @@ class Evaluator {
         return union([this.eval(n.args[1], env), this.eval(n.args[2], env)]);
       }
       case '||':
-      case '&&':
-        for (const a of n.args) this.consume(this.eval(a, env));
+      case '&&': {
+        const guard = this.unsettableGuard(n.op, n.args, env);
+        if (guard) this.onlyWith.push(guard);
+        try {
+          for (const a of n.args) this.consume(this.eval(a, env));
+        } finally {
+          if (guard) this.onlyWith.pop();
+        }
         return EMPTY;
+      }
       case '!_': {
         this.negated = !this.negated;
         this.consume(this.eval(n.args, env));
@@ -245,14 +274,31 @@ class Evaluator {
         // Comparisons consume both sides; arithmetic keeps them (`+` concatenates container lists).
         const sides = n.args.map((a) => this.eval(a, env));
         if (!COMPARISONS.has(n.op)) return union(sides);
-        for (const s of sides) this.consume(s);
+        // Compared with the exemption list, both sides are the exemption test.
+        if (sides.some((s) => s.exemption)) this.consume(EXEMPTION);
+        else for (const s of sides) this.consume(s);
         return EMPTY;
       }
     }
   }
 
   consume(v: Val): void {
+    if (v.exemption) {
+      this.exemptionTests.push(this.negated);
+      return;
+    }
+    this.reach(v);
     for (const p of v.paths) this.record(classifyPodPath(p.segs), p.at);
+  }
+
+  /**
+   * The container lists in `v` are used for their elements (iterated, indexed, compared): the place
+   * each is named is where a gap in it is pointed at. Counting a list (`size()`) reaches no container.
+   */
+  private reach(v: Val): void {
+    for (const p of v.paths) {
+      for (const r of classifyPodPath(p.segs)) if (r.location !== 'pod' && r.field === '') this.out.listRefs[r.location] ??= p.at;
+    }
   }
 
   private presence(v: Val, required = false): void {
@@ -260,9 +306,29 @@ class Evaluator {
     for (const p of v.paths) this.record(classifyPodPath(p.segs).filter(atOrBelowControlField), p.at, extra);
   }
 
+  /**
+   * The operand of `!has(c.f) || x` (must hold) or `has(c.f) && x` (negated, or picking elements in a
+   * filter) that limits x to containers setting `f`, when every control of `f` is one an ephemeral
+   * container cannot set (resources, probes, ports, lifecycle): that control.
+   */
+  private unsettableGuard(op: '||' | '&&', args: CelNode[], env: Env): ControlId | undefined {
+    const wantNegated = op === '||' && !this.negated && this.filtering === 0;
+    if (!wantNegated && !(op === '&&' && (this.negated || this.filtering > 0))) return undefined;
+    for (const a of args) {
+      const test = wantNegated ? (a.op === '!_' ? a.args : undefined) : a;
+      const tested = test?.op === 'call' && test.args[0] === 'has' ? test.args[1][0] : test?.op === 'rcall' && test.args[0] === 'hasValue' ? test.args[1] : undefined;
+      if (!tested) continue;
+      const fields = this.eval(tested, env).paths.flatMap((p) => classifyPodPath(p.segs)).filter((r) => r.location !== 'pod');
+      const controls = fields.flatMap((r) => controlsForContainerField(r.field));
+      if (fields.length > 0 && controls.length > 0 && controls.every((c) => !control(c).ephemeralSettable)) return controls[0];
+    }
+    return undefined;
+  }
+
   private record(reads: FieldRead[], at: SourceRef, extra: Partial<Check> = {}): void {
     if (this.selecting > 0) return;
-    const checks = checksFor(reads, at, this.existential > 0 ? { ...extra, existential: true } : extra);
+    const guarded = this.onlyWith.length ? { ...extra, onlyWith: this.onlyWith[this.onlyWith.length - 1] } : extra;
+    const checks = checksFor(reads, at, this.existential > 0 ? { ...guarded, existential: true } : guarded);
     this.analysis.budget.steps(checks.length);
     this.out.checks.push(...checks);
     if (checks.some((c) => c.location === 'pod')) this.out.listRefs.pod ??= at;
@@ -275,10 +341,7 @@ class Evaluator {
   private select(base: Val, fields: string[], n: CelNode): Val {
     const at = this.at(n);
     const paths = base.paths.flatMap((p) => fields.map((f) => ({ segs: [...p.segs, f], at })));
-    for (const p of paths) {
-      for (const r of classifyPodPath(p.segs)) if (r.location !== 'pod' && r.field === '') this.out.listRefs[r.location] ??= at;
-    }
-    return union([{ paths, strings: [] }]);
+    return union([{ paths, strings: [], ...(base.exemption ? { exemption: true as const } : {}) }]);
   }
 
   private index(baseNode: CelNode, keyNode: CelNode, n: CelNode, env: Env): Val {
@@ -286,7 +349,10 @@ class Evaluator {
     const key = this.eval(keyNode, env);
     this.consume({ paths: key.paths, strings: [] });
     if (key.strings.length > 0) return this.select(base, key.strings, n);
-    if (keyNode.op === 'value' || base.paths.every((p) => isListPath(p.segs))) return base; // a list element
+    if (keyNode.op === 'value' || base.paths.every((p) => isListPath(p.segs))) {
+      this.reach(base);
+      return base; // a list element
+    }
     // A computed key: harmless below a field, but over the pod spec it could pick any container list.
     const known = base.paths.filter((p) => p.segs[p.segs.length - 1] !== 'spec');
     if (known.length < base.paths.length) {
@@ -321,6 +387,8 @@ class Evaluator {
    * naming the argument as written and the fields it stands for), and not a read.
    */
   private call(name: string, vals: Val[], n: CelNode, argNodes: CelNode[]): Val {
+    // The number of containers says nothing about any of them.
+    if (name === 'size') return union(vals.map((v) => ({ ...v, paths: v.paths.filter((p) => !isListPath(p.segs)) })));
     if (KNOWN_FUNCTIONS.has(name) || IMAGE_DATA.has(name)) return union(vals);
     if (EXTERNAL_DATA.has(name)) return EMPTY;
     const i = vals.findIndex((v) => v.paths.some((p) => isPodPart(p.segs)));
@@ -343,6 +411,7 @@ class Evaluator {
   /** `all`, `exists`, `map`, `filter`…: the iteration variable stands for the list's elements. */
   private macro(name: string, recvNode: CelNode, args: CelNode[], env: Env): Val {
     const recv = this.eval(recvNode, env);
+    this.reach(recv);
     const twoVars = name.startsWith('transform') || (args.length === 3 && !['map', 'filter', 'sortBy', 'optMap', 'optFlatMap'].includes(name));
     const names = args.slice(0, twoVars ? 2 : 1).map((a) => (a.op === 'id' ? a.args : ''));
     const body = args.slice(names.length);
@@ -352,6 +421,7 @@ class Evaluator {
     const [first, second] = body;
     if (name === 'filter' || name === 'sortBy') {
       // A filter's predicate tests the element; a sort key only orders the list.
+      const tests = this.exemptionTests.length;
       this.filtering++;
       try {
         const key = this.eval(first!, inner);
@@ -359,7 +429,9 @@ class Evaluator {
       } finally {
         this.filtering--;
       }
-      return recv;
+      // Kept where the exemption holds: the exempt containers, whose images exempt others.
+      const picksExempt = this.exemptionTests.slice(tests).includes(this.negated);
+      return picksExempt ? { ...recv, exemption: true } : recv;
     }
     if (name === 'map' || name.startsWith('transform') || name === 'optMap' || name === 'optFlatMap') {
       if (!second) return this.eval(first!, inner);

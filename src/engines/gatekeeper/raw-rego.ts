@@ -70,7 +70,7 @@ function parse(file: SourceFile): Parsed {
  * level of calls. A repeated module is analysed in its own place, standing in for the first copy.
  */
 function analyzeRaw(files: SourceFile[]): PolicyFacts[] {
-  const parsed = files.filter((f) => !f.path.endsWith('_test.rego')).map(parse);
+  const parsed = files.filter((f) => !isRegoTest(f.path)).map(parse);
   const firstCopy = new Map<string, RegoModule>();
   for (const p of parsed) if ('mod' in p && !firstCopy.has(p.mod.text)) firstCopy.set(p.mod.text, p.mod);
   const merged = [...firstCopy.values()];
@@ -93,6 +93,22 @@ function analyzeRaw(files: SourceFile[]): PolicyFacts[] {
   }
   return out;
 }
+
+/** A raw module as OPA loads it: its dialect, package and entry rule names; undefined when it does not parse. */
+export function rawModule(text: string): { version: 'v0' | 'v1'; pkg: string[]; entries: string[]; line: number; column: number } | undefined {
+  let m: Module;
+  try {
+    m = parseEither(text);
+  } catch (e) {
+    if (e instanceof RegoSyntaxError) return undefined;
+    throw e;
+  }
+  const entries = [...new Set(m.rules.filter((r) => ENTRY.test(r.name) && r.kind !== 'default').map((r) => r.name))];
+  return { version: m.v1 ? 'v1' : 'v0', pkg: m.package.segments, entries, line: m.package.pos.line, column: m.package.pos.column };
+}
+
+/** Test files (`*_test.rego`) hold `opa test` cases, never policies. */
+export const isRegoTest = (path: string): boolean => path.endsWith('_test.rego');
 
 const brokenFile = (file: SourceFile, error: { reason: string; at: SourceRef }): PolicyFacts =>
   unanalyzableFile('rego', 'Rego', file.path, error.reason, error.at);

@@ -1,7 +1,7 @@
 /** One Kyverno validate rule → RuleFacts. */
 import type { Node } from 'yaml';
 import { detached, type YamlDoc } from '../../discover/yaml-doc';
-import { controlsAtLevel, type Control } from '../../catalog/controls';
+import { control, controlsAtLevel, controlsForContainerField, type Control, type ControlId } from '../../catalog/controls';
 import { CONTAINER_LISTS, LOCATIONS, type Check, type Enforcement, type Exemption, type Location, type RuleFacts, type SourceRef, type Unanalyzable } from '../../facts';
 import { celAnalysis } from '../cel/load';
 import { nodeOsSelection } from '../node-os';
@@ -257,14 +257,15 @@ const IMAGE_LISTS = [...CONTAINER_LISTS, ANY_KEY] as const;
  * constrains no single container (`existential`). The value side is the set compared against.
  */
 function conditionChecks(block: ConditionBlock, env: Env, acc: Acc, wholePod: boolean): void {
+  const guard = wholePod ? undefined : unsettableGuard(block.all, env);
   for (const c of [...block.all, ...block.any]) {
     const existential = wholePod && /^all(not)?in$/i.test(c.operator);
     let sides: { paths: string[][]; extra: Partial<Check> }[];
     try {
       const bounded = (paths: string[][]): string[][] => checkSize(paths, MAX_PATHS * 10, 'a condition');
       sides = [
-        { paths: bounded(sideReads(c.key).flatMap((p) => resolve(p, env))), extra: existential ? { existential: true } : {} },
-        { paths: bounded(sideReads(c.value).flatMap((p) => resolve(p, env))), extra: {} },
+        { paths: bounded(sideReads(c.key).flatMap((p) => resolve(p, env))), extra: { ...(existential ? { existential: true } : {}), ...(guard ? { onlyWith: guard } : {}) } },
+        { paths: bounded(sideReads(c.value).flatMap((p) => resolve(p, env))), extra: guard ? { onlyWith: guard } : {} },
       ];
     } catch (e) {
       acc.unanalyzable.push({ reason: failure(e, 'condition is not valid JMESPath'), at: c.at });
@@ -278,6 +279,25 @@ function conditionChecks(block: ConditionBlock, env: Env, acc: Acc, wholePod: bo
       }
     }
   }
+}
+
+/** A key that is one field, absent or defaulted to '': no numeric comparison holds for it when the field is unset. */
+const PLAIN_FIELD_KEY = /^\{\{\s*[^{}|]+?\s*(\|\|\s*''\s*)?\}\}$/;
+const NUMERIC_OPERATORS = /^(greaterthan|greaterthanorequals|lessthan|lessthanorequals)$/i;
+
+/**
+ * In a foreach's `all` deny conditions, a numeric comparison of one element field that an ephemeral
+ * container cannot set (`resources.limits."nvidia.com/gpu" > 0`): the deny only holds for containers
+ * that set it, so every check of the block concerns those only. That field's control.
+ */
+function unsettableGuard(all: Condition[], env: Env): ControlId | undefined {
+  for (const c of all) {
+    if (!NUMERIC_OPERATORS.test(c.operator) || typeof c.key !== 'string' || !PLAIN_FIELD_KEY.test(c.key.trim())) continue;
+    const fields = sideReads(c.key).flatMap((p) => resolve(p, env)).flatMap((p) => classifyPodPath(p)).filter((r) => r.location !== 'pod');
+    const controls = fields.flatMap((r) => controlsForContainerField(r.field));
+    if (fields.length > 0 && controls.length > 0 && controls.every((id) => !control(id).ephemeralSettable)) return controls[0];
+  }
+  return undefined;
 }
 
 function guardUpdate(y: YamlDoc, node: Node | undefined, what: string, acc: Acc): void {

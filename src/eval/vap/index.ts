@@ -26,11 +26,10 @@ export interface VapSet {
 export type Match = { matches: boolean; reason?: string } | { undecided: string } | { error: string };
 
 /** matchConstraints / matchResources: resource rules, excludes, namespace and object selectors. */
-export function resourcesMatch(m: KubeObject, req: AdmissionRequest, cluster: ClusterContext, where: string): Match {
+export function resourcesMatch(m: KubeObject, req: AdmissionRequest, cluster: ClusterContext, where: string, required = where === 'matchConstraints'): Match {
   const equivalent = m.matchPolicy !== 'Exact';
   const rules = asObjects(m.resourceRules);
-  // A policy matches only what its resourceRules name; a binding without them narrows nothing.
-  const required = where === 'matchConstraints';
+  // A policy (or a webhook) matches only what its rules name; a binding without them narrows nothing.
   if ((rules.length > 0 || required) && !rules.some((r) => ruleMatches(r, req, equivalent))) return { matches: false, reason: `${where}.resourceRules do not match ${req.operation} ${req.resource.resource}${req.subResource ? `/${req.subResource}` : ''}` };
   if (asObjects(m.excludeResourceRules).some((r) => ruleMatches(r, req, equivalent))) return { matches: false, reason: `${where}.excludeResourceRules exclude the request` };
   try {

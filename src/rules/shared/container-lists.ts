@@ -1,6 +1,6 @@
 /** Shared logic of the two "list unchecked" rules: which controls a rule checks in which lists. */
-import { control, CONTROLS, type ControlId } from '../../catalog/controls';
-import { CONTAINER_LISTS, type ContainerList, type Location, type PolicyFacts, type RuleFacts } from '../../facts';
+import { control, CONTROLS, extraContainerCanViolate, type ControlId } from '../../catalog/controls';
+import { CONTAINER_LISTS, type Check, type ContainerList, type Location, type PolicyFacts, type RuleFacts } from '../../facts';
 import type { FindingDraft, RuleContext } from '../types';
 import { draft, label, ownRules } from './draft';
 
@@ -12,7 +12,7 @@ import { draft, label, ownRules } from './draft';
 function locationsByControl(r: RuleFacts, missing: ContainerList): Map<ControlId, Set<Location>> {
   const out = new Map<ControlId, Set<Location>>();
   for (const c of r.checks) {
-    if (c.presenceOnly || c.existential || (c.viaTemplate && missing === 'ephemeralContainers')) continue;
+    if (c.presenceOnly || c.existential || (missing === 'ephemeralContainers' && (c.viaTemplate || !settableOnEphemeral(c.onlyWith)))) continue;
     let s = out.get(c.control);
     if (!s) out.set(c.control, (s = new Set()));
     s.add(c.location);
@@ -22,6 +22,16 @@ function locationsByControl(r: RuleFacts, missing: ContainerList): Map<ControlId
 
 const catalogueOrder = (a: ControlId, b: ControlId): number =>
   CONTROLS.findIndex((c) => c.id === a) - CONTROLS.findIndex((c) => c.id === b);
+
+const settableOnEphemeral = (id: ControlId | undefined): boolean => !id || control(id).ephemeralSettable;
+
+/**
+ * A container check a debug container can fail on its own: not existential, of a control it can set
+ * without the regular containers, and not limited to containers that set a field it cannot have.
+ */
+export function debugContainerCanViolate(c: Check): boolean {
+  return c.location !== 'pod' && !c.existential && extraContainerCanViolate(c.control) && settableOnEphemeral(c.onlyWith);
+}
 
 /** A rule that keeps every ephemeral container out, enforced where `kubectl debug` arrives. */
 export function forbidsDebugAtAdmission(r: RuleFacts): boolean {

@@ -5,14 +5,11 @@
  * violating container as an init container, HostProcess set at the other level — and each variant is
  * evaluated by the same policy. A variant the policy admits is a confirmed bypass.
  */
-import { objectRequest, type AdmissionRequest, type Decision, type KubeObject } from '../../admission';
+import { asObjects, objectRequest, type AdmissionRequest, type Decision, type KubeObject } from '../../admission';
 import type { SourceRef } from '../../facts';
 import type { CaseReport } from '../run';
 import type { MutationTarget, RunSettings, SuiteCase } from '../suite-format';
-import { asEphemeral, CONTAINER_LISTS, containersIn, ephemeralVariant, hostProcessPlacement, hostProcessVariant, initVariant, plainContainer, podOf, withContainer, withSidecarFields, withSpec } from './pod-variants';
-
-const EPHEMERAL_FORBIDDEN = 'ports, probes, lifecycle, resources';
-const names = (cs: { c: KubeObject }[]): string => cs.map((v) => String(v.c.name)).join(', ');
+import { debuggableViolation, ephemeralVariant, hostProcessDisagrees, hostProcessPlacement, hostProcessVariant, initVariant, initViolationProblem, namesOf, podOf, violatingContainers, violatingInContainers, withPlainContainer, writableMountOf } from '../../admission/pod-variants';
 
 export type VariantKind = 'ephemeral-update' | 'init-container' | 'hostprocess-level';
 /** `bypass`: the policy admits the variant; `holds`: it still finds the violation; `undecided`: evaluation could not tell. */
@@ -52,7 +49,7 @@ export interface RanCase {
 type Outcome = 'holds' | 'bypass' | 'undecided';
 
 /** Any violation found (deny, warn, audit) holds; an error or a missing lookup decides nothing; else the request got through. */
-function outcomeOf(decisions: Decision[]): Outcome {
+export function outcomeOf(decisions: Decision[]): Outcome {
   if (decisions.some((d) => d.verdict === 'deny' || d.verdict === 'warn' || d.verdict === 'audit')) return 'holds';
   if (decisions.some((d) => d.verdict === 'error' || d.verdict === 'undecided')) return 'undecided';
   return 'bypass';
@@ -86,37 +83,43 @@ function mutateCase(target: MutationTarget, name: string, settings: RunSettings)
   const admitted = (p: KubeObject) => outcomeOf(evaluate(create(p))) === 'bypass';
   // The base pod the attacker starts from: the case's own pod with its containers replaced by a plain
   // one, else a pod the same test expects admitted. It must be admitted on CREATE.
-  const first = CONTAINER_LISTS.flatMap((l) => containersIn(pod, l))[0] ?? {};
-  const bases = [withSpec(pod, { containers: [plainContainer(first)], initContainers: [], ephemeralContainers: [] }), ...target.allowed.map(podOf).filter((p): p is KubeObject => p !== undefined)];
+  const bases = [withPlainContainer(pod), ...target.allowed.map(podOf).filter((p): p is KubeObject => p !== undefined)];
   const base = bases.find(admitted);
-  // A container violates when adding it to the base pod (in its own list, on CREATE) is denied.
-  const violating = base ? CONTAINER_LISTS.flatMap((list) => containersIn(pod, list).filter((c) => !admitted(withContainer(base, list, c))).map((c) => ({ list, c }))) : [];
+  const violating = base ? violatingContainers(pod, base, admitted) : [];
   if (!base) {
     results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: no base pod is admitted (neither the case's pod without its containers nor an allowed case of the test)`));
   } else if (violating.length === 0) {
-    results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: the violation is not in a container (each of its containers added alone to an admitted pod is admitted)`));
+    // Pod-level violations (volumes) cannot be added by kubectl debug; a writable mount of a volume the pod has can.
+    const rw = writableMountOf(bases.filter(admitted), admitted);
+    if (rw) {
+      const mounts = `${String(rw.c.name)} mounting ${asObjects(rw.c.volumeMounts).map((m) => String(m.name)).join(', ')} read-write`;
+      results.push(judged('ephemeral-update', ephemeralVariant(rw.base, rw.c), `case \`${name}\`'s violation is in the pod, which \`kubectl debug\` cannot change; it adds ${mounts} to an admitted pod of the test with an UPDATE on pods/ephemeralcontainers`, `${mounts} added by \`kubectl debug\` (UPDATE on pods/ephemeralcontainers)`));
+    } else {
+      results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: the violation is not in a container (each of its containers added alone to an admitted pod is admitted)`));
+    }
   } else {
     const v = violating[0]!;
     const vname = String(v.c.name);
     const where = v.list === 'ephemeralContainers' ? 'a CREATE' : `container ${vname} in ${v.list}`;
-    const [compliant = {}, ...others] = containersIn(base, 'containers');
-    const stripped = asEphemeral(compliant);
-    if (admitted(withContainer(base, v.list, asEphemeral(v.c)))) {
-      results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: the violation of ${vname} is in fields an ephemeral container cannot have (${EPHEMERAL_FORBIDDEN})`));
-    } else if (Object.keys(stripped).length < Object.keys(compliant).length && !admitted(withSpec(base, { containers: [stripped, ...others] }))) {
-      // A policy that requires limits or probes cannot ask them of an ephemeral container: not a bypass.
-      results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: the policy requires fields an ephemeral container cannot have (${EPHEMERAL_FORBIDDEN}): the admitted container ${String(compliant.name)} without them is denied`));
+    const debuggable = hostProcessDisagrees(base, v.c) ? undefined : debuggableViolation(base, [v], admitted);
+    if (!debuggable) {
+      results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: the API server refuses ${vname} as a debug container: its hostProcess differs from the pod's other containers, and every container of a pod must agree`));
+    } else if ('reason' in debuggable) {
+      results.push(as('ephemeral-update', 'not-built', `case \`${name}\`: ${debuggable.reason}`));
     } else {
       results.push(judged('ephemeral-update', ephemeralVariant(base, v.c), `case \`${name}\` checks ${where}; \`kubectl debug\` adds ${vname} with an UPDATE on pods/ephemeralcontainers`, `${vname} added by \`kubectl debug\` (UPDATE on pods/ephemeralcontainers)`));
     }
     // Only a container whose content violates (denied in containers too) says something as an init
     // container; one that violates by its list (any ephemeral container) does not.
-    const moved = violating.filter((x) => x.list !== 'initContainers' && !admitted(withContainer(base, 'containers', x.c)));
-    if (moved.length > 0 && moved.every((x) => admitted(withContainer(base, 'containers', withSidecarFields(x.c, compliant))))) {
+    const moved = violatingInContainers(base, violating.filter((x) => x.list !== 'initContainers'), admitted);
+    const problem = initViolationProblem(base, moved, admitted);
+    if (problem) {
       // Requiring probes or lifecycle hooks cannot apply to a plain init container, which may not have them.
-      results.push(as('init-container', 'not-built', `case \`${name}\`: the violation of ${names(moved)} is missing probes or lifecycle hooks, which a plain init container cannot have`));
+      results.push(as('init-container', 'not-built', `case \`${name}\`: ${problem}`));
+    } else if (moved.some((x) => hostProcessDisagrees(base, x.c))) {
+      results.push(as('init-container', 'not-built', `case \`${name}\`: the API server refuses ${namesOf(moved)} as init containers: their hostProcess differs from the pod's other containers, and every container of a pod must agree`));
     } else if (moved.length > 0) {
-      results.push(judged('init-container', initVariant(base, moved.map((x) => x.c)), `case \`${name}\` checks ${names(moved)} outside initContainers; created as init containers (CREATE)`, `${names(moved)} as init containers (CREATE)`));
+      results.push(judged('init-container', initVariant(base, moved.map((x) => x.c)), `case \`${name}\` checks ${namesOf(moved)} outside initContainers; created as init containers (CREATE)`, `${namesOf(moved)} as init containers (CREATE)`));
     }
   }
   const placement = hostProcessPlacement(pod);

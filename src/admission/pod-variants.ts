@@ -1,9 +1,10 @@
 /**
- * The pods and admission requests `polcov test --mutate` derives from a denied test case: the pod the
- * case reviews (a controller's pod template made a Pod), the same pod with chosen containers moved to
+ * The pods and admission requests derived from a denied test case (by `polcov test --mutate` and by
+ * proof witnesses taken from tests): the pod the case reviews (a controller's pod template made a
+ * Pod), the containers whose presence makes it denied, the same pod with chosen containers moved to
  * another list, and HostProcess moved between the pod and its containers.
  */
-import { debugUpdate, objectRequest, type AdmissionRequest, type KubeObject } from '../../admission';
+import { debugUpdate, objectRequest, type AdmissionRequest, type KubeObject } from './request';
 
 type Json = KubeObject;
 const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
@@ -49,7 +50,7 @@ export function asEphemeral(container: Json): Json {
 }
 
 /** `container` given the probes and lifecycle hooks of `from`: what only a sidecar init container may carry. */
-export function withSidecarFields(container: Json, from: Json): Json {
+function withSidecarFields(container: Json, from: Json): Json {
   return { ...container, ...Object.fromEntries(SIDECAR_ONLY.filter((k) => k in from).map((k) => [k, from[k]])) };
 }
 
@@ -59,8 +60,64 @@ function asInit(container: Json): Json {
 }
 
 /** A container with nothing set but a name and the image: a base pod made of the case's pod keeps one. */
-export function plainContainer(like: Json): Json {
+function plainContainer(like: Json): Json {
   return { name: 'polcov-base', image: like.image ?? 'registry.k8s.io/pause:3.9' };
+}
+
+/** The case's pod with its containers replaced by one plain container of the first one's image: a candidate base pod. */
+export function withPlainContainer(pod: KubeObject): KubeObject {
+  const first = CONTAINER_LISTS.flatMap((l) => containersIn(pod, l))[0] ?? {};
+  return withSpec(pod, { containers: [plainContainer(first)], initContainers: [], ephemeralContainers: [] });
+}
+
+/** A container of a pod and the list it is in. */
+export interface Placed {
+  list: ContainerList;
+  c: Json;
+}
+
+export const namesOf = (cs: readonly Placed[]): string => cs.map((v) => String(v.c.name)).join(', ');
+
+/** The containers of the denied `pod` whose presence denies it: each added alone to the admitted `base`, in its own list, is not admitted. */
+export function violatingContainers(pod: KubeObject, base: KubeObject, admitted: (p: KubeObject) => boolean): Placed[] {
+  return CONTAINER_LISTS.flatMap((l) => containersIn(pod, l).filter((c) => !admitted(withContainer(base, l, c))).map((c) => ({ list: l, c })));
+}
+
+/** Of `violating`, those denied in `containers` too: their content violates, not the list they are in (any ephemeral container, say). */
+export function violatingInContainers(base: KubeObject, violating: readonly Placed[], admitted: (p: KubeObject) => boolean): Placed[] {
+  return violating.filter((x) => !admitted(withContainer(base, 'containers', x.c)));
+}
+
+/** The fields an ephemeral container cannot have, in words. */
+export const EPHEMERAL_FORBIDDEN = 'ports, probes, lifecycle, resources';
+
+/**
+ * Of the violating `candidates`, the first `kubectl debug` can add with its violation intact: without
+ * the fields an ephemeral container may not have, it is still denied in its list. A policy that denies
+ * the base's admitted container without those fields requires them (limits, probes), which it cannot
+ * ask of an ephemeral container: no violation then.
+ */
+export function debuggableViolation(base: KubeObject, candidates: readonly Placed[], admitted: (p: KubeObject) => boolean): { picked: Placed } | { reason: string } {
+  const picked = candidates.find((v) => !admitted(withContainer(base, v.list, asEphemeral(v.c))));
+  if (!picked) return { reason: `the violation of ${namesOf(candidates)} is in fields an ephemeral container cannot have (${EPHEMERAL_FORBIDDEN})` };
+  const [compliant = {}, ...others] = containersIn(base, 'containers');
+  const stripped = asEphemeral(compliant);
+  if (Object.keys(stripped).length < Object.keys(compliant).length && !admitted(withSpec(base, { containers: [stripped, ...others] }))) {
+    return { reason: `the policy requires fields an ephemeral container cannot have (${EPHEMERAL_FORBIDDEN}): the admitted container ${String(compliant.name)} without them is denied` };
+  }
+  return { picked };
+}
+
+/**
+ * Why `violating` (denied in containers) shows nothing as init containers: each is admitted once given
+ * the probes or lifecycle hooks of the base's container, which a plain init container cannot have.
+ */
+export function initViolationProblem(base: KubeObject, violating: readonly Placed[], admitted: (p: KubeObject) => boolean): string | undefined {
+  const [compliant = {}] = containersIn(base, 'containers');
+  if (violating.length > 0 && violating.every((x) => admitted(withContainer(base, 'containers', withSidecarFields(x.c, compliant))))) {
+    return `the violation of ${namesOf(violating)} is missing probes or lifecycle hooks, which a plain init container cannot have`;
+  }
+  return undefined;
 }
 
 /** The pod with `container` appended to `list`, renamed when the pod already has a container of its name. */
@@ -68,6 +125,31 @@ export function withContainer(pod: KubeObject, l: ContainerList, container: Json
   const taken = new Set(CONTAINER_LISTS.flatMap((x) => containersIn(pod, x).map((c) => c.name)));
   const named = taken.has(container.name) ? { ...container, name: `${String(container.name)}-polcov` } : container;
   return withSpec(pod, { [l]: [...containersIn(pod, l), named] });
+}
+
+/**
+ * The container with its read-only volume mounts made writable, or undefined when it has none: an
+ * ephemeral container may mount any volume the pod already has, read-write unless it says otherwise.
+ */
+function writableMounts(container: Json): Json | undefined {
+  const mounts = list(container.volumeMounts);
+  if (!mounts.some((m) => m.readOnly === true)) return undefined;
+  return { ...container, volumeMounts: mounts.map(({ readOnly: _dropped, ...m }) => m) };
+}
+
+/**
+ * A container of an admitted pod with its read-only mounts made writable, which the policy denies in
+ * `containers` on CREATE: the violation a debug container can add to that pod when the case's own
+ * violation is in the pod (its volumes), which `kubectl debug` cannot change.
+ */
+export function writableMountOf(bases: readonly KubeObject[], admitted: (p: KubeObject) => boolean): { base: KubeObject; c: Json } | undefined {
+  for (const base of bases) {
+    for (const c of containersIn(base, 'containers')) {
+      const rw = writableMounts(c);
+      if (rw && !admitted(withContainer(base, 'containers', rw))) return { base, c: rw };
+    }
+  }
+  return undefined;
 }
 
 /** `kubectl debug`: the base pod, then an UPDATE on pods/ephemeralcontainers adding the violating container. */
@@ -83,6 +165,18 @@ export function initVariant(base: KubeObject, containers: Json[]): AdmissionRequ
 
 function hostProcessOf(securityContext: unknown): unknown {
   return obj(obj(securityContext).windowsOptions).hostProcess;
+}
+
+/**
+ * Whether the API server refuses `container` added to `pod` by `kubectl debug`: every container of a
+ * pod, ephemeral ones included, must agree on hostProcess (a container without the flag takes the
+ * pod's), so a debug container can be HostProcess only in a pod that already is one.
+ */
+export function hostProcessDisagrees(pod: KubeObject, container: Json): boolean {
+  const spec = obj(pod.spec);
+  const podLevel = hostProcessOf(spec.securityContext) === true;
+  const of = (c: Json) => (typeof hostProcessOf(c.securityContext) === 'boolean' ? hostProcessOf(c.securityContext) : podLevel);
+  return CONTAINER_LISTS.flatMap((l) => list(spec[l])).some((c) => of(c) !== of(container));
 }
 
 /** Where the pod turns hostProcess on: at the pod level, on containers, or nowhere. */
