@@ -4,12 +4,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type * as AjvModule from 'ajv';
 import type { ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
 import { UsageError, type AuditOptions } from '../audit';
 import { displayPath, readLimited } from '../discover/walk';
 import { repositoryRoot } from '../repo-root';
+import { schemaValidator } from '../schema-validator';
 import type { Severity } from '../facts';
 import { RULES } from '../rules';
 import { escapeGlob, fileGlob } from './glob';
@@ -133,10 +133,11 @@ function stat(p: string): fs.Stats | undefined {
   }
 }
 
-let validator: ReturnType<AjvModule.default['compile']> | undefined;
+/** The options the configuration schema is compiled with (at build time too). */
+export const CONFIG_AJV_OPTIONS = { verbose: true } as const;
+
 function validate(data: unknown): ErrorObject | undefined {
-  // ajv is loaded only when a configuration file is read.
-  validator ??= new (require('ajv') as typeof AjvModule).default({ verbose: true }).compile(JSON.parse(fs.readFileSync(CONFIG_SCHEMA_PATH, 'utf8')) as object);
+  const validator = schemaValidator('polcov-config', CONFIG_SCHEMA_PATH, CONFIG_AJV_OPTIONS);
   return validator(data) ? undefined : validator.errors?.[0];
 }
 

@@ -5,19 +5,15 @@
  * the policy) while the file still reads as a check. Each problem is reported at the key, and the
  * policy counts as no coverage.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type * as AjvModule from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Node } from 'yaml';
 import type { Unanalyzable } from '../facts';
 import { podSecurityConfig } from './psa';
 import type { PolicyDoc } from './types';
-import { lazy } from '../lazy';
+import { schemaValidator } from '../schema-validator';
 
 export const SCHEMA_DIR = path.join(__dirname, '..', '..', 'schema', 'policies');
-/** Validators compiled at build time (scripts/compile-schemas.js): absent when run from the sources. */
-export const VALIDATORS_DIR = path.join(__dirname, '..', 'schema-validators');
 export const AJV_OPTIONS = { allErrors: true, strict: false, verbose: true } as const;
 
 /** The schema of a document, and the node it applies to. */
@@ -35,20 +31,9 @@ function schemaOf(doc: PolicyDoc): { name: string; node: Node | undefined } | un
   return undefined;
 }
 
-const ajv = lazy(() => new (require('ajv') as typeof AjvModule).default(AJV_OPTIONS));
-const compiled = new Map<string, ValidateFunction>();
-
-/** The schema's validator: the one compiled at build time, else (from the sources) compiled now. */
+/** The schema's validator (compiled at build time, else now). */
 function validator(name: string): ValidateFunction {
-  let v = compiled.get(name);
-  if (!v) {
-    const built = path.join(VALIDATORS_DIR, `${name}.js`);
-    v = fs.existsSync(built)
-      ? (require(built) as ValidateFunction)
-      : ajv().compile(JSON.parse(fs.readFileSync(path.join(SCHEMA_DIR, `${name}.schema.json`), 'utf8')) as object);
-    compiled.set(name, v);
-  }
-  return v;
+  return schemaValidator(name, path.join(SCHEMA_DIR, `${name}.schema.json`), AJV_OPTIONS);
 }
 
 const MAX_REPORTED = 5;

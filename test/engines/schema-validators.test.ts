@@ -1,16 +1,17 @@
 /**
- * The policy schemas' validators are compiled at build time (scripts/compile-schemas.js, ajv
+ * The policy and configuration schemas' validators are compiled at build time (scripts/compile-schemas.js, ajv
  * standalone code); run from the sources, ajv compiles them at first use. Both must judge a document
  * alike, with the same errors (schema-check.ts turns them into findings at the offending key).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { type ValidateFunction } from 'ajv';
+import Ajv, { type Options, type ValidateFunction } from 'ajv';
 import standalone from 'ajv/dist/standalone';
+import { CONFIG_AJV_OPTIONS, CONFIG_SCHEMA_PATH } from '../../src/config/load';
 import { AJV_OPTIONS, SCHEMA_DIR } from '../../src/engines/schema-check';
 
-function standaloneValidator(schema: object): ValidateFunction {
-  const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true } });
+function standaloneValidator(schema: object, options: Options = AJV_OPTIONS): ValidateFunction {
+  const ajv = new Ajv({ ...options, code: { source: true } });
   const module = { exports: {} as unknown };
   new Function('module', 'exports', 'require', standalone(ajv, ajv.compile(schema)))(module, module.exports, require);
   return module.exports as ValidateFunction;
@@ -48,5 +49,22 @@ describe('precompiled policy schema validators', () => {
       if (!verdict) rejected++;
     }
     expect(rejected).toBeGreaterThan(0);
+  });
+});
+
+describe('precompiled configuration schema validator', () => {
+  it('judges configurations as ajv does, with the first error the loader reports', () => {
+    const schema = JSON.parse(fs.readFileSync(CONFIG_SCHEMA_PATH, 'utf8')) as object;
+    const compiled = new Ajv(CONFIG_AJV_OPTIONS).compile(schema);
+    const built = standaloneValidator(schema, CONFIG_AJV_OPTIONS);
+    const configs: unknown[] = [{}, { sets: ['a/*'] }, { sets: 3 }, { rules: { 'hostprocess-unchecked': 'off' } }, { rules: { x: 7 } }, { unknown: true }, 'text'];
+    const verdicts = configs.map((c) => {
+      const verdict = compiled(c);
+      expect(built(c)).toBe(verdict);
+      expect(built.errors?.[0] ?? null).toEqual(compiled.errors?.[0] ?? null);
+      return verdict;
+    });
+    expect(verdicts).toContain(true);
+    expect(verdicts).toContain(false);
   });
 });
