@@ -15,7 +15,8 @@ import type { Finding, PolicyFacts, ScanError, Severity } from './facts';
 import { RULES } from './rules';
 import { severityOn } from './rules/shared/versions';
 import { applySuppressions, mayHoldSuppressions, type SuppressedFinding } from './suppress';
-import { proveFindings, type ProofResult, type SetDocument } from './proof';
+import type * as Proof from './proof';
+import type { ProofResult, SetDocument } from './proof';
 
 export const LATEST_MINOR = 34;
 export { LATEST_GATEKEEPER_MINOR };
@@ -146,6 +147,8 @@ function gatekeeperSummary(policies: PolicyFacts[], minor: number, options: Audi
 }
 
 const router = lazy(() => makeRouter(ENGINES));
+// Proof loads every engine's evaluator (cel-js, jmespath…): only a scan with --prove needs them.
+const proof = lazy(() => require('./proof') as typeof Proof);
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
 
 export function audit(options: AuditOptions): AuditResult {
@@ -260,8 +263,8 @@ export function audit(options: AuditOptions): AuditResult {
   const applied = applySuppressions(all, suppressible, known, errors, active);
   const { suppressed } = applied;
   const setKey = options.sets?.length ? setMatcher(options.sets, options.ignoreRoot) : undefined;
-  const proof = options.prove
-    ? proveFindings({
+  const proved = options.prove
+    ? proof().proveFindings({
         findings: applied.findings,
         documents: proofDocs,
         policies,
@@ -271,7 +274,7 @@ export function audit(options: AuditOptions): AuditResult {
         testDefinitions,
       })
     : undefined;
-  const findings = proof?.findings ?? applied.findings;
+  const findings = proved?.findings ?? applied.findings;
 
   const count = (s: Severity): number => findings.filter((f) => f.severity === s).length;
   const gatekeeper = gatekeeperSummary(policies, gatekeeperMinor, options);
@@ -296,9 +299,9 @@ export function audit(options: AuditOptions): AuditResult {
       baselined: 0,
       ...(assumedEnforced !== undefined ? { assumedEnforced } : {}),
       ...(gatekeeper ? { gatekeeper } : {}),
-      ...(proof ? { proof: proof.counts } : {}),
+      ...(proved ? { proof: proved.counts } : {}),
     },
-    ...(proof ? { refuted: proof.refuted, witnesses: proof.witnesses } : {}),
+    ...(proved ? { refuted: proved.refuted, witnesses: proved.witnesses } : {}),
   };
 }
 

@@ -96,3 +96,24 @@ describe('the GitHub Action`s scan step, run as the runner runs it', () => {
     expect(r.sarifPolicies).toEqual(['policies/new.yaml', 'policies/old.yaml']);
   });
 });
+
+describe('what a one-file scan loads (the start-up a pre-commit hook pays)', () => {
+  // Printed at exit by a preloaded script: every module the process loaded.
+  const loaded = (args: string[], files: Record<string, string>): string[] => {
+    const dir = tempDir({ ...files, 'trace.js': "process.on('exit', () => process.stderr.write(`LOADED ${JSON.stringify(Object.keys(require.cache))}\\n`));" });
+    const r = spawnSync('node', ['-r', path.join(dir, 'trace.js'), path.join(ROOT, 'dist', 'cli.js'), ...args.map((a) => a.replace('{dir}', dir))], { cwd: dir, encoding: 'utf8' });
+    return JSON.parse(/^LOADED (.*)$/m.exec(r.stderr)![1]!) as string[];
+  };
+  // ajv's small runtime helpers serve the validators compiled at build time; its compiler must not load.
+  const HEAVY = /node_modules\/(@marcbachmann\/cel-js|@jmespath-community)\/|node_modules\/ajv\/dist\/(ajv|core|compile)|dist\/proof\/(?!reproduce)|dist\/eval\/(?!gatekeeper\/newest)|dist\/testing\/run/;
+  const heavy = (mods: string[]) => mods.filter((m) => HEAVY.test(m)).map((m) => path.relative(ROOT, m));
+  const policy = fs.readFileSync(path.join(ROOT, 'samples', 'kyverno', 'vulnerable', 'disallow-privileged-containers.yaml'), 'utf8');
+
+  it('a Kyverno pattern policy with a .polcov.yaml beside it needs no evaluator, CEL, JMESPath or schema compiler', () => {
+    expect(heavy(loaded(['scan', '{dir}/p.yaml'], { 'p.yaml': policy, '.polcov.yaml': 'rules:\n  enforcement-not-blocking: note\n' }))).toEqual([]);
+  });
+
+  it('--prove does load the evaluators (the check above could fail)', () => {
+    expect(heavy(loaded(['scan', '--prove', '{dir}/p.yaml'], { 'p.yaml': policy }))).toEqual(expect.arrayContaining([expect.stringMatching(/^dist\/proof\//), expect.stringMatching(/cel-js/)]));
+  });
+});
