@@ -140,7 +140,7 @@ export function judgeRegistration(finding: Finding, witness: Witness | { reason:
   const { requests, gap, unconfirmed } = onSet;
   const toGap = routed(witness.gap);
   const sent = toGap.filter((r) => 'matches' in r.match && r.match.matches);
-  if (sent.length > 0) return { verdict: 'refuted', witness: witness.what, reason: `the gap request is sent to webhook ${sent.map((r) => r.name).join(', ')}`, requests };
+  if (sent.length > 0) return { verdict: 'refuted', witness: witness.what, reason: `the gap request is sent to webhook ${sent.map((r) => `${r.name}${'reason' in r.match && r.match.reason ? ` (${r.match.reason})` : ''}`).join(', ')}`, requests };
   const unknown = [...toGap, ...(witness.contrast ? routed(witness.contrast) : [])].find((r) => !('matches' in r.match));
   if (unknown) return unconfirmed(`whether webhook ${unknown.name} is called is not decided: ${'undecided' in unknown.match ? unknown.match.undecided : (unknown.match as { error: string }).error}`);
   const closed = closedBySet(gap, unconfirmed);

@@ -23,10 +23,15 @@ describe('webhookSends', () => {
     ['an objectSelector the pod opts out of', false, hook({ objectSelector: { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['p'] }] } })],
     ['a true matchCondition', true, hook({ matchConditions: [{ name: 'sub', expression: 'request.subResource == "ephemeralcontainers"' }] })],
     ['a false matchCondition', false, hook({ matchConditions: [{ name: 'main', expression: '!has(request.subResource)' }] })],
-    ['an erroring matchCondition under failurePolicy Fail (calls the webhook)', true, hook({ matchConditions: [{ name: 'bad', expression: 'object.nope.deeper == 1' }] })],
+    ['an erroring matchCondition under failurePolicy Fail (the request is rejected)', true, hook({ matchConditions: [{ name: 'bad', expression: 'object.nope.deeper == 1' }] })],
     ['an erroring matchCondition under Ignore (skips it)', false, hook({ failurePolicy: 'Ignore', matchConditions: [{ name: 'bad', expression: 'object.nope.deeper == 1' }] })],
+    ['an erroring matchCondition before a false one (any false skips it)', false, hook({ matchConditions: [{ name: 'bad', expression: 'object.nope.deeper == 1' }, { name: 'main', expression: '!has(request.subResource)' }] })],
   ])('kubectl debug request, %s: sent = %s', (_name, expected, w) => {
     expect(sends(w)).toEqual(expect.objectContaining({ matches: expected }));
+  });
+
+  it('an erroring matchCondition under failurePolicy Fail says the API server rejects the request', () => {
+    expect(sends(hook({ matchConditions: [{ name: 'bad', expression: 'object.nope.deeper == 1' }] }))).toEqual({ matches: true, reason: 'matchCondition bad fails and failurePolicy is Fail: the API server rejects the request' });
   });
 
   it('a pods-only webhook is sent the pod CREATE', () => {
