@@ -320,13 +320,7 @@ function rawSetDocuments(engine: Engine, files: readonly SourceFile[]): SetDocum
  * apart, the rest analysed. An engine bug must not hide its policies: each becomes unanalyzable.
  */
 function analyzeDocs(engine: Engine, docs: PolicyDoc[], raw: SourceFile[], ctx: EngineContext, earlier: readonly PolicyFacts[]): { refused: PolicyFacts[]; analysed: PolicyFacts[] } {
-  const refused: PolicyFacts[] = [];
-  const kept: PolicyDoc[] = [];
-  for (const d of docs) {
-    const r = refusal(engine.id, d);
-    if (r) refused.push(r);
-    else kept.push(d);
-  }
+  const { refused, kept } = splitRefused(engine, docs);
   if (kept.length === 0 && raw.length === 0) return { refused, analysed: [] };
   try {
     return { refused, analysed: engine.analyze(kept, raw, ctx, earlier) };
@@ -346,18 +340,28 @@ interface LinkedSoFar {
 
 /** Documents of a linking engine as their file is read: refused ones reported, the rest read for linking. */
 function readLinked(engine: Engine, docs: readonly PolicyDoc[], soFar: LinkedSoFar): void {
-  for (const d of docs) {
-    const r = refusal(engine.id, d);
-    if (r) soFar.refused.push(r);
-    else {
-      try {
-        soFar.linking().read(d);
-        soFar.read.push({ kind: d.kind, name: d.name, ...(d.namespace ? { namespace: d.namespace } : {}), at: d.at });
-      } catch (e) {
-        soFar.refused.push(unanalyzablePolicy(engine.id, d, internalError(e)));
-      }
+  const { refused, kept } = splitRefused(engine, docs);
+  soFar.refused.push(...refused);
+  for (const d of kept) {
+    try {
+      soFar.linking().read(d);
+      soFar.read.push({ kind: d.kind, name: d.name, ...(d.namespace ? { namespace: d.namespace } : {}), at: d.at });
+    } catch (e) {
+      soFar.refused.push(unanalyzablePolicy(engine.id, d, internalError(e)));
     }
   }
+}
+
+/** Documents the API server would not store as written (src/engines/refusal.ts), reported, apart from the rest. */
+function splitRefused(engine: Engine, docs: readonly PolicyDoc[]): { refused: PolicyFacts[]; kept: PolicyDoc[] } {
+  const refused: PolicyFacts[] = [];
+  const kept: PolicyDoc[] = [];
+  for (const d of docs) {
+    const r = refusal(engine.id, d);
+    if (r) refused.push(r);
+    else kept.push(d);
+  }
+  return { refused, kept };
 }
 
 /** The linked documents' facts; an engine bug must not hide its policies: each becomes unanalyzable. */

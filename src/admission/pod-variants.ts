@@ -4,11 +4,9 @@
  * Pod), the containers whose presence makes it denied, the same pod with chosen containers moved to
  * another list, and HostProcess moved between the pod and its containers.
  */
-import { debugUpdate, objectRequest, type AdmissionRequest, type KubeObject } from './request';
+import { asObject, asObjects, debugUpdate, objectRequest, type AdmissionRequest, type KubeObject } from './request';
 
 type Json = KubeObject;
-const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
-const list = (v: unknown): Json[] => (Array.isArray(v) ? v.map(obj) : []);
 
 /** Kinds whose pod template sits at `spec.template` (CronJob: `spec.jobTemplate.spec.template`). */
 const CONTROLLERS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job']);
@@ -16,11 +14,11 @@ const CONTROLLERS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaS
 /** The Pod a case's object describes: the Pod itself, or a controller's pod template as a Pod; else undefined. */
 export function podOf(object: KubeObject): KubeObject | undefined {
   if (object.kind === 'Pod') return object;
-  const spec = obj(object.spec);
-  const template = object.kind === 'CronJob' ? obj(obj(obj(spec.jobTemplate).spec).template) : CONTROLLERS.has(String(object.kind)) ? obj(spec.template) : undefined;
+  const spec = asObject(object.spec);
+  const template = object.kind === 'CronJob' ? asObject(asObject(asObject(spec.jobTemplate).spec).template) : CONTROLLERS.has(String(object.kind)) ? asObject(spec.template) : undefined;
   if (!template?.spec) return undefined;
-  const meta = obj(object.metadata);
-  const tmeta = obj(template.metadata);
+  const meta = asObject(object.metadata);
+  const tmeta = asObject(template.metadata);
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -32,11 +30,11 @@ export function podOf(object: KubeObject): KubeObject | undefined {
 export const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
 export type ContainerList = (typeof CONTAINER_LISTS)[number];
 
-export const containersIn = (pod: KubeObject, l: ContainerList): Json[] => list(obj(pod.spec)[l]);
+export const containersIn = (pod: KubeObject, l: ContainerList): Json[] => asObjects(asObject(pod.spec)[l]);
 
 /** The pod with its spec fields replaced (a copy; the case's objects are never changed). */
 export function withSpec(pod: KubeObject, fields: Json): KubeObject {
-  return { ...pod, spec: { ...obj(pod.spec), ...fields } };
+  return { ...pod, spec: { ...asObject(pod.spec), ...fields } };
 }
 
 /** Fields the API server refuses on an ephemeral container (ports, probes, lifecycle, resources). */
@@ -132,7 +130,7 @@ export function withContainer(pod: KubeObject, l: ContainerList, container: Json
  * ephemeral container may mount any volume the pod already has, read-write unless it says otherwise.
  */
 function writableMounts(container: Json): Json | undefined {
-  const mounts = list(container.volumeMounts);
+  const mounts = asObjects(container.volumeMounts);
   if (!mounts.some((m) => m.readOnly === true)) return undefined;
   return { ...container, volumeMounts: mounts.map(({ readOnly: _dropped, ...m }) => m) };
 }
@@ -164,7 +162,7 @@ export function initVariant(base: KubeObject, containers: Json[]): AdmissionRequ
 }
 
 function hostProcessOf(securityContext: unknown): unknown {
-  return obj(obj(securityContext).windowsOptions).hostProcess;
+  return asObject(asObject(securityContext).windowsOptions).hostProcess;
 }
 
 /**
@@ -173,24 +171,24 @@ function hostProcessOf(securityContext: unknown): unknown {
  * pod's), so a debug container can be HostProcess only in a pod that already is one.
  */
 export function hostProcessDisagrees(pod: KubeObject, container: Json): boolean {
-  const spec = obj(pod.spec);
+  const spec = asObject(pod.spec);
   const podLevel = hostProcessOf(spec.securityContext) === true;
   const of = (c: Json) => (typeof hostProcessOf(c.securityContext) === 'boolean' ? hostProcessOf(c.securityContext) : podLevel);
-  return CONTAINER_LISTS.flatMap((l) => list(spec[l])).some((c) => of(c) !== of(container));
+  return CONTAINER_LISTS.flatMap((l) => asObjects(spec[l])).some((c) => of(c) !== of(container));
 }
 
 /** Where the pod turns hostProcess on: at the pod level, on containers, or nowhere. */
 export function hostProcessPlacement(pod: KubeObject): { pod: boolean; containers: boolean } {
-  const spec = obj(pod.spec);
+  const spec = asObject(pod.spec);
   return {
     pod: hostProcessOf(spec.securityContext) === true,
-    containers: CONTAINER_LISTS.some((l) => list(spec[l]).some((c) => hostProcessOf(c.securityContext) === true)),
+    containers: CONTAINER_LISTS.some((l) => asObjects(spec[l]).some((c) => hostProcessOf(c.securityContext) === true)),
   };
 }
 
 function setHostProcess(securityContext: unknown, value: boolean | undefined): Json {
-  const sc = obj(securityContext);
-  const { hostProcess: _dropped, ...windows } = obj(sc.windowsOptions);
+  const sc = asObject(securityContext);
+  const { hostProcess: _dropped, ...windows } = asObject(sc.windowsOptions);
   return { ...sc, windowsOptions: value === undefined ? windows : { ...windows, hostProcess: value } };
 }
 
@@ -200,11 +198,11 @@ function setHostProcess(securityContext: unknown, value: boolean | undefined): J
  * HostProcess pods must use the host network.
  */
 export function hostProcessVariant(pod: KubeObject): { request: AdmissionRequest; moved: 'to the pod level' | 'to every container' } {
-  const spec = obj(pod.spec);
+  const spec = asObject(pod.spec);
   const toPod = hostProcessPlacement(pod).containers;
   const fields: Json = { hostNetwork: true, securityContext: setHostProcess(spec.securityContext, toPod ? true : undefined) };
   for (const l of CONTAINER_LISTS) {
-    if (Array.isArray(spec[l])) fields[l] = list(spec[l]).map((c) => ({ ...c, securityContext: setHostProcess(c.securityContext, toPod ? undefined : true) }));
+    if (Array.isArray(spec[l])) fields[l] = asObjects(spec[l]).map((c) => ({ ...c, securityContext: setHostProcess(c.securityContext, toPod ? undefined : true) }));
   }
   return { request: objectRequest(withSpec(pod, fields), 'CREATE', { resource: 'pods' }), moved: toPod ? 'to the pod level' : 'to every container' };
 }
