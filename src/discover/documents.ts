@@ -7,6 +7,7 @@ import type { Node } from 'yaml';
 import type { EngineId, PolicyFacts, ScanError } from '../facts';
 import type { Engine, PolicyDoc } from '../engines/types';
 import { notAPolicy, type SkippedDocument } from './policy-shape';
+import { mayName } from './prefilter';
 import { detached, readYaml, type LoadedYaml, type YamlDoc } from './yaml-doc';
 import type { SourceFile } from './walk';
 import { unwrapDocuments, WRAPPER_MARKERS } from './wrapped';
@@ -23,14 +24,6 @@ export interface Routed {
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
-/**
- * What can decode to text the file does not contain literally: escapes in double-quoted and JSON
- * strings (`kyverno\u002eio`, an escaped line break that joins two lines), `!!binary` and verbatim or
- * %TAG-declared tags (whose names may be %-escaped). Aliases and merge keys only repeat nodes written
- * in the file, and line folding only adds spaces, so neither can produce a marker that is not there.
- */
-const MAY_ENCODE_MARKER = /\\|!<|%TAG|binary/i;
-
 export function emptyRouted(): Routed {
   return { docs: new Map(), raw: new Map(), broken: [], skipped: [], stats: { files: 0, prefiltered: 0, documents: 0 } };
 }
@@ -43,7 +36,7 @@ export function makeRouter(engines: readonly Engine[]) {
     engines.find((e) => e.rawExtensions?.some((x) => path.toLowerCase().endsWith(x)));
 
   // The prefilter: a file is skipped only when no decoding of it can name a policy kind.
-  const mayHoldPolicy = (f: SourceFile): boolean => marker.test(f.text) || MAY_ENCODE_MARKER.test(f.text);
+  const mayHoldPolicy = (f: SourceFile): boolean => mayName(f.text, marker);
   const push = <T>(m: Map<Engine, T[]>, e: Engine, v: T): void => void (m.get(e) ?? m.set(e, []).get(e)!).push(v);
   const route = (f: SourceFile, errors: ScanError[], out: Routed): void => {
     out.stats.files++;

@@ -67,6 +67,7 @@ describe('decoding as Kubernetes does', () => {
     ['an escaped apiVersion', 'apiVersion: "kyverno\\u002eio/v1"'],
     ['an escaped line break joining the apiVersion', 'apiVersion: "kyverno.\\\n  io/v1"'],
     ['a !!binary apiVersion', `apiVersion: !!binary ${Buffer.from('kyverno.io/v1').toString('base64')}`],
+    ['a !!binary apiVersion with a %-escaped tag', `apiVersion: !!bin%61ry ${Buffer.from('kyverno.io/v1').toString('base64')}`],
   ])('%s is read: the prefilter never skips what can decode to a policy', (_name, apiVersion) => {
     const text = CREATE_ONLY.replace('apiVersion: kyverno.io/v1', apiVersion);
     expect(text).not.toContain('kyverno.io');

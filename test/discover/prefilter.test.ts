@@ -1,0 +1,42 @@
+import { decodedEscapes, mayName } from '../../src/discover/prefilter';
+
+const MARKER = /kyverno\.io|pod-security\.kubernetes\.io\//;
+
+describe('decodedEscapes decodes as a double-quoted YAML scalar does', () => {
+  it.each([
+    ['kyverno\\u002eio', 'kyverno.io'],
+    ['kyverno\\x2eio', 'kyverno.io'],
+    ['kyverno\\U0000002eio', 'kyverno.io'],
+    ['kyverno.\\\n    io', 'kyverno.io'],
+    ['kyverno.\\\r\n\tio', 'kyverno.io'],
+    ['pod-security.kubernetes.io\\/enforce', 'pod-security.kubernetes.io/enforce'],
+    ['a\\\\u002e', 'a\\u002e'],
+    ['\\t\\n\\"\\ ', '\t\n" '],
+  ])('%j decodes to %j', (text, decoded) => {
+    expect(decodedEscapes(text)).toBe(decoded);
+  });
+});
+
+describe('mayName: the prefilter skips a file only when no decoding of it names a marker', () => {
+  it.each([
+    ['the marker as written', 'apiVersion: kyverno.io/v1'],
+    ['a \\u escape', 'apiVersion: "kyverno\\u002eio/v1"'],
+    ['an escaped line break', 'apiVersion: "kyverno.\\\n  io/v1"'],
+    ['an escaped slash in a JSON key', '{"pod-security.kubernetes.io\\/enforce": "privileged"}'],
+    ['a !!binary scalar', 'apiVersion: !!binary a3l2ZXJuby5pby92MQ=='],
+    ['a %-escaped !!binary tag', 'apiVersion: !!bin%61ry a3l2ZXJuby5pby92MQ=='],
+    ['a verbatim tag', 'apiVersion: !<tag:yaml.org,2002:binary> a3l2ZXJuby5pby92MQ=='],
+    ['a %TAG directive', '%TAG !e! tag:yaml.org,2002:\n---\napiVersion: !e!binary a3l2ZXJuby5pby92MQ=='],
+  ])('%s: read', (_name, text) => {
+    expect(mayName(text, MARKER)).toBe(true);
+  });
+
+  it.each([
+    ['no marker', 'kind: CustomResourceDefinition\nspec: {}'],
+    ['backslashes that decode to no marker', 'pattern: "^[a-z]\\\\.[0-9]+$"\ndescription: a\\b'],
+    ['the word binary in prose', 'description: the binary is signed'],
+    ['a marker split by an escaped character', 'apiVersion: "kyverno\\n.io/v1"'],
+  ])('%s: skipped', (_name, text) => {
+    expect(mayName(text, MARKER)).toBe(false);
+  });
+});
