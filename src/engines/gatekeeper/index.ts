@@ -17,6 +17,7 @@ import type { Analyze, DocIdentity, EngineContext, Linking, PolicyDoc } from '..
 import { readConstraint, type ConstraintFacts } from './constraint';
 import { ruleFacts, type RunContext } from './rule-facts';
 import { analyzeTemplate, type AnalyzedTemplate, type TemplateEntry } from './template';
+import { templateMemo } from './template-memo';
 import { codeEngine } from './versions';
 
 const TEMPLATE_API = /^templates\.gatekeeper\.sh\//;
@@ -69,19 +70,22 @@ function readConstraintDoc(doc: PolicyDoc): ConstraintRead {
   return { identity: identityOf(doc), constraint, kindAt: doc.yaml.ref(doc.yaml.get(doc.yaml.root, 'kind'), doc.at) };
 }
 
+/** A template's analysis under parameters, in a mode, by way of the scan's memo of analyses by text. */
+type Analyse = (doc: PolicyDoc, parameters: unknown, mode?: 'check-only') => Analysis;
+
 /**
  * `expected`: the parameters of the constraints of its kind read so far in its folder (samples
  * folders are read before the template's file); none: the defaults, as for a template without one.
  */
-function readTemplateDoc(doc: PolicyDoc, expected: (kind: string, folder: string) => unknown[]): TemplateRead {
+function readTemplateDoc(doc: PolicyDoc, expected: (kind: string, folder: string) => unknown[], analyse: Analyse): TemplateRead {
   const y = doc.yaml;
   const identity = identityOf(doc);
-  const checked = safeTemplate(doc, {}, 'check-only');
+  const checked = analyse(doc, {}, 'check-only');
   const parameters = checked.problems.length === 0 ? expected(checked.kind, path.posix.dirname(doc.at.file)) : [];
   const analyses = new Map<string, Analysis>();
   for (const p of parameters.length > 0 ? parameters : [{}]) {
     const key = parametersKey(p);
-    if (!analyses.has(key)) analyses.set(key, safeTemplate(doc, p));
+    if (!analyses.has(key)) analyses.set(key, analyse(doc, p));
   }
   return { identity, checked, analyses, kindAt: y.ref(y.at(y.root, 'spec', 'crd', 'spec', 'names', 'kind'), doc.at), again: readAgain(doc) };
 }
@@ -215,17 +219,17 @@ function closest(candidates: TemplateRead[] | undefined, file: string): Template
  * A template's analyses under the parameters its constraints give: those expected are at hand, others
  * analyse the template read again (once for all its constraints, let go of after them).
  */
-function underParameters(t: TemplateRead): (parameters: unknown) => Analysis {
+function underParameters(t: TemplateRead, analyse: Analyse): (parameters: unknown) => Analysis {
   let doc: PolicyDoc | undefined;
   return (parameters) => {
     const key = parametersKey(parameters);
     let found = t.analyses.get(key);
-    if (!found) t.analyses.set(key, (found = safeTemplate((doc ??= t.again()), parameters)));
+    if (!found) t.analyses.set(key, (found = analyse((doc ??= t.again()), parameters)));
     return found;
   };
 }
 
-function link(templates: TemplateRead[], constraints: ConstraintRead[], ctx: EngineContext): PolicyFacts[] {
+function link(templates: TemplateRead[], constraints: ConstraintRead[], ctx: EngineContext, analyse: Analyse): PolicyFacts[] {
   // A refused template defines no CRD: constraints of its kind have nothing to enforce.
   const byKind = new Map<string, TemplateRead[]>();
   for (const t of templates) if (t.checked.problems.length === 0) byKind.set(t.checked.kind, [...(byKind.get(t.checked.kind) ?? []), t]);
@@ -237,7 +241,7 @@ function link(templates: TemplateRead[], constraints: ConstraintRead[], ctx: Eng
   }
   const out: PolicyFacts[] = [];
   for (const [t, linked] of byTemplate) {
-    const analysis = t && underParameters(t);
+    const analysis = t && underParameters(t, analyse);
     for (const c of linked) {
       const facts = c.constraint;
       if ('failure' in facts) {
@@ -251,7 +255,7 @@ function link(templates: TemplateRead[], constraints: ConstraintRead[], ctx: Eng
       }
     }
   }
-  for (const t of templates) if (!byTemplate.has(t)) out.push(templateFacts(t, underParameters(t)({}), constraints.length === 0, ctx));
+  for (const t of templates) if (!byTemplate.has(t)) out.push(templateFacts(t, underParameters(t, analyse)({}), constraints.length === 0, ctx));
   return out;
 }
 
@@ -262,15 +266,18 @@ function link(templates: TemplateRead[], constraints: ConstraintRead[], ctx: Eng
 export function linking(ctx: EngineContext): Linking {
   const templates: TemplateRead[] = [];
   const constraints: ConstraintRead[] = [];
+  const memo = templateMemo<Analysis>();
+  const analyse: Analyse = (doc, parameters, mode) =>
+    memo(doc.yaml.text, doc.yaml.root.range?.[0] ?? 0, doc.at.file, `${mode ?? 'analyse'} ${parametersKey(parameters)}`, () => safeTemplate(doc, parameters, mode));
   const inFolder = (folder: string, file: string): boolean => folder === '.' || file.startsWith(`${folder}/`);
   const parametersOfKind = (kind: string, folder: string): unknown[] =>
     constraints.flatMap((c) => (c.identity.kind === kind && inFolder(folder, c.identity.at.file) && !('failure' in c.constraint) ? [c.constraint.parameters] : []));
   return {
     read: (doc) => {
-      if (isTemplate(doc)) templates.push(readTemplateDoc(doc, parametersOfKind));
+      if (isTemplate(doc)) templates.push(readTemplateDoc(doc, parametersOfKind, analyse));
       else constraints.push(readConstraintDoc(doc));
     },
-    link: () => link(templates, constraints, ctx),
+    link: () => link(templates, constraints, ctx, analyse),
   };
 }
 

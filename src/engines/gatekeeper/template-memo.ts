@@ -1,0 +1,41 @@
+/**
+ * Template analyses shared between verbatim copies of one template file. gatekeeper-library keeps a
+ * copy of each template per published version (`artifacthub/library/…/<version>/template.yaml`),
+ * and repositories vendor libraries: the same text has the same lines and columns, so a copy's
+ * analysis is the first one with the file named in its places changed. Analysis depends on nothing
+ * else (the document's text, the constraint's parameters, the mode), which is what the key holds.
+ */
+
+interface Stored<T> {
+  file: string;
+  value: T;
+}
+
+/**
+ * A memo for one scan: `get(text, start, file, key, analyse)` is analyse()'s result for the document
+ * starting at `start` in a file with `text`, from any file with that text analysed under `key`.
+ */
+export function templateMemo<T>() {
+  const byText = new Map<string, Map<string, Stored<T>>>();
+  return (text: string, start: number, file: string, key: string, analyse: () => T): T => {
+    const byKey = byText.get(text) ?? byText.set(text, new Map()).get(text)!;
+    const fullKey = `${start}\0${key}`;
+    const stored = byKey.get(fullKey);
+    if (!stored) {
+      const value = analyse();
+      byKey.set(fullKey, { file, value });
+      return value;
+    }
+    return stored.file === file ? stored.value : relocated(stored.value, stored.file, file);
+  };
+}
+
+/** A copy of plain data (arrays, sets, plain objects) with every `file` field naming `from` naming `to`. */
+export function relocated<T>(value: T, from: string, to: string): T {
+  if (Array.isArray(value)) return value.map((v: unknown) => relocated(v, from, to)) as T;
+  if (value instanceof Set) return new Set([...value].map((v: unknown) => relocated(v, from, to))) as T;
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = k === 'file' && v === from ? to : relocated(v, from, to);
+  return out as T;
+}
