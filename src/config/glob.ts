@@ -99,15 +99,13 @@ function segments(file: string, root: string): string[] {
 export function ignoreMatcher(globs: readonly string[], root: string = process.cwd()): (file: string) => boolean {
   if (globs.length === 0) return () => false;
   const res = globs.map(compileGlob);
-  return (file) => {
-    const parts = segments(file, root);
-    // The file itself or any folder above it.
-    for (let n = parts.length; n > 0; n--) {
-      const prefix = parts.slice(0, n).join('/');
-      if (res.some((re) => re.test(prefix))) return true;
-    }
+  const matched = (p: string): boolean => res.some((re) => re.test(p));
+  // A folder's verdict holds for every file in it: decided once per folder (the walk lists thousands).
+  const folders = perFolder((parts) => {
+    for (let n = parts.length - 1; n > 0; n--) if (matched(parts.slice(0, n).join('/'))) return true;
     return false;
-  };
+  }, root);
+  return (file) => matched(segments(file, root).join('/')) || folders(file);
 }
 
 /**
@@ -116,13 +114,24 @@ export function ignoreMatcher(globs: readonly string[], root: string = process.c
  */
 export function setMatcher(globs: readonly string[], root: string = process.cwd()): (file: string) => string | undefined {
   const res = globs.map(compileGlob);
-  return (file) => {
-    const parts = segments(file, root);
+  return perFolder((parts) => {
     for (let n = 1; n < parts.length; n++) {
       const prefix = parts.slice(0, n).join('/');
       if (res.some((re) => re.test(prefix))) return prefix;
     }
     return undefined;
+  }, root);
+}
+
+/** `decide(segments of the file)` where it depends only on the folders above the file: once per folder. */
+function perFolder<T>(decide: (parts: string[]) => T, root: string): (file: string) => T {
+  const byFolder = new Map<string, T>();
+  return (file) => {
+    const folder = path.dirname(file);
+    if (byFolder.has(folder)) return byFolder.get(folder)!;
+    const verdict = decide(segments(file, root));
+    byFolder.set(folder, verdict);
+    return verdict;
   };
 }
 
