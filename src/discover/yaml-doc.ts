@@ -317,25 +317,33 @@ function splitMismatch(src: SourceFile, docs: YamlDoc[]): ScanError | undefined 
 
 /** A key written twice in one mapping: invalid YAML, and Go's decoders disagree on which value wins. */
 function duplicateKey(y: YamlDoc): ScanError | undefined {
-  let found: ScanError | undefined;
-  visit(y.doc, {
-    Map(_, map) {
-      if (map.items.length < 2) return undefined;
-      const seen = new Set<string>();
-      for (const p of map.items) {
-        const k = p.key;
-        if (!isScalar(k) || typeof k.value === 'symbol') continue;
-        const key = String(k.value);
-        if (seen.has(key)) {
-          found = { ...y.ref(k), severity: 'error', message: `invalid YAML: Map keys must be unique ("${key}" is written twice)` };
-          return visit.BREAK;
-        }
-        seen.add(key);
+  // In document order, keys before values, as the parser wrote them; a plain recursion, as yaml's
+  // visit() copies the path to every node it visits.
+  const inNode = (node: unknown): ScanError | undefined => {
+    if (isSeq(node)) {
+      for (const item of node.items) {
+        const found = inNode(item);
+        if (found) return found;
       }
       return undefined;
-    },
-  });
-  return found;
+    }
+    if (!isMap(node)) return undefined;
+    const seen = node.items.length > 1 ? new Set<string>() : undefined;
+    for (const p of node.items) {
+      const k = p.key;
+      if (seen && isScalar(k) && typeof k.value !== 'symbol') {
+        const key = String(k.value);
+        if (seen.has(key)) return { ...y.ref(k), severity: 'error', message: `invalid YAML: Map keys must be unique ("${key}" is written twice)` };
+        seen.add(key);
+      }
+    }
+    for (const p of node.items) {
+      const found = inNode(p.key) ?? inNode(p.value);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return inNode(y.doc.contents);
 }
 
 /**

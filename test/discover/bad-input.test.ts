@@ -145,6 +145,27 @@ describe('walking the file system', () => {
     expect(r.findings.find((f) => f.ruleId === 'policy-unanalyzable')!.message).toMatch(/invalid YAML: Map keys must be unique/);
   });
 
+  it.each([
+    { name: 'in a list item', edit: ['kinds: [Pod]', 'kinds: [Pod]\n              kinds: [Deployment]'], line: 13, column: 15 },
+    { name: 'in a flow mapping', edit: ['name: good', 'name: good\n  labels: {a: "1", b: "2", a: "3"}'], line: 5, column: 28 },
+    { name: 'the first of two, in document order', edit: ['name: good', 'name: good\n  name: again\n  labels: {a: "1", a: "2"}'], line: 5, column: 3 },
+    { name: 'only the second occurrence is the error', edit: ['- =(securityContext):', '- =(securityContext): {}\n                =(securityContext):'], line: 18, column: 17 },
+  ])('a duplicated key $name is found at its second occurrence', ({ edit, line, column }) => {
+    const text = GOOD.replace(edit[0]!, edit[1]!);
+    expect(text).not.toBe(GOOD);
+    const r = auditFiles({ 'dup.yaml': text });
+    expect(located(r.findings, 'policy-unanalyzable')).toEqual([{ ruleId: 'policy-unanalyzable', file: 'dup.yaml', line, column }]);
+  });
+
+  it.each([
+    ['one key in two sibling mappings', ['name: good', 'name: good\n  labels: {a: "1"}\n  annotations: {a: "1"}']],
+    ['a key and a value alike', ['name: good', 'name: good\n  labels: {name: name}']],
+  ])('no duplicate: %s', (_name, edit) => {
+    const r = auditFiles({ 'ok.yaml': GOOD.replace(edit[0]!, edit[1]!) });
+    expect(located(r.findings, 'policy-unanalyzable')).toEqual([]);
+    expect(r.policies).toHaveLength(1);
+  });
+
   it('empty standard input is an error (the command feeding it probably failed)', () => {
     const r = audit({ paths: ['-'], stdin: '' });
     expect(r.errors).toEqual([expect.objectContaining({ file: '<stdin>', severity: 'error', message: 'standard input is empty' })]);
