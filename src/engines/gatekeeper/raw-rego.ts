@@ -12,6 +12,7 @@ import { parseFailure, parseModule, RegoSyntaxError, type Module } from '../rego
 import { compileProblems } from '../rego/compile-check';
 import { analyzeEntries, RAW_ROOTS, RulesIndex, type RegoModule } from '../rego/analysis';
 import type { Analyze } from '../types';
+import { relocated } from './relocated';
 import { ruleFacts } from './rule-facts';
 
 const ENTRY = /^(deny|violation|warn)(_\w+)?$/;
@@ -67,14 +68,14 @@ function parse(file: SourceFile): Parsed {
  * Modules are merged by package, as OPA loads them. A module whose text repeats an earlier one (a
  * library copied beside each policy) defines nothing new, so it joins the merge once: analysing a
  * rule would otherwise follow every copy of every rule it calls, a cost that multiplies with each
- * level of calls. A repeated module is analysed in its own place, standing in for the first copy.
+ * level of calls. A repeated module stands in for the first copy in its own merge, which makes its
+ * analysis the first copy's with the file renamed (same text, same places): it is not run again.
  */
 function analyzeRaw(files: SourceFile[]): PolicyFacts[] {
   const parsed = files.filter((f) => !isRegoTest(f.path)).map(parse);
-  const firstCopy = new Map<string, RegoModule>();
-  for (const p of parsed) if ('mod' in p && !firstCopy.has(p.mod.text)) firstCopy.set(p.mod.text, p.mod);
-  const merged = [...firstCopy.values()];
-  const index = new RulesIndex(merged);
+  const firstCopy = new Map<string, { mod: RegoModule; file: string; facts?: PolicyFacts | undefined }>();
+  for (const p of parsed) if ('mod' in p && !firstCopy.has(p.mod.text)) firstCopy.set(p.mod.text, { mod: p.mod, file: p.file.path });
+  const index = new RulesIndex([...firstCopy.values()].map((c) => c.mod));
   const out: PolicyFacts[] = [];
   for (const p of parsed) {
     if ('error' in p) {
@@ -82,16 +83,19 @@ function analyzeRaw(files: SourceFile[]): PolicyFacts[] {
       continue;
     }
     const first = firstCopy.get(p.mod.text)!;
-    const own = first === p.mod ? index : new RulesIndex(merged.map((m) => (m === first ? p.mod : m)));
     // One module's failure is that module's finding; the others are still analysed.
-    try {
-      const facts = moduleFacts(p.file, p.mod, own);
-      if (facts) out.push(facts);
-    } catch (e) {
-      out.push(brokenFile(p.file, { reason: failureReason(e), at: p.mod.locate(p.mod.module.package.pos) }));
-    }
+    const facts = first.mod === p.mod ? (first.facts = rawFacts(p, index)) : first.facts && relocated(first.facts, first.file, p.file.path);
+    if (facts) out.push(facts);
   }
   return out;
+}
+
+function rawFacts(p: { file: SourceFile; mod: RegoModule }, index: RulesIndex): PolicyFacts | undefined {
+  try {
+    return moduleFacts(p.file, p.mod, index);
+  } catch (e) {
+    return brokenFile(p.file, { reason: failureReason(e), at: p.mod.locate(p.mod.module.package.pos) });
+  }
 }
 
 /** A raw module as OPA loads it: its dialect, package and entry rule names; undefined when it does not parse. */

@@ -5,6 +5,7 @@
  * analysis is the first one with the file named in its places changed. Analysis depends on nothing
  * else (the document's text, the constraint's parameters, the mode), which is what the key holds.
  */
+import { relocated } from './relocated';
 
 interface Stored<T> {
   file: string;
@@ -28,14 +29,4 @@ export function templateMemo<T>() {
     }
     return stored.file === file ? stored.value : relocated(stored.value, stored.file, file);
   };
-}
-
-/** A copy of plain data (arrays, sets, plain objects) with every `file` field naming `from` naming `to`. */
-export function relocated<T>(value: T, from: string, to: string): T {
-  if (Array.isArray(value)) return value.map((v: unknown) => relocated(v, from, to)) as T;
-  if (value instanceof Set) return new Set([...value].map((v: unknown) => relocated(v, from, to))) as T;
-  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = k === 'file' && v === from ? to : relocated(v, from, to);
-  return out as T;
 }

@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import { audit } from '../../../src/audit';
+import * as regoAnalysis from '../../../src/engines/rego/analysis';
 import { auditFiles, located, type Expected } from '../../helpers';
 import { lineCol } from './helpers';
 
@@ -232,6 +233,22 @@ all_containers[c] {
       expect(p.unanalyzable).toEqual([]);
       expect(p.rules.map((r) => r.name)).toEqual(['deny']);
       expect([...new Set(p.rules[0]!.checks.map((c) => c.location))].sort()).toEqual(['containers', 'initContainers']);
+    }
+  });
+
+  test('verbatim copies are analysed once, and each names its own file at the same places', () => {
+    const spy = jest.spyOn(regoAnalysis, 'analyzeEntries');
+    try {
+      const result = auditFiles({ 'a/policy.rego': MANIFEST_DENY, 'b/policy.rego': MANIFEST_DENY, 'c/other.rego': ALL_LISTS_DENY });
+      expect(spy).toHaveBeenCalledTimes(2);
+      const facts = (folder: string) => result.policies.find((p) => path.relative(result.dir, p.at.file).startsWith(folder))!;
+      const [a, b] = [facts('a'), facts('b')];
+      expect(JSON.stringify(b)).toBe(JSON.stringify(a).split(`${path.sep}a${path.sep}`).join(`${path.sep}b${path.sep}`));
+      const places = (folder: string) => result.findings.filter((f) => f.ruleId === 'ephemeral-containers-unchecked' && path.relative(result.dir, f.file).startsWith(folder)).map((f) => [f.ruleId, f.line, f.column]);
+      expect(places('b')).toEqual(places('a'));
+      expect(places('a').length).toBeGreaterThan(0);
+    } finally {
+      spy.mockRestore();
     }
   });
 

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as templateModule from '../../../src/engines/gatekeeper/template';
-import { relocated } from '../../../src/engines/gatekeeper/template-memo';
+import { relocated } from '../../../src/engines/gatekeeper/relocated';
 import type { PolicyFacts } from '../../../src/facts';
 import { auditFiles, located } from '../../helpers';
 import { constraint, lineCol, MATCH_POD, template } from './helpers';
