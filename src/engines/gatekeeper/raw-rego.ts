@@ -73,9 +73,10 @@ function parse(file: SourceFile): Parsed {
  */
 function analyzeRaw(files: SourceFile[]): PolicyFacts[] {
   const parsed = files.filter((f) => !isRegoTest(f.path)).map(parse);
-  const firstCopy = new Map<string, { mod: RegoModule; file: string; facts?: PolicyFacts | undefined }>();
+  const firstCopy = new Map<string, { mod: RegoModule; file: string; analysed?: Analysed }>();
   for (const p of parsed) if ('mod' in p && !firstCopy.has(p.mod.text)) firstCopy.set(p.mod.text, { mod: p.mod, file: p.file.path });
-  const index = new RulesIndex([...firstCopy.values()].map((c) => c.mod));
+  const merged = [...firstCopy.values()].map((c) => c.mod);
+  const index = new RulesIndex(merged);
   const out: PolicyFacts[] = [];
   for (const p of parsed) {
     if ('error' in p) {
@@ -83,18 +84,28 @@ function analyzeRaw(files: SourceFile[]): PolicyFacts[] {
       continue;
     }
     const first = firstCopy.get(p.mod.text)!;
-    // One module's failure is that module's finding; the others are still analysed.
-    const facts = first.mod === p.mod ? (first.facts = rawFacts(p, index)) : first.facts && relocated(first.facts, first.file, p.file.path);
+    let facts: PolicyFacts | undefined;
+    if (first.mod === p.mod) facts = (first.analysed = rawFacts(p, index)).facts;
+    // A module that fails is named after its file: a copy's failure is its own.
+    else if (first.analysed?.failed === false) facts = first.analysed.facts && relocated(first.analysed.facts, first.file, p.file.path);
+    else facts = rawFacts(p, new RulesIndex(merged.map((m) => (m === first.mod ? p.mod : m)))).facts;
     if (facts) out.push(facts);
   }
   return out;
 }
 
-function rawFacts(p: { file: SourceFile; mod: RegoModule }, index: RulesIndex): PolicyFacts | undefined {
+interface Analysed {
+  facts: PolicyFacts | undefined;
+  /** Refused or not analysable: facts of the file rather than of its package. */
+  failed: boolean;
+}
+
+/** One module's failure is that module's finding; the others are still analysed. */
+function rawFacts(p: { file: SourceFile; mod: RegoModule }, index: RulesIndex): Analysed {
   try {
     return moduleFacts(p.file, p.mod, index);
   } catch (e) {
-    return brokenFile(p.file, { reason: failureReason(e), at: p.mod.locate(p.mod.module.package.pos) });
+    return { facts: brokenFile(p.file, { reason: failureReason(e), at: p.mod.locate(p.mod.module.package.pos) }), failed: true };
   }
 }
 
@@ -117,13 +128,13 @@ export const isRegoTest = (path: string): boolean => path.endsWith('_test.rego')
 const brokenFile = (file: SourceFile, error: { reason: string; at: SourceRef }): PolicyFacts =>
   unanalyzableFile('rego', 'Rego', file.path, error.reason, error.at);
 
-function moduleFacts(file: SourceFile, mod: RegoModule, index: RulesIndex): PolicyFacts | undefined {
+function moduleFacts(file: SourceFile, mod: RegoModule, index: RulesIndex): Analysed {
   const refused = compileProblems(mod, index);
-  if (refused.length > 0) return { ...brokenFile(file, refused[0]!), unanalyzable: refused };
+  if (refused.length > 0) return { facts: { ...brokenFile(file, refused[0]!), unanalyzable: refused }, failed: true };
   const analysis = analyzeEntries(mod, index, { roots: RAW_ROOTS, isEntry: (n) => ENTRY.test(n) });
-  if (analysis.rules.length === 0) return undefined;
+  if (analysis.rules.length === 0) return { facts: undefined, failed: false };
   const pkg = mod.module.package;
-  return {
+  const facts: PolicyFacts = {
     engine: 'rego',
     policy: { kind: 'Rego', name: pkg.segments.join('.') },
     at: mod.locate(pkg.pos),
@@ -140,6 +151,7 @@ function moduleFacts(file: SourceFile, mod: RegoModule, index: RulesIndex): Poli
     exemptions: analysis.exemptions,
     unanalyzable: [],
   };
+  return { facts, failed: false };
 }
 
 export const analyze: Analyze = (_docs, raw) => analyzeRaw(raw);

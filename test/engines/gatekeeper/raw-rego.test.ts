@@ -252,6 +252,17 @@ all_containers[c] {
     }
   });
 
+  test('a copy of a module the compiler refuses is reported under its own name', () => {
+    const refused = 'package refused\n\ndeny[msg] {\n    undefined_function(input.spec)\n    msg := "x"\n}\n';
+    const result = auditFiles({ 'a/first.rego': refused, 'b/second.rego': refused });
+    const unanalyzable = result.findings.filter((f) => f.ruleId === 'policy-unanalyzable');
+    expect(unanalyzable.map((f) => [path.relative(result.dir, f.file).split(path.sep).join('/'), f.line, f.column])).toEqual([
+      ['a/first.rego', 4, 5],
+      ['b/second.rego', 4, 5],
+    ]);
+    expect(result.policies.map((p) => p.policy.name).sort()).toEqual(['first.rego', 'second.rego']);
+  });
+
   test('a conftest layout: v0 policy, v1 lib, test file', () => {
     const dir = path.join(__dirname, '../../fixtures/gatekeeper/conftest');
     const result = audit({ paths: [dir] });
