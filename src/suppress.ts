@@ -5,7 +5,7 @@
  * finding. Only real comments count: YAML comments as the `yaml` parser sees them (never a `#` inside
  * a string value), `#` comments outside strings in Rego. Suppressed findings are kept apart, never dropped.
  */
-import { Parser } from 'yaml';
+import { Parser } from './yaml-lib';
 import type { SourceFile } from './discover/walk';
 import type { Finding, ScanError } from './facts';
 

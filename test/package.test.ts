@@ -113,6 +113,25 @@ describe('what a one-file scan loads (the start-up a pre-commit hook pays)', () 
     expect(heavy(loaded(['scan', '{dir}/p.yaml'], { 'p.yaml': policy, '.polcov.yaml': 'rules:\n  enforcement-not-blocking: note\n' }))).toEqual([]);
   });
 
+  it('yaml is loaded as the one file the build bundles it into, not as its 80 modules', () => {
+    const mods = loaded(['scan', '{dir}/p.yaml'], { 'p.yaml': policy }).map((m) => path.relative(ROOT, m).split(path.sep).join('/'));
+    expect(mods.filter((m) => /(^|\/)yaml(\.js$|\/)/.test(m))).toEqual(['dist/vendor/yaml.js']);
+  });
+
+  it('the bundle is yaml: the same exports, the same documents', () => {
+    const bundled = require(path.join(ROOT, 'dist', 'vendor', 'yaml.js')) as typeof import('yaml');
+    const original = require('yaml') as typeof import('yaml');
+    expect(Object.keys(bundled).sort()).toEqual(Object.keys(original).sort());
+    const text = `${policy}---
+flow: {a: [1, 2.5, yes, null], "b": !!binary aGk=}
+anchors: &x [*x]
+`;
+    const read = (y: typeof original) => y.parseAllDocuments(text).map((d) => [String(d), d.errors.map((e) => e.code), d.warnings.map((w) => w.code)]);
+    expect(read(bundled)).toEqual(read(original));
+    // Nodes of one copy are recognised by the other (the kinds are global symbols).
+    expect(original.isMap(bundled.parseDocument('a: 1').contents)).toBe(true);
+  });
+
   it('--prove does load the evaluators (the check above could fail)', () => {
     expect(heavy(loaded(['scan', '--prove', '{dir}/p.yaml'], { 'p.yaml': policy }))).toEqual(expect.arrayContaining([expect.stringMatching(/^dist\/proof\//), expect.stringMatching(/cel-js/)]));
   });

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ErrorObject } from 'ajv';
-import { parseDocument } from 'yaml';
+import { parseDocument } from '../yaml-lib';
 import { UsageError, type AuditOptions } from '../audit';
 import { displayPath, readLimited } from '../discover/walk';
 import { repositoryRoot } from '../repo-root';

@@ -7,7 +7,8 @@
  * are what a user applies) and stay in the scan.
  */
 import * as path from 'node:path';
-import { parseAllDocuments, type Document } from 'yaml';
+import type { Document } from 'yaml';
+import { parseAllDocuments } from '../yaml-lib';
 import type { SourceFile } from './walk';
 
 /** Folders that hold only test material, by name. */

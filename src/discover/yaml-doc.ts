@@ -2,7 +2,7 @@
  * YAML documents with source positions. Engines read policies through YamlDoc so that every fact
  * can point at a file, line and column; aliases are resolved here, with a budget against alias bombs.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit } from '../yaml-lib';
 import type { Document, Node, Pair, ScalarTag, YAMLMap } from 'yaml';
 import type { ScanError, SourceRef } from '../facts';
 import { reindentQuotedContinuations } from './lenient';

@@ -6,7 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { visit, type Node } from 'yaml';
+import type { Node } from 'yaml';
+import { visit } from '../yaml-lib';
 import { objectReview, type AdmissionRequest, type ClusterContext, type Decision, type KubeObject } from '../admission';
 import type { SourceFile } from '../discover/walk';
 import { readYaml, type YamlDoc } from '../discover/yaml-doc';

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isMap as isYamlMap, isSeq, LineCounter, parseAllDocuments, parseDocument } from 'yaml';
+import { isMap as isYamlMap, isSeq, LineCounter, parseAllDocuments, parseDocument } from '../yaml-lib';
 import { asObject, nameOf, nsOf, objectRequest, type AdmissionRequest, type ClusterContext, type Decision, type KubeObject, type Operation, type UserInfo } from '../admission';
 import { namedAsKyvernoTest } from '../discover/test-material';
 import type { SourceFile } from '../discover/walk';

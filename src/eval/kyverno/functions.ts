@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml } from '../../yaml-lib';
 import { re2 } from '../rego/regex';
 import { imageInfo } from './image';
 import { compareSemver, formatDuration, isMap, parseDuration, parseQuantity, parseSemver, wildcardMatch, type SemVer } from './values';

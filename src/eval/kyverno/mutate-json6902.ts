@@ -2,7 +2,7 @@
  * Kyverno `mutate.patchesJson6902`: RFC 6902 operations on the resource, with the options Kyverno
  * applies them with (negative indices, missing paths on `remove` ignored, parents created on `add`).
  */
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml } from '../../yaml-lib';
 import { deepEqual, isMap } from './values';
 
 type Json = Record<string, unknown>;

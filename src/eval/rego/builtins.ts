@@ -5,7 +5,7 @@
  * the query that calls it, never a silent result.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import YAML from 'yaml';
+import YAML from '../../yaml-lib';
 import { NET_BUILTINS } from './builtins-net';
 import { STRING_BUILTINS } from './builtins-strings';
 import { TIME_AND_UNITS_BUILTINS } from './builtins-time';
