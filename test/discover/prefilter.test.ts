@@ -27,6 +27,8 @@ describe('mayName: the prefilter skips a file only when no decoding of it names 
     ['a %-escaped !!binary tag', 'apiVersion: !!bin%61ry a3l2ZXJuby5pby92MQ=='],
     ['a verbatim tag', 'apiVersion: !<tag:yaml.org,2002:binary> a3l2ZXJuby5pby92MQ=='],
     ['a %TAG directive', '%TAG !e! tag:yaml.org,2002:\n---\napiVersion: !e!binary a3l2ZXJuby5pby92MQ=='],
+    ['an escape after plain scalars ending in backslashes', 'note: a\\\npath: [b\\, c\\\\]\napiVersion: "kyverno\\u002eio/v1"'],
+    ['an escape after a single-quoted backslash', "pattern: '\\\\'\napiVersion: \"kyverno\\x2eio/v1\""],
   ])('%s: read', (_name, text) => {
     expect(mayName(text, MARKER)).toBe(true);
   });
