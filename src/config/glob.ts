@@ -11,6 +11,8 @@ type Token = { t: 'char'; c: string } | { t: 'one' } | { t: 'star' } | { t: 'any
 /** A compiled glob; `test` runs in time linear in the path (times the pattern's length), never backtracking. */
 export interface Glob {
   test(text: string): boolean;
+  /** Set when the glob is a bare name (`.polcov.yaml`, `vendor`): it matches the paths that end in that name. */
+  name?: string;
 }
 
 export function compileGlob(glob: string): Glob {
@@ -40,7 +42,8 @@ function literalGlob(tokens: Token[]): Glob | undefined {
   const rest = anyFolder ? tokens.slice(1) : tokens;
   if (!rest.every((t) => t.t === 'char')) return undefined;
   const text = rest.map((t) => (t as { c: string }).c).join('');
-  return { test: anyFolder ? (p) => p === text || p.endsWith(`/${text}`) : (p) => p === text };
+  if (!anyFolder) return { test: (p) => p === text };
+  return { test: (p) => p === text || p.endsWith(`/${text}`), ...(text.includes('/') ? {} : { name: text }) };
 }
 
 /**
@@ -105,7 +108,9 @@ export function ignoreMatcher(globs: readonly string[], root: string = process.c
     for (let n = parts.length - 1; n > 0; n--) if (matched(parts.slice(0, n).join('/'))) return true;
     return false;
   }, root);
-  return (file) => matched(segments(file, root).join('/')) || folders(file);
+  // Bare names (the configuration file's, added to every scan) need only the file's own name.
+  const names = res.every((re) => re.name !== undefined) ? new Set(res.map((re) => re.name)) : undefined;
+  return (file) => (names ? names.has(path.basename(file)) : matched(segments(file, root).join('/'))) || folders(file);
 }
 
 /**

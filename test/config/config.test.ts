@@ -40,8 +40,20 @@ describe('glob matching', () => {
     ['/vendor', 'a/vendor/b/c.yaml', false],
     ['/charts/x.yaml', 'charts/x.yaml', true],
     ['/charts/x.yaml', 'a/charts/x.yaml', false],
+    ['vendor', 'vendor', true],
+    ['.polcov.yaml', 'a/.polcov.yaml/x.yaml', true],
+    ['.polcov.yaml', 'a/.polcov.yaml.bak', false],
   ])('%s matches %s: %s', (glob, file, expected) => {
     expect(ignoreMatcher([glob], '/repo')(`/repo/${file}`)).toBe(expected);
+  });
+
+  it.each([
+    ['a bare name and a path glob', ['.polcov.yaml', 'vendor/**'], ['x/.polcov.yaml', 'vendor/a.yaml'], ['x/a.yaml', 'a/vendor.yaml']],
+    ['bare names only, for files outside the root too', ['.polcov.yaml', 'skip.yaml'], ['x/skip.yaml', '../elsewhere/.polcov.yaml'], ['x/skip.yml', '../elsewhere/a.yaml']],
+  ])('%s', (_name, globs, ignored, kept) => {
+    const matcher = ignoreMatcher(globs, '/repo');
+    for (const f of ignored) expect([f, matcher(`/repo/${f}`)]).toEqual([f, true]);
+    for (const f of kept) expect([f, matcher(`/repo/${f}`)]).toEqual([f, false]);
   });
 
   it('compiles ** before a slash to "any folders, or none"', () => {
