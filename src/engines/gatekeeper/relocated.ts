@@ -3,7 +3,10 @@
  * so only the file named in each place differs (template-memo.ts, raw-rego.ts).
  */
 
-/** A copy of plain data (arrays, sets, plain objects) with every `file` field naming `from` naming `to`. */
+/**
+ * A copy of plain data (arrays, sets, plain objects) with every `file` field naming `from` naming `to`.
+ * Anything else (a Map, a class instance) is shared as it is, not renamed: facts must stay plain data.
+ */
 export function relocated<T>(value: T, from: string, to: string): T {
   if (Array.isArray(value)) return value.map((v: unknown) => relocated(v, from, to)) as T;
   if (value instanceof Set) return new Set([...value].map((v: unknown) => relocated(v, from, to))) as T;
