@@ -8,6 +8,7 @@
  */
 import * as path from 'node:path';
 import type { Document } from 'yaml';
+import { textMemo } from '../text-memo';
 import { parseAllDocuments } from '../yaml-lib';
 import type { SourceFile } from './walk';
 
@@ -30,17 +31,26 @@ export function mayDefineTests(source: SourceFile): boolean {
   return TEST_DEFINITION.test(source.text);
 }
 
+type Definition = { group: string; o: Record<string, unknown> };
+
+/** Definitions by text: a library that keeps a copy of each suite per version reads it once (read-only). */
+const definitionsOf = textMemo<Definition[]>(2_000_000);
+
 /** The test definitions in a source: its documents as plain data, with their API group. */
-function* definitions(source: SourceFile): Generator<{ group: string; o: Record<string, unknown> }> {
-  if (!mayDefineTests(source)) return;
-  for (const doc of parseAllDocuments(source.text) as Document.Parsed[]) {
-    const o = doc.errors.length > 0 ? undefined : plain(doc);
-    if (o) yield { group: String(o.apiVersion ?? '').split('/')[0]!, o };
-  }
+function definitions(source: SourceFile): Definition[] {
+  if (!mayDefineTests(source)) return [];
+  return definitionsOf(source.text, () => {
+    const out: Definition[] = [];
+    for (const doc of parseAllDocuments(source.text) as Document.Parsed[]) {
+      const o = doc.errors.length > 0 ? undefined : plain(doc);
+      if (o) out.push({ group: String(o.apiVersion ?? '').split('/')[0]!, o });
+    }
+    return out;
+  });
 }
 
-const isSuite = (d: { group: string; o: Record<string, unknown> }): boolean => d.group === 'test.gatekeeper.sh' && d.o.kind === 'Suite';
-const isKyvernoTest = (d: { group: string; o: Record<string, unknown> }): boolean => d.group === 'cli.kyverno.io' && d.o.kind === 'Test';
+const isSuite = (d: Definition): boolean => d.group === 'test.gatekeeper.sh' && d.o.kind === 'Suite';
+const isKyvernoTest = (d: Definition): boolean => d.group === 'cli.kyverno.io' && d.o.kind === 'Test';
 
 /** Paths named relative to a test definition, as display paths. */
 const beside = (file: string, refs: unknown[]): string[] =>
@@ -77,7 +87,7 @@ export function testReferences(sources: readonly SourceFile[], roots: readonly s
 
 /** The display paths of the policies a test definition tests: a gator test's template and constraint, a Kyverno CLI test's policies. */
 export function testedPolicies(source: SourceFile): string[] {
-  return [...definitions(source)].flatMap((d) => {
+  return definitions(source).flatMap((d) => {
     if (isSuite(d)) return beside(source.path, list(d.o.tests).flatMap((t) => [field(t, 'template'), field(t, 'constraint')]));
     return isKyvernoTest(d) ? beside(source.path, list(d.o.policies)) : [];
   });

@@ -5,6 +5,7 @@
  */
 import type * as CelJs from '@marcbachmann/cel-js';
 import { lazy } from '../../lazy';
+import { textMemo } from '../../text-memo';
 
 export type CelNode = CelJs.ASTNode;
 
@@ -15,12 +16,17 @@ const environment = lazy(() => {
 
 export type Parsed = { ast: CelNode } | { error: string };
 
+/** Parses by text: an expression repeated across policies (or analysed per constraint's parameters) is parsed once; the AST is read-only. */
+const parsed = textMemo<Parsed>(1_000_000);
+
 export function parseCel(text: string): Parsed {
-  try {
-    return { ast: environment().parse(text).ast };
-  } catch (e) {
-    return { error: celErrorLine(e) };
-  }
+  return parsed(text, () => {
+    try {
+      return { ast: environment().parse(text).ast };
+    } catch (e) {
+      return { error: celErrorLine(e) };
+    }
+  });
 }
 
 /** A cel-js error in one line: its summary, else the first line of its message. */

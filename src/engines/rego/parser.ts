@@ -45,6 +45,7 @@ import type {
   Var,
   With,
 } from './ast';
+import { textMemo } from '../../text-memo';
 import {
   FLAG_NL,
   FLAG_WS,
@@ -1143,11 +1144,19 @@ class Parser {
  * Parses a Rego module. Throws RegoSyntaxError (and nothing else) on invalid
  * input.
  */
+/** Parsed modules by version and source: a module is read-only once parsed, so one parse is shared. */
+const parsed = textMemo<Module>(4_000_000);
+
 export function parseModule(source: string, options: ParseOptions = {}): Module {
+  const version = options.version ?? 'v0';
+  return parsed(`${version}\0${source}`, () => parseFresh(source, version));
+}
+
+function parseFresh(source: string, version: 'v0' | 'v1'): Module {
   let parser: Parser | undefined;
   try {
     const { tokens, comments } = tokenize(source);
-    parser = new Parser(source, tokens, options.version === 'v1');
+    parser = new Parser(source, tokens, version === 'v1');
     const mod = parser.parseModule();
     mod.comments = comments;
     return mod;
