@@ -2,6 +2,7 @@
 import { ignoreMatcher, setMatcher } from './config/glob';
 import { buildCoverage, type Coverage } from './coverage/matrix';
 import { emptyRouted, makeRouter } from './discover/documents';
+import { sharedParses } from './discover/parse-reuse';
 import type { SkippedDocument } from './discover/policy-shape';
 import { inTestFolder, mayDefineTests, namedAsKyvernoTest, withoutTestMaterial } from './discover/test-material';
 import { decodeSource, displayPath, listFiles, readSource, STDIN, type SourceFile } from './discover/walk';
@@ -203,9 +204,10 @@ export function audit(options: AuditOptions): AuditResult {
   for (const e of ENGINES) if (e.linking) linking.set(e, { linking: lazy(() => e.linking!(ctx)), read: [], refused: [], proof: [] });
   // One file at a time, let go of once routed: only the documents analysed together (and raw
   // sources) are kept until every file is read, so texts and syntax trees do not pile up.
+  const parse = sharedParses(sources.map((s) => s.text));
   sources.reverse();
   for (let f = sources.pop(); f; f = sources.pop()) {
-    router().route(f, errors, routed);
+    router().route(f, errors, routed, parse);
     for (const engine of ENGINES) {
       const docs = routed.docs.get(engine);
       if (!docs?.length) continue;

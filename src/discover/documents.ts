@@ -28,7 +28,10 @@ export function emptyRouted(): Routed {
   return { docs: new Map(), raw: new Map(), broken: [], skipped: [], stats: { files: 0, prefiltered: 0, documents: 0 } };
 }
 
-/** A router: each file's documents, or the file itself for raw sources, are added to `out` by engine. */
+/**
+ * A router: each file's documents, or the file itself for raw sources, are added to `out` by engine;
+ * `parse` reads a file's YAML (parse-reuse.ts shares the parses of verbatim copies).
+ */
 export function makeRouter(engines: readonly Engine[]) {
   const marker = new RegExp([...engines.flatMap((e) => e.markers), ...WRAPPER_MARKERS].map(escape).join('|'));
   const kindLine = new RegExp(`^\\s*-?\\s*kind:\\s*["']?(${engines.flatMap((e) => e.kinds).map(escape).join('|')})["']?\\s*$`, 'm');
@@ -38,7 +41,7 @@ export function makeRouter(engines: readonly Engine[]) {
   // The prefilter: a file is skipped only when no decoding of it can name a policy kind.
   const mayHoldPolicy = (f: SourceFile): boolean => mayName(f.text, marker);
   const push = <T>(m: Map<Engine, T[]>, e: Engine, v: T): void => void (m.get(e) ?? m.set(e, []).get(e)!).push(v);
-  const route = (f: SourceFile, errors: ScanError[], out: Routed): void => {
+  const route = (f: SourceFile, errors: ScanError[], out: Routed, parse: (f: SourceFile) => LoadedYaml = readYaml): void => {
     out.stats.files++;
     const raw = rawEngine(f.path);
     if (raw) {
@@ -49,7 +52,7 @@ export function makeRouter(engines: readonly Engine[]) {
     out.stats.prefiltered++;
     let loaded: LoadedYaml;
     try {
-      loaded = readYaml(f);
+      loaded = parse(f);
     } catch (e) {
       loaded = { docs: [], error: { file: f.path, line: 0, column: 0, severity: 'error', message: `cannot parse: ${(e as Error).message}` } };
     }

@@ -24,6 +24,11 @@ export class YamlDoc {
     readonly text: string,
   ) {}
 
+  /** The same document read from another file with the same text (a verbatim copy). */
+  renamed(file: string): YamlDoc {
+    return new YamlDoc(file, this.doc, this.root, this.lines, this.text);
+  }
+
   /** A view of a sub-node as its own document (items of `kind: List`). */
   sub(node: Node): YamlDoc {
     const d = new YamlDoc(this.file, this.doc, node, this.lines, this.text);

@@ -100,8 +100,12 @@ interface CompiledRego {
   problems: Unanalyzable[];
 }
 
-/** Parsed and compile-checked Rego by its entry source node: a template is analysed once per constraint's parameters. */
-const compiledBySource = new WeakMap<Node, CompiledRego>();
+/**
+ * Parsed and compile-checked Rego by document and entry source node: a template is analysed once per
+ * constraint's parameters. By document too, as verbatim copies share syntax trees (parse-reuse.ts)
+ * and the problems found name the copy's file.
+ */
+const compiledBySource = new WeakMap<YamlDoc, Map<Node, CompiledRego>>();
 
 function compile(code: RegoCode): CompiledRego {
   const problems: Unanalyzable[] = [];
@@ -125,8 +129,10 @@ function analyzeRego(
   problems: Unanalyzable[],
   mode: 'analyse' | 'check-only',
 ): void {
-  let compiled = compiledBySource.get(code.node);
-  if (!compiled) compiledBySource.set(code.node, (compiled = compile(code)));
+  const y = out.doc.yaml;
+  const ofDoc = compiledBySource.get(y) ?? compiledBySource.set(y, new Map()).get(y)!;
+  let compiled = ofDoc.get(code.node);
+  if (!compiled) ofDoc.set(code.node, (compiled = compile(code)));
   problems.push(...compiled.problems);
   const { modules, index } = compiled;
   if (!modules || !index || mode === 'check-only') return;
