@@ -19,7 +19,17 @@ const POLICY_EXTENSIONS = ['.yaml', '.yml', '.json', '.rego'];
 /** How standard input is named in findings and errors. */
 export const STDIN = '<stdin>';
 
+/** A path with no `.` or `..` segment, doubled or trailing separator (posix): as path.join leaves it. */
+const UNCLEAN = /(^|\/)\.\.?(\/|$)|\/\/|.\/$/;
+
 export function displayPath(p: string, cwd = process.cwd()): string {
+  // The paths the walk lists are clean: most need no path.relative, which resolves both paths.
+  if (path.sep === '/' && !UNCLEAN.test(p)) {
+    // (path.relative resolves a relative path against the process's folder, whatever `cwd` is.)
+    if (!path.isAbsolute(p)) {
+      if (cwd === process.cwd()) return p;
+    } else if (p.startsWith(cwd) && p[cwd.length] === '/' && !UNCLEAN.test(cwd)) return p.slice(cwd.length + 1);
+  }
   const rel = path.relative(cwd, p);
   const outside = rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
   const shown = rel && !outside ? rel : p;
@@ -65,12 +75,12 @@ export function listFiles(paths: string[], errors: ScanError[], options: WalkOpt
     }
     for (const e of entries) {
       if (SKIP_DIRS.has(e.name)) continue;
-      const p = path.join(dir, e.name);
+      const p = child(dir, e.name);
       // The directory entry's type spares a stat and a realpath for every ordinary file and folder.
       if (e.isSymbolicLink()) followLink(p);
-      else if (e.isDirectory()) walk(p, path.join(realDir, e.name));
+      else if (e.isDirectory()) walk(p, child(realDir, e.name));
       else if (e.isFile()) {
-        if (hasPolicyExtension(e.name)) add(p, path.join(realDir, e.name));
+        if (hasPolicyExtension(e.name)) add(p, child(realDir, e.name));
       } else if (hasPolicyExtension(e.name)) notRegular(p);
     }
   };
@@ -104,10 +114,19 @@ export function listFiles(paths: string[], errors: ScanError[], options: WalkOpt
       errors.push(ioError(p, e));
       continue;
     }
-    if (st.isDirectory()) walk(p, realOr(p));
+    if (st.isDirectory()) walk(path.normalize(p), realOr(p));
     else add(p, realOr(p));
   }
   return out;
+}
+
+/**
+ * `path.join(dir, name)` for a normalised folder and an entry's name (never `.`, `..` or with a
+ * separator), without normalising the whole path again for every entry.
+ */
+function child(dir: string, name: string): string {
+  if (dir === '.') return name;
+  return dir.endsWith(path.sep) ? dir + name : dir + path.sep + name;
 }
 
 /** The real path, or the path itself where there is none (a pipe behind /dev/stdin). */
@@ -134,15 +153,18 @@ function ioError(p: string, e: unknown): ScanError {
 
 /**
  * Reads at most `limit + 1` bytes from a file descriptor or path, so that an endless or huge input
- * (/dev/zero, a runaway pipe) is cut off and reported instead of filling memory.
+ * (/dev/zero, a runaway pipe) is cut off and reported instead of filling memory. `expected`: the
+ * size a regular file has, read in one buffer (a file that grew is read on).
  */
-export function readLimited(source: number | string, limit: number): Buffer {
+export function readLimited(source: number | string, limit: number, expected?: number): Buffer {
   const fd = typeof source === 'number' ? source : fs.openSync(source, 'r');
   const chunks: Buffer[] = [];
   let total = 0;
   try {
     while (total <= limit) {
-      const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, limit + 1 - total));
+      // One more byte than expected, so that the end of the file is seen in the same read.
+      const want = total === 0 && expected !== undefined ? expected + 1 : 64 * 1024;
+      const chunk = Buffer.allocUnsafe(Math.min(want, limit + 1 - total));
       let n: number;
       try {
         n = fs.readSync(fd, chunk, 0, chunk.length, null);
@@ -158,25 +180,30 @@ export function readLimited(source: number | string, limit: number): Buffer {
   } finally {
     if (typeof source !== 'number') fs.closeSync(fd);
   }
-  return Buffer.concat(chunks, total);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
 
 /** Reads one file; binary, oversized and unreadable files become errors instead. */
 export function readSource(p: string, limits: ReadLimits, errors: ScanError[]): SourceFile | undefined {
   const file = displayPath(p);
   let buf: Buffer;
+  let fd: number | undefined;
   try {
-    const st = fs.statSync(p);
+    // Opened first and then asked its size: one lookup of the path instead of two.
+    fd = fs.openSync(p, 'r');
+    const st = fs.fstatSync(fd);
     if (st.isFile() && st.size > limits.maxFileBytes) {
       errors.push({ file, line: 0, column: 0, severity: 'error',
         message: `file is ${st.size} bytes, over the ${limits.maxFileBytes}-byte limit (raise it with --max-file-size)` });
       return undefined;
     }
     // A regular file is read at its size in one buffer; pipes and devices in bounded chunks.
-    buf = st.isFile() ? fs.readFileSync(p) : readLimited(p, limits.maxFileBytes);
+    buf = readLimited(fd, limits.maxFileBytes, st.isFile() ? st.size : undefined);
   } catch (e) {
     errors.push(ioError(p, e));
     return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
   return decodeSource(file, buf, limits, errors);
 }
