@@ -166,6 +166,11 @@ if (require.main === module) {
   // data is small beside the garbage its parsing leaves, so that factor decided its peak memory.
   // 1.3 costs a few more, short, collections (V8 reads the flag at each one, so setting it here works).
   setFlagsFromString('--heap-growing-percent=30');
+  // V8 optimises a function once it has run 66 KB of bytecode; in a run of seconds most of that
+  // optimising (on the second core, which parsing and collecting would use) is spent on code that
+  // is hardly run again. Eight times the budget leaves only the truly hot code to the optimiser:
+  // measured in docs/performance.md (round five), a scan and `polcov test` take less CPU and less time.
+  setFlagsFromString('--interrupt-budget=540672');
   // A reader that has seen enough (`polcov scan | head`) closes the pipe: the output ends there, and
   // the exit code still says what was found.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
