@@ -4,29 +4,9 @@
  */
 import * as path from 'node:path';
 import { sharedParses } from '../../src/discover/parse-reuse';
-import { auditFiles, yaml } from '../helpers';
+import { auditFiles, PRIVILEGED_POLICY } from '../helpers';
 
-const POLICY = yaml`
-  apiVersion: kyverno.io/v1
-  kind: ClusterPolicy
-  metadata:
-    name: no-privileged
-  spec:
-    validationFailureAction: Enforce
-    rules:
-      - name: privileged
-        match:
-          any:
-            - resources:
-                kinds: [Pod]
-        validate:
-          message: no privileged containers
-          pattern:
-            spec:
-              containers:
-                - =(securityContext):
-                    =(privileged): "false"
-`;
+const POLICY = PRIVILEGED_POLICY;
 
 /** A key written twice: the file's one error. */
 const DUPLICATE_KEY = 'apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nkind: ClusterPolicy\n';
@@ -75,7 +55,7 @@ describe('copies in a scan', () => {
     // Per-policy findings (a set-level finding is reported once for the set).
     const at = (folder: string) =>
       r.findings.filter((f) => f.ruleId === 'init-containers-unchecked' && path.relative(r.dir, f.file) === `${folder}/policy.yaml`).map((f) => [f.line, f.column]);
-    expect(at('a')).toEqual([[17, 13]]);
+    expect(at('a')).toEqual([[16, 13]]);
     expect(at('b')).toEqual(at('a'));
   });
 
