@@ -45,7 +45,6 @@ import type {
   Var,
   With,
 } from './ast';
-import { textMemo } from '../../text-memo';
 import {
   FLAG_NL,
   FLAG_WS,
@@ -60,6 +59,7 @@ import {
   tokenize,
   type TokenBuffer,
 } from './lexer';
+import { textMemo } from '../../text-memo';
 
 /** Tokens are referred to by their index into the TokenBuffer. */
 type Tok = number;
@@ -1141,12 +1141,16 @@ class Parser {
 }
 
 /**
+ * Parsed modules by version and source: a template's Rego is checked, analysed under each
+ * constraint's parameters and evaluated, and libraries repeat modules. A module is read-only once
+ * parsed, so one parse (or its syntax error) is shared.
+ */
+const parsed = textMemo<Module>(4_000_000);
+
+/**
  * Parses a Rego module. Throws RegoSyntaxError (and nothing else) on invalid
  * input.
  */
-/** Parsed modules by version and source: a module is read-only once parsed, so one parse is shared. */
-const parsed = textMemo<Module>(4_000_000);
-
 export function parseModule(source: string, options: ParseOptions = {}): Module {
   const version = options.version ?? 'v0';
   return parsed(`${version}\0${source}`, () => parseFresh(source, version));
