@@ -183,6 +183,21 @@ export function readLimited(source: number | string, limit: number, expected?: n
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
 
+/** One buffer for the regular files that fit in it: reading one allocates nothing but its text. */
+const scratch = Buffer.allocUnsafe(256 * 1024);
+
+/**
+ * A regular file's bytes, read to its end. The buffer is `scratch` when the file fits, so it holds
+ * only until the next read: the caller decodes it at once. A file that grew past it reads on.
+ */
+function readRegular(fd: number, size: number, limit: number): Buffer {
+  if (size >= scratch.length) return readLimited(fd, limit, size);
+  let total = 0;
+  for (let n = -1; n !== 0 && total < scratch.length; total += n) n = fs.readSync(fd, scratch, total, scratch.length - total, null);
+  if (total < scratch.length) return scratch.subarray(0, total);
+  return Buffer.concat([scratch, readLimited(fd, limit - total)]);
+}
+
 /** Reads one file; binary, oversized and unreadable files become errors instead. */
 export function readSource(p: string, limits: ReadLimits, errors: ScanError[]): SourceFile | undefined {
   const file = displayPath(p);
@@ -198,7 +213,7 @@ export function readSource(p: string, limits: ReadLimits, errors: ScanError[]): 
       return undefined;
     }
     // A regular file is read at its size in one buffer; pipes and devices in bounded chunks.
-    buf = readLimited(fd, limits.maxFileBytes, st.isFile() ? st.size : undefined);
+    buf = st.isFile() ? readRegular(fd, st.size, limits.maxFileBytes) : readLimited(fd, limits.maxFileBytes);
   } catch (e) {
     errors.push(ioError(p, e));
     return undefined;
