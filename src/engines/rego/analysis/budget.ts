@@ -44,9 +44,12 @@ export const MAX_VALUE_SIZE = 20_000;
 const sizes = new WeakMap<Value, number>();
 
 function valueSize(v: Value): number {
+  const own = 1 + v.paths.length + v.consts.length + v.opaque.length;
+  // Most values have no parts: their size is not worth a WeakMap entry (which collection must trace).
+  if (!v.elems && !v.keys && !v.fields && !v.items) return own;
   let n = sizes.get(v);
   if (n !== undefined) return n;
-  n = 1 + v.paths.length + v.consts.length + v.opaque.length;
+  n = own;
   for (const c of [v.elems, v.keys, ...(v.fields?.values() ?? []), ...(v.items ?? [])]) {
     if (c) n += valueSize(c);
     if (n > MAX_VALUE_SIZE) break;
