@@ -28,7 +28,10 @@ export function displayPath(p: string, cwd = process.cwd()): string {
     // (path.relative resolves a relative path against the process's folder, whatever `cwd` is.)
     if (!path.isAbsolute(p)) {
       if (cwd === process.cwd()) return p;
-    } else if (p.startsWith(cwd) && p[cwd.length] === '/' && !UNCLEAN.test(cwd)) return p.slice(cwd.length + 1);
+    } else if (cwd !== '/' && path.isAbsolute(cwd) && !UNCLEAN.test(cwd)) {
+      // Below the folder: the rest of the path; anywhere else (the folder itself included): as given.
+      return p.startsWith(cwd) && p[cwd.length] === '/' ? p.slice(cwd.length + 1) : p;
+    }
   }
   const rel = path.relative(cwd, p);
   const outside = rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);

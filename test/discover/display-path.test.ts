@@ -21,6 +21,7 @@ describe('displayPath', () => {
     ['a/b.yaml', '/elsewhere', 'a/b.yaml'], // outside /elsewhere once resolved: shown as given
     ['/work/main/a/b.yaml', '/work/main', 'a/b.yaml'],
     ['/work/mainly/b.yaml', '/work/main', '/work/mainly/b.yaml'],
+    ['/tmp/copy/a.yaml', '/work/main', '/tmp/copy/a.yaml'],
     ['/work/main', '/work/main', '/work/main'],
     ['../shared/x.yaml', process.cwd(), '../shared/x.yaml'],
     ['./a/../b.yaml', process.cwd(), 'b.yaml'],
