@@ -215,7 +215,7 @@ export function readSource(p: string, limits: ReadLimits, errors: ScanError[]): 
         message: `file is ${st.size} bytes, over the ${limits.maxFileBytes}-byte limit (raise it with --max-file-size)` });
       return undefined;
     }
-    // A regular file is read at its size in one buffer; pipes and devices in bounded chunks.
+    // A regular file is read whole (into the reused buffer when it fits); pipes and devices in bounded chunks.
     buf = st.isFile() ? readRegular(fd, st.size, limits.maxFileBytes) : readLimited(fd, limits.maxFileBytes);
   } catch (e) {
     errors.push(ioError(p, e));
