@@ -51,6 +51,11 @@ export class YamlDoc {
     return this.refAt(range[0]);
   }
 
+  /** Where each line of the file starts (offsets), as `refAt` reads them. */
+  get lineStarts(): readonly number[] {
+    return this.lines.lineStarts;
+  }
+
   /** The place of a character offset in the file. */
   refAt(offset: number): SourceRef {
     const { line, col } = this.lines.linePos(offset);

@@ -8,23 +8,60 @@
 import type { Node, Scalar } from 'yaml';
 import type { YamlDoc } from '../../discover/yaml-doc';
 import type { SourceRef } from '../../facts';
+import { LineCounter } from '../../yaml-lib';
+
+/** A Rego position: 1-based line and column, 0-based offset. */
+type RegoPosition = { line: number; column: number; offset: number };
 
 export interface EmbeddedRego {
   text: string;
-  /** Where a Rego position (1-based line/column, 0-based offset) is in the file. */
-  locate(pos: { line: number; column: number; offset: number }): SourceRef;
+  /** Where the text is in the file, as plain data: `locator(place)` locates on any thread. */
+  place: RegoPlace;
+  /** Where a Rego position is in the file. */
+  locate(pos: RegoPosition): SourceRef;
 }
+
+/**
+ * A literal block's content lines (file offsets) and indentation; for other styles, the file offset
+ * of each character of the value; for a node without a range, its one place.
+ */
+export type RegoPlace =
+  | { fixed: SourceRef }
+  | { file: string; lineStarts: readonly number[]; literal: { starts: number[]; last: number; indent: number } }
+  | { file: string; lineStarts: readonly number[]; offsets: number[] };
 
 export function embeddedRego(y: YamlDoc, node: Node | undefined): EmbeddedRego | undefined {
   const text = y.str(node);
   if (text === undefined || !node) return undefined;
+  const place = placeOf(y, node, text);
+  return { text, place, locate: locator(place) };
+}
+
+function placeOf(y: YamlDoc, node: Node, text: string): RegoPlace {
   const range = node.range;
-  if (!range) return { text, locate: () => y.ref(node) };
+  if (!range) return { fixed: y.ref(node) };
   const type = (node as Scalar).type;
-  if (type === 'BLOCK_LITERAL') return literalBlock(y, text, range[0], range[1]);
+  const { file, lineStarts } = y;
+  if (type === 'BLOCK_LITERAL') return { file, lineStarts, literal: literalBlock(y, text, range[0], range[1]) };
   const start = type === 'BLOCK_FOLDED' ? y.text.indexOf('\n', range[0]) + 1 : range[0] + (type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE' ? 1 : 0);
-  const offsets = align(text, y.text, start, range[1], type === 'QUOTE_DOUBLE', type === 'QUOTE_SINGLE');
-  return { text, locate: (pos) => y.refAt(offsets[Math.min(Math.max(pos.offset, 0), offsets.length - 1)]!) };
+  return { file, lineStarts, offsets: align(text, y.text, start, range[1], type === 'QUOTE_DOUBLE', type === 'QUOTE_SINGLE') };
+}
+
+/** Where a Rego position is in the file, from its place alone (as YamlDoc.refAt reads offsets). */
+export function locator(place: RegoPlace): (pos: RegoPosition) => SourceRef {
+  if ('fixed' in place) return () => ({ ...place.fixed });
+  const lines = new LineCounter();
+  for (const start of place.lineStarts) lines.addNewLine(start);
+  const refAt = (offset: number): SourceRef => {
+    const { line, col } = lines.linePos(offset);
+    return { file: place.file, line, column: col };
+  };
+  if ('literal' in place) {
+    const { starts, last, indent } = place.literal;
+    return ({ line, column }) => refAt((starts[line - 1] ?? last) + indent + column - 1);
+  }
+  const { offsets } = place;
+  return (pos) => refAt(offsets[Math.min(Math.max(pos.offset, 0), offsets.length - 1)]!);
 }
 
 /** The number of spaces in `s` starting at `at`. */
@@ -34,20 +71,17 @@ function spacesAt(s: string, at: number): number {
   return re.exec(s)![0].length;
 }
 
-function literalBlock(y: YamlDoc, text: string, start: number, end: number): EmbeddedRego {
+/** In a literal block, Rego line n is the block's n-th content line, shifted right by the block's indentation. */
+function literalBlock(y: YamlDoc, text: string, start: number, end: number): { starts: number[]; last: number; indent: number } {
   const contentStart = y.text.indexOf('\n', start) + 1;
-  const lineStarts: number[] = [];
-  for (let i = contentStart; i < end && i > 0; i = y.text.indexOf('\n', i) + 1) lineStarts.push(i);
+  const starts: number[] = [];
+  for (let i = contentStart; i < end && i > 0; i = y.text.indexOf('\n', i) + 1) starts.push(i);
   const valueLines = text.split('\n');
   const first = valueLines.findIndex((l) => l.trim() !== '');
   let indent = 0;
-  const firstStart = lineStarts[first];
+  const firstStart = starts[first];
   if (firstStart !== undefined) indent = spacesAt(y.text, firstStart) - spacesAt(valueLines[first]!, 0);
-  const lastStart = lineStarts[lineStarts.length - 1] ?? contentStart;
-  return {
-    text,
-    locate: ({ line, column }) => y.refAt((lineStarts[line - 1] ?? lastStart) + indent + column - 1),
-  };
+  return { starts, last: starts[starts.length - 1] ?? contentStart, indent };
 }
 
 const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r';
