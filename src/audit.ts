@@ -49,6 +49,12 @@ export interface AuditOptions {
   /** Files audited as if read from disk, e.g. the policy set at a git revision. */
   sources?: SourceFile[];
   /**
+   * Analyse the Rego of Gatekeeper templates on a worker thread as well as the main one, once a scan
+   * has read a few dozen (default: true). The results are the same either way; the thread is stopped
+   * when the scan ends.
+   */
+  worker?: boolean;
+  /**
    * Read the test material of chainsaw, Kyverno CLI and gator tests as policies too (default: left
    * out, see src/discover/test-material.ts).
    */
@@ -193,7 +199,7 @@ export function audit(options: AuditOptions): AuditResult {
   const policies: PolicyFacts[] = [];
   // Facts of each engine's standalone documents, analysed as their files are read.
   const analysed = new Map<Engine, PolicyFacts[]>(ENGINES.map((e) => [e, []]));
-  const ctx = { kubernetesMinor, gatekeeperMinor };
+  const ctx = { kubernetesMinor, gatekeeperMinor, worker: options.worker ?? true };
   // --prove evaluates the documents again: kept as plain objects (their syntax trees are let go of).
   const proofDocs: SetDocument[] = [];
   const keepForProof = (engine: Engine, docs: readonly PolicyDoc[]): void => {

@@ -1,8 +1,9 @@
 /**
  * The package as it is installed and run: what `npm pack` ships (a license matching package.json,
  * every rule page, no source map pointing at unshipped sources), the built CLI in a pipeline whose
- * reader stops early (`polcov … | head`, a normal end, not a crash), and the GitHub Action's scan
- * step running the built CLI of its own checkout.
+ * reader stops early (`polcov … | head`, a normal end, not a crash), the GitHub Action's scan
+ * step running the built CLI of its own checkout, and template Rego analysed on a worker thread
+ * (which only the built package has).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -11,6 +12,7 @@ import { parse } from 'yaml';
 import { docsPath, RULES } from '../src/rules';
 import { HOMEPAGE } from '../src/version';
 import { HOST_PROCESS, NO_EPHEMERAL, privilegedPolicy, runCli } from './ci-fixtures';
+import { celTemplate, constraint, template } from './engines/gatekeeper/helpers';
 import { gitRepo } from './git-fixtures';
 import { tempDir } from './helpers';
 
@@ -135,4 +137,92 @@ anchors: &x [*x]
   it('--prove does load the evaluators (the check above could fail)', () => {
     expect(heavy(loaded(['scan', '--prove', '{dir}/p.yaml'], { 'p.yaml': policy }))).toEqual(expect.arrayContaining([expect.stringMatching(/^dist\/proof\//), expect.stringMatching(/cel-js/)]));
   });
+});
+
+describe('template Rego on a worker thread (the built package only)', () => {
+  /** Runs `script` in a child Node with the built package as POLCOV; prints the worker's answers at exit. */
+  const child = (script: string, files: Record<string, string> = {}): { answers: number; out: unknown } => {
+    const dir = tempDir({ ...files, 'run.js': script });
+    const trace = [
+      "const wt = require('node:worker_threads');",
+      'const receive = wt.receiveMessageOnPort;',
+      'globalThis.answers = 0;',
+      'wt.receiveMessageOnPort = (p) => { const m = receive(p); if (m) globalThis.answers++; return m; };',
+    ].join('\n');
+    fs.writeFileSync(path.join(dir, 'trace.js'), trace);
+    const r = spawnSync('node', ['-r', path.join(dir, 'trace.js'), path.join(dir, 'run.js')], { cwd: dir, encoding: 'utf8', env: { ...process.env, POLCOV: path.join(ROOT, 'dist'), DIR: dir } });
+    expect(r.stderr).toBe('');
+    return JSON.parse(r.stdout) as { answers: number; out: unknown };
+  };
+
+  const rego = (i: number, extra = ''): string => `package k8scheck${i}
+
+violation[{"msg": msg}] {
+  c := input.review.object.spec.containers[_]
+  c.securityContext.privileged
+  not input.parameters.allowPrivileged
+  msg := "privileged ${i}"
+}
+
+violation[{"msg": msg}] {
+  input.review.object.spec.hostNetwork${extra}
+  msg := "host network"
+}
+`;
+
+  it('gives each job the result the main thread gives, and takes the jobs the main thread leaves it', () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 8; i++) files[`t${i}.yaml`] = template(rego(i), { kind: `K8sCheck${i}` });
+    const { answers, out } = child(`
+      const fs = require('node:fs');
+      const path = require('node:path');
+      const { loadYaml } = require(path.join(process.env.POLCOV, 'discover/yaml-doc'));
+      const { embeddedRego } = require(path.join(process.env.POLCOV, 'engines/gatekeeper/rego-source'));
+      const { runRegoJob } = require(path.join(process.env.POLCOV, 'engines/gatekeeper/template-rego'));
+      const { templatePool, MIN_JOBS } = require(path.join(process.env.POLCOV, 'engines/gatekeeper/template-pool'));
+      const sixteen = fs.readdirSync(process.env.DIR).filter((f) => f.endsWith('.yaml')).sort().flatMap((f) => {
+        const [doc] = loadYaml({ path: f, text: fs.readFileSync(path.join(process.env.DIR, f), 'utf8') }, []);
+        const { text, place } = embeddedRego(doc, doc.get(doc.items(doc.at(doc.root, 'spec', 'targets'))[0], 'rego'));
+        return [{}, { allowPrivileged: true }].map((parameters) => ({ modules: [{ text, place }], version: 'v0', parameters, mode: 'analyse' }));
+      });
+      // Enough jobs for the worker to start.
+      const jobs = Array.from({ length: MIN_JOBS + 16 }, (_, i) => sixteen[i % 16]);
+      const pool = templatePool(true);
+      const results = jobs.map((job) => pool.rego(job));
+      // Time for the worker to start and take the jobs it was sent.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3000);
+      const same = results.map((r, i) => JSON.stringify(r()) === JSON.stringify(runRegoJob(jobs[i])));
+      pool.close();
+      console.log(JSON.stringify({ answers: globalThis.answers, out: { jobs: jobs.length, same, checks: results.map((r) => r().entries.length) } }));
+    `, files);
+    const n = (out as { jobs: number }).jobs;
+    expect(n).toBeGreaterThan(16);
+    expect(out).toEqual({ jobs: n, same: Array(n).fill(true), checks: Array(n).fill(expect.any(Number)) });
+    // While the main thread slept, the worker took the jobs.
+    expect(answers).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('leaves a scan`s facts and findings as they are without it', () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 60; i++) {
+      files[`a/t${i}/template.yaml`] = i % 4 === 3 ? celTemplate(['              - expression: "!has(object.spec.hostNetwork)"'], { kind: `K8sCheck${i}`, rego: rego(i).split('\n') }) : template(rego(i, i % 5 === 4 ? ' {' : ''), { kind: `K8sCheck${i}`, libs: i % 3 === 2 ? ['package lib.helpers\n\nname(c) := c.name\n'] : [] });
+      if (i % 2 === 0) files[`a/t${i}/samples/constraint.yaml`] = constraint({ kind: `K8sCheck${i}`, name: `c${i}`, spec: '  parameters:\n    allowPrivileged: true' });
+    }
+    for (let i = 0; i < 300; i++) files[`b/p${i}.yaml`] = privilegedPolicy(`p${i}`, NO_EPHEMERAL);
+    const { answers, out } = child(`
+      const { audit } = require(process.env.POLCOV);
+      const run = (worker) => {
+        const r = audit({ paths: [process.env.DIR], worker });
+        return { findings: r.findings, policies: r.policies, errors: r.errors };
+      };
+      // With the worker first, while the main thread is at its slowest (nothing compiled yet).
+      const on = run(true);
+      const answers = globalThis.answers;
+      const off = run(false);
+      console.log(JSON.stringify({ answers, out: { same: JSON.stringify(on) === JSON.stringify(off), rules: [...new Set(off.findings.map((f) => f.ruleId))].sort() } }));
+    `, files);
+    expect(out).toEqual({ same: true, rules: expect.arrayContaining(['ephemeral-containers-unchecked', 'policy-unanalyzable']) });
+    // The worker did take part: it starts in well under the time the main thread takes to read 360 files.
+    expect(answers).toBeGreaterThan(0);
+  }, 30_000);
 });

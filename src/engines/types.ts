@@ -18,6 +18,8 @@ export interface EngineContext {
   kubernetesMinor: number;
   /** Gatekeeper minor version the audit targets (3.minor): decides which half of a dual-engine template runs. */
   gatekeeperMinor: number;
+  /** Gatekeeper templates may be analysed on a worker thread too (AuditOptions.worker). */
+  worker?: boolean;
 }
 
 /**

@@ -12,28 +12,40 @@
 import * as path from 'node:path';
 import { rereader } from '../../discover/yaml-doc';
 import type { PolicyFacts, SourceRef } from '../../facts';
+import { lazy } from '../../lazy';
 import { failureReason, unanalyzablePolicy } from '../guard';
 import type { Analyze, DocIdentity, EngineContext, Linking, PolicyDoc } from '../types';
 import { readConstraint, type ConstraintFacts } from './constraint';
 import { ruleFacts, type RunContext } from './rule-facts';
-import { analyzeTemplate, type AnalyzedTemplate, type TemplateEntry } from './template';
+import { analyzeTemplate, type AnalyzedTemplate as Analysis, type RegoRunner, type TemplateEntry } from './template';
 import { templateMemo } from './template-memo';
+import { templatePool } from './template-pool';
 import { codeEngine } from './versions';
 
 const TEMPLATE_API = /^templates\.gatekeeper\.sh\//;
 
 const isTemplate = (d: PolicyDoc): boolean => TEMPLATE_API.test(d.apiVersion) && d.kind === 'ConstraintTemplate';
 
-/** A template's analysis without its document (nor the syntax trees of its code). */
-type Analysis = Omit<AnalyzedTemplate, 'doc' | 'celCode'>;
+const identityOf = ({ kind, name, namespace, at }: PolicyDoc): DocIdentity => ({ kind, name, ...(namespace ? { namespace } : {}), at });
 
-function safeTemplate(doc: PolicyDoc, parameters: unknown, mode?: 'check-only'): Analysis {
+/** analyzeTemplate, with what it throws (in either of its steps) as a problem of the whole template. */
+function safeTemplate(doc: PolicyDoc, parameters: unknown, mode: 'check-only' | undefined, rego: RegoRunner): () => Analysis {
+  const { name, at } = doc;
+  const failed = (e: unknown): Analysis => ({ kind: name, entries: [], dual: false, parameters: new Set(), problems: [{ reason: failureReason(e), at }], exemptions: [] });
+  let finish: () => Analysis;
   try {
-    const { kind, entries, dual, parameters: read, problems, exemptions } = analyzeTemplate(doc, parameters, mode);
-    return { kind, entries, dual, parameters: read, problems, exemptions };
+    finish = analyzeTemplate(doc, parameters, mode, rego);
   } catch (e) {
-    return { kind: doc.name, entries: [], dual: false, parameters: new Set(), problems: [{ reason: failureReason(e), at: doc.at }], exemptions: [] };
+    const analysis = failed(e);
+    return () => analysis;
   }
+  return lazy(() => {
+    try {
+      return finish();
+    } catch (e) {
+      return failed(e);
+    }
+  });
 }
 
 /**
@@ -43,8 +55,9 @@ function safeTemplate(doc: PolicyDoc, parameters: unknown, mode?: 'check-only'):
  */
 interface TemplateRead {
   identity: DocIdentity;
-  checked: Analysis;
-  analyses: Map<string, Analysis>;
+  /** This and the analyses are taken when linking needs them: meanwhile they may be under way on the worker thread. */
+  checked: () => Analysis;
+  analyses: Map<string, () => Analysis>;
   /** Where the constraint kind it defines is written. */
   kindAt: SourceRef;
   again: () => PolicyDoc;
@@ -70,8 +83,11 @@ function readConstraintDoc(doc: PolicyDoc): ConstraintRead {
   return { identity: identityOf(doc), constraint, kindAt: doc.yaml.ref(doc.yaml.get(doc.yaml.root, 'kind'), doc.at) };
 }
 
-/** A template's analysis under parameters, in a mode, by way of the scan's memo of analyses by text. */
-type Analyse = (doc: PolicyDoc, parameters: unknown, mode?: 'check-only') => Analysis;
+/**
+ * A template's analysis under parameters, in a mode, by way of the scan's memo of analyses by text;
+ * taken when needed, as its Rego may be under way on the worker thread (template-pool.ts).
+ */
+type Analyse = (doc: PolicyDoc, parameters: unknown, mode?: 'check-only') => () => Analysis;
 
 /**
  * `expected`: the parameters of the constraints of its kind read so far in its folder (samples
@@ -81,13 +97,15 @@ function readTemplateDoc(doc: PolicyDoc, expected: (kind: string, folder: string
   const y = doc.yaml;
   const identity = identityOf(doc);
   const checked = analyse(doc, {}, 'check-only');
-  const parameters = checked.problems.length === 0 ? expected(checked.kind, path.posix.dirname(doc.at.file)) : [];
-  const analyses = new Map<string, Analysis>();
+  const kindNode = y.at(y.root, 'spec', 'crd', 'spec', 'names', 'kind');
+  // As analyzeTemplate names it. Should Gatekeeper refuse the template, these analyses go unused.
+  const parameters = expected(y.str(kindNode) ?? doc.name, path.posix.dirname(doc.at.file));
+  const analyses = new Map<string, () => Analysis>();
   for (const p of parameters.length > 0 ? parameters : [{}]) {
     const key = parametersKey(p);
     if (!analyses.has(key)) analyses.set(key, analyse(doc, p));
   }
-  return { identity, checked, analyses, kindAt: y.ref(y.at(y.root, 'spec', 'crd', 'spec', 'names', 'kind'), doc.at), again: readAgain(doc) };
+  return { identity, checked, analyses, kindAt: y.ref(kindNode, doc.at), again: readAgain(doc) };
 }
 
 /** The document parsed again; the closure holds its file's text, not its syntax tree. */
@@ -97,8 +115,6 @@ function readAgain(doc: PolicyDoc): () => PolicyDoc {
   const { apiVersion } = doc;
   return () => ({ ...identity, apiVersion, yaml: reparse() });
 }
-
-const identityOf = ({ kind, name, namespace, at }: PolicyDoc): DocIdentity => ({ kind, name, ...(namespace ? { namespace } : {}), at });
 
 /** A template entry as a rule, under a run context; on a dual-engine template, tagged with its half. */
 function entryFacts(t: Analysis, e: TemplateEntry, run: RunContext, ctx: EngineContext) {
@@ -183,7 +199,7 @@ function distance(a: string, b: string): number {
 /** Why no template enforces a constraint of `kind`: a refused template of that kind, or a likely typo. */
 function missingTemplate(kind: string, templates: TemplateRead[]): { nearest?: string; refused?: boolean; noTemplates?: boolean } {
   if (templates.length === 0) return { noTemplates: true };
-  const checked = templates.map((t) => t.checked);
+  const checked = templates.map((t) => t.checked());
   if (checked.some((t) => t.problems.length > 0 && t.kind === kind)) return { refused: true };
   const nearest = nearestKind(kind, checked.filter((t) => t.problems.length === 0).map((t) => t.kind));
   return nearest ? { nearest } : {};
@@ -225,14 +241,17 @@ function underParameters(t: TemplateRead, analyse: Analyse): (parameters: unknow
     const key = parametersKey(parameters);
     let found = t.analyses.get(key);
     if (!found) t.analyses.set(key, (found = analyse((doc ??= t.again()), parameters)));
-    return found;
+    return found();
   };
 }
 
 function link(templates: TemplateRead[], constraints: ConstraintRead[], ctx: EngineContext, analyse: Analyse): PolicyFacts[] {
   // A refused template defines no CRD: constraints of its kind have nothing to enforce.
   const byKind = new Map<string, TemplateRead[]>();
-  for (const t of templates) if (t.checked.problems.length === 0) byKind.set(t.checked.kind, [...(byKind.get(t.checked.kind) ?? []), t]);
+  for (const t of templates) {
+    const { problems, kind } = t.checked();
+    if (problems.length === 0) byKind.set(kind, [...(byKind.get(kind) ?? []), t]);
+  }
   // Constraints by the template they link to, so that each template is read again at most once.
   const byTemplate = new Map<TemplateRead | undefined, ConstraintRead[]>();
   for (const c of constraints) {
@@ -267,8 +286,9 @@ export function linking(ctx: EngineContext): Linking {
   const templates: TemplateRead[] = [];
   const constraints: ConstraintRead[] = [];
   const memo = templateMemo<Analysis>();
+  const pool = templatePool(ctx.worker ?? false);
   const analyse: Analyse = (doc, parameters, mode) =>
-    memo(doc.yaml.text, doc.yaml.root.range?.[0] ?? 0, doc.at.file, `${mode ?? 'analyse'} ${parametersKey(parameters)}`, () => safeTemplate(doc, parameters, mode));
+    memo(doc.yaml.text, doc.yaml.root.range?.[0] ?? 0, doc.at.file, `${mode ?? 'analyse'} ${parametersKey(parameters)}`, () => safeTemplate(doc, parameters, mode, pool.rego));
   const inFolder = (folder: string, file: string): boolean => folder === '.' || file.startsWith(`${folder}/`);
   const parametersOfKind = (kind: string, folder: string): unknown[] =>
     constraints.flatMap((c) => (c.identity.kind === kind && inFolder(folder, c.identity.at.file) && !('failure' in c.constraint) ? [c.constraint.parameters] : []));
@@ -277,7 +297,13 @@ export function linking(ctx: EngineContext): Linking {
       if (isTemplate(doc)) templates.push(readTemplateDoc(doc, parametersOfKind, analyse));
       else constraints.push(readConstraintDoc(doc));
     },
-    link: () => link(templates, constraints, ctx, analyse),
+    link: () => {
+      try {
+        return link(templates, constraints, ctx, analyse);
+      } finally {
+        pool.close();
+      }
+    },
   };
 }
 

@@ -10,16 +10,14 @@
 import type { Node } from 'yaml';
 import type { YamlDoc } from '../../discover/yaml-doc';
 import type { Exemption, SourceRef, Unanalyzable } from '../../facts';
+import { lazy } from '../../lazy';
 import { analyzeCelValidations } from '../cel';
 import { nodeOsSelection } from '../node-os';
-import { parseFailure, parseModule, RegoSyntaxError } from '../rego';
-import { compileProblems } from '../rego/compile-check';
-import { analyzeEntries, GATEKEEPER_ROOTS, RulesIndex, type RegoModule } from '../rego/analysis';
-import { headPath } from '../rego/analysis/rules-index';
 import type { EntryRuleFacts } from '../rego/analysis';
 import type { PolicyDoc } from '../types';
 import { embeddedRego, type EmbeddedRego } from './rego-source';
-import { metadataProblems, regoProblems } from './template-refusal';
+import { runRegoJob, type RegoJob, type RegoResult } from './template-rego';
+import { metadataProblems } from './template-refusal';
 
 const ADMISSION_TARGET = 'admission.k8s.gatekeeper.sh';
 
@@ -33,7 +31,6 @@ export interface TemplateEntry extends EntryRuleFacts {
 }
 
 export interface AnalyzedTemplate {
-  doc: PolicyDoc;
   /** The constraint kind it defines (`spec.crd.spec.names.kind`). */
   kind: string;
   entries: TemplateEntry[];
@@ -45,8 +42,6 @@ export interface AnalyzedTemplate {
   problems: Unanalyzable[];
   /** Conditions in the Rego on the requesting user or on container names (`not startswith(c.name, "debugger-")`). */
   exemptions: Exemption[];
-  /** K8sNativeValidation (CEL) code blocks. */
-  celCode: { at: SourceRef; source: Node | undefined }[];
 }
 
 interface RegoCode {
@@ -57,106 +52,87 @@ interface RegoCode {
   version: 'v0' | 'v1';
 }
 
+/** Runs a Rego job, or has it run: the result is taken when the analysis is finished. */
+export type RegoRunner = (job: RegoJob) => () => RegoResult;
+
+const runHere: RegoRunner = (job) => {
+  const result = runRegoJob(job);
+  return () => result;
+};
+
 /**
  * `parameters`: the parameters of the constraint the template runs under (`{}`: the defaults of a
  * template judged without one); what they switch off checks nothing. `check-only` finds what
- * Gatekeeper refuses without analysing the checks (the parsed and compiled Rego is kept per source).
+ * Gatekeeper refuses without analysing the checks.
+ *
+ * What needs the syntax tree is done now; the Rego, by `rego` (on another thread, say). The analysis
+ * is finished by the function returned, which holds no syntax tree.
  */
-export function analyzeTemplate(doc: PolicyDoc, parameters?: unknown, mode: 'analyse' | 'check-only' = 'analyse'): AnalyzedTemplate {
+export function analyzeTemplate(doc: PolicyDoc, parameters?: unknown, mode: 'analyse' | 'check-only' = 'analyse', rego: RegoRunner = runHere): () => AnalyzedTemplate {
   const y = doc.yaml;
   const spec = y.get(y.root, 'spec');
   const kindNode = y.at(spec, 'crd', 'spec', 'names', 'kind');
   const kind = y.str(kindNode) ?? doc.name;
   const read = new Set<string>();
-  const out: AnalyzedTemplate = { doc, kind, entries: [], dual: false, parameters: read, problems: [], exemptions: [], celCode: [] };
+  const out: AnalyzedTemplate = { kind, entries: [], dual: false, parameters: read, problems: [], exemptions: [] };
   out.problems.push(...metadataProblems(doc, y.str(kindNode), y.ref(kindNode ?? spec, doc.at)));
   const codes: RegoCode[] = [];
+  const celCode: CelCode[] = [];
   const regoProblemsFound: Unanalyzable[] = [];
   for (const target of y.items(y.get(spec, 'targets'))) {
     const name = y.str(y.get(target, 'target'));
     if (name !== undefined && name !== ADMISSION_TARGET) continue;
-    readTarget(y, target, codes, out, regoProblemsFound);
+    readTarget(y, target, codes, celCode, regoProblemsFound);
   }
   const hasRego = codes.length > 0 || regoProblemsFound.length > 0;
-  out.dual = hasRego && out.celCode.length > 0;
-  if (mode === 'analyse') for (const cel of out.celCode) out.entries.push(celEntry(y, cel, parameters));
-  if (out.celCode.length > 0) out.parameters = 'unknown';
-  if (!hasRego && out.celCode.length === 0) {
+  out.dual = hasRego && celCode.length > 0;
+  if (mode === 'analyse') for (const cel of celCode) out.entries.push(celEntry(y, cel, parameters));
+  if (celCode.length > 0) out.parameters = 'unknown';
+  if (!hasRego && celCode.length === 0) {
     out.problems.push({ reason: 'the template has no Rego or CEL code for the admission target', at: y.keyRef(spec ?? y.root, 'targets') });
+    return () => out;
+  }
+  const pending = codes.map((code) => ({ result: rego(regoJob(code, parameters, mode)), nodeOs: nodeOsSelection(y, [code.node]) }));
+  return lazy(() => {
+    for (const { result, nodeOs } of pending) {
+      const r = result();
+      regoProblemsFound.push(...r.problems);
+      out.entries.push(...r.entries.map((e) => withNodeOs({ ...e, engine: 'Rego' as const }, nodeOs)));
+      out.exemptions.push(...r.exemptions);
+      for (const p of r.parameters) read.add(p);
+    }
+    if (regoProblemsFound.length === 0) return out;
+    // Alone, the Rego is the template; next to CEL it is the half that runs on older Gatekeeper only.
+    if (!out.dual) out.problems.push(...regoProblemsFound);
+    else out.entries.push({ engine: 'Rego', name: 'Rego code', at: regoProblemsFound[0]!.at, checks: [], listRefs: {}, unanalyzable: regoProblemsFound });
     return out;
-  }
-  for (const code of codes) analyzeRego(code, out, { read, known: parameters }, regoProblemsFound, mode);
-  if (regoProblemsFound.length === 0) return out;
-  // Alone, the Rego is the template; next to CEL it is the half that runs on older Gatekeeper only.
-  if (!out.dual) out.problems.push(...regoProblemsFound);
-  else out.entries.push({ engine: 'Rego', name: 'Rego code', at: regoProblemsFound[0]!.at, checks: [], listRefs: {}, unanalyzable: regoProblemsFound });
-  return out;
+  });
 }
 
-interface CompiledRego {
-  /** Set when Gatekeeper accepts the code. */
-  modules?: RegoModule[];
-  index?: RulesIndex;
-  problems: Unanalyzable[];
+interface CelCode {
+  at: SourceRef;
+  source: Node | undefined;
 }
 
-/**
- * Parsed and compile-checked Rego by document and entry source node: a template is analysed once per
- * constraint's parameters. By document too, as verbatim copies share syntax trees (parse-reuse.ts)
- * and the problems found name the copy's file.
- */
-const compiledBySource = new WeakMap<YamlDoc, Map<Node, CompiledRego>>();
-
-function compile(code: RegoCode): CompiledRego {
-  const problems: Unanalyzable[] = [];
-  const modules = parseCode(code, problems);
-  if (!modules) return { problems };
-  const index = new RulesIndex(modules);
-  // Gatekeeper compiles the entry module with its libs: a problem in any of them rejects the template.
-  const refused = [...regoProblems(modules), ...modules.flatMap((m) => compileProblems(m, index))];
-  if (refused.length > 0) return { problems: refused };
-  // Gatekeeper requires the rule; bodies the parameters switch off still define it.
-  if (!modules[0]!.module.rules.some((r) => headPath(r).join('.') === 'violation')) {
-    problems.push({ reason: 'the Rego defines no violation rule', at: code.entry.locate(modules[0]!.module.package.pos) });
-  }
-  return { modules, index, problems };
-}
-
-function analyzeRego(
-  code: RegoCode,
-  out: AnalyzedTemplate,
-  parameters: { read: Set<string>; known: unknown },
-  problems: Unanalyzable[],
-  mode: 'analyse' | 'check-only',
-): void {
-  const y = out.doc.yaml;
-  const ofDoc = compiledBySource.get(y) ?? compiledBySource.set(y, new Map()).get(y)!;
-  let compiled = ofDoc.get(code.node);
-  if (!compiled) ofDoc.set(code.node, (compiled = compile(code)));
-  problems.push(...compiled.problems);
-  const { modules, index } = compiled;
-  if (!modules || !index || mode === 'check-only') return;
-  const analysis = analyzeEntries(modules[0]!, index, { roots: GATEKEEPER_ROOTS, isEntry: (n) => n === 'violation', parameters: parameters.known });
-  out.entries.push(...analysis.rules.map((r) => withNodeOs({ ...r, engine: 'Rego' as const }, out.doc.yaml, code.node)));
-  out.exemptions.push(...analysis.exemptions);
-  for (const p of analysis.parameters) parameters.read.add(p);
+function regoJob(code: RegoCode, parameters: unknown, mode: RegoJob['mode']): RegoJob {
+  return { modules: [code.entry, ...code.libs].map(({ text, place }) => ({ text, place })), version: code.version, parameters, mode };
 }
 
 /** A K8sNativeValidation block as one rule, through the shared CEL analysis. */
-function celEntry(y: YamlDoc, cel: AnalyzedTemplate['celCode'][number], parameters: unknown): TemplateEntry {
+function celEntry(y: YamlDoc, cel: CelCode, parameters: unknown): TemplateEntry {
   const base = { engine: 'K8sNativeValidation' as const, name: 'K8sNativeValidation', at: cel.at };
   if (!cel.source) return { ...base, checks: [], listRefs: {}, unanalyzable: [{ reason: 'K8sNativeValidation code without a source', at: cel.at }] };
-  return withNodeOs({ ...base, ...analyzeCelValidations(y, cel.source, parameters) }, y, cel.source);
+  return withNodeOs({ ...base, ...analyzeCelValidations(y, cel.source, parameters) }, nodeOsSelection(y, [cel.source]));
 }
 
 /** `code[]` entries take precedence over the older `rego`/`libs` fields. */
-function readTarget(y: YamlDoc, target: Node, codes: RegoCode[], out: AnalyzedTemplate, problems: Unanalyzable[]): void {
+function readTarget(y: YamlDoc, target: Node, codes: RegoCode[], celCode: CelCode[], problems: Unanalyzable[]): void {
   const code = y.items(y.get(target, 'code'));
   let hasRegoCode = false;
   for (const c of code) {
     const engine = y.str(y.get(c, 'engine'));
     const source = y.get(c, 'source');
-    if (engine === 'K8sNativeValidation') out.celCode.push({ at: y.ref(c), source });
+    if (engine === 'K8sNativeValidation') celCode.push({ at: y.ref(c), source });
     if (engine !== 'Rego') continue;
     hasRegoCode = true;
     const regoNode = y.get(source, 'rego');
@@ -183,39 +159,7 @@ function libs(y: YamlDoc, node: Node | undefined, problems: Unanalyzable[]): Emb
   return found;
 }
 
-/**
- * The entry module first, then the libs; undefined (with the problem recorded) when one does not
- * parse, or uses a keyword Rego v0 only has with an import: Gatekeeper rejects the template then.
- */
-function parseCode(code: RegoCode, problems: Unanalyzable[]): RegoModule[] | undefined {
-  const modules: RegoModule[] = [];
-  let rejected = false;
-  for (const [i, src] of [code.entry, ...code.libs].entries()) {
-    const where = i > 0 ? ` in libs[${i - 1}]` : '';
-    try {
-      const module = parseModule(src.text, { version: code.version });
-      const first = module.keywordsWithoutImport[0];
-      if (first) {
-        const k = first.keyword;
-        problems.push({
-          reason: `uses keyword \`${k}\`${where} without \`import future.keywords.${k}\` or \`import rego.v1\`: Gatekeeper rejects this template (Rego v0 is the default without source.version: "v1")`,
-          at: src.locate(first.pos),
-        });
-        rejected = true;
-      }
-      modules.push({ module, text: src.text, locate: src.locate });
-    } catch (e) {
-      if (!(e instanceof RegoSyntaxError)) throw e;
-      problems.push({ reason: parseFailure(e, where), at: src.locate(e) });
-      return undefined;
-    }
-  }
-  return rejected ? undefined : modules;
-}
-
 /** A host-namespace check in code that picks pods by node OS may skip exactly the Windows (HostProcess) pods. */
-function withNodeOs(e: TemplateEntry, y: YamlDoc, code: Node): TemplateEntry {
-  if (!e.checks.some((c) => c.control === 'hostNamespaces')) return e;
-  const at = nodeOsSelection(y, [code]);
-  return at ? { ...e, nodeOsSelection: at } : e;
+function withNodeOs(e: TemplateEntry, at: SourceRef | undefined): TemplateEntry {
+  return at && e.checks.some((c) => c.control === 'hostNamespaces') ? { ...e, nodeOsSelection: at } : e;
 }
