@@ -202,6 +202,29 @@ violation[{"msg": msg}] {
     expect(answers).toBeGreaterThan(0);
   }, 30_000);
 
+  it('an analysis not yet finished holds no syntax tree (templates are read as their files are, then let go of)', () => {
+    const dir = tempDir({ 't.yaml': template(rego(1), { kind: 'K8sCheck1' }) });
+    const script = `
+      const fs = require('node:fs');
+      const path = require('node:path');
+      const { loadYaml } = require(path.join(process.env.POLCOV, 'discover/yaml-doc'));
+      const { analyzeTemplate } = require(path.join(process.env.POLCOV, 'engines/gatekeeper/template'));
+      let [yaml] = loadYaml({ path: 't.yaml', text: fs.readFileSync('t.yaml', 'utf8') }, []);
+      const tree = new WeakRef(yaml.root);
+      // Its Rego job given to a runner that has not run it yet, as on a busy worker thread.
+      const jobs = [];
+      const finish = analyzeTemplate({ yaml, apiVersion: 'templates.gatekeeper.sh/v1', kind: 'ConstraintTemplate', name: 'k8scheck1', at: { file: 't.yaml', line: 1, column: 1 } }, {}, 'analyse', (job) => (jobs.push(job), () => require(path.join(process.env.POLCOV, 'engines/gatekeeper/template-rego')).runRegoJob(job)));
+      yaml = undefined;
+      setTimeout(() => {
+        global.gc();
+        console.log(JSON.stringify({ treeKept: tree.deref() !== undefined, jobs: jobs.length, entries: finish().entries.length }));
+      });
+    `;
+    const r = spawnSync('node', ['--expose-gc', '-e', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, POLCOV: path.join(ROOT, 'dist') } });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ treeKept: false, jobs: 1, entries: 1 });
+  });
+
   it('leaves a scan`s facts and findings as they are without it', () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 60; i++) {

@@ -73,8 +73,7 @@ export function analyzeTemplate(doc: PolicyDoc, parameters?: unknown, mode: 'ana
   const spec = y.get(y.root, 'spec');
   const kindNode = y.at(spec, 'crd', 'spec', 'names', 'kind');
   const kind = y.str(kindNode) ?? doc.name;
-  const read = new Set<string>();
-  const out: AnalyzedTemplate = { kind, entries: [], dual: false, parameters: read, problems: [], exemptions: [] };
+  const out: AnalyzedTemplate = { kind, entries: [], dual: false, parameters: new Set(), problems: [], exemptions: [] };
   out.problems.push(...metadataProblems(doc, y.str(kindNode), y.ref(kindNode ?? spec, doc.at)));
   const codes: RegoCode[] = [];
   const celCode: CelCode[] = [];
@@ -92,14 +91,26 @@ export function analyzeTemplate(doc: PolicyDoc, parameters?: unknown, mode: 'ana
     out.problems.push({ reason: 'the template has no Rego or CEL code for the admission target', at: y.keyRef(spec ?? y.root, 'targets') });
     return () => out;
   }
-  const pending = codes.map((code) => ({ result: rego(regoJob(code, parameters, mode)), nodeOs: nodeOsSelection(y, [code.node]) }));
+  return finished(out, sent(y, codes, parameters, mode, rego), regoProblemsFound);
+}
+
+/** Each Rego source's job, handed to the runner, and where its code selects pods by node OS. */
+function sent(y: YamlDoc, codes: RegoCode[], parameters: unknown, mode: RegoJob['mode'], rego: RegoRunner) {
+  return codes.map((code) => ({ result: rego(regoJob(code, parameters, mode)), nodeOs: nodeOsSelection(y, [code.node]) }));
+}
+
+/**
+ * The analysis finished with the Rego results. A function of its own, so that the closure holds
+ * only these (V8 keeps one context for all closures of a function: one over `y` would keep the tree).
+ */
+function finished(out: AnalyzedTemplate, pending: ReturnType<typeof sent>, regoProblemsFound: Unanalyzable[]): () => AnalyzedTemplate {
   return lazy(() => {
     for (const { result, nodeOs } of pending) {
       const r = result();
       regoProblemsFound.push(...r.problems);
       out.entries.push(...r.entries.map((e) => withNodeOs({ ...e, engine: 'Rego' as const }, nodeOs)));
       out.exemptions.push(...r.exemptions);
-      for (const p of r.parameters) read.add(p);
+      if (out.parameters !== 'unknown') for (const p of r.parameters) out.parameters.add(p);
     }
     if (regoProblemsFound.length === 0) return out;
     // Alone, the Rego is the template; next to CEL it is the half that runs on older Gatekeeper only.
