@@ -25,7 +25,7 @@ export const QUEUED = 0;
 export const ON_WORKER = 1;
 export const DONE = 2;
 export const FAILED = 3;
-export const ON_MAIN = 4;
+const ON_MAIN = 4;
 
 /** What the worker is sent: the job, its id and its state word. */
 export interface Posted {
