@@ -17,8 +17,6 @@ export interface EmbeddedRego {
   text: string;
   /** Where the text is in the file, as plain data: `locator(place)` locates on any thread. */
   place: RegoPlace;
-  /** Where a Rego position is in the file. */
-  locate(pos: RegoPosition): SourceRef;
 }
 
 /**
@@ -33,8 +31,7 @@ export type RegoPlace =
 export function embeddedRego(y: YamlDoc, node: Node | undefined): EmbeddedRego | undefined {
   const text = y.str(node);
   if (text === undefined || !node) return undefined;
-  const place = placeOf(y, node, text);
-  return { text, place, locate: locator(place) };
+  return { text, place: placeOf(y, node, text) };
 }
 
 function placeOf(y: YamlDoc, node: Node, text: string): RegoPlace {
